@@ -1,0 +1,1 @@
+"""OnePlan: one plan for a child with SEND, written together by everyone around them."""

@@ -1,0 +1,51 @@
+"""Engine and session: SQLite by default, PostgreSQL when ONEPLAN_DATABASE_URL says so."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Engine, MetaData, event
+from sqlmodel import Session, SQLModel, create_engine
+
+import app.models  # noqa: F401  (every table, with the naming convention, on the metadata)
+from app.config import Settings
+
+metadata: MetaData = SQLModel.metadata
+
+
+def build_engine(settings: Settings) -> Engine:
+    """Create the engine; SQLite gets the settings that make it behave under threads and FKs."""
+    url = settings.resolved_database_url
+    connect_args: dict[str, Any] = {}
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        connect_args["check_same_thread"] = False
+    engine = create_engine(url, echo=settings.sql_echo, connect_args=connect_args, pool_pre_ping=True)
+    if settings.is_sqlite:
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (savepoints need it)."""
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One session per request: commit once when the work succeeded, roll back otherwise."""
+    with Session(engine) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,89 @@
+"""Errors a person can act on: a page for the browser, JSON with a `detail` for the API, never a trace."""
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+from app.middleware import REQUEST_ID_HEADER, SECURITY_HEADERS
+from app.templating import get_templates
+
+logger = logging.getLogger("oneplan.errors")
+
+API_PREFIXES = ("/api/", "/healthz", "/openapi.json", "/docs")
+
+ERROR_PAGES: dict[int, tuple[str, str]] = {
+    400: ("There is a problem with the request", "Go back, check what you entered and try again."),
+    403: (
+        "You cannot do this",
+        "Your role on this plan does not allow it. Ask the plan's coordinator if you think you should.",
+    ),
+    404: (
+        "Page not found",
+        "If you typed the web address, check it is correct. If you followed a link to a plan, "
+        "you may not be a member of it: ask the plan's coordinator to invite you.",
+    ),
+    405: ("This page cannot be used that way", "Go back and try again from the page you were on."),
+    422: (
+        "We could not use what was sent",
+        "Go back, check what you entered and try again. Nothing has been changed.",
+    ),
+    500: (
+        "Sorry, there is a problem with the service",
+        "Try again later. Nothing you saved before this has been lost.",
+    ),
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIXES)
+
+
+def request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", ""))
+
+
+def error_response(
+    request: Request, status_code: int, detail: object, headers: Mapping[str, str] | None = None
+) -> Response:
+    """Render one error for whichever door the request came through."""
+    if wants_json(request):
+        return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=status_code, headers=headers)
+    title, advice = ERROR_PAGES.get(status_code, (HTTPStatus(status_code).phrase, ERROR_PAGES[400][1]))
+    return get_templates().TemplateResponse(
+        request,
+        "pages/error.html",
+        {"status_code": status_code, "title": title, "advice": advice, "request_id": request_id(request)},
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    return error_response(request, exc.status_code, exc.detail, exc.headers)
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+    problems = [
+        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]} for error in exc.errors()
+    ]
+    return error_response(request, 422, problems)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    logger.exception("Unhandled error in request %s", request_id(request), exc_info=exc)
+    detail = f"Sorry, there is a problem with the service. Quote reference {request_id(request)}."
+    # This response leaves from outside the middleware stack, so it carries its own headers.
+    headers = {**SECURITY_HEADERS, REQUEST_ID_HEADER: request_id(request), "Cache-Control": "no-store"}
+    return error_response(request, 500, detail, headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.exception_handler(StarletteHTTPException)(http_error)
+    app.exception_handler(RequestValidationError)(validation_error)
+    app.exception_handler(Exception)(unexpected_error)

@@ -1,0 +1,45 @@
+"""create_app(): the FastAPI application with its routers, static files, middleware and error pages."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.config import Settings, get_settings
+from app.db import build_engine
+from app.errors import install_error_handlers
+from app.middleware import RequestContextMiddleware
+from app.routers import api, pages
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = build_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="OnePlan",
+        summary="One plan for a child with special educational needs and disabilities, written together.",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.add_middleware(RequestContextMiddleware)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for uvicorn --factory, so that importing this module builds nothing."""
+    return create_app()

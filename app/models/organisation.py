@@ -1,0 +1,31 @@
+"""Organisations: the schools, trusts, services and councils whose staff write plans."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from app.models.base import created_at_field
+
+
+class OrganisationKind(StrEnum):
+    SCHOOL = "school"
+    HEALTH = "health"
+    SOCIAL_CARE = "social_care"
+    LOCAL_AUTHORITY = "local_authority"
+    OTHER = "other"
+
+
+class OrganisationBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200)
+    kind: OrganisationKind = Field(sa_type=String(32))
+
+
+class Organisation(OrganisationBase, table=True):
+    """Every organisation belongs to a local authority; an LA belongs to itself (no parent)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    local_authority_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    created_at: datetime = created_at_field()

@@ -1,0 +1,1 @@
+"""The two doors onto the services: JSON API (api/) and server-rendered pages (pages/)."""

@@ -1,0 +1,72 @@
+"""Shared fixtures: a database built by the real migrations, each test rolled back, a test client."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app import migrate
+from app.config import Environment, Settings
+from app.dependencies import get_session
+from app.main import create_app
+from tests.databases import fresh_database
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One database for the run, built by the migrations that production applies."""
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        migrate.upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        environment=Environment.TEST,
+        database_url=database_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app: FastAPI) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test, whatever it committed."""
+    connection = app.state.engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app: FastAPI, db_session: Session) -> Iterator[TestClient]:
+    """A client whose requests share the test's rolled-back transaction."""
+
+    def test_session() -> Iterator[Session]:
+        yield db_session
+        db_session.commit()
+
+    app.dependency_overrides[get_session] = test_session
+    # Not entered as a context manager: the app's lifespan (and engine) lasts the whole session.
+    yield TestClient(app, raise_server_exceptions=False)
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def project_dir() -> Path:
+    return Path(__file__).resolve().parent.parent

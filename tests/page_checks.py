@@ -1,0 +1,30 @@
+"""Checks that every rendered page must pass, whatever it shows (after GOV.UK Notify's page checker)."""
+
+import html5lib
+from html5lib.html5parser import ParseError
+
+
+def check_page(html: str) -> None:
+    """Fail on broken HTML, a missing title or heading, forms without actions, or inline script."""
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    try:
+        document = parser.parse(html)
+    except ParseError as error:
+        raise AssertionError(f"page does not parse as HTML: {error}") from error
+    assert document.get("lang") == "en-GB", "the page must say its language"
+    title = document.find("head/title")
+    assert title is not None, "the page needs a title"
+    assert (title.text or "").strip(), "the page title is empty"
+    headings = document.findall(".//h1")
+    assert len(headings) == 1, f"the page needs exactly one h1, found {len(headings)}"
+    first_link = document.find(".//body//a")
+    assert first_link is not None, "the page needs a skip link"
+    assert first_link.get("href") == "#main-content", "the skip link must come first"
+    main = document.find(".//main")
+    assert main is not None, "the page needs a main landmark"
+    assert main.get("id") == "main-content", "the skip link needs its target"
+    for form in document.iter("form"):
+        assert form.get("action") is not None, "a form must say where it posts"
+        assert form.get("method", "get").lower() in {"get", "post"}
+    for script in document.iter("script"):
+        assert script.get("src"), "inline scripts break the content security policy"

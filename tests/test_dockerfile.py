@@ -1,0 +1,31 @@
+"""The Dockerfile builds and starts OnePlan with the same commands as the README's scripts.
+
+No Docker engine runs on the development machines, so this keeps the two from drifting apart.
+"""
+
+from pathlib import Path
+
+import pytest
+
+SHARED_STEPS = [
+    "npm ci --no-audit --no-fund --loglevel=error",
+    "npm run --silent build",
+    "python -m pip install",
+    "oneplan db upgrade",
+    "oneplan serve",
+]
+
+
+@pytest.mark.parametrize("step", SHARED_STEPS)
+def test_dockerfile_and_scripts_share_each_step(project_dir: Path, step: str) -> None:
+    dockerfile = (project_dir / "Dockerfile").read_text()
+    scripts = (project_dir / "scripts/setup").read_text() + (project_dir / "scripts/run").read_text()
+    assert step in dockerfile
+    assert step in scripts
+
+
+def test_container_runs_as_a_non_root_user_with_several_workers(project_dir: Path) -> None:
+    lines = (project_dir / "Dockerfile").read_text().splitlines()
+    assert "USER oneplan" in lines
+    assert any("ONEPLAN_WORKERS=4" in line for line in lines)
+    assert not any("node_modules" in line and "COPY --from" in line for line in lines)
