@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app import migrate
 from app.config import get_settings
 from app.db import build_engine
-from app.services.demo import create_demo
+from app.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PERSONAS, create_demo
 
 cli = typer.Typer(help="OnePlan: one plan for a child with SEND, written together.", no_args_is_help=True)
 db_cli = typer.Typer(help="The database.", no_args_is_help=True)
@@ -62,6 +62,13 @@ def demo() -> None:
         names = ", ".join(organisation.name for organisation in organisations)
     engine.dispose()
     typer.echo(f"Demo data ready: {names}.")
+    typer.echo("People (sign in at /sign-in):")
+    for persona in PERSONAS:
+        typer.echo(
+            f"  {persona.display_name:<14} {persona.role.value:<17} {persona.email or '(sign-in card)'}"
+        )
+    typer.echo(f"Demo password for everyone with an e-mail address: {DEMO_PASSWORD}")
+    typer.echo(f"Staff also enter a code from an authenticator app set up with the key {DEMO_TOTP_SECRET}")
 
 
 def main() -> None:

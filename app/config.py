@@ -32,6 +32,32 @@ class Settings(BaseSettings):
     static_dir: Path = PROJECT_DIR / "static"
     templates_dir: Path = PROJECT_DIR / "templates"
     sql_echo: bool = False
+    public_url: str = "http://127.0.0.1:8000"
+    demo_mode: bool = True
+
+    # Sessions: an idle and an absolute limit; cookies are Secure outside local development.
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    cookie_secure: bool | None = None
+
+    # Sign-in throttling: failures allowed in the window, per account and per client address.
+    throttle_window_minutes: int = 15
+    throttle_account_failures: int = 5
+    throttle_address_failures: int = 20
+
+    # Single sign-on for staff (OpenID Connect); off while the issuer is empty.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_display_name: str = "your organisation's account"
+
+    # Mail: kept in the outbox table; also sent by SMTP when a host is set.
+    mail_from: str = "OnePlan <no-reply@oneplan.invalid>"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
 
     @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> Self:
@@ -43,6 +69,16 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """The configured URL, or the SQLite file in the data folder."""
         return self.database_url or f"sqlite:///{self.data_dir / 'oneplan.sqlite3'}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def single_sign_on_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def is_sqlite(self) -> bool:

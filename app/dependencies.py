@@ -1,12 +1,23 @@
-"""Request-scoped dependencies shared by both doors (API and pages)."""
+"""Request-scoped dependencies shared by both doors: the session, who is asking, and `requires`."""
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from app.actor import Actor
+from app.auth import Identity, identify
+from app.config import Settings
 from app.db import session_scope
+from app.errors import Refused, SignInRequired, wants_json
+from app.models import Channel, Person
+from app.permissions import PERMISSION_ATTRIBUTE, Permission, role_may
+from app.services.auth.csrf import csrf_valid
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -15,3 +26,87 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_identity(request: Request, db: SessionDep, settings: SettingsDep) -> Identity:
+    identity = identify(request, db, settings)
+    request.state.identity = identity
+    return identity
+
+
+IdentityDep = Annotated[Identity, Depends(get_identity)]
+
+
+def get_actor(request: Request, identity: IdentityDep) -> Actor:
+    return Actor(
+        person=identity.person,
+        channel=Channel.API if wants_json(request) else Channel.PAGE,
+        client_address=request.client.host if request.client else None,
+        request_id=getattr(request.state, "request_id", None),
+    )
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def get_current_person(identity: IdentityDep) -> Person:
+    if identity.person is None:
+        raise SignInRequired()
+    return identity.person
+
+
+CurrentPerson = Annotated[Person, Depends(get_current_person)]
+
+
+async def _check_csrf(request: Request, identity: Identity, settings: Settings) -> None:
+    """Every state-changing request from a browser carries the token of its own session."""
+    if request.method in SAFE_METHODS or identity.by_token:
+        return
+    offered = request.headers.get(CSRF_HEADER)
+    if offered is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        field = (await request.form()).get(CSRF_FIELD)
+        offered = field if isinstance(field, str) else None
+    if not csrf_valid(settings.secret_key, identity.csrf_binding, offered):
+        raise Refused(
+            403,
+            "This form has expired or did not come from OnePlan. Go back, reload the page and try again.",
+            action="csrf.refused",
+            person=identity.person or identity.pending,
+        )
+
+
+def requires(permission: Permission) -> Any:
+    """Declare, and enforce, the permission a route needs (a test fails on any route without one)."""
+
+    async def check_permission(request: Request, identity: IdentityDep, settings: SettingsDep) -> None:
+        await _check_csrf(request, identity, settings)
+        if permission is Permission.PUBLIC:
+            return
+        if permission is Permission.SECOND_FACTOR_PENDING:
+            if identity.pending is None:
+                raise SignInRequired()
+            return
+        person = identity.person
+        if person is None:
+            raise SignInRequired()
+        if not role_may(person, permission):
+            raise Refused(
+                403,
+                "Your role does not allow this.",
+                action="permission.refused",
+                person=person,
+                reason=f"needs {permission.value}",
+            )
+
+    setattr(check_permission, PERMISSION_ATTRIBUTE, permission)
+    return Depends(check_permission)

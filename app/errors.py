@@ -3,14 +3,19 @@
 import logging
 from collections.abc import Mapping
 from http import HTTPStatus
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from app.actor import Actor
 from app.middleware import REQUEST_ID_HEADER, SECURITY_HEADERS
+from app.models import Channel, Outcome, Person
+from app.services import audit
 from app.templating import get_templates
 
 logger = logging.getLogger("oneplan.errors")
@@ -40,6 +45,34 @@ ERROR_PAGES: dict[int, tuple[str, str]] = {
 }
 
 
+class SignInRequired(Exception):
+    """Nobody (or nobody fully) is signed in: pages go to sign-in, the API answers 401."""
+
+
+class Refused(Exception):
+    """A request refused for who is asking: answered 403 or 404, and recorded in the audit trail."""
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: str,
+        *,
+        action: str,
+        person: Person | None = None,
+        reason: str | None = None,
+        object_type: str | None = None,
+        object_id: int | str | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.detail = detail
+        self.action = action
+        self.person = person
+        self.reason = reason or detail
+        self.object_type = object_type
+        self.object_id = object_id
+
+
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIXES)
 
@@ -64,6 +97,40 @@ def error_response(
     )
 
 
+async def sign_in_required(request: Request, exc: SignInRequired) -> Response:
+    if wants_json(request):
+        return JSONResponse(
+            {"detail": "Sign in first: send an API token as 'Authorization: Bearer <token>'."},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/sign-in?next={quote(target, safe='')}", status_code=303)
+
+
+async def refused(request: Request, exc: Refused) -> Response:
+    """Record the refusal in a transaction of its own (the request's was rolled back), then answer."""
+    actor = Actor(
+        person=exc.person,
+        channel=Channel.API if wants_json(request) else Channel.PAGE,
+        client_address=request.client.host if request.client else None,
+        request_id=request_id(request),
+    )
+    with Session(request.app.state.engine) as db:
+        audit.record(
+            db,
+            actor,
+            exc.action,
+            object_type=exc.object_type,
+            object_id=exc.object_id,
+            outcome=Outcome.REFUSED,
+            reason=exc.reason,
+            details={"path": request.url.path, "method": request.method},
+        )
+        db.commit()
+    return error_response(request, exc.status_code, exc.detail)
+
+
 async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     return error_response(request, exc.status_code, exc.detail, exc.headers)
 
@@ -84,6 +151,8 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    app.exception_handler(SignInRequired)(sign_in_required)
+    app.exception_handler(Refused)(refused)
     app.exception_handler(StarletteHTTPException)(http_error)
     app.exception_handler(RequestValidationError)(validation_error)
     app.exception_handler(Exception)(unexpected_error)

@@ -1,35 +1,86 @@
-"""Who may do what. Every route declares its permission here, and a test fails on any that does not.
+"""Who may do what: the one place that answers "may this person do this to this thing?".
 
-Later parts add roles and the plan relationship; the rule stays in this one module.
+Routes declare a permission (`app.dependencies.requires`); a test fails on any route that does not.
+Role permissions are a plain table; rules about a particular thing (this token, this child, later
+this plan) are functions below. A thing the person may not see is reported as absent (404).
 """
 
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from fastapi import Depends
 from fastapi.routing import APIRoute
+
+from app.models import Person, PersonRole
 
 PERMISSION_ATTRIBUTE = "__oneplan_permission__"
 
 
 class Permission(StrEnum):
     PUBLIC = "public"
-    """Anyone, signed in or not: the start page, the health check, error pages."""
+    """Anyone, signed in or not: the start page, sign-in, the health check."""
+    SECOND_FACTOR_PENDING = "second_factor_pending"
+    """Half-way through signing in: only the second-factor step."""
+    SIGNED_IN = "signed_in"
+    """Anyone signed in: who am I, sign out."""
+    MANAGE_OWN_ACCOUNT = "manage_own_account"
+    """Own password, second factor and API tokens (not children: their parents look after theirs)."""
+    MANAGE_ORGANISATIONS = "manage_organisations"
+    MANAGE_PEOPLE = "manage_people"
+    READ_OUTBOX = "read_outbox"
+    """The operator's view of the mail outbox, in demo mode only."""
+    SET_UP_CHILD_SIGN_IN = "set_up_child_sign_in"
 
 
-def requires(permission: Permission) -> Any:
-    """A route dependency that declares (and, for protected permissions, enforces) the permission."""
+_ADULTS = {
+    PersonRole.ADMINISTRATOR,
+    PersonRole.LA_CASE_OFFICER,
+    PersonRole.LA_AUDIT_OFFICER,
+    PersonRole.EDUCATION,
+    PersonRole.HEALTH,
+    PersonRole.SOCIAL_CARE,
+    PersonRole.PARENT_CARER,
+}
+_EVERYONE = {*_ADULTS, PersonRole.CHILD}
 
-    def check_permission() -> None:
-        return None
+ROLE_PERMISSIONS: dict[Permission, set[PersonRole]] = {
+    Permission.SIGNED_IN: _EVERYONE,
+    Permission.MANAGE_OWN_ACCOUNT: _ADULTS,
+    Permission.MANAGE_ORGANISATIONS: {PersonRole.ADMINISTRATOR},
+    Permission.MANAGE_PEOPLE: {PersonRole.ADMINISTRATOR},
+    Permission.READ_OUTBOX: {PersonRole.ADMINISTRATOR},
+    Permission.SET_UP_CHILD_SIGN_IN: {PersonRole.PARENT_CARER, PersonRole.ADMINISTRATOR},
+}
 
-    setattr(check_permission, PERMISSION_ATTRIBUTE, permission)
-    return Depends(check_permission)
+
+def role_may(person: Person, permission: Permission) -> bool:
+    """Whether the person's role carries the permission at all (things in particular come after)."""
+    if not person.is_active:
+        return False
+    if permission is Permission.PUBLIC:
+        return True
+    return person.role in ROLE_PERMISSIONS.get(permission, set())
+
+
+def is_childs_parent(person: Person, child: Person, parent_ids: set[int]) -> bool:
+    """A parent or carer linked to this child (`parent_ids`: the child's family links)."""
+    return person.role is PersonRole.PARENT_CARER and person.id in parent_ids
+
+
+def may_set_up_sign_in_for(person: Person, child: Person, parent_ids: set[int]) -> bool:
+    """Parents and carers of the child, and administrators; later also the child's plan coordinator."""
+    if not role_may(person, Permission.SET_UP_CHILD_SIGN_IN) or child.role is not PersonRole.CHILD:
+        return False
+    return person.role is PersonRole.ADMINISTRATOR or is_childs_parent(person, child, parent_ids)
+
+
+def owns(person: Person, owner_id: int | None) -> bool:
+    """Own things only (API tokens, own sessions): someone else's is absent, not forbidden."""
+    return person.id is not None and person.id == owner_id
 
 
 def declared_permission(route: APIRoute) -> Permission | None:
-    """The permission a route declared through `requires`, looking through router dependencies too."""
+    """The permission a route declared through `requires`, looking through nested dependencies."""
     pending = list(route.dependant.dependencies)
     while pending:
         dependency = pending.pop()

@@ -25,9 +25,15 @@ def build_templates(templates_dir: Path, service_name: str) -> Jinja2Blocks:
     env = Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.globals["service_name"] = service_name
     env.globals["static_url"] = static_url
+    env.filters["dict_items_to_error_list"] = error_list
     return Jinja2Blocks(env=env)
 
 
 def static_url(path: str) -> str:
     """A root-relative address for a built asset, right behind any proxy."""
     return f"/static/{path}"
+
+
+def error_list(errors: dict[str, str]) -> list[dict[str, str]]:
+    """GOV.UK error summary entries, each linking to its field."""
+    return [{"text": message, "href": f"#{field}"} for field, message in errors.items()]

@@ -1,6 +1,6 @@
 """Shared fixtures: a database built by the real migrations, each test rolled back, a test client."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -9,10 +9,16 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app import migrate
+from app.auth import SESSION_COOKIE
 from app.config import Environment, Settings
 from app.dependencies import get_session
 from app.main import create_app
+from app.models import Person
+from app.services.auth.csrf import csrf_token
+from app.services.auth.secrets import digest
+from app.services.demo import create_demo, demo_person
 from tests.databases import fresh_database
+from tests.factories import session_token_for
 
 
 @pytest.fixture(scope="session")
@@ -70,3 +76,22 @@ def client(app: FastAPI, db_session: Session) -> Iterator[TestClient]:
 @pytest.fixture
 def project_dir() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def sign_in_as(client: TestClient, db_session: Session, settings: Settings) -> Callable[[Person], str]:
+    """Sign the test client in as a person; returns the CSRF token their forms must carry."""
+
+    def sign_in(person: Person) -> str:
+        token = session_token_for(db_session, person)
+        client.cookies.set(SESSION_COOKIE, token)
+        return csrf_token(settings.secret_key, f"session:{digest(token)}")
+
+    return sign_in
+
+
+@pytest.fixture
+def demo(db_session: Session) -> Callable[[str], Person]:
+    """The demo world inside the test's transaction; returns a lookup of personas by name."""
+    create_demo(db_session)
+    return lambda name: demo_person(db_session, name)

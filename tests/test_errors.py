@@ -8,8 +8,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.dependencies import requires
 from app.main import create_app
-from app.permissions import Permission, requires
+from app.permissions import Permission
 
 SECRET = "database password is hunter2"
 

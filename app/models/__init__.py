@@ -1,5 +1,39 @@
 """All tables, imported here so that Alembic and relationships see every one of them."""
 
+from app.models.audit import AuditEvent, Channel, Outcome
+from app.models.auth import (
+    ApiToken,
+    ChildSignInCard,
+    LinkPurpose,
+    OneTimeLink,
+    RecoveryCode,
+    SignInAttempt,
+    SignInMethod,
+    UserSession,
+)
+from app.models.mail import OutboxMessage
 from app.models.organisation import Organisation, OrganisationKind
+from app.models.person import FAMILY_ROLES, STAFF_ROLES, FamilyLink, InviteStaff, Person, PersonRole
 
-__all__ = ["Organisation", "OrganisationKind"]
+__all__ = [
+    "FAMILY_ROLES",
+    "STAFF_ROLES",
+    "ApiToken",
+    "AuditEvent",
+    "Channel",
+    "ChildSignInCard",
+    "FamilyLink",
+    "InviteStaff",
+    "LinkPurpose",
+    "OneTimeLink",
+    "Organisation",
+    "OrganisationKind",
+    "OutboxMessage",
+    "Outcome",
+    "Person",
+    "PersonRole",
+    "RecoveryCode",
+    "SignInAttempt",
+    "SignInMethod",
+    "UserSession",
+]

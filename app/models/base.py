@@ -1,6 +1,7 @@
 """What every table shares: stable constraint names and timezone-aware UTC times."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
@@ -19,6 +20,23 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def created_at_field() -> datetime:
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time OnePlan stores is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def created_at_field() -> Any:
     """A column holding when the row was created, in UTC."""
-    return Field(default_factory=utc_now, sa_type=DateTime(timezone=True))  # type: ignore[no-any-return]
+    return Field(default_factory=utc_now, sa_type=DateTime(timezone=True))
+
+
+def moment_field(*, index: bool = False) -> Any:
+    """An optional point in time (UTC), such as when something was used or revoked."""
+    return Field(default=None, sa_type=DateTime(timezone=True), index=index)
+
+
+def id_of(row: Any) -> int:
+    """The primary key of a flushed row (SQLModel types it as optional until then)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
+    return int(row.id)

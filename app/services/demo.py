@@ -1,11 +1,19 @@
 """The demo world of DESIGN.md (Northshire), so far as the service has parts for it."""
 
-from sqlmodel import Session
+from dataclasses import dataclass
+from datetime import date
 
-from app.models import Organisation, OrganisationKind
+from sqlmodel import Session, select
+
+from app.models import FamilyLink, Organisation, OrganisationKind, Person, PersonRole
+from app.models.base import id_of, utc_now
+from app.services.auth.passwords import hash_password
 from app.services.organisations import ensure_organisation
 
 NORTHSHIRE = "Northshire County Council"
+DEMO_PASSWORD = "northshire-demo-2026"
+# Every demo member of staff shares this authenticator key, so that one app entry serves them all.
+DEMO_TOTP_SECRET = "ONEPLANDEMOKEYNORTHSHIRE"
 DEMO_ORGANISATIONS: tuple[tuple[str, OrganisationKind], ...] = (
     ("Riverside Primary School", OrganisationKind.SCHOOL),
     ("Hillcrest Academy", OrganisationKind.SCHOOL),
@@ -14,8 +22,86 @@ DEMO_ORGANISATIONS: tuple[tuple[str, OrganisationKind], ...] = (
 )
 
 
+@dataclass(frozen=True)
+class Persona:
+    display_name: str
+    email: str | None
+    role: PersonRole
+    organisation: str | None
+    date_of_birth: date | None = None
+
+
+PERSONAS: tuple[Persona, ...] = (
+    Persona("Sam Taylor", None, PersonRole.CHILD, None, date(2017, 5, 14)),
+    Persona("Alex Taylor", "alex.taylor@family.example", PersonRole.PARENT_CARER, None),
+    Persona("Priya Shah", "priya.shah@riverside.example", PersonRole.EDUCATION, "Riverside Primary School"),
+    Persona("Tom Baker", "tom.baker@riverside.example", PersonRole.EDUCATION, "Riverside Primary School"),
+    Persona("Dr Aisha Khan", "aisha.khan@nhs.example", PersonRole.HEALTH, "Northshire NHS Trust"),
+    Persona(
+        "Jo Green",
+        "jo.green@childrens-services.example",
+        PersonRole.SOCIAL_CARE,
+        "Northshire Children's Services",
+    ),
+    Persona("Morgan Price", "morgan.price@northshire.example", PersonRole.LA_CASE_OFFICER, NORTHSHIRE),
+    Persona("Rita Okafor", "rita.okafor@northshire.example", PersonRole.LA_AUDIT_OFFICER, NORTHSHIRE),
+    Persona("Ella Morris", "ella.morris@family.example", PersonRole.CHILD, None, date(2010, 2, 3)),
+    Persona("Chris Wood", "chris.wood@hillcrest.example", PersonRole.EDUCATION, "Hillcrest Academy"),
+    Persona("Admin", "admin@oneplan.example", PersonRole.ADMINISTRATOR, None),
+)
+
+
 def create_demo(session: Session) -> list[Organisation]:
-    """Create the demo organisations; running it again changes nothing."""
+    """Create the demo organisations and personas; running it again changes nothing."""
     council = ensure_organisation(session, NORTHSHIRE, OrganisationKind.LOCAL_AUTHORITY)
-    others = [ensure_organisation(session, name, kind, council) for name, kind in DEMO_ORGANISATIONS]
-    return [council, *others]
+    organisations = [council] + [
+        ensure_organisation(session, name, kind, council) for name, kind in DEMO_ORGANISATIONS
+    ]
+    by_name = {organisation.name: organisation for organisation in organisations}
+    password_hash = hash_password(DEMO_PASSWORD)
+    people = {
+        persona.display_name: _ensure_persona(session, persona, by_name, password_hash)
+        for persona in PERSONAS
+    }
+    _ensure_family_link(session, people["Alex Taylor"], people["Sam Taylor"])
+    return organisations
+
+
+def demo_person(session: Session, display_name: str) -> Person:
+    """A persona by name (tests and `oneplan demo` use the same people)."""
+    person = session.exec(select(Person).where(Person.display_name == display_name)).first()
+    if person is None:
+        raise LookupError(f"no demo persona called {display_name}: run `oneplan demo`")
+    return person
+
+
+def _ensure_persona(
+    session: Session, persona: Persona, organisations: dict[str, Organisation], password_hash: str
+) -> Person:
+    existing = session.exec(select(Person).where(Person.display_name == persona.display_name)).first()
+    if existing is not None:
+        return existing
+    person = Person(
+        display_name=persona.display_name,
+        email=persona.email,
+        role=persona.role,
+        organisation_id=id_of(organisations[persona.organisation]) if persona.organisation else None,
+        date_of_birth=persona.date_of_birth,
+        # Sam (9) signs in with a sign-in card, not a password.
+        password_hash=password_hash if persona.email else None,
+    )
+    if person.is_staff:
+        person.totp_secret = DEMO_TOTP_SECRET
+        person.totp_confirmed_at = utc_now()
+    session.add(person)
+    session.flush()
+    return person
+
+
+def _ensure_family_link(session: Session, parent: Person, child: Person) -> None:
+    link = session.exec(
+        select(FamilyLink).where(FamilyLink.parent_id == parent.id, FamilyLink.child_id == child.id)
+    ).first()
+    if link is None:
+        session.add(FamilyLink(parent_id=id_of(parent), child_id=id_of(child)))
+        session.flush()

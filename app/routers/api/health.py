@@ -5,8 +5,8 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.dependencies import SessionDep
-from app.permissions import Permission, requires
+from app.dependencies import SessionDep, requires
+from app.permissions import Permission
 
 router = APIRouter(tags=["health"])
 

@@ -3,12 +3,13 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.permissions import Permission, requires
-from app.templating import get_templates
+from app.dependencies import requires
+from app.permissions import Permission
+from app.rendering import render
 
 router = APIRouter()
 
 
 @router.get("/", dependencies=[requires(Permission.PUBLIC)])
 def start_page(request: Request) -> Response:
-    return get_templates().TemplateResponse(request, "pages/start.html")
+    return render(request, "pages/start.html")

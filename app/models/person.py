@@ -1,0 +1,81 @@
+"""People: staff of organisations, families, children and young people, administrators."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from app.models.base import created_at_field, moment_field
+
+
+class PersonRole(StrEnum):
+    """A person's standing in OnePlan; their part in a given plan comes with plan membership."""
+
+    ADMINISTRATOR = "administrator"
+    LA_CASE_OFFICER = "la_case_officer"
+    LA_AUDIT_OFFICER = "la_audit_officer"
+    EDUCATION = "education"
+    HEALTH = "health"
+    SOCIAL_CARE = "social_care"
+    PARENT_CARER = "parent_carer"
+    CHILD = "child"
+
+
+STAFF_ROLES = frozenset(
+    {
+        PersonRole.ADMINISTRATOR,
+        PersonRole.LA_CASE_OFFICER,
+        PersonRole.LA_AUDIT_OFFICER,
+        PersonRole.EDUCATION,
+        PersonRole.HEALTH,
+        PersonRole.SOCIAL_CARE,
+    }
+)
+FAMILY_ROLES = frozenset({PersonRole.PARENT_CARER, PersonRole.CHILD})
+
+
+class Person(SQLModel, table=True):
+    """Someone who may sign in. Deactivated people keep their record: what they wrote stays theirs."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    display_name: str = Field(max_length=120)
+    email: str | None = Field(default=None, max_length=254, unique=True)
+    role: PersonRole = Field(sa_type=String(32))
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    date_of_birth: date | None = None
+    password_hash: str | None = Field(default=None, max_length=255)
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_confirmed_at: datetime | None = moment_field()
+    sso_subject: str | None = Field(default=None, max_length=255, unique=True)
+    created_at: datetime = created_at_field()
+    last_signed_in_at: datetime | None = moment_field()
+    deactivated_at: datetime | None = moment_field()
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class FamilyLink(SQLModel, table=True):
+    """A parent or carer of a child: they may set up the child's sign-in."""
+
+    __tablename__ = "family_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    parent_id: int = Field(foreign_key="person.id", index=True)
+    child_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = created_at_field()
+
+
+class InviteStaff(SQLModel):
+    """What an administrator types to invite a member of staff."""
+
+    display_name: str = Field(min_length=1, max_length=120)
+    email: str = Field(min_length=3, max_length=254)
+    role: PersonRole
+    organisation_id: int

@@ -1,0 +1,63 @@
+"""Render a page with what every page needs: the signed-in person, their menu and a CSRF token."""
+
+from typing import Any
+
+from fastapi import Request
+from starlette.responses import Response
+
+from app.auth import Identity, ensure_browser_cookie
+from app.config import Settings
+from app.models import Person
+from app.permissions import Permission, role_may
+from app.services.auth.csrf import csrf_token
+from app.templating import get_templates
+
+# The menu: (label, address, permission); each person sees the entries their role allows.
+MENU: tuple[tuple[str, str, Permission], ...] = (
+    ("Organisations", "/admin/organisations", Permission.MANAGE_ORGANISATIONS),
+    ("People", "/admin/people", Permission.MANAGE_PEOPLE),
+    ("Outbox", "/outbox", Permission.READ_OUTBOX),
+    ("Your account", "/account", Permission.MANAGE_OWN_ACCOUNT),
+)
+
+
+def navigation_for(person: Person | None, current_path: str, settings: Settings) -> list[dict[str, Any]]:
+    if person is None:
+        return []
+    items = []
+    for label, href, permission in MENU:
+        if permission is Permission.READ_OUTBOX and not settings.demo_mode:
+            continue
+        if role_may(person, permission):
+            items.append({"text": label, "href": href, "active": current_path.startswith(href)})
+    return items
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    block_name: str | None = None,
+) -> Response:
+    """The page (or, with block_name, one block of it for HTMX) with the shared context filled in."""
+    settings: Settings = request.app.state.settings
+    identity: Identity = getattr(request.state, "identity", Identity(person=None))
+    response = Response()
+    binding = identity.csrf_binding or f"browser:{ensure_browser_cookie(request, response, settings)}"
+    page_context = {
+        "current_person": identity.person,
+        "navigation_items": navigation_for(identity.person, request.url.path, settings),
+        "csrf_token": csrf_token(settings.secret_key, binding),
+        **(context or {}),
+    }
+    rendered = get_templates().TemplateResponse(
+        request, template, page_context, status_code=status_code, block_name=block_name
+    )
+    for name, value in response.headers.items():
+        if name == "set-cookie":
+            rendered.headers.append(name, value)
+    if request.headers.get("HX-Request"):
+        rendered.headers["Vary"] = "HX-Request"
+    return rendered

@@ -1,0 +1,1 @@
+"""Sign-in: passwords, sessions, second factor, single sign-on, children's cards, API tokens."""
