@@ -1,0 +1,114 @@
+"""Every route, as every kind of caller, for each relationship: exactly the designed answer.
+
+A route that no module in tests/matrix/ lists fails `test_every_route_is_in_the_matrix`.
+"""
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+import tests.matrix
+from app.auth import SESSION_COOKIE
+from app.config import Settings
+from app.models import Organisation, OrganisationKind, Person, PersonRole
+from app.permissions import app_routes
+from app.services.auth.csrf import csrf_token
+from app.services.auth.secrets import digest
+from tests.factories import make_organisation, make_person, session_token_for
+from tests.matrix import ANONYMOUS, CALLERS, Relationship, Route
+
+
+def _all_entries() -> list[Route]:
+    entries: list[Route] = []
+    for module_info in pkgutil.iter_modules(tests.matrix.__path__):
+        module = importlib.import_module(f"tests.matrix.{module_info.name}")
+        entries.extend(getattr(module, "ROUTES", []))
+    return entries
+
+
+ENTRIES = _all_entries()
+
+
+def _route_keys(app: FastAPI) -> set[tuple[str, str]]:
+    return {(method, route.path) for route in app_routes(app) for method in route.methods}
+
+
+def test_every_route_is_in_the_matrix(app: FastAPI) -> None:
+    listed = {(entry.method, entry.path) for entry in ENTRIES}
+    assert sorted(_route_keys(app) - listed) == [], "add these routes to a module in tests/matrix/"
+    assert sorted(listed - _route_keys(app)) == [], "the matrix lists routes the app does not have"
+
+
+def test_every_entry_answers_for_every_caller() -> None:
+    for entry in ENTRIES:
+        for relationship, expected in entry.expect.items():
+            assert set(expected) == set(CALLERS), f"{entry.method} {entry.path} ({relationship})"
+
+
+def _organisation_for(db: Session, role: PersonRole) -> Organisation | None:
+    kinds = {
+        PersonRole.EDUCATION: OrganisationKind.SCHOOL,
+        PersonRole.HEALTH: OrganisationKind.HEALTH,
+        PersonRole.SOCIAL_CARE: OrganisationKind.SOCIAL_CARE,
+        PersonRole.LA_CASE_OFFICER: OrganisationKind.LOCAL_AUTHORITY,
+        PersonRole.LA_AUDIT_OFFICER: OrganisationKind.LOCAL_AUTHORITY,
+    }
+    return make_organisation(db, kinds[role]) if role in kinds else None
+
+
+@pytest.fixture
+def play(
+    client: TestClient, db_session: Session, settings: Settings
+) -> Callable[[Route, str, Relationship], int]:
+    """Make the entry's request as the caller, for the relationship; return the status code."""
+
+    def request(entry: Route, caller: str, relationship: Relationship) -> int:
+        client.cookies.clear()
+        person: Person | None = None
+        headers: dict[str, str] = {}
+        if caller != ANONYMOUS:
+            role = PersonRole(caller)
+            person = make_person(
+                db_session, role, organisation=_organisation_for(db_session, role), password=None
+            )
+            token = session_token_for(db_session, person)
+            client.cookies.set(SESSION_COOKIE, token)
+            headers["X-CSRF-Token"] = csrf_token(settings.secret_key, f"session:{digest(token)}")
+        else:
+            client.cookies.set("oneplan_browser", "matrix-visitor")
+            headers["X-CSRF-Token"] = csrf_token(settings.secret_key, "browser:matrix-visitor")
+        params = entry.params(db_session, person, relationship) if entry.params else {}
+        path = entry.path.format(**params)
+        response = client.request(
+            entry.method,
+            path,
+            headers=headers,
+            data=dict(entry.form) or None,
+            json=entry.json,
+            follow_redirects=False,
+        )
+        return response.status_code
+
+    return request
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[f"{entry.method} {entry.path}" for entry in ENTRIES])
+def test_route_answers_each_caller_as_designed(
+    entry: Route, play: Callable[[Route, str, Relationship], int]
+) -> None:
+    answers = {
+        (relationship.value, caller): play(entry, caller, relationship)
+        for relationship, expected in entry.expect.items()
+        for caller in expected
+    }
+    designed = {
+        (relationship.value, caller): status
+        for relationship, expected in entry.expect.items()
+        for caller, status in expected.items()
+    }
+    assert answers == designed
