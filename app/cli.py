@@ -33,6 +33,7 @@ def serve(
         workers=workers or settings.workers,
         reload=reload,
         proxy_headers=True,
+        server_header=False,
     )
 
 

@@ -4,20 +4,19 @@ Playwright never downloads a browser here; it drives /usr/bin/chromium (CHROMIUM
 """
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import ConsoleMessage, Page
+from sqlmodel import Session
 
 from app import migrate
 from app.config import Environment, Settings
-from app.main import create_app
+from app.db import build_engine
+from app.services.demo import create_demo
+from tests.browser.server import running_server
 from tests.databases import fresh_database
 
 CHROMIUM_ARGS = [
@@ -47,33 +46,20 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real app under uvicorn on loopback, with its own migrated database."""
+    """The real app under uvicorn on loopback, with its own migrated database and the demo people."""
     folder = tmp_path_factory.mktemp("live")
     with fresh_database(folder) as url:
         migrate.upgrade(url)
         settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
-        port = _free_port()
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-        server.should_exit = True
-        thread.join(timeout=10)
+        engine = build_engine(settings)
+        with Session(engine) as db:
+            create_demo(db)
+            db.commit()
+        engine.dispose()
+        with running_server(settings) as base:
+            yield base
 
 
 @pytest.fixture(scope="session")

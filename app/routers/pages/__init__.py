@@ -2,8 +2,30 @@
 
 from fastapi import APIRouter
 
-from app.routers.pages import sign_in, start
+from app.routers.pages import (
+    account,
+    admin,
+    child_sign_in,
+    invitations,
+    outbox,
+    password_reset,
+    second_factor,
+    sign_in,
+    single_sign_on,
+    start,
+)
 
 router = APIRouter(include_in_schema=False)
-router.include_router(start.router)
-router.include_router(sign_in.router)
+for part in (
+    start,
+    sign_in,
+    second_factor,
+    single_sign_on,
+    password_reset,
+    invitations,
+    child_sign_in,
+    account,
+    admin,
+    outbox,
+):
+    router.include_router(part.router)
