@@ -1,5 +1,7 @@
 """The `oneplan` command: serve, db upgrade, demo."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -7,13 +9,27 @@ import uvicorn
 from sqlmodel import Session
 
 from app import migrate
-from app.config import get_settings
+from app.actor import Actor
+from app.config import Settings, get_settings
 from app.db import build_engine
+from app.services.auth.api_tokens import create_token
+from app.services.auth.sign_in import find_by_email
 from app.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PERSONAS, create_demo
 
 cli = typer.Typer(help="OnePlan: one plan for a child with SEND, written together.", no_args_is_help=True)
 db_cli = typer.Typer(help="The database.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+
+
+@contextmanager
+def command_session(settings: Settings) -> Iterator[Session]:
+    """A session for one command, its engine closed however the command ends."""
+    engine = build_engine(settings)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @cli.command()
@@ -53,15 +69,34 @@ def downgrade(revision: Annotated[str, typer.Argument(help="Target revision, suc
     typer.echo(f"Database is at revision {revision}.")
 
 
+token_cli = typer.Typer(help="API tokens.", no_args_is_help=True)
+cli.add_typer(token_cli, name="token")
+
+
+@token_cli.command("create")
+def token_create(
+    email: Annotated[str, typer.Argument(help="Whose token: it acts with their rights.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "command line",
+) -> None:
+    """Print a new API bearer token for that person (shown once)."""
+    with command_session(get_settings()) as session:
+        person = find_by_email(session, email)
+        if person is None or not person.is_active:
+            typer.echo(f"No active person has the e-mail address {email}.", err=True)
+            raise typer.Exit(1)
+        _token, secret = create_token(session, Actor.command(), person, name)
+        session.commit()
+    typer.echo(secret)
+
+
 @cli.command()
 def demo() -> None:
     """Create the demo organisations and people (idempotent)."""
-    engine = build_engine(get_settings())
-    with Session(engine) as session:
-        organisations = create_demo(session)
+    settings = get_settings()
+    with command_session(settings) as session:
+        world = create_demo(session)
         session.commit()
-        names = ", ".join(organisation.name for organisation in organisations)
-    engine.dispose()
+        names = ", ".join(organisation.name for organisation in world.organisations)
     typer.echo(f"Demo data ready: {names}.")
     typer.echo("People (sign in at /sign-in):")
     for persona in PERSONAS:
@@ -70,6 +105,8 @@ def demo() -> None:
         )
     typer.echo(f"Demo password for everyone with an e-mail address: {DEMO_PASSWORD}")
     typer.echo(f"Staff also enter a code from an authenticator app set up with the key {DEMO_TOTP_SECRET}")
+    typer.echo(f"Sam's sign-in card (new at every run): {world.sam_card.link(settings.public_url)}")
+    typer.echo(f"Sam's pictures, in order: {', '.join(world.sam_card.pictures)}")
 
 
 def main() -> None:

@@ -1,10 +1,9 @@
 """Engine and session: SQLite by default, PostgreSQL when ONEPLAN_DATABASE_URL says so."""
 
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, event
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import SQLModel, create_engine
 
 import app.models  # noqa: F401  (every table, with the naming convention, on the metadata)
 from app.config import Settings
@@ -34,17 +33,6 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
-
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One session per request: commit once when the work succeeded, roll back otherwise."""
-    with Session(engine) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
 
 def _sqlite_begin(connection: Any) -> None:

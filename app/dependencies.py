@@ -9,10 +9,10 @@ from sqlmodel import Session
 from app.actor import Actor
 from app.auth import Identity, identify
 from app.config import Settings
-from app.db import session_scope
 from app.errors import Refused, SignInRequired, wants_json
-from app.models import Channel, Person
+from app.models import Channel, Outcome, Person
 from app.permissions import PERMISSION_ATTRIBUTE, Permission, role_may
+from app.services import audit
 from app.services.auth.csrf import csrf_valid
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -20,9 +20,34 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
 
+def request_transaction(request: Request, session: Session) -> Iterator[Session]:
+    """Commit once when the request succeeds; on a refusal, keep only the audit event of the refusal."""
+    try:
+        yield session
+        session.commit()
+    except Refused as refusal:
+        session.rollback()
+        audit.record(
+            session,
+            actor_for(request, refusal.person),
+            refusal.action,
+            object_type=refusal.object_type,
+            object_id=refusal.object_id,
+            outcome=Outcome.REFUSED,
+            reason=refusal.reason,
+            details={"path": request.url.path, "method": request.method},
+        )
+        session.commit()
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """The request's one session; it commits before the response is sent (scope="function")."""
-    yield from session_scope(request.app.state.engine)
+    with Session(request.app.state.engine) as session:
+        yield from request_transaction(request, session)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -45,13 +70,17 @@ def get_identity(request: Request, db: SessionDep, settings: SettingsDep) -> Ide
 IdentityDep = Annotated[Identity, Depends(get_identity)]
 
 
-def get_actor(request: Request, identity: IdentityDep) -> Actor:
+def actor_for(request: Request, person: Person | None) -> Actor:
     return Actor(
-        person=identity.person,
+        person=person,
         channel=Channel.API if wants_json(request) else Channel.PAGE,
         client_address=request.client.host if request.client else None,
         request_id=getattr(request.state, "request_id", None),
     )
+
+
+def get_actor(request: Request, identity: IdentityDep) -> Actor:
+    return actor_for(request, identity.person)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

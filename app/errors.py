@@ -8,14 +8,11 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from app.actor import Actor
 from app.middleware import REQUEST_ID_HEADER, SECURITY_HEADERS
-from app.models import Channel, Outcome, Person
-from app.services import audit
+from app.models import Person
 from app.templating import get_templates
 
 logger = logging.getLogger("oneplan.errors")
@@ -34,6 +31,7 @@ ERROR_PAGES: dict[int, tuple[str, str]] = {
         "you may not be a member of it: ask the plan's coordinator to invite you.",
     ),
     405: ("This page cannot be used that way", "Go back and try again from the page you were on."),
+    409: ("This cannot be done", "Go back and check the page: it may have changed."),
     422: (
         "We could not use what was sent",
         "Go back, check what you entered and try again. Nothing has been changed.",
@@ -88,6 +86,8 @@ def error_response(
     if wants_json(request):
         return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=status_code, headers=headers)
     title, advice = ERROR_PAGES.get(status_code, (HTTPStatus(status_code).phrase, ERROR_PAGES[400][1]))
+    if isinstance(detail, str) and detail != HTTPStatus(status_code).phrase and status_code in {403, 409}:
+        advice = detail  # written for the person (a refusal that says what to do)
     return get_templates().TemplateResponse(
         request,
         "pages/error.html",
@@ -109,25 +109,7 @@ async def sign_in_required(request: Request, exc: SignInRequired) -> Response:
 
 
 async def refused(request: Request, exc: Refused) -> Response:
-    """Record the refusal in a transaction of its own (the request's was rolled back), then answer."""
-    actor = Actor(
-        person=exc.person,
-        channel=Channel.API if wants_json(request) else Channel.PAGE,
-        client_address=request.client.host if request.client else None,
-        request_id=request_id(request),
-    )
-    with Session(request.app.state.engine) as db:
-        audit.record(
-            db,
-            actor,
-            exc.action,
-            object_type=exc.object_type,
-            object_id=exc.object_id,
-            outcome=Outcome.REFUSED,
-            reason=exc.reason,
-            details={"path": request.url.path, "method": request.method},
-        )
-        db.commit()
+    """The refusal was recorded by the request's transaction (app.dependencies); now answer it."""
     return error_response(request, exc.status_code, exc.detail)
 
 

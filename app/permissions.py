@@ -26,7 +26,7 @@ class Permission(StrEnum):
     SIGNED_IN = "signed_in"
     """Anyone signed in: who am I, sign out."""
     MANAGE_OWN_ACCOUNT = "manage_own_account"
-    """Own password, second factor and API tokens (not children: their parents look after theirs)."""
+    """Own account and API tokens; young people from 16, not younger children (their parents do)."""
     MANAGE_ORGANISATIONS = "manage_organisations"
     MANAGE_PEOPLE = "manage_people"
     READ_OUTBOX = "read_outbox"
@@ -61,6 +61,8 @@ def role_may(person: Person, permission: Permission) -> bool:
         return False
     if permission is Permission.PUBLIC:
         return True
+    if permission is Permission.MANAGE_OWN_ACCOUNT and person.role is PersonRole.CHILD:
+        return person.makes_own_decisions
     return person.role in ROLE_PERMISSIONS.get(permission, set())
 
 
@@ -70,8 +72,13 @@ def is_childs_parent(person: Person, child: Person, parent_ids: set[int]) -> boo
 
 
 def may_set_up_sign_in_for(person: Person, child: Person, parent_ids: set[int]) -> bool:
-    """Parents and carers of the child, and administrators; later also the child's plan coordinator."""
+    """Parents and carers of the child, and administrators; later also the child's plan coordinator.
+
+    Not from 16: the young person's account is then their own, and nobody else holds a way in.
+    """
     if not role_may(person, Permission.SET_UP_CHILD_SIGN_IN) or child.role is not PersonRole.CHILD:
+        return False
+    if child.makes_own_decisions:
         return False
     return person.role is PersonRole.ADMINISTRATOR or is_childs_parent(person, child, parent_ids)
 

@@ -17,6 +17,7 @@ MENU: tuple[tuple[str, str, Permission], ...] = (
     ("Organisations", "/admin/organisations", Permission.MANAGE_ORGANISATIONS),
     ("People", "/admin/people", Permission.MANAGE_PEOPLE),
     ("Outbox", "/outbox", Permission.READ_OUTBOX),
+    ("Your children", "/account/children", Permission.SET_UP_CHILD_SIGN_IN),
     ("Your account", "/account", Permission.MANAGE_OWN_ACCOUNT),
 )
 
@@ -24,13 +25,17 @@ MENU: tuple[tuple[str, str, Permission], ...] = (
 def navigation_for(person: Person | None, current_path: str, settings: Settings) -> list[dict[str, Any]]:
     if person is None:
         return []
-    items = []
-    for label, href, permission in MENU:
-        if permission is Permission.READ_OUTBOX and not settings.demo_mode:
-            continue
-        if role_may(person, permission):
-            items.append({"text": label, "href": href, "active": current_path.startswith(href)})
-    return items
+    entries = [
+        (label, href)
+        for label, href, permission in MENU
+        if role_may(person, permission) and (permission is not Permission.READ_OUTBOX or settings.demo_mode)
+    ]
+    # The entry whose address is the longest start of this page's is the current one.
+    matching = [
+        href for _label, href in entries if current_path == href or current_path.startswith(href + "/")
+    ]
+    current = max(matching, key=len, default=None)
+    return [{"text": label, "href": href, "active": href == current} for label, href in entries]
 
 
 def render(

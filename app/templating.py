@@ -1,12 +1,18 @@
 """Jinja2 with GOV.UK Frontend's macros (govuk-frontend-jinja) beside OnePlan's own templates."""
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.config import get_settings
+from app.models import ORGANISATION_KIND_LABELS, ROLE_LABELS
+from app.models.base import as_utc
+
+UK_TIME = ZoneInfo("Europe/London")
 
 
 @lru_cache
@@ -26,6 +32,9 @@ def build_templates(templates_dir: Path, service_name: str) -> Jinja2Blocks:
     env.globals["service_name"] = service_name
     env.globals["static_url"] = static_url
     env.filters["dict_items_to_error_list"] = error_list
+    env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, str(role))
+    env.filters["kind_label"] = lambda kind: ORGANISATION_KIND_LABELS.get(kind, str(kind))
+    env.filters["when"] = when
     return Jinja2Blocks(env=env)
 
 
@@ -37,3 +46,14 @@ def static_url(path: str) -> str:
 def error_list(errors: dict[str, str]) -> list[dict[str, str]]:
     """GOV.UK error summary entries, each linking to its field."""
     return [{"text": message, "href": f"#{field}"} for field, message in errors.items()]
+
+
+def when(moment: datetime | None) -> str:
+    """A time as people in England read it, in UK time: 3 March 2026 at 2:05pm."""
+    if moment is None:
+        return "never"
+    moment = as_utc(moment).astimezone(UK_TIME)
+    hour = moment.strftime("%I").lstrip("0")
+    return f"{moment.day} {moment:%B %Y} at {hour}:{moment:%M}{moment:%p}".replace("AM", "am").replace(
+        "PM", "pm"
+    )

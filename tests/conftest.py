@@ -17,7 +17,7 @@ from app.models import Person
 from app.services.auth.csrf import csrf_token
 from app.services.auth.secrets import digest
 from app.services.demo import create_demo, demo_person
-from tests.databases import fresh_database
+from tests.databases import fresh_database, sharing
 from tests.factories import session_token_for
 
 
@@ -63,11 +63,7 @@ def db_session(app: FastAPI) -> Iterator[Session]:
 def client(app: FastAPI, db_session: Session) -> Iterator[TestClient]:
     """A client whose requests share the test's rolled-back transaction."""
 
-    def test_session() -> Iterator[Session]:
-        yield db_session
-        db_session.commit()
-
-    app.dependency_overrides[get_session] = test_session
+    app.dependency_overrides[get_session] = sharing(db_session)
     # Not entered as a context manager: the app's lifespan (and engine) lasts the whole session.
     yield TestClient(app, raise_server_exceptions=False)
     app.dependency_overrides.clear()

@@ -6,11 +6,15 @@ databases); without it the tests use SQLite. `scripts/test` runs the suite once 
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from fastapi import Request
 from sqlalchemy import create_engine, make_url, text
+from sqlmodel import Session
+
+from app.dependencies import request_transaction
 
 POSTGRES_URL_VARIABLE = "ONEPLAN_TEST_POSTGRES_URL"
 
@@ -36,3 +40,14 @@ def fresh_database(folder: Path) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def sharing(db_session: Session) -> Callable[[Request], Iterator[Session]]:
+    """A stand-in for the request session that works inside the test's rolled-back transaction."""
+
+    def test_session(request: Request) -> Iterator[Session]:
+        # The test's own setup is kept (a savepoint released); the request gets a transaction of its own.
+        db_session.commit()
+        yield from request_transaction(request, db_session)
+
+    return test_session

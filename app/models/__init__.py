@@ -12,11 +12,21 @@ from app.models.auth import (
     UserSession,
 )
 from app.models.mail import OutboxMessage
-from app.models.organisation import Organisation, OrganisationKind
-from app.models.person import FAMILY_ROLES, STAFF_ROLES, FamilyLink, InviteStaff, Person, PersonRole
+from app.models.organisation import ORGANISATION_KIND_LABELS, Organisation, OrganisationKind
+from app.models.person import (
+    FAMILY_ROLES,
+    ROLE_LABELS,
+    STAFF_ROLES,
+    FamilyLink,
+    InviteStaff,
+    Person,
+    PersonRole,
+)
 
 __all__ = [
     "FAMILY_ROLES",
+    "ORGANISATION_KIND_LABELS",
+    "ROLE_LABELS",
     "STAFF_ROLES",
     "ApiToken",
     "AuditEvent",

@@ -8,10 +8,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from app.models.base import created_at_field
+from app.models.base import EnumText, created_at_field
 
 
 class Channel(StrEnum):
@@ -36,9 +36,9 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64, index=True)
     object_type: str | None = Field(default=None, max_length=64)
     object_id: str | None = Field(default=None, max_length=64)
-    channel: Channel = Field(sa_type=String(16))
+    channel: Channel = Field(sa_type=EnumText(Channel))
     client_address: str | None = Field(default=None, max_length=64)
     request_id: str | None = Field(default=None, max_length=64)
-    outcome: Outcome = Field(sa_type=String(16))
+    outcome: Outcome = Field(sa_type=EnumText(Outcome))
     reason: str | None = Field(default=None, max_length=500)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)

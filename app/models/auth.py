@@ -6,10 +6,9 @@ Every secret is stored as a hash: a copy of the database lets nobody sign in.
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from app.models.base import created_at_field, moment_field
+from app.models.base import EnumText, created_at_field, moment_field
 
 
 class SignInMethod(StrEnum):
@@ -28,7 +27,7 @@ class UserSession(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     person_id: int = Field(foreign_key="person.id", index=True)
-    method: SignInMethod = Field(sa_type=String(32))
+    method: SignInMethod = Field(sa_type=EnumText(SignInMethod))
     second_factor_done: bool = False
     created_at: datetime = created_at_field()
     last_seen_at: datetime = created_at_field()
@@ -62,7 +61,7 @@ class OneTimeLink(SQLModel, table=True):
     __tablename__ = "one_time_link"
 
     id: int | None = Field(default=None, primary_key=True)
-    purpose: LinkPurpose = Field(sa_type=String(32))
+    purpose: LinkPurpose = Field(sa_type=EnumText(LinkPurpose))
     token_hash: str = Field(max_length=64, unique=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     created_by_id: int | None = Field(default=None, foreign_key="person.id")

@@ -1,9 +1,10 @@
 """What every table shares: stable constraint names and timezone-aware UTC times."""
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Dialect, String, TypeDecorator
 from sqlmodel import Field, SQLModel
 
 # Stable constraint and index names, so that migrations come out the same on every database.
@@ -40,3 +41,23 @@ def id_of(row: Any) -> int:
     if row.id is None:
         raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
     return int(row.id)
+
+
+class EnumText(TypeDecorator[Any]):
+    """A StrEnum stored as plain text (no database enum type to migrate), read back as the enum."""
+
+    impl = String(32)
+    cache_ok = True
+
+    def __init__(self, enum_class: type[StrEnum]) -> None:
+        super().__init__()
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum_class(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum_class(value)
+
+    def __repr__(self) -> str:
+        return "sa.String(length=32)"

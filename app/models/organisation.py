@@ -3,10 +3,9 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from app.models.base import created_at_field
+from app.models.base import EnumText, created_at_field
 
 
 class OrganisationKind(StrEnum):
@@ -17,9 +16,18 @@ class OrganisationKind(StrEnum):
     OTHER = "other"
 
 
+ORGANISATION_KIND_LABELS: dict[OrganisationKind, str] = {
+    OrganisationKind.SCHOOL: "School or college",
+    OrganisationKind.HEALTH: "Health",
+    OrganisationKind.SOCIAL_CARE: "Social care",
+    OrganisationKind.LOCAL_AUTHORITY: "Local authority",
+    OrganisationKind.OTHER: "Other",
+}
+
+
 class OrganisationBase(SQLModel):
     name: str = Field(min_length=1, max_length=200)
-    kind: OrganisationKind = Field(sa_type=String(32))
+    kind: OrganisationKind = Field(sa_type=EnumText(OrganisationKind))
 
 
 class Organisation(OrganisationBase, table=True):

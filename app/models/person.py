@@ -3,10 +3,9 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from app.models.base import created_at_field, moment_field
+from app.models.base import EnumText, created_at_field, moment_field
 
 
 class PersonRole(StrEnum):
@@ -21,6 +20,17 @@ class PersonRole(StrEnum):
     PARENT_CARER = "parent_carer"
     CHILD = "child"
 
+
+ROLE_LABELS: dict[PersonRole, str] = {
+    PersonRole.ADMINISTRATOR: "Administrator",
+    PersonRole.LA_CASE_OFFICER: "Local authority SEND case officer",
+    PersonRole.LA_AUDIT_OFFICER: "Local authority audit officer",
+    PersonRole.EDUCATION: "Education (school or college)",
+    PersonRole.HEALTH: "Health",
+    PersonRole.SOCIAL_CARE: "Social care",
+    PersonRole.PARENT_CARER: "Parent or carer",
+    PersonRole.CHILD: "Child or young person",
+}
 
 STAFF_ROLES = frozenset(
     {
@@ -41,7 +51,7 @@ class Person(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     display_name: str = Field(max_length=120)
     email: str | None = Field(default=None, max_length=254, unique=True)
-    role: PersonRole = Field(sa_type=String(32))
+    role: PersonRole = Field(sa_type=EnumText(PersonRole))
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     date_of_birth: date | None = None
     password_hash: str | None = Field(default=None, max_length=255)
@@ -59,6 +69,20 @@ class Person(SQLModel, table=True):
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    def age_on(self, day: date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def makes_own_decisions(self) -> bool:
+        """Adults, and young people from 16: the rights pass to them (Code of Practice 8.13)."""
+        if self.role is not PersonRole.CHILD:
+            return True
+        age = self.age_on(date.today())
+        return age is not None and age >= 16
 
 
 class FamilyLink(SQLModel, table=True):

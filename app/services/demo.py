@@ -5,8 +5,10 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from app.actor import Actor
 from app.models import FamilyLink, Organisation, OrganisationKind, Person, PersonRole
 from app.models.base import id_of, utc_now
+from app.services.auth import child_cards
 from app.services.auth.passwords import hash_password
 from app.services.organisations import ensure_organisation
 
@@ -20,6 +22,8 @@ DEMO_ORGANISATIONS: tuple[tuple[str, OrganisationKind], ...] = (
     ("Northshire NHS Trust", OrganisationKind.HEALTH),
     ("Northshire Children's Services", OrganisationKind.SOCIAL_CARE),
 )
+# Sam's sign-in card (made by Alex): the pictures stay the same, the link is new at every run.
+DEMO_CARD_PICTURES = ("cat", "sun", "boat")
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,15 @@ PERSONAS: tuple[Persona, ...] = (
 )
 
 
-def create_demo(session: Session) -> list[Organisation]:
-    """Create the demo organisations and personas; running it again changes nothing."""
+@dataclass(frozen=True)
+class DemoWorld:
+    organisations: list[Organisation]
+    sam_card: child_cards.IssuedCard
+    """Only a digest of a card's link is stored, so each run makes Sam a fresh card to print."""
+
+
+def create_demo(session: Session) -> DemoWorld:
+    """Create the demo organisations and personas; running it again changes nothing but Sam's card."""
     council = ensure_organisation(session, NORTHSHIRE, OrganisationKind.LOCAL_AUTHORITY)
     organisations = [council] + [
         ensure_organisation(session, name, kind, council) for name, kind in DEMO_ORGANISATIONS
@@ -64,7 +75,8 @@ def create_demo(session: Session) -> list[Organisation]:
         for persona in PERSONAS
     }
     _ensure_family_link(session, people["Alex Taylor"], people["Sam Taylor"])
-    return organisations
+    sam_card = _renew_sign_in_card(session, parent=people["Alex Taylor"], child=people["Sam Taylor"])
+    return DemoWorld(organisations, sam_card)
 
 
 def demo_person(session: Session, display_name: str) -> Person:
@@ -105,3 +117,11 @@ def _ensure_family_link(session: Session, parent: Person, child: Person) -> None
     if link is None:
         session.add(FamilyLink(parent_id=id_of(parent), child_id=id_of(child)))
         session.flush()
+
+
+def _renew_sign_in_card(session: Session, *, parent: Person, child: Person) -> child_cards.IssuedCard:
+    """A working card for the child, made by the parent; the previous run's card stops working."""
+    actor = Actor.command(parent)
+    return child_cards.create_card(
+        session, actor, child_cards.child_to_set_up(session, actor, id_of(child)), DEMO_CARD_PICTURES
+    )

@@ -1,8 +1,18 @@
-"""Organisations: created by administrators and by the demo."""
+"""Organisations: created by administrators (and by the demo)."""
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from app.actor import Actor
 from app.models import Organisation, OrganisationKind
+from app.services import audit
+
+
+class OrganisationProblem(ValueError):
+    """Something to show beside a field: (field, message)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def ensure_organisation(
@@ -19,4 +29,48 @@ def ensure_organisation(
     )
     session.add(organisation)
     session.flush()
+    return organisation
+
+
+def list_organisations(db: Session) -> list[Organisation]:
+    return list(db.exec(select(Organisation).order_by(col(Organisation.name))))
+
+
+def local_authorities(db: Session) -> list[Organisation]:
+    return list(
+        db.exec(
+            select(Organisation)
+            .where(Organisation.kind == OrganisationKind.LOCAL_AUTHORITY)
+            .order_by(col(Organisation.name))
+        )
+    )
+
+
+def create_organisation(
+    db: Session, actor: Actor, name: str, kind: OrganisationKind, local_authority_id: int | None
+) -> Organisation:
+    """An LA stands alone; every other organisation belongs to an LA."""
+    name = " ".join(name.split())
+    if not name:
+        raise OrganisationProblem("name", "Enter the organisation's name")
+    if db.exec(select(Organisation).where(Organisation.name == name)).first() is not None:
+        raise OrganisationProblem("name", "An organisation with this name already exists")
+    local_authority = None
+    if kind is not OrganisationKind.LOCAL_AUTHORITY:
+        local_authority = db.get(Organisation, local_authority_id) if local_authority_id else None
+        if local_authority is None or local_authority.kind is not OrganisationKind.LOCAL_AUTHORITY:
+            raise OrganisationProblem("local_authority_id", "Select the local authority it belongs to")
+    organisation = Organisation(
+        name=name, kind=kind, local_authority_id=local_authority.id if local_authority else None
+    )
+    db.add(organisation)
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        "organisation.created",
+        object_type="organisation",
+        object_id=organisation.id,
+        details={"kind": kind.value, "local_authority_id": organisation.local_authority_id},
+    )
     return organisation

@@ -4,7 +4,7 @@ Playwright never downloads a browser here; it drives /usr/bin/chromium (CHROMIUM
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +13,13 @@ from playwright.sync_api import ConsoleMessage, Page
 from sqlmodel import Session
 
 from app import migrate
+from app.auth import SESSION_COOKIE
 from app.config import Environment, Settings
 from app.db import build_engine
-from app.services.demo import create_demo
+from app.services.demo import create_demo, demo_person
 from tests.browser.server import running_server
 from tests.databases import fresh_database
+from tests.factories import session_token_for
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -47,8 +49,8 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real app under uvicorn on loopback, with its own migrated database and the demo people."""
+def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings of the live server: its own migrated database with the demo people."""
     folder = tmp_path_factory.mktemp("live")
     with fresh_database(folder) as url:
         migrate.upgrade(url)
@@ -58,8 +60,35 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             create_demo(db)
             db.commit()
         engine.dispose()
-        with running_server(settings) as base:
-            yield base
+        yield settings
+
+
+@pytest.fixture(scope="session")
+def live_server(live_settings: Settings) -> Iterator[str]:
+    """The real app under uvicorn on loopback."""
+    with running_server(live_settings) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def live_db(live_settings: Settings) -> Iterator[Callable[[], Session]]:
+    """Open a session on the live server's database (commit what the server must see)."""
+    engine = build_engine(live_settings)
+    yield lambda: Session(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def signed_in_as(page: Page, live_db: Callable[[], Session], live_server: str) -> Callable[[str], None]:
+    """Put a signed-in session for a demo persona into the browser (the sign-in journeys are tested apart)."""
+
+    def sign_in(display_name: str) -> None:
+        with live_db() as db:
+            token = session_token_for(db, demo_person(db, display_name))
+            db.commit()
+        page.context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": live_server}])
+
+    return sign_in
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +113,6 @@ def browser_problems(page: Page) -> list[str]:
 
 @pytest.fixture
 def screenshots_dir() -> Path:
-    folder = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+    folder = Path(__file__).resolve().parents[2] / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.routers.api import health
+from app.routers.api import health, me
 
 router = APIRouter()
 router.include_router(health.router)
+router.include_router(me.router)

@@ -1,5 +1,62 @@
-"""(to be written)"""
+"""Your account: who you are here, and your API tokens."""
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from app.dependencies import ActorDep, CurrentPerson, SessionDep, requires
+from app.errors import Refused
+from app.models import Organisation
+from app.permissions import Permission
+from app.rendering import render
+from app.services.auth import api_tokens
+
+router = APIRouter(prefix="/account", dependencies=[requires(Permission.MANAGE_OWN_ACCOUNT)])
+
+
+@router.get("")
+def account_page(request: Request, db: SessionDep, person: CurrentPerson) -> Response:
+    organisation = db.get(Organisation, person.organisation_id) if person.organisation_id else None
+    return render(request, "pages/account/index.html", {"person": person, "organisation": organisation})
+
+
+@router.get("/tokens")
+def tokens_page(request: Request, db: SessionDep, person: CurrentPerson) -> Response:
+    return render(
+        request,
+        "pages/account/tokens.html",
+        {"tokens": api_tokens.own_tokens(db, person), "errors": {}, "name": ""},
+    )
+
+
+@router.post("/tokens")
+def create_token(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    person: CurrentPerson,
+    name: Annotated[str, Form(max_length=80)] = "",
+) -> Response:
+    if not name.strip():
+        errors = {"name": "Enter a name for the token, such as the program that will use it"}
+        context = {"tokens": api_tokens.own_tokens(db, person), "errors": errors, "name": name}
+        return render(request, "pages/account/tokens.html", context)
+    token, secret = api_tokens.create_token(db, actor, person, name)
+    return render(request, "pages/account/token_created.html", {"token": token, "secret": secret})
+
+
+@router.post("/tokens/{token_id}/revoke")
+def revoke_token(token_id: int, db: SessionDep, actor: ActorDep) -> Response:
+    try:
+        api_tokens.revoke_token(db, actor, token_id)
+    except api_tokens.TokenNotFound:
+        raise Refused(
+            404,
+            "Not Found",
+            action="api_token.revoke_refused",
+            person=actor.person,
+            object_type="api_token",
+            object_id=token_id,
+        ) from None
+    return RedirectResponse("/account/tokens", status_code=303)

@@ -1,5 +1,142 @@
-"""(to be written)"""
+"""Administration: organisations and people. Administrators see no plan content."""
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Form, HTTPException, Request
+from starlette.responses import RedirectResponse, Response
+
+from app.dependencies import ActorDep, SessionDep, SettingsDep, requires
+from app.models import InviteStaff, OrganisationKind, PersonRole
+from app.permissions import Permission
+from app.rendering import render
+from app.services import organisations, people
+from app.services.auth.links import send_invitation
+
+router = APIRouter(prefix="/admin")
+
+
+@router.get("/organisations", dependencies=[requires(Permission.MANAGE_ORGANISATIONS)])
+def organisations_page(request: Request, db: SessionDep) -> Response:
+    all_organisations = organisations.list_organisations(db)
+    names = {organisation.id: organisation.name for organisation in all_organisations}
+    return render(
+        request, "pages/admin/organisations.html", {"organisations": all_organisations, "names": names}
+    )
+
+
+def _organisation_form(
+    request: Request, db: SessionDep, errors: dict[str, str], values: dict[str, str]
+) -> Response:
+    context = {
+        "errors": errors,
+        "values": values,
+        "kinds": list(OrganisationKind),
+        "local_authorities": organisations.local_authorities(db),
+    }
+    return render(request, "pages/admin/organisation_new.html", context)
+
+
+@router.get("/organisations/new", dependencies=[requires(Permission.MANAGE_ORGANISATIONS)])
+def new_organisation_page(request: Request, db: SessionDep) -> Response:
+    return _organisation_form(request, db, {}, {})
+
+
+@router.post("/organisations/new", dependencies=[requires(Permission.MANAGE_ORGANISATIONS)])
+def create_organisation(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    name: Annotated[str, Form(max_length=200)] = "",
+    kind: Annotated[str, Form(max_length=32)] = "",
+    local_authority_id: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    values = {"name": name, "kind": kind, "local_authority_id": local_authority_id}
+    if kind not in set(OrganisationKind):
+        return _organisation_form(request, db, {"kind": "Select what kind of organisation it is"}, values)
+    try:
+        organisations.create_organisation(
+            db,
+            actor,
+            name,
+            OrganisationKind(kind),
+            int(local_authority_id) if local_authority_id.isdigit() else None,
+        )
+    except organisations.OrganisationProblem as problem:
+        return _organisation_form(request, db, {problem.field: str(problem)}, values)
+    return RedirectResponse("/admin/organisations", status_code=303)
+
+
+@router.get("/people", dependencies=[requires(Permission.MANAGE_PEOPLE)])
+def people_page(request: Request, db: SessionDep) -> Response:
+    return render(request, "pages/admin/people.html", {"people": people.list_people(db)})
+
+
+def _invite_form(
+    request: Request, db: SessionDep, errors: dict[str, str], values: dict[str, str]
+) -> Response:
+    context = {
+        "errors": errors,
+        "values": values,
+        "roles": people.INVITABLE_ROLES,
+        "organisations": organisations.list_organisations(db),
+    }
+    return render(request, "pages/admin/invite.html", context)
+
+
+@router.get("/people/invite", dependencies=[requires(Permission.MANAGE_PEOPLE)])
+def invite_page(request: Request, db: SessionDep) -> Response:
+    return _invite_form(request, db, {}, {})
+
+
+@router.post("/people/invite", dependencies=[requires(Permission.MANAGE_PEOPLE)])
+def invite(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    display_name: Annotated[str, Form(max_length=120)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    role: Annotated[str, Form(max_length=32)] = "",
+    organisation_id: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    values = {"display_name": display_name, "email": email, "role": role, "organisation_id": organisation_id}
+    errors: dict[str, str] = {}
+    if not display_name.strip():
+        errors["display_name"] = "Enter the person's full name"
+    if not email.strip():
+        errors["email"] = "Enter the person's e-mail address"
+    if role not in {r.value for r in people.INVITABLE_ROLES}:
+        errors["role"] = "Select the person's role"
+    if not organisation_id.isdigit():
+        errors["organisation_id"] = "Select the person's organisation"
+    if errors:
+        return _invite_form(request, db, errors, values)
+    invitation = InviteStaff(
+        display_name=display_name, email=email, role=PersonRole(role), organisation_id=int(organisation_id)
+    )
+    try:
+        person = people.invite_staff(db, actor, invitation)
+    except people.PersonProblem as problem:
+        return _invite_form(request, db, {problem.field: str(problem)}, values)
+    send_invitation(db, settings, actor, person)
+    return RedirectResponse("/admin/people", status_code=303)
+
+
+@router.post("/people/{person_id}/deactivate", dependencies=[requires(Permission.MANAGE_PEOPLE)])
+def deactivate(person_id: int, db: SessionDep, actor: ActorDep) -> Response:
+    try:
+        people.deactivate(db, actor, person_id)
+    except people.PersonNotFound:
+        raise HTTPException(404, "Not Found") from None
+    except people.PersonProblem as problem:
+        raise HTTPException(409, str(problem)) from None
+    return RedirectResponse("/admin/people", status_code=303)
+
+
+@router.post("/people/{person_id}/reactivate", dependencies=[requires(Permission.MANAGE_PEOPLE)])
+def reactivate(person_id: int, db: SessionDep, actor: ActorDep) -> Response:
+    try:
+        people.reactivate(db, actor, person_id)
+    except people.PersonNotFound:
+        raise HTTPException(404, "Not Found") from None
+    return RedirectResponse("/admin/people", status_code=303)

@@ -1,5 +1,185 @@
-"""(to be written)"""
+"""Children's sign-in cards: a parent makes and revokes them; the child opens one and picks pictures."""
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+import segno
+from fastapi import APIRouter, Depends, Form, Request
+from markupsafe import Markup, escape
+from sqlmodel import Session
+from starlette.responses import RedirectResponse, Response
+
+from app.auth import set_session_cookie
+from app.dependencies import ActorDep, CurrentPerson, IdentityDep, SessionDep, SettingsDep, requires
+from app.errors import Refused
+from app.models import Person, PersonRole
+from app.permissions import Permission
+from app.rendering import render
+from app.services.auth import child_cards
+from app.services.auth.child_cards import PICTURES, PICTURES_TO_PICK, CardDoesNotWork, WrongPictures
+from app.services.auth.throttle import Throttled
 
 router = APIRouter()
+set_up = [requires(Permission.SET_UP_CHILD_SIGN_IN)]
+WELCOME_PATH = "/welcome"
+PICTURE_FIELDS = ("first", "second", "third")
+
+
+def load_child(child_id: int, db: SessionDep, actor: ActorDep) -> Person:
+    """The child whose card this person manages; anyone else's child is not found (and audited)."""
+    try:
+        return child_cards.child_to_set_up(db, actor, child_id)
+    except child_cards.ChildNotFound:
+        raise Refused(
+            404,
+            "Not Found",
+            action="child_sign_in_card.refused",
+            person=actor.person,
+            object_type="person",
+            object_id=child_id,
+        ) from None
+
+
+ChildToSetUp = Annotated[Person, Depends(load_child)]
+
+
+def first_name(person: Person) -> str:
+    return person.display_name.split()[0] if person.role is PersonRole.CHILD else person.display_name
+
+
+def qr_code(link: str, label: str) -> Markup:
+    """The link as an inline SVG QR code: markup, not script or inline style, so the CSP allows it."""
+    svg = segno.make(link, error="m").svg_inline(scale=4, dark="#0b0c0c", light="#ffffff")
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
+
+
+@router.get("/account/children", dependencies=set_up)
+def children_page(request: Request, db: SessionDep, actor: ActorDep) -> Response:
+    return render(
+        request, "pages/child_sign_in/children.html", {"children": child_cards.my_children(db, actor)}
+    )
+
+
+def _new_card_context(
+    db: Session, child: Person, *, errors: dict[str, str], chosen: dict[str, str]
+) -> dict[str, Any]:
+    status = child_cards.card_status(db, child)
+    return {"child": child, "status": status, "pictures": PICTURES, "errors": errors, "chosen": chosen}
+
+
+@router.get("/account/children/{child_id}/sign-in-card", dependencies=set_up)
+def new_card_page(request: Request, db: SessionDep, child: ChildToSetUp) -> Response:
+    return render(
+        request,
+        "pages/child_sign_in/new_card.html",
+        _new_card_context(db, child, errors={}, chosen={}),
+    )
+
+
+@router.post("/account/children/{child_id}/sign-in-card", dependencies=set_up)
+def create_card(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    child: ChildToSetUp,
+    first: Annotated[str, Form(max_length=20)] = "",
+    second: Annotated[str, Form(max_length=20)] = "",
+    third: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    chosen = dict(zip(PICTURE_FIELDS, (first, second, third), strict=True))
+    errors = {field: f"Choose the {field} picture" for field, name in chosen.items() if name not in PICTURES}
+    pictures = child_cards.pictures_from(list(chosen.values()))
+    if errors or pictures is None:
+        context = _new_card_context(db, child, errors=errors, chosen=chosen)
+        return render(request, "pages/child_sign_in/new_card.html", context)
+    issued = child_cards.create_card(db, actor, child, pictures)
+    link = issued.link(settings.public_url)
+    context = {
+        "child": child,
+        "first_name": first_name(child),
+        "link": link,
+        "qr_code": qr_code(link, f"QR code for {first_name(child)}'s sign-in card"),
+        "pictures": issued.pictures,
+    }
+    return render(request, "pages/child_sign_in/card_made.html", context)
+
+
+@router.post("/account/children/{child_id}/sign-in-card/revoke", dependencies=set_up)
+def revoke_card(db: SessionDep, actor: ActorDep, child: ChildToSetUp) -> Response:
+    child_cards.revoke_card(db, actor, child)
+    return RedirectResponse("/account/children", status_code=303)
+
+
+def _card_page(
+    request: Request,
+    token: str,
+    *,
+    chosen: list[str],
+    signed_in_as: Person | None,
+    problem: str | None = None,
+) -> Response:
+    context = {
+        "token": token,
+        "chosen": chosen,
+        "pictures": PICTURES,
+        "to_pick": PICTURES_TO_PICK,
+        "problem": problem,
+        "signed_in_as": signed_in_as,
+    }
+    return render(request, "pages/child_sign_in/card.html", context)
+
+
+def _card_not_working(request: Request) -> Response:
+    return render(request, "pages/child_sign_in/card_not_working.html", status_code=404)
+
+
+@router.get("/card/{token}", dependencies=[requires(Permission.PUBLIC)])
+def card_page(request: Request, token: str, db: SessionDep, identity: IdentityDep) -> Response:
+    try:
+        child = child_cards.child_for_card(db, token)
+    except CardDoesNotWork:
+        return _card_not_working(request)
+    if identity.person is not None and identity.person.id == child.id:
+        return RedirectResponse(WELCOME_PATH, status_code=303)
+    return _card_page(request, token, chosen=[], signed_in_as=identity.person)
+
+
+@router.post("/card/{token}", dependencies=[requires(Permission.PUBLIC)])
+def pick_picture(
+    request: Request,
+    token: str,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    identity: IdentityDep,
+    picture: Annotated[str, Form(max_length=20)] = "",
+    chosen: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """One tap per request (no script needed): the pictures so far ride along in the form."""
+    picked = [name for name in chosen.split() if name in PICTURES][: PICTURES_TO_PICK - 1]
+    if picture in PICTURES:
+        picked.append(picture)
+    try:
+        if len(picked) < PICTURES_TO_PICK:
+            child_cards.child_for_card(db, token)
+            return _card_page(request, token, chosen=picked, signed_in_as=identity.person)
+        signed_in = child_cards.sign_in_with_card(
+            db, settings, actor, token, picked, replaces=identity.session
+        )
+    except CardDoesNotWork:
+        return _card_not_working(request)
+    except WrongPictures as wrong:
+        problem = "Those are not your pictures. Have another go."
+        if wrong.tries_left <= 2:
+            problem += f" You can try {wrong.tries_left} more {'time' if wrong.tries_left == 1 else 'times'}."
+        return _card_page(request, token, chosen=[], signed_in_as=identity.person, problem=problem)
+    except Throttled as throttled:
+        return _card_page(request, token, chosen=[], signed_in_as=identity.person, problem=throttled.message)
+    response = RedirectResponse(WELCOME_PATH, status_code=303)
+    set_session_cookie(response, signed_in.session_token, settings)
+    return response
+
+
+@router.get(WELCOME_PATH, dependencies=[requires(Permission.SIGNED_IN)])
+def welcome_page(request: Request, person: CurrentPerson) -> Response:
+    return render(request, "pages/child_sign_in/welcome.html", {"first_name": first_name(person)})

@@ -1,5 +1,90 @@
-"""(to be written)"""
+"""Password reset by an e-mailed link: ask for it, then choose a new password.
 
-from fastapi import APIRouter
+The request page answers the same whether or not the address has an account.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from app.auth import clear_session_cookie
+from app.dependencies import ActorDep, IdentityDep, SessionDep, SettingsDep, requires
+from app.models import LinkPurpose
+from app.permissions import Permission
+from app.rendering import render
+from app.services.auth import links
 
 router = APIRouter()
+
+
+def dead_link_status(refused: links.LinkRefused) -> int:
+    """A link never issued is not found (404); a used, expired or closed one is gone (410)."""
+    return 404 if refused.reason is links.LinkRefusal.UNKNOWN else 410
+
+
+def dead_link_page(request: Request, refused: links.LinkRefused) -> Response:
+    """What happened to the link, and how to ask for a new one."""
+    context = {"reason": refused.reason.name.lower()}
+    return render(
+        request, "pages/password_reset/dead_link.html", context, status_code=dead_link_status(refused)
+    )
+
+
+@router.get("/password-reset", dependencies=[requires(Permission.PUBLIC)])
+def ask_page(request: Request) -> Response:
+    return render(request, "pages/password_reset/ask.html", {"errors": {}, "email": ""})
+
+
+@router.post("/password-reset", dependencies=[requires(Permission.PUBLIC)])
+def ask(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+) -> Response:
+    if not email.strip():
+        errors = {"email": "Enter your e-mail address"}
+        return render(request, "pages/password_reset/ask.html", {"errors": errors, "email": email})
+    links.request_password_reset(db, settings, actor, email)
+    return render(request, "pages/password_reset/check_email.html", {"email": email.strip()})
+
+
+@router.get("/password-reset/changed", dependencies=[requires(Permission.PUBLIC)])
+def changed_page(request: Request) -> Response:
+    """After the change (a page of its own, so that the header no longer shows the ended session)."""
+    return render(request, "pages/password_reset/changed.html")
+
+
+@router.get("/password-reset/{token}", dependencies=[requires(Permission.PUBLIC)])
+def new_password_page(request: Request, token: str, db: SessionDep, actor: ActorDep) -> Response:
+    try:
+        links.find_live_link(db, actor, LinkPurpose.PASSWORD_RESET, token)
+    except links.LinkRefused as refused:
+        return dead_link_page(request, refused)
+    return render(request, "pages/password_reset/new_password.html", {"errors": {}, "token": token})
+
+
+@router.post("/password-reset/{token}", dependencies=[requires(Permission.PUBLIC)])
+def set_new_password(
+    request: Request,
+    token: str,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    identity: IdentityDep,
+    password: Annotated[str, Form(max_length=256)] = "",
+    confirm_password: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    try:
+        person = links.reset_password(db, actor, token, password, confirm_password)
+    except links.LinkRefused as refused:
+        return dead_link_page(request, refused)
+    except links.PasswordRejected as rejected:
+        errors = {rejected.field: str(rejected)}
+        return render(request, "pages/password_reset/new_password.html", {"errors": errors, "token": token})
+    response = RedirectResponse("/password-reset/changed", status_code=303)
+    if identity.session is not None and identity.session.person_id == person.id:
+        clear_session_cookie(response, settings)  # that session has just ended with the others
+    return response

@@ -1,5 +1,225 @@
-"""(to be written)"""
+"""The second factor for staff with local accounts: enter a code, set up the app, use a recovery code,
+and, once signed in, see the set-up and make new recovery codes.
 
-from fastapi import APIRouter
+The /sign-in/... pages answer only a sign-in waiting on its second factor; anyone else is sent to
+sign in. Pages that show a key or recovery codes are never cached.
+"""
+
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from markupsafe import Markup
+from starlette.responses import RedirectResponse, Response
+
+from app.auth import set_session_cookie
+from app.config import Settings
+from app.dependencies import ActorDep, CurrentPerson, IdentityDep, SessionDep, SettingsDep, requires
+from app.errors import SignInRequired
+from app.models import Person, SignInMethod, UserSession
+from app.permissions import Permission
+from app.rendering import render
+from app.routers.pages.sign_in import safe_next
+from app.services.auth import second_factor
+from app.services.auth.second_factor import SecondFactorProblem
 
 router = APIRouter()
+
+ENTER_CODE = "/sign-in/second-factor"
+SET_UP = "/sign-in/second-factor/set-up"
+RECOVERY_CODE = "/sign-in/recovery-code"
+ACCOUNT_PAGE = "/account/second-factor"
+PENDING = [requires(Permission.SECOND_FACTOR_PENDING)]
+OWN_ACCOUNT = [requires(Permission.MANAGE_OWN_ACCOUNT)]
+
+NO_CODE = "Enter the 6-digit code from your authenticator app"
+CodeField = Annotated[str, Form(max_length=64)]
+NextField = Annotated[str, Form(max_length=2000)]
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    session: UserSession
+    person: Person
+
+
+def get_pending(identity: IdentityDep) -> PendingSignIn:
+    if identity.session is None or identity.pending is None:
+        raise SignInRequired()
+    return PendingSignIn(identity.session, identity.pending)
+
+
+PendingDep = Annotated[PendingSignIn, Depends(get_pending)]
+
+
+def _to(path: str, next: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?next={quote(safe_next(next), safe='/')}", status_code=303)
+
+
+def _signed_in(token: str, next: str, settings: Settings) -> RedirectResponse:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_session_cookie(response, token, settings)
+    return response
+
+
+def _never_cached(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# Enter a code from the authenticator app ---------------------------------------------------------
+
+
+@router.get(ENTER_CODE, dependencies=PENDING)
+def enter_code_page(request: Request, pending: PendingDep, next: str = "/") -> Response:
+    if not second_factor.is_set_up(pending.person):
+        return _to(SET_UP, next)
+    return render(request, "pages/second_factor/enter_code.html", {"errors": {}, "next": safe_next(next)})
+
+
+@router.post(ENTER_CODE, dependencies=PENDING)
+def enter_code(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    pending: PendingDep,
+    code: CodeField = "",
+    next: NextField = "/",
+) -> Response:
+    if not second_factor.is_set_up(pending.person):
+        return _to(SET_UP, next)
+    errors = {"code": NO_CODE} if not code.strip() else {}
+    if not errors:
+        try:
+            token = second_factor.complete_with_code(
+                db, settings, actor, pending.session, pending.person, code
+            )
+        except SecondFactorProblem as problem:
+            errors["code"] = str(problem)
+        else:
+            return _signed_in(token, next, settings)
+    return render(request, "pages/second_factor/enter_code.html", {"errors": errors, "next": safe_next(next)})
+
+
+# Set up the authenticator app --------------------------------------------------------------------
+
+
+def _set_up_page(
+    request: Request, settings: Settings, pending: PendingSignIn, errors: dict[str, str], next: str
+) -> Response:
+    key = second_factor.set_up_key(settings, pending.session)
+    uri = second_factor.provisioning_uri(pending.person, key)
+    context = {
+        "errors": errors,
+        "next": safe_next(next),
+        "key": second_factor.key_in_groups(key),
+        "qr_code": Markup(second_factor.qr_code_svg(uri, "QR code to add OnePlan to your authenticator app")),
+    }
+    return _never_cached(render(request, "pages/second_factor/set_up.html", context))
+
+
+@router.get(SET_UP, dependencies=PENDING)
+def set_up_page(request: Request, settings: SettingsDep, pending: PendingDep, next: str = "/") -> Response:
+    if second_factor.is_set_up(pending.person):
+        return _to(ENTER_CODE, next)
+    return _set_up_page(request, settings, pending, {}, next)
+
+
+@router.post(SET_UP, dependencies=PENDING)
+def set_up(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    pending: PendingDep,
+    code: CodeField = "",
+    next: NextField = "/",
+) -> Response:
+    if second_factor.is_set_up(pending.person):
+        return _to(ENTER_CODE, next)
+    if not code.strip():
+        return _set_up_page(request, settings, pending, {"code": NO_CODE}, next)
+    try:
+        done = second_factor.set_up(db, settings, actor, pending.session, pending.person, code)
+    except SecondFactorProblem as problem:
+        return _set_up_page(request, settings, pending, {"code": str(problem)}, next)
+    response = render(
+        request,
+        "pages/second_factor/recovery_codes.html",
+        {"codes": done.recovery_codes, "continue_to": safe_next(next), "renewed": False},
+    )
+    set_session_cookie(response, done.session_token, settings)
+    return _never_cached(response)
+
+
+# Use a recovery code instead ---------------------------------------------------------------------
+
+
+@router.get(RECOVERY_CODE, dependencies=PENDING)
+def recovery_code_page(request: Request, pending: PendingDep, next: str = "/") -> Response:
+    if not second_factor.is_set_up(pending.person):
+        return _to(SET_UP, next)
+    return render(request, "pages/second_factor/recovery_code.html", {"errors": {}, "next": safe_next(next)})
+
+
+@router.post(RECOVERY_CODE, dependencies=PENDING)
+def use_recovery_code(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    pending: PendingDep,
+    code: CodeField = "",
+    next: NextField = "/",
+) -> Response:
+    if not second_factor.is_set_up(pending.person):
+        return _to(SET_UP, next)
+    errors = {"code": "Enter one of your recovery codes"} if not code.strip() else {}
+    if not errors:
+        try:
+            token = second_factor.complete_with_recovery_code(
+                db, settings, actor, pending.session, pending.person, code
+            )
+        except SecondFactorProblem as problem:
+            errors["code"] = str(problem)
+        else:
+            return _signed_in(token, next, settings)
+    context = {"errors": errors, "next": safe_next(next)}
+    return render(request, "pages/second_factor/recovery_code.html", context)
+
+
+# Your account: the second factor -----------------------------------------------------------------
+
+
+def _staff_only(person: Person) -> None:
+    """Families and children have no second factor: for them the page does not exist."""
+    if not person.is_staff:
+        raise HTTPException(404, "Not Found")
+
+
+@router.get(ACCOUNT_PAGE, dependencies=OWN_ACCOUNT)
+def account_page(request: Request, db: SessionDep, identity: IdentityDep, person: CurrentPerson) -> Response:
+    _staff_only(person)
+    context = {
+        "person": person,
+        "is_set_up": second_factor.is_set_up(person),
+        "codes_left": second_factor.recovery_codes_left(db, person),
+        "code_count": second_factor.RECOVERY_CODE_COUNT,
+        "by_single_sign_on": identity.session is not None
+        and identity.session.method == SignInMethod.SINGLE_SIGN_ON,
+    }
+    return render(request, "pages/second_factor/account.html", context)
+
+
+@router.post(f"{ACCOUNT_PAGE}/recovery-codes", dependencies=OWN_ACCOUNT)
+def renew_recovery_codes(
+    request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson
+) -> Response:
+    _staff_only(person)
+    if not second_factor.is_set_up(person):
+        return RedirectResponse(ACCOUNT_PAGE, status_code=303)
+    codes = second_factor.renew_recovery_codes(db, actor, person)
+    context = {"codes": codes, "continue_to": ACCOUNT_PAGE, "renewed": True}
+    return _never_cached(render(request, "pages/second_factor/recovery_codes.html", context))

@@ -1,10 +1,12 @@
 """API bearer tokens: shown once, stored as a digest, revocable, acting with their owner's rights."""
 
+from datetime import timedelta
+
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.models import ApiToken, Person
-from app.models.base import id_of, utc_now
+from app.models.base import as_utc, id_of, utc_now
 from app.permissions import owns
 from app.services import audit
 from app.services.auth.secrets import digest, new_token
@@ -67,6 +69,9 @@ def person_for_token(db: Session, secret: str) -> Person | None:
     token, person = row
     if not person.is_active:
         return None
-    token.last_used_at = utc_now()
-    db.add(token)
+    now = utc_now()
+    # Note use at most once a minute: a write on every API call would cost more than the call.
+    if token.last_used_at is None or now - as_utc(token.last_used_at) > timedelta(minutes=1):
+        token.last_used_at = now
+        db.add(token)
     return person

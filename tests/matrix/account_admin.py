@@ -1,0 +1,69 @@
+"""Your account, API tokens, administration and /api/v1/me."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import Session
+
+from app.models import ApiToken, Person, PersonRole
+from app.models.base import id_of
+from app.services.auth.secrets import digest, new_token
+from tests.factories import make_person
+from tests.matrix import Relationship, Route, only, statuses
+
+ADULTS = frozenset(set(PersonRole) - {PersonRole.CHILD})
+ADMIN = frozenset({PersonRole.ADMINISTRATOR})
+
+
+def _token_params(db: Session, caller: Person | None, relationship: Relationship) -> Mapping[str, Any]:
+    owner = (
+        caller if relationship is Relationship.OWN and caller is not None else make_person(db, password=None)
+    )
+    token = ApiToken(
+        person_id=id_of(owner), name="matrix", token_hash=digest(new_token()), prefix="op_matrix"
+    )
+    db.add(token)
+    db.flush()
+    return {"token_id": token.id}
+
+
+def _someone(db: Session, _caller: Person | None, _relationship: Relationship) -> Mapping[str, Any]:
+    return {"person_id": make_person(db, password=None).id}
+
+
+def admin_only(allowed: int) -> dict[Relationship, dict[str, int]]:
+    return {Relationship.NONE: only(ADMIN, allowed, refused=403, anonymous=303)}
+
+
+def adults(allowed: int) -> dict[Relationship, dict[str, int]]:
+    return {Relationship.NONE: only(ADULTS, allowed, refused=403, anonymous=303)}
+
+
+ROUTES = [
+    Route("GET", "/account", adults(200)),
+    Route("GET", "/account/tokens", adults(200)),
+    Route("POST", "/account/tokens", adults(200), form={"name": "matrix"}),
+    Route(
+        "POST",
+        "/account/tokens/{token_id}/revoke",
+        {
+            Relationship.OWN: only(ADULTS, 303, refused=403, anonymous=303),
+            Relationship.OTHER: only(ADULTS, 404, refused=403, anonymous=303),
+        },
+        params=_token_params,
+    ),
+    Route("GET", "/admin/organisations", admin_only(200)),
+    Route("GET", "/admin/organisations/new", admin_only(200)),
+    Route(
+        "POST",
+        "/admin/organisations/new",
+        admin_only(303),
+        form={"name": "Matrix Borough Council", "kind": "local_authority"},
+    ),
+    Route("GET", "/admin/people", admin_only(200)),
+    Route("GET", "/admin/people/invite", admin_only(200)),
+    Route("POST", "/admin/people/invite", admin_only(200), form={"display_name": ""}),
+    Route("POST", "/admin/people/{person_id}/deactivate", admin_only(303), params=_someone),
+    Route("POST", "/admin/people/{person_id}/reactivate", admin_only(303), params=_someone),
+    Route("GET", "/api/v1/me", {Relationship.NONE: statuses(200, anonymous=401)}),
+]

@@ -1,0 +1,31 @@
+"""Count the SQL statements a request runs: a page's count must not grow with the data behind it."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def counting_queries(engine: Engine) -> Iterator[QueryCounter]:
+    counter = QueryCounter()
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
+            counter.statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
