@@ -6,8 +6,17 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, Organisation, OrganisationKind, Person, PersonRole
-from tests.factories import make_organisation, make_person
+from app.models import (
+    AuditEvent,
+    Organisation,
+    OrganisationKind,
+    Person,
+    PersonRole,
+    RecoveryCode,
+    UserSession,
+)
+from app.services.auth.secrets import digest
+from tests.factories import make_organisation, make_person, session_token_for
 
 
 @pytest.fixture
@@ -101,3 +110,29 @@ def test_administrator_cannot_lock_themselves_out(
 
 def test_unknown_person_is_404(client: TestClient, admin_csrf: str) -> None:
     assert client.post("/admin/people/999999/deactivate", data={"csrf_token": admin_csrf}).status_code == 404
+
+
+def test_resetting_a_lost_second_factor(client: TestClient, db_session: Session, admin_csrf: str) -> None:
+    nurse = make_person(db_session, PersonRole.HEALTH, password=None, totp_secret="JBSWY3DPEHPK3PXP")
+    db_session.add(RecoveryCode(person_id=nurse.id or 0, code_hash="0" * 64))
+    token = session_token_for(db_session, nurse)
+    assert "Reset second factor" in client.get("/admin/people").text
+    response = client.post(f"/admin/people/{nurse.id}/reset-second-factor", data={"csrf_token": admin_csrf})
+    assert response.status_code == 200
+    db_session.refresh(nurse)
+    assert (nurse.totp_secret, nurse.totp_confirmed_at) == (None, None)
+    assert db_session.exec(select(RecoveryCode).where(RecoveryCode.person_id == nurse.id)).first() is None
+    session = db_session.exec(select(UserSession).where(UserSession.token_hash == digest(token))).one()
+    assert session.ended_at is not None
+    assert db_session.exec(
+        select(AuditEvent).where(AuditEvent.action == "person.second_factor_reset")
+    ).one().object_id == str(nurse.id)
+
+
+def test_families_have_no_second_factor_to_reset(
+    client: TestClient, db_session: Session, admin_csrf: str
+) -> None:
+    parent = make_person(db_session, PersonRole.PARENT_CARER, password=None)
+    response = client.post(f"/admin/people/{parent.id}/reset-second-factor", data={"csrf_token": admin_csrf})
+    assert response.status_code == 409
+    assert "Only staff have a second factor to reset" in response.text

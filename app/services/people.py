@@ -4,10 +4,10 @@ A deactivated person can no longer sign in (their sessions end and their tokens 
 once); everything they wrote stays, attributed to them.
 """
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from app.actor import Actor
-from app.models import InviteStaff, Organisation, OrganisationKind, Person, PersonRole
+from app.models import InviteStaff, Organisation, OrganisationKind, Person, PersonRole, RecoveryCode
 from app.models.base import utc_now
 from app.services import audit
 from app.services.auth.sessions import end_all_sessions
@@ -98,4 +98,21 @@ def reactivate(db: Session, actor: Actor, person_id: int) -> Person:
         person.deactivated_at = None
         db.add(person)
         audit.record(db, actor, "person.reactivated", object_type="person", object_id=person.id)
+    return person
+
+
+def reset_second_factor(db: Session, actor: Actor, person_id: int) -> Person:
+    """For a member of staff who lost their phone and their recovery codes.
+
+    They set up a new authenticator app at their next sign-in; their sessions end now.
+    """
+    person = get_person(db, person_id)
+    if not person.is_staff:
+        raise PersonProblem("person", "Only staff have a second factor to reset")
+    person.totp_secret = None
+    person.totp_confirmed_at = None
+    db.add(person)
+    db.exec(delete(RecoveryCode).where(col(RecoveryCode.person_id) == person.id))
+    end_all_sessions(db, person)
+    audit.record(db, actor, "person.second_factor_reset", object_type="person", object_id=person.id)
     return person

@@ -31,6 +31,10 @@ def _someone(db: Session, _caller: Person | None, _relationship: Relationship) -
     return {"person_id": make_person(db, password=None).id}
 
 
+def _staff_member(db: Session, _caller: Person | None, _relationship: Relationship) -> Mapping[str, Any]:
+    return {"person_id": make_person(db, PersonRole.HEALTH, password=None, totp_secret="JBSWY3DPEHPK3PXP").id}
+
+
 def admin_only(allowed: int) -> dict[Relationship, dict[str, int]]:
     return {Relationship.NONE: only(ADMIN, allowed, refused=403, anonymous=303)}
 
@@ -65,5 +69,6 @@ ROUTES = [
     Route("POST", "/admin/people/invite", admin_only(200), form={"display_name": ""}),
     Route("POST", "/admin/people/{person_id}/deactivate", admin_only(303), params=_someone),
     Route("POST", "/admin/people/{person_id}/reactivate", admin_only(303), params=_someone),
+    Route("POST", "/admin/people/{person_id}/reset-second-factor", admin_only(303), params=_staff_member),
     Route("GET", "/api/v1/me", {Relationship.NONE: statuses(200, anonymous=401)}),
 ]

@@ -140,3 +140,14 @@ def reactivate(person_id: int, db: SessionDep, actor: ActorDep) -> Response:
     except people.PersonNotFound:
         raise HTTPException(404, "Not Found") from None
     return RedirectResponse("/admin/people", status_code=303)
+
+
+@router.post("/people/{person_id}/reset-second-factor", dependencies=[requires(Permission.MANAGE_PEOPLE)])
+def reset_second_factor(person_id: int, db: SessionDep, actor: ActorDep) -> Response:
+    try:
+        people.reset_second_factor(db, actor, person_id)
+    except people.PersonNotFound:
+        raise HTTPException(404, "Not Found") from None
+    except people.PersonProblem as problem:
+        raise HTTPException(409, str(problem)) from None
+    return RedirectResponse("/admin/people", status_code=303)
