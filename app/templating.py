@@ -35,6 +35,8 @@ def build_templates(templates_dir: Path, service_name: str) -> Jinja2Blocks:
     env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, str(role))
     env.filters["kind_label"] = lambda kind: ORGANISATION_KIND_LABELS.get(kind, str(kind))
     env.filters["when"] = when
+    env.filters["radio_items"] = radio_items
+    env.filters["select_items"] = select_items
     return Jinja2Blocks(env=env)
 
 
@@ -57,3 +59,15 @@ def when(moment: datetime | None) -> str:
     return f"{moment.day} {moment:%B %Y} at {hour}:{moment:%M}{moment:%p}".replace("AM", "am").replace(
         "PM", "pm"
     )
+
+
+def radio_items(choices: list[tuple[str, str]], chosen: str | None) -> list[dict[str, object]]:
+    """GOV.UK radios items from (value, label) pairs, with the chosen one checked."""
+    return [{"value": value, "text": label, "checked": value == chosen} for value, label in choices]
+
+
+def select_items(choices: list[tuple[str, str]], chosen: str | None, prompt: str) -> list[dict[str, object]]:
+    """GOV.UK select items from (value, label) pairs, after an empty prompt, the chosen one selected."""
+    items: list[dict[str, object]] = [{"value": "", "text": prompt}]
+    items += [{"value": value, "text": label, "selected": value == chosen} for value, label in choices]
+    return items

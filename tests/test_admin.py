@@ -136,3 +136,22 @@ def test_families_have_no_second_factor_to_reset(
     response = client.post(f"/admin/people/{parent.id}/reset-second-factor", data={"csrf_token": admin_csrf})
     assert response.status_code == 409
     assert "Only staff have a second factor to reset" in response.text
+
+
+def test_a_rejected_invitation_keeps_what_was_chosen(
+    client: TestClient, db_session: Session, admin_csrf: str
+) -> None:
+    trust = make_organisation(db_session, OrganisationKind.HEALTH)
+    page = client.post(
+        "/admin/people/invite",
+        data={
+            "display_name": "",
+            "email": "nurse@nhs.example",
+            "role": "health",
+            "organisation_id": str(trust.id),
+            "csrf_token": admin_csrf,
+        },
+    ).text
+    assert "Enter the person&#39;s full name" in page
+    assert 'value="health" checked' in page
+    assert f'value="{trust.id}" selected' in page

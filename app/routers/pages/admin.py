@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, SessionDep, SettingsDep, requires
-from app.models import InviteStaff, OrganisationKind, PersonRole
+from app.models import ORGANISATION_KIND_LABELS, ROLE_LABELS, InviteStaff, OrganisationKind, PersonRole
 from app.permissions import Permission
 from app.rendering import render
 from app.services import organisations, people
@@ -30,8 +30,8 @@ def _organisation_form(
     context = {
         "errors": errors,
         "values": values,
-        "kinds": list(OrganisationKind),
-        "local_authorities": organisations.local_authorities(db),
+        "kinds": [(kind.value, ORGANISATION_KIND_LABELS[kind]) for kind in OrganisationKind],
+        "local_authorities": [(str(la.id), la.name) for la in organisations.local_authorities(db)],
     }
     return render(request, "pages/admin/organisation_new.html", context)
 
@@ -77,8 +77,8 @@ def _invite_form(
     context = {
         "errors": errors,
         "values": values,
-        "roles": people.INVITABLE_ROLES,
-        "organisations": organisations.list_organisations(db),
+        "roles": [(role.value, ROLE_LABELS[role]) for role in people.INVITABLE_ROLES],
+        "organisations": [(str(o.id), o.name) for o in organisations.list_organisations(db)],
     }
     return render(request, "pages/admin/invite.html", context)
 
