@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app import logging_filters
 from app.config import Settings, get_settings
 from app.db import build_engine
 from app.errors import install_error_handlers
@@ -19,6 +20,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        logging_filters.install()
         yield
         engine.dispose()
 
