@@ -5,6 +5,7 @@ The /sign-in/... pages answer only a sign-in waiting on its second factor; anyon
 sign in. Pages that show a key or recovery codes are never cached.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
@@ -23,6 +24,7 @@ from app.rendering import render
 from app.routers.pages.sign_in import safe_next
 from app.services.auth import second_factor
 from app.services.auth.second_factor import SecondFactorProblem
+from app.services.auth.sign_in import needs_second_factor
 
 router = APIRouter()
 
@@ -63,6 +65,29 @@ def _signed_in(token: str, next: str, settings: Settings) -> RedirectResponse:
     return response
 
 
+def _prove(
+    request: Request,
+    settings: Settings,
+    pending: PendingSignIn,
+    code: str,
+    next: str,
+    *,
+    complete: Callable[[str], str],
+    missing: str,
+    template: str,
+) -> Response:
+    """Finish signing in with an app code or a recovery code (`complete` returns the new session)."""
+    if not second_factor.is_set_up(pending.person):
+        return _to(SET_UP, next)
+    errors = {"code": missing} if not code.strip() else {}
+    if not errors:
+        try:
+            return _signed_in(complete(code), next, settings)
+        except SecondFactorProblem as problem:
+            errors["code"] = str(problem)
+    return render(request, template, {"errors": errors, "next": safe_next(next)})
+
+
 def _never_cached(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -88,19 +113,18 @@ def enter_code(
     code: CodeField = "",
     next: NextField = "/",
 ) -> Response:
-    if not second_factor.is_set_up(pending.person):
-        return _to(SET_UP, next)
-    errors = {"code": NO_CODE} if not code.strip() else {}
-    if not errors:
-        try:
-            token = second_factor.complete_with_code(
-                db, settings, actor, pending.session, pending.person, code
-            )
-        except SecondFactorProblem as problem:
-            errors["code"] = str(problem)
-        else:
-            return _signed_in(token, next, settings)
-    return render(request, "pages/second_factor/enter_code.html", {"errors": errors, "next": safe_next(next)})
+    return _prove(
+        request,
+        settings,
+        pending,
+        code,
+        next,
+        complete=lambda code: second_factor.complete_with_code(
+            db, settings, actor, pending.session, pending.person, code
+        ),
+        missing=NO_CODE,
+        template="pages/second_factor/enter_code.html",
+    )
 
 
 # Set up the authenticator app --------------------------------------------------------------------
@@ -174,20 +198,18 @@ def use_recovery_code(
     code: CodeField = "",
     next: NextField = "/",
 ) -> Response:
-    if not second_factor.is_set_up(pending.person):
-        return _to(SET_UP, next)
-    errors = {"code": "Enter one of your recovery codes"} if not code.strip() else {}
-    if not errors:
-        try:
-            token = second_factor.complete_with_recovery_code(
-                db, settings, actor, pending.session, pending.person, code
-            )
-        except SecondFactorProblem as problem:
-            errors["code"] = str(problem)
-        else:
-            return _signed_in(token, next, settings)
-    context = {"errors": errors, "next": safe_next(next)}
-    return render(request, "pages/second_factor/recovery_code.html", context)
+    return _prove(
+        request,
+        settings,
+        pending,
+        code,
+        next,
+        complete=lambda code: second_factor.complete_with_recovery_code(
+            db, settings, actor, pending.session, pending.person, code
+        ),
+        missing="Enter one of your recovery codes",
+        template="pages/second_factor/recovery_code.html",
+    )
 
 
 # Your account: the second factor -----------------------------------------------------------------
@@ -195,7 +217,7 @@ def use_recovery_code(
 
 def _staff_only(person: Person) -> None:
     """Families and children have no second factor: for them the page does not exist."""
-    if not person.is_staff:
+    if not needs_second_factor(person):
         raise HTTPException(404, "Not Found")
 
 
