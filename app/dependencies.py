@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from app.actor import Actor
@@ -11,9 +11,10 @@ from app.auth import Identity, identify
 from app.config import Settings
 from app.errors import Refused, SignInRequired, wants_json
 from app.models import Channel, Outcome, Person
-from app.permissions import PERMISSION_ATTRIBUTE, Permission, role_may
+from app.permissions import PERMISSION_ATTRIBUTE, Permission, PlanAccess, role_may
 from app.services import audit
 from app.services.auth.csrf import csrf_valid
+from app.services.plans.access import plan_access
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
@@ -93,6 +94,17 @@ def get_current_person(identity: IdentityDep) -> Person:
 
 
 CurrentPerson = Annotated[Person, Depends(get_current_person)]
+
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+"""A row id in a path: out-of-range numbers are a 422, never a database error."""
+
+
+def get_current_plan(plan_id: RowId, person: CurrentPerson, db: SessionDep, actor: ActorDep) -> PlanAccess:
+    """The plan in the path, for this person: absent (404, audited) unless they may see it."""
+    return plan_access(db, actor, plan_id)
+
+
+CurrentPlan = Annotated[PlanAccess, Depends(get_current_plan)]
 
 
 async def _check_csrf(request: Request, identity: Identity, settings: Settings) -> None:

@@ -13,7 +13,19 @@ from typing import Any
 from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
 
-from app.models import Person, PersonRole
+from app.models import (
+    FAMILY_MEMBER_ROLES,
+    PROFESSIONAL_MEMBER_ROLES,
+    Item,
+    ItemKind,
+    MemberRole,
+    Person,
+    PersonRole,
+    Plan,
+    PlanKind,
+    PlanMember,
+    Section,
+)
 
 PERMISSION_ATTRIBUTE = "__oneplan_permission__"
 
@@ -32,6 +44,14 @@ class Permission(StrEnum):
     READ_OUTBOX = "read_outbox"
     """The operator's view of the mail outbox, in demo mode only."""
     SET_UP_CHILD_SIGN_IN = "set_up_child_sign_in"
+    READ_PLANS = "read_plans"
+    """See plans one is a member of (or audits); never administrators."""
+    CREATE_PLAN = "create_plan"
+    """Start a plan: a school's SENCo (SEN Support) or an LA case officer (EHC plan)."""
+    CONTRIBUTE = "contribute"
+    """Write in a plan (items, comments), as far as one's part in that plan allows."""
+    COORDINATE = "coordinate"
+    """Members, stages and reviews of plans one coordinates."""
 
 
 _ADULTS = {
@@ -52,6 +72,10 @@ ROLE_PERMISSIONS: dict[Permission, set[PersonRole]] = {
     Permission.MANAGE_PEOPLE: {PersonRole.ADMINISTRATOR},
     Permission.READ_OUTBOX: {PersonRole.ADMINISTRATOR},
     Permission.SET_UP_CHILD_SIGN_IN: {PersonRole.PARENT_CARER, PersonRole.ADMINISTRATOR},
+    Permission.READ_PLANS: _EVERYONE - {PersonRole.ADMINISTRATOR},
+    Permission.CREATE_PLAN: {PersonRole.EDUCATION, PersonRole.LA_CASE_OFFICER},
+    Permission.CONTRIBUTE: _EVERYONE - {PersonRole.ADMINISTRATOR, PersonRole.LA_AUDIT_OFFICER},
+    Permission.COORDINATE: {PersonRole.EDUCATION, PersonRole.LA_CASE_OFFICER},
 }
 
 
@@ -86,6 +110,109 @@ def may_set_up_sign_in_for(person: Person, child: Person, parent_ids: set[int]) 
 def owns(person: Person, owner_id: int | None) -> bool:
     """Own things only (API tokens, own sessions): someone else's is absent, not forbidden."""
     return person.id is not None and person.id == owner_id
+
+
+# Plans ------------------------------------------------------------------------------------------
+
+SECTION_WRITERS: dict[Section, frozenset[MemberRole]] = {
+    Section.A: FAMILY_MEMBER_ROLES,
+    Section.B: frozenset({MemberRole.EDUCATION}),
+    Section.E: frozenset({MemberRole.EDUCATION}),
+    Section.F: frozenset({MemberRole.EDUCATION}),
+    Section.C: frozenset({MemberRole.HEALTH}),
+    Section.G: frozenset({MemberRole.HEALTH}),
+    Section.D: frozenset({MemberRole.SOCIAL_CARE}),
+    Section.H1: frozenset({MemberRole.SOCIAL_CARE}),
+    Section.H2: frozenset({MemberRole.SOCIAL_CARE}),
+    Section.I: frozenset({MemberRole.LOCAL_AUTHORITY}),
+    Section.J: frozenset({MemberRole.LOCAL_AUTHORITY}),
+    Section.K: PROFESSIONAL_MEMBER_ROLES,
+}
+"""Who writes in each section (DESIGN.md); the coordinator also writes in B, E and F."""
+COORDINATOR_SECTIONS = frozenset({Section.B, Section.E, Section.F})
+OWN_WORDS_KINDS = frozenset({ItemKind.VIEW, ItemKind.ADVICE})
+"""Kinds of item that only their author (for a view: the person whose view it is) revises."""
+
+# The person's account must fit their part in a plan (an administrator is never on a plan).
+MEMBER_ROLE_FITS: dict[MemberRole, frozenset[PersonRole]] = {
+    MemberRole.LOCAL_AUTHORITY: frozenset({PersonRole.LA_CASE_OFFICER}),
+    MemberRole.EDUCATION: frozenset({PersonRole.EDUCATION}),
+    MemberRole.HEALTH: frozenset({PersonRole.HEALTH}),
+    MemberRole.SOCIAL_CARE: frozenset({PersonRole.SOCIAL_CARE}),
+    MemberRole.PARENT_CARER: frozenset({PersonRole.PARENT_CARER}),
+    MemberRole.CHILD: frozenset({PersonRole.CHILD}),
+    MemberRole.READER: frozenset(
+        {
+            PersonRole.LA_CASE_OFFICER,
+            PersonRole.EDUCATION,
+            PersonRole.HEALTH,
+            PersonRole.SOCIAL_CARE,
+            PersonRole.PARENT_CARER,
+        }
+    ),
+}
+COORDINATOR_ROLES = {PlanKind.SEN_SUPPORT: MemberRole.EDUCATION, PlanKind.EHC: MemberRole.LOCAL_AUTHORITY}
+"""Who coordinates: the SENCo for SEN Support, the LA case officer for an EHC plan."""
+
+
+@dataclass(frozen=True)
+class PlanAccess:
+    """What a person is to a plan: a member (with their part), the LA's auditor, or nothing."""
+
+    person: Person
+    plan: Plan
+    membership: PlanMember | None
+    audits: bool
+
+    @property
+    def may_see(self) -> bool:
+        if not self.person.is_active or self.person.role is PersonRole.ADMINISTRATOR:
+            return False
+        return self.membership is not None or self.audits
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.membership is not None and self.membership.is_coordinator
+
+    @property
+    def member_role(self) -> MemberRole | None:
+        return self.membership.role if self.membership is not None else None
+
+
+def audits_plan(person: Person, plan: Plan) -> bool:
+    """LA audit officers read every plan of their own local authority, and write nothing."""
+    return person.role is PersonRole.LA_AUDIT_OFFICER and person.organisation_id == plan.local_authority_id
+
+
+def may_write_in(access: PlanAccess, section: Section) -> bool:
+    """Whether the member may add items to a section (views in A: their own, or on someone's behalf)."""
+    role = access.member_role
+    if role is None or not role_may(access.person, Permission.CONTRIBUTE) or access.plan.is_frozen:
+        return False
+    if section is Section.A:
+        return role in FAMILY_MEMBER_ROLES or role in PROFESSIONAL_MEMBER_ROLES
+    if access.is_coordinator and section in COORDINATOR_SECTIONS:
+        return True
+    return role in SECTION_WRITERS[section]
+
+
+def may_revise(access: PlanAccess, item: Item) -> bool:
+    """Views and advice stay their author's words; other items are revised by their section's writers."""
+    if not may_write_in(access, item.section):
+        return False
+    if item.kind in OWN_WORDS_KINDS:
+        return access.person.id in {item.voice_id or item.author_id, item.author_id}
+    return True
+
+
+def may_comment(access: PlanAccess) -> bool:
+    """Anyone on the plan, readers included; not the LA's auditors, who only read."""
+    return access.membership is not None and role_may(access.person, Permission.CONTRIBUTE)
+
+
+def may_coordinate(access: PlanAccess) -> bool:
+    """Members, stages and reviews: the plan's coordinator only."""
+    return access.is_coordinator and role_may(access.person, Permission.COORDINATE)
 
 
 @dataclass(frozen=True)

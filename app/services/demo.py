@@ -1,4 +1,4 @@
-"""The demo world of DESIGN.md (Northshire), so far as the service has parts for it."""
+"""The demo world of DESIGN.md (Northshire): organisations, personas and their plans."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -10,6 +10,7 @@ from app.models import FamilyLink, Organisation, OrganisationKind, Person, Perso
 from app.models.base import id_of, utc_now
 from app.services.auth import child_cards
 from app.services.auth.passwords import hash_password
+from app.services.demo_plans import create_demo_plans
 from app.services.organisations import ensure_organisation
 
 NORTHSHIRE = "Northshire County Council"
@@ -76,6 +77,7 @@ def create_demo(session: Session) -> DemoWorld:
     }
     _ensure_family_link(session, people["Alex Taylor"], people["Sam Taylor"])
     sam_card = _renew_sign_in_card(session, parent=people["Alex Taylor"], child=people["Sam Taylor"])
+    create_demo_plans(session, people, by_name)
     return DemoWorld(organisations, sam_card)
 
 

@@ -1,0 +1,57 @@
+"""Finding a plan for a person: a plan they may not see does not exist for them (404, audited)."""
+
+from typing import NoReturn
+
+from sqlalchemy import and_
+from sqlmodel import Session, col, select
+
+from app.actor import Actor
+from app.errors import Refused
+from app.models import Plan, PlanMember
+from app.permissions import PlanAccess, audits_plan
+
+
+def plan_access(db: Session, actor: Actor, plan_id: int) -> PlanAccess:
+    """The plan with the person's membership, in one query; refused as absent unless they may see it."""
+    person = actor.signed_in()
+    row = db.exec(
+        select(Plan, PlanMember)
+        .outerjoin(
+            PlanMember,
+            and_(
+                col(PlanMember.plan_id) == col(Plan.id),
+                col(PlanMember.person_id) == person.id,
+                col(PlanMember.removed_at).is_(None),
+            ),
+        )
+        .where(col(Plan.id) == plan_id)
+    ).first()
+    if row is not None:
+        plan, membership = row
+        access = PlanAccess(person, plan, membership, audits_plan(person, plan))
+        if access.may_see:
+            return access
+    raise Refused(
+        404, "Not Found", action="plan.refused", person=person, object_type="plan", object_id=plan_id
+    )
+
+
+def refuse(
+    access: PlanAccess, detail: str, *, action: str, object_type: str = "plan", object_id: int | None = None
+) -> NoReturn:
+    """Refuse something the person may see but not do (403), with the reason they are told."""
+    raise Refused(
+        403,
+        detail,
+        action=action,
+        person=access.person,
+        object_type=object_type,
+        object_id=object_id if object_id is not None else access.plan.id,
+    )
+
+
+def refuse_change(access: PlanAccess, detail: str, *, action: str) -> NoReturn:
+    """Refuse a change the plan's state does not allow now (409): issued, ceased, or out of order."""
+    raise Refused(
+        409, detail, action=action, person=access.person, object_type="plan", object_id=access.plan.id
+    )

@@ -1,0 +1,176 @@
+"""What changed: between two revisions of an item, two versions of a plan, or since a date."""
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.actor import Actor
+from app.models import (
+    AREA_OF_NEED_LABELS,
+    FREQUENCY_LABELS,
+    AreaOfNeed,
+    Item,
+    ItemContent,
+    ItemRevision,
+    PlanVersion,
+    PlanVersionItem,
+    ProvisionFrequency,
+)
+from app.permissions import PlanAccess
+from app.services import audit
+from app.services.plans.plans import PlanProblem
+
+PlanState = dict[int, int]
+"""Item id -> the id of the revision it had at that moment."""
+
+PARTICULAR_LABELS = {
+    "area_of_need": "Area of need",
+    "achieve_by": "To achieve by",
+    "delivered_by": "Delivered by",
+    "delivered_by_organisation_id": "Organisation delivering it",
+    "amount": "How much",
+    "unit": "Unit",
+    "frequency": "How often",
+    "starts_on": "From",
+    "review_on": "Review date",
+}
+
+
+class Change(StrEnum):
+    SAME = "same"
+    ADDED = "added"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True)
+class DiffPiece:
+    change: Change
+    text: str
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """One item that is new or different in the later state (items are never deleted)."""
+
+    item: Item
+    before: ItemRevision | None
+    after: ItemRevision
+    words: list[DiffPiece]
+    particulars: list[tuple[str, str, str]]
+
+
+def word_diff(before: str, after: str) -> list[DiffPiece]:
+    """A readable difference by words (with the spaces kept), merged into runs."""
+    old, new = re.split(r"(\s+)", before), re.split(r"(\s+)", after)
+    pieces: list[DiffPiece] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            pieces.append(DiffPiece(Change.SAME, "".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(DiffPiece(Change.REMOVED, "".join(old[i1:i2])))
+        if j2 > j1:
+            pieces.append(DiffPiece(Change.ADDED, "".join(new[j1:j2])))
+    return [piece for piece in pieces if piece.text]
+
+
+def particular_text(name: str, value: object) -> str:
+    if value is None:
+        return "not given"
+    if name == "area_of_need":
+        return AREA_OF_NEED_LABELS[AreaOfNeed(str(value))]
+    if name == "frequency":
+        return FREQUENCY_LABELS[ProvisionFrequency(str(value))]
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def particulars_diff(before: ItemContent | None, after: ItemContent) -> list[tuple[str, str, str]]:
+    """Each particular (area, quantity, dates) that differs: (label, before, after)."""
+    changed = []
+    for name, label in PARTICULAR_LABELS.items():
+        old, new = (getattr(before, name) if before is not None else None), getattr(after, name)
+        if old != new:
+            changed.append((label, particular_text(name, old), particular_text(name, new)))
+    return changed
+
+
+def current_state(db: Session, access: PlanAccess) -> PlanState:
+    rows = db.exec(select(Item.id, Item.current_revision_id).where(col(Item.plan_id) == access.plan.id))
+    return {item_id: revision_id for item_id, revision_id in rows if item_id and revision_id}
+
+
+def version_state(db: Session, access: PlanAccess, number: int) -> PlanState:
+    version = db.exec(
+        select(PlanVersion).where(
+            col(PlanVersion.plan_id) == access.plan.id, col(PlanVersion.number) == number
+        )
+    ).first()
+    if version is None:
+        raise PlanProblem("version", f"This plan has no version {number}")
+    rows = db.exec(
+        select(PlanVersionItem.item_id, PlanVersionItem.revision_id).where(
+            col(PlanVersionItem.version_id) == version.id
+        )
+    )
+    return dict(rows.all())
+
+
+def state_at(db: Session, access: PlanAccess, moment: datetime) -> PlanState:
+    """The revision each item had at that moment (items written later are absent)."""
+    newest = (
+        select(ItemRevision.item_id, func.max(ItemRevision.number).label("number"))
+        .join(Item, col(Item.id) == col(ItemRevision.item_id))
+        .where(col(Item.plan_id) == access.plan.id, col(ItemRevision.created_at) <= moment)
+        .group_by(col(ItemRevision.item_id))
+        .subquery()
+    )
+    rows = db.exec(
+        select(ItemRevision.item_id, ItemRevision.id).join(
+            newest,
+            (col(ItemRevision.item_id) == newest.c.item_id) & (col(ItemRevision.number) == newest.c.number),
+        )
+    )
+    return {item_id: revision_id for item_id, revision_id in rows if revision_id is not None}
+
+
+def compare(
+    db: Session, actor: Actor, access: PlanAccess, before: PlanState, after: PlanState, *, label: str
+) -> list[ItemChange]:
+    """The items new or changed from `before` to `after`, in section order (a read: audited)."""
+    changed = {
+        item_id: revision_id for item_id, revision_id in after.items() if before.get(item_id) != revision_id
+    }
+    revision_ids = set(changed.values()) | {before[item_id] for item_id in changed if item_id in before}
+    revisions = (
+        {
+            revision.id: revision
+            for revision in db.exec(select(ItemRevision).where(col(ItemRevision.id).in_(revision_ids)))
+        }
+        if revision_ids
+        else {}
+    )
+    items = list(db.exec(select(Item).where(col(Item.id).in_(changed)))) if changed else []
+    items.sort(key=lambda item: (list(type(item.section)).index(item.section), item.id or 0))
+    result = []
+    for item in items:
+        assert item.id is not None
+        old = revisions.get(before[item.id]) if item.id in before else None
+        new = revisions[changed[item.id]]
+        words = word_diff(old.text if old else "", new.text)
+        result.append(ItemChange(item, old, new, words, particulars_diff(old, new)))
+    audit.record(
+        db,
+        actor,
+        "plan.changes_read",
+        object_type="plan",
+        object_id=access.plan.id,
+        details={"compared": label, "changed_items": len(result)},
+    )
+    return result

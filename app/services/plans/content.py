@@ -1,0 +1,150 @@
+"""The whole plan as one page or one API answer, in a fixed number of queries however long it is."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from app.actor import Actor
+from app.models import (
+    FREQUENCY_LABELS,
+    Child,
+    Item,
+    ItemComment,
+    ItemRevision,
+    Organisation,
+    Person,
+    PlanKind,
+    PlanReview,
+    PlanVersion,
+    Section,
+)
+from app.permissions import PlanAccess, may_comment, may_revise, may_write_in
+from app.services import audit
+from app.services.plans import lifecycle
+from app.services.plans.members import Membership, members
+from app.services.plans.plans import SECTION_TITLES, organisations_by_id, people_by_id
+
+STAGE_GROUPS: dict[PlanKind, tuple[tuple[str, tuple[Section, ...]], ...]] = {
+    PlanKind.SEN_SUPPORT: (
+        ("Assess: what we know", (Section.A, Section.B, Section.C, Section.D, Section.K)),
+        ("Plan: what we want to achieve", (Section.E,)),
+        ("Do: the support", (Section.F, Section.G, Section.H1)),
+    ),
+    PlanKind.EHC: (("", tuple(Section)),),
+}
+"""How the plan page reads: SEN Support around Assess, Plan, Do (then Review); EHC plans A to K."""
+
+
+@dataclass
+class PlanItem:
+    item: Item
+    revision: ItemRevision
+    comments: list[ItemComment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SectionContent:
+    section: Section
+    title: str
+    items: list[PlanItem]
+    writable: bool
+
+
+@dataclass(frozen=True)
+class PlanContent:
+    access: PlanAccess
+    child: Child
+    members: list[Membership]
+    groups: list[tuple[str, list[SectionContent]]]
+    reviews: list[PlanReview]
+    versions: list[PlanVersion]
+    people: dict[int, Person]
+    organisations: dict[int, Organisation]
+
+    @property
+    def sections(self) -> list[SectionContent]:
+        return [section for _title, sections in self.groups for section in sections]
+
+    def may_revise(self, plan_item: PlanItem) -> bool:
+        return may_revise(self.access, plan_item.item)
+
+    @property
+    def may_comment(self) -> bool:
+        return may_comment(self.access)
+
+
+def plan_items(db: Session, access: PlanAccess, *, section: Section | None = None) -> list[PlanItem]:
+    """Every item with its current revision and its comments: two queries."""
+    query = (
+        select(Item, ItemRevision)
+        .join(ItemRevision, col(ItemRevision.id) == col(Item.current_revision_id))
+        .where(col(Item.plan_id) == access.plan.id)
+        .order_by(col(Item.id))
+    )
+    if section is not None:
+        query = query.where(col(Item.section) == section.value)
+    found = [PlanItem(item, revision) for item, revision in db.exec(query)]
+    by_id = {entry.item.id: entry for entry in found}
+    comments = db.exec(
+        select(ItemComment).where(col(ItemComment.plan_id) == access.plan.id).order_by(col(ItemComment.id))
+    )
+    for comment in comments:
+        if comment.item_id in by_id:
+            by_id[comment.item_id].comments.append(comment)
+    return found
+
+
+def load_plan(db: Session, actor: Actor, access: PlanAccess) -> PlanContent:
+    """Read the whole plan for this person (audited as a read of plan content)."""
+    plan = access.plan
+    child = db.get(Child, plan.child_id)
+    if child is None:
+        raise LookupError(f"plan {plan.id} has no child")
+    items = plan_items(db, access)
+    by_section: dict[Section, list[PlanItem]] = defaultdict(list)
+    for entry in items:
+        by_section[entry.item.section].append(entry)
+    titles = SECTION_TITLES[plan.kind]
+    groups = [
+        (
+            heading,
+            [
+                SectionContent(section, titles[section], by_section[section], may_write_in(access, section))
+                for section in sections
+                if section in titles
+            ],
+        )
+        for heading, sections in STAGE_GROUPS[plan.kind]
+    ]
+    on_plan = members(db, access)
+    reviews = lifecycle.reviews(db, access)
+    people = people_by_id(
+        db,
+        {entry.item.author_id for entry in items}
+        | {entry.item.voice_id for entry in items}
+        | {entry.revision.author_id for entry in items}
+        | {comment.author_id for entry in items for comment in entry.comments}
+        | {review.recorded_by_id for review in reviews},
+    )
+    people.update({membership.person.id: membership.person for membership in on_plan if membership.person.id})
+    organisations = organisations_by_id(
+        db,
+        {plan.local_authority_id, plan.setting_id}
+        | {entry.revision.delivered_by_organisation_id for entry in items}
+        | {membership.person.organisation_id for membership in on_plan},
+    )
+    audit.record(
+        db, actor, "plan.read", object_type="plan", object_id=plan.id, details={"version": plan.version}
+    )
+    return PlanContent(
+        access, child, on_plan, groups, reviews, lifecycle.versions(db, access), people, organisations
+    )
+
+
+def quantity(revision: ItemRevision) -> str | None:
+    """How much and how often, in words: "25 hours a week"."""
+    if revision.amount is None or revision.unit is None or revision.frequency is None:
+        return None
+    unit = revision.unit.value if revision.amount != 1 else revision.unit.value.rstrip("s")
+    return f"{revision.amount:g} {unit} {FREQUENCY_LABELS[revision.frequency]}"

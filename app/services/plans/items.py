@@ -1,0 +1,308 @@
+"""Items and their revisions: every edit adds a revision, and a stale save never overwrites another."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from app.actor import Actor
+from app.errors import Refused
+from app.models import (
+    FAMILY_MEMBER_ROLES,
+    ITEM_KIND_LABELS,
+    SECTION_KIND,
+    Item,
+    ItemComment,
+    ItemContent,
+    ItemKind,
+    ItemRevision,
+    Person,
+    PlanMember,
+    Section,
+)
+from app.models.base import id_of
+from app.permissions import PlanAccess, may_comment, may_revise, may_write_in
+from app.services import audit
+from app.services.plans.access import refuse, refuse_change
+from app.services.plans.plans import SECTION_TITLES, people_by_id
+
+PARTICULARS: dict[ItemKind, frozenset[str]] = {
+    ItemKind.NEED: frozenset({"area_of_need"}),
+    ItemKind.OUTCOME: frozenset({"achieve_by"}),
+    ItemKind.PROVISION: frozenset(
+        {
+            "delivered_by",
+            "delivered_by_organisation_id",
+            "amount",
+            "unit",
+            "frequency",
+            "starts_on",
+            "review_on",
+        }
+    ),
+}
+"""Which particulars each kind of item has beyond its words; others are dropped, not stored."""
+
+
+class NewItem(ItemContent):
+    section: Section
+    voice_id: int | None = None
+    """For a view recorded on someone's behalf: the child or parent whose words these are."""
+
+
+class ContentProblem(ValueError):
+    """What was typed cannot be saved as it is; `errors` maps each field to what to do about it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class StaleRevision(Exception):
+    """Someone else saved first: the caller shows both texts; nothing was written."""
+
+    def __init__(self, item: Item, current: ItemRevision) -> None:
+        super().__init__(f"item {item.id} is at revision {current.number}")
+        self.item = item
+        self.current = current
+
+
+@dataclass(frozen=True)
+class ItemHistory:
+    item: Item
+    revisions: list[ItemRevision]
+    comments: list[ItemComment]
+    people: dict[int, Person]
+
+
+def checked_content(kind: ItemKind, content: ItemContent) -> ItemContent:
+    """The content as it will be stored, or ContentProblem with a message beside each field."""
+    errors: dict[str, str] = {}
+    kept = PARTICULARS.get(kind, frozenset())
+    values = {name: getattr(content, name) if name in kept else None for name in ItemContent.model_fields}
+    values["text"] = content.text.strip()
+    if not values["text"]:
+        errors["text"] = f"Enter the words of the {ITEM_KIND_LABELS[kind].lower()}"
+    if kind is ItemKind.NEED and values["area_of_need"] is None:
+        errors["area_of_need"] = "Select the area of need"
+    if kind is ItemKind.PROVISION:
+        quantity = (values["amount"], values["unit"], values["frequency"])
+        if any(part is not None for part in quantity) and None in quantity:
+            field = ("amount", "unit", "frequency")[quantity.index(None)]
+            errors[field] = "Enter how much and how often together: a number, its unit and how often"
+        if values["starts_on"] and values["review_on"] and values["review_on"] < values["starts_on"]:
+            errors["review_on"] = "The review date must be on or after the start date"
+        if values["delivered_by"] is not None:
+            values["delivered_by"] = values["delivered_by"].strip() or None
+    if errors:
+        raise ContentProblem(errors)
+    return ItemContent.model_validate(values)
+
+
+def content_digest(revision: ItemContent) -> str:
+    """A digest of the words for the audit trail, which holds no content itself."""
+    canonical = json.dumps(
+        revision.model_dump(mode="json", include=set(ItemContent.model_fields)), sort_keys=True
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_writable(access: PlanAccess, section: Section, *, action: str) -> None:
+    if section not in SECTION_TITLES[access.plan.kind]:
+        raise ContentProblem(
+            {"section": f"A {access.plan.kind.value.replace('_', ' ')} plan has no section {section}"}
+        )
+    if access.plan.is_frozen:
+        refuse_change(
+            access, "This plan has been issued or closed: changes are made through a review.", action=action
+        )
+
+
+def _voice_for(db: Session, access: PlanAccess, voice_id: int | None) -> int:
+    """A family member writes their own view; a professional records one for a family member of the plan."""
+    if access.member_role in FAMILY_MEMBER_ROLES:
+        return id_of(access.person)
+    family = db.exec(
+        select(PlanMember).where(
+            col(PlanMember.plan_id) == access.plan.id,
+            col(PlanMember.person_id) == voice_id,
+            col(PlanMember.removed_at).is_(None),
+            col(PlanMember.role).in_([role.value for role in FAMILY_MEMBER_ROLES]),
+        )
+    ).first()
+    if voice_id is None or family is None:
+        raise ContentProblem({"voice_id": "Select whose view this is: the child or a parent on this plan"})
+    return voice_id
+
+
+def add_item(db: Session, actor: Actor, access: PlanAccess, new: NewItem) -> Item:
+    kind = SECTION_KIND[new.section]
+    _check_writable(access, new.section, action="item.refused")
+    if not may_write_in(access, new.section):
+        refuse(
+            access,
+            f"Your part in this plan does not include writing in section {new.section}.",
+            action="item.refused",
+        )
+    content = checked_content(kind, new)
+    voice_id = _voice_for(db, access, new.voice_id) if kind is ItemKind.VIEW else None
+    item = Item(
+        plan_id=id_of(access.plan),
+        section=new.section,
+        kind=kind,
+        author_id=id_of(access.person),
+        voice_id=voice_id,
+    )
+    db.add(item)
+    db.flush()
+    revision = _add_revision(db, item, content, access.person, number=1)
+    item.revision_number = 1
+    item.current_revision_id = revision.id
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        "item.added",
+        object_type="item",
+        object_id=item.id,
+        details={
+            "plan_id": item.plan_id,
+            "section": item.section.value,
+            "kind": kind.value,
+            "revision": 1,
+            "digest": content_digest(content),
+        },
+    )
+    return item
+
+
+def plan_item(db: Session, access: PlanAccess, item_id: int) -> Item:
+    """An item of this plan; any other item is absent (404)."""
+    item = db.get(Item, item_id)
+    if item is None or item.plan_id != access.plan.id:
+        raise Refused(
+            404,
+            "Not Found",
+            action="item.refused",
+            person=access.person,
+            object_type="item",
+            object_id=item_id,
+        )
+    return item
+
+
+def current_revision(db: Session, item: Item) -> ItemRevision:
+    revision = db.get(ItemRevision, item.current_revision_id)
+    if revision is None:
+        raise LookupError(f"item {item.id} has no revision")
+    return revision
+
+
+def revise_item(
+    db: Session, actor: Actor, access: PlanAccess, item: Item, content: ItemContent, *, based_on: int
+) -> Item:
+    """Add a revision if nobody saved since `based_on`; otherwise StaleRevision, and nothing is written."""
+    _check_writable(access, item.section, action="item.refused")
+    if not may_revise(access, item):
+        detail = (
+            "Only the person who wrote these words can change them. You can add a comment."
+            if item.kind in {ItemKind.VIEW, ItemKind.ADVICE}
+            else f"Your part in this plan does not include section {item.section}. You can add a comment."
+        )
+        refuse(access, detail, action="item.refused", object_type="item", object_id=item.id)
+    checked = checked_content(item.kind, content)
+    claimed = db.execute(
+        update(Item)
+        .where(col(Item.id) == item.id, col(Item.revision_number) == based_on)
+        .values(revision_number=based_on + 1)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.refresh(item)
+        raise StaleRevision(item, current_revision(db, item))
+    revision = _add_revision(db, item, checked, access.person, number=based_on + 1)
+    db.execute(update(Item).where(col(Item.id) == item.id).values(current_revision_id=revision.id))
+    db.refresh(item)
+    audit.record(
+        db,
+        actor,
+        "item.revised",
+        object_type="item",
+        object_id=item.id,
+        details={
+            "plan_id": item.plan_id,
+            "section": item.section.value,
+            "revision_before": based_on,
+            "revision": based_on + 1,
+            "digest": content_digest(checked),
+        },
+    )
+    return item
+
+
+def _add_revision(
+    db: Session, item: Item, content: ItemContent, author: Person, *, number: int
+) -> ItemRevision:
+    revision = ItemRevision(
+        **content.model_dump(), item_id=id_of(item), number=number, author_id=id_of(author)
+    )
+    db.add(revision)
+    db.flush()
+    return revision
+
+
+def item_history(db: Session, actor: Actor, access: PlanAccess, item: Item) -> ItemHistory:
+    """Every revision and comment of an item, oldest first (a read of plan content, so audited)."""
+    revisions = list(
+        db.exec(
+            select(ItemRevision)
+            .where(col(ItemRevision.item_id) == item.id)
+            .order_by(col(ItemRevision.number))
+        )
+    )
+    comments = list(
+        db.exec(select(ItemComment).where(col(ItemComment.item_id) == item.id).order_by(col(ItemComment.id)))
+    )
+    people = people_by_id(
+        db,
+        {item.author_id, item.voice_id} | {r.author_id for r in revisions} | {c.author_id for c in comments},
+    )
+    audit.record(
+        db, actor, "item.read", object_type="item", object_id=item.id, details={"plan_id": item.plan_id}
+    )
+    return ItemHistory(item, revisions, comments, people)
+
+
+def add_comment(db: Session, actor: Actor, access: PlanAccess, item: Item, text: str) -> ItemComment:
+    if not may_comment(access):
+        refuse(
+            access,
+            "Only members of this plan can comment.",
+            action="comment.refused",
+            object_type="item",
+            object_id=item.id,
+        )
+    words = text.strip()
+    if not words:
+        raise ContentProblem({"comment": "Enter your comment"})
+    if len(words) > 5000:
+        raise ContentProblem({"comment": "Your comment must be 5,000 characters or fewer"})
+    comment = ItemComment(
+        plan_id=item.plan_id,
+        item_id=id_of(item),
+        revision_number=item.revision_number,
+        author_id=id_of(access.person),
+        text=words,
+    )
+    db.add(comment)
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        "comment.added",
+        object_type="item_comment",
+        object_id=comment.id,
+        details={"plan_id": item.plan_id, "item_id": item.id, "revision": item.revision_number},
+    )
+    return comment

@@ -1,0 +1,231 @@
+"""A plan's stages: SEN Support cycles and reviews; the EHC plan's draft, consultation, issue and review.
+
+An issued EHC plan is frozen; a review opens the next version. Each freeze keeps a snapshot
+(`PlanVersion`) of the revision every item had, so that any two versions can be compared.
+"""
+
+from datetime import date, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, field_validator
+from sqlmodel import Session, col, select
+
+from app.actor import Actor
+from app.models import (
+    CycleStage,
+    Item,
+    PlanKind,
+    PlanReview,
+    PlanStatus,
+    PlanVersion,
+    PlanVersionItem,
+)
+from app.models.base import id_of, utc_now
+from app.permissions import PlanAccess, may_coordinate
+from app.services import audit
+from app.services.plans.access import refuse, refuse_change
+from app.services.plans.plans import PlanProblem
+
+CONSULTATION_DAYS = 15
+"""The family has at least 15 days to comment on a draft EHC plan (SEND Regulations 2014, reg 13(1))."""
+
+
+class Step(StrEnum):
+    """What the coordinator can do next to a plan's stage."""
+
+    SEND_FOR_CONSULTATION = "send_for_consultation"
+    ISSUE = "issue"
+    START_REVIEW = "start_review"
+    CEASE = "cease"
+    MOVE_TO_STAGE = "move_to_stage"
+    CLOSE = "close"
+
+
+STEP_LABELS = {
+    Step.SEND_FOR_CONSULTATION: "Send the draft to the family for comment",
+    Step.ISSUE: "Issue the plan",
+    Step.START_REVIEW: "Start a review (opens the next version)",
+    Step.CEASE: "Cease the plan",
+    Step.MOVE_TO_STAGE: "Move to another stage of the cycle",
+    Step.CLOSE: "Close the plan",
+}
+
+NEXT_STEPS: dict[PlanStatus, tuple[Step, ...]] = {
+    PlanStatus.ACTIVE: (Step.MOVE_TO_STAGE, Step.CLOSE),
+    PlanStatus.DRAFT: (Step.SEND_FOR_CONSULTATION, Step.CEASE),
+    PlanStatus.CONSULTATION: (Step.ISSUE, Step.CEASE),
+    PlanStatus.ISSUED: (Step.START_REVIEW, Step.CEASE),
+    PlanStatus.UNDER_REVIEW: (Step.SEND_FOR_CONSULTATION, Step.CEASE),
+    PlanStatus.CEASED: (),
+    PlanStatus.CLOSED: (),
+}
+
+
+class StepRequest(BaseModel):
+    step: Step
+    reason: str | None = Field(default=None, max_length=2000)
+    """Why a plan is ceased or closed (required for those)."""
+    comments_until: date | None = None
+    """End of the family's consultation; at least 15 days away, 15 days if not given."""
+    stage: CycleStage | None = None
+
+
+class NewReview(BaseModel):
+    """A review meeting's record (Code of Practice 6.65: what was agreed, given to the parents)."""
+
+    held_on: date
+    participants: str = Field(min_length=1, max_length=2000)
+    what_worked: str = Field(min_length=1, max_length=10000)
+    what_changes: str = Field(min_length=1, max_length=10000)
+
+    @field_validator("participants", "what_worked", "what_changes")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+
+def next_steps(access: PlanAccess) -> tuple[Step, ...]:
+    return NEXT_STEPS[access.plan.status] if may_coordinate(access) else ()
+
+
+def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepRequest) -> None:
+    if not may_coordinate(access):
+        refuse(access, "Only the plan's coordinator can change its stage.", action="plan.step_refused")
+    plan = access.plan
+    if request.step not in NEXT_STEPS[plan.status]:
+        refuse_change(
+            access,
+            f"This plan cannot do that now: it is {plan.status.value.replace('_', ' ')}.",
+            action="plan.step_refused",
+        )
+    before = plan.status
+    if request.step is Step.SEND_FOR_CONSULTATION:
+        earliest = date.today() + timedelta(days=CONSULTATION_DAYS)
+        until = request.comments_until or earliest
+        if until < earliest:
+            raise PlanProblem(
+                "comments_until",
+                f"The family must have at least {CONSULTATION_DAYS} days: "
+                f"choose {earliest:%-d %B %Y} or later",
+            )
+        plan.status, plan.consultation_ends_on = PlanStatus.CONSULTATION, until
+    elif request.step is Step.ISSUE:
+        if plan.consultation_ends_on is not None and date.today() < plan.consultation_ends_on:
+            refuse_change(
+                access,
+                f"The family has until {plan.consultation_ends_on:%-d %B %Y} to comment: "
+                "the plan can be issued after that.",
+                action="plan.step_refused",
+            )
+        freeze_version(db, actor, access, occasion="issued")
+        plan.status = PlanStatus.ISSUED
+    elif request.step is Step.START_REVIEW:
+        plan.status, plan.version, plan.consultation_ends_on = PlanStatus.UNDER_REVIEW, plan.version + 1, None
+    elif request.step is Step.MOVE_TO_STAGE:
+        if request.stage is None:
+            raise PlanProblem("stage", "Select the stage of the cycle")
+        plan.cycle_stage = request.stage
+    else:  # cease or close: the reason is part of the record
+        reason = (request.reason or "").strip()
+        if not reason:
+            raise PlanProblem("reason", "Enter why the plan is ending")
+        plan.status = PlanStatus.CEASED if request.step is Step.CEASE else PlanStatus.CLOSED
+        plan.ceased_at = utc_now()
+    db.add(plan)
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        f"plan.{request.step.value}",
+        object_type="plan",
+        object_id=plan.id,
+        reason=request.reason,
+        details={
+            "status_before": before.value,
+            "status": plan.status.value,
+            "version": plan.version,
+            "stage": plan.cycle_stage.value if plan.cycle_stage else None,
+        },
+    )
+
+
+def record_review(db: Session, actor: Actor, access: PlanAccess, new: NewReview) -> PlanReview:
+    """A SEN Support review closes the cycle: its plan is kept as a version and the next cycle starts."""
+    if not may_coordinate(access):
+        refuse(access, "Only the plan's coordinator records reviews.", action="review.refused")
+    plan = access.plan
+    if plan.status in {PlanStatus.CEASED, PlanStatus.CLOSED}:
+        refuse_change(access, "This plan has ended.", action="review.refused")
+    if new.held_on > date.today():
+        raise PlanProblem("held_on", "The date of the meeting must be today or in the past")
+    review = PlanReview(
+        plan_id=id_of(plan),
+        cycle_number=plan.cycle_number,
+        recorded_by_id=id_of(access.person),
+        **new.model_dump(),
+    )
+    db.add(review)
+    db.flush()
+    if plan.kind is PlanKind.SEN_SUPPORT:
+        freeze_version(db, actor, access, occasion="review")
+        plan.version += 1
+        plan.cycle_number += 1
+        plan.cycle_stage = CycleStage.ASSESS
+        db.add(plan)
+    audit.record(
+        db,
+        actor,
+        "review.recorded",
+        object_type="plan_review",
+        object_id=review.id,
+        details={"plan_id": plan.id, "cycle": review.cycle_number},
+    )
+    return review
+
+
+def freeze_version(db: Session, actor: Actor, access: PlanAccess, *, occasion: str) -> PlanVersion:
+    """Keep which revision each item has now, as the plan's current version number."""
+    plan = access.plan
+    version = PlanVersion(
+        plan_id=id_of(plan), number=plan.version, made_by_id=id_of(access.person), occasion=occasion
+    )
+    db.add(version)
+    db.flush()
+    items = db.exec(select(Item.id, Item.current_revision_id).where(col(Item.plan_id) == plan.id)).all()
+    db.add_all(
+        PlanVersionItem(version_id=id_of(version), item_id=item_id, revision_id=revision_id)
+        for item_id, revision_id in items
+        if item_id is not None and revision_id is not None
+    )
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        "plan.version_frozen",
+        object_type="plan_version",
+        object_id=version.id,
+        details={"plan_id": plan.id, "version": version.number, "items": len(items)},
+    )
+    return version
+
+
+def versions(db: Session, access: PlanAccess) -> list[PlanVersion]:
+    return list(
+        db.exec(
+            select(PlanVersion)
+            .where(col(PlanVersion.plan_id) == access.plan.id)
+            .order_by(col(PlanVersion.number))
+        )
+    )
+
+
+def reviews(db: Session, access: PlanAccess) -> list[PlanReview]:
+    return list(
+        db.exec(
+            select(PlanReview)
+            .where(col(PlanReview.plan_id) == access.plan.id)
+            .order_by(col(PlanReview.held_on))
+        )
+    )

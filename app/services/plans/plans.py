@@ -1,0 +1,173 @@
+"""Starting plans and listing the plans a person may see."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, col, select
+
+from app.actor import Actor
+from app.models import (
+    EHC_SECTION_TITLES,
+    SEN_SUPPORT_SECTION_TITLES,
+    Child,
+    CycleStage,
+    Organisation,
+    OrganisationKind,
+    Person,
+    PersonRole,
+    Plan,
+    PlanKind,
+    PlanMember,
+    PlanStatus,
+    Section,
+)
+from app.models.base import id_of
+from app.permissions import COORDINATOR_ROLES
+from app.services import audit
+
+SECTION_TITLES: dict[PlanKind, dict[Section, str]] = {
+    PlanKind.EHC: EHC_SECTION_TITLES,
+    PlanKind.SEN_SUPPORT: SEN_SUPPORT_SECTION_TITLES,
+}
+
+
+class PlanProblem(ValueError):
+    """Something typed cannot be used; `field` names the form field it belongs beside."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NewPlan(BaseModel):
+    """What the coordinator types to start a plan for a child."""
+
+    kind: PlanKind
+    child_full_name: str = Field(min_length=1, max_length=120)
+    child_preferred_name: str | None = Field(default=None, max_length=60)
+    child_date_of_birth: date
+    child_school_year: str = Field(min_length=1, max_length=20)
+    setting_id: int | None = None
+    """EHC plans: the school or college named; SEN Support plans are the coordinator's own school's."""
+
+    @field_validator("child_full_name", "child_school_year")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    plan: Plan
+    child: Child
+
+
+def create_plan(db: Session, actor: Actor, new: NewPlan) -> Plan:
+    """SEN Support plans start with the SENCo's school; EHC plans with the LA case officer's council."""
+    person = actor.signed_in()
+    organisation = db.get(Organisation, person.organisation_id) if person.organisation_id else None
+    if new.kind is PlanKind.SEN_SUPPORT:
+        if (
+            person.role is not PersonRole.EDUCATION
+            or organisation is None
+            or organisation.local_authority_id is None
+        ):
+            raise PlanProblem("kind", "Only a school's SENCo can start a SEN Support plan")
+        local_authority_id = organisation.local_authority_id
+        setting_id: int | None = id_of(organisation)
+    else:
+        if person.role is not PersonRole.LA_CASE_OFFICER or organisation is None:
+            raise PlanProblem("kind", "Only a local authority case officer can start an EHC plan")
+        local_authority_id = id_of(organisation)
+        setting_id = new.setting_id
+        if setting_id is not None:
+            setting = db.get(Organisation, setting_id)
+            if (
+                setting is None
+                or setting.kind is not OrganisationKind.SCHOOL
+                or setting.local_authority_id != local_authority_id
+            ):
+                raise PlanProblem("setting_id", "Select a school or college in your local authority")
+    if new.child_date_of_birth > date.today():
+        raise PlanProblem("child_date_of_birth", "Date of birth must be in the past")
+    child = Child(
+        full_name=new.child_full_name,
+        preferred_name=(new.child_preferred_name or "").strip() or None,
+        date_of_birth=new.child_date_of_birth,
+        school_year=new.child_school_year,
+        setting_id=setting_id,
+        local_authority_id=local_authority_id,
+    )
+    db.add(child)
+    db.flush()
+    plan = Plan(
+        kind=new.kind,
+        child_id=id_of(child),
+        local_authority_id=local_authority_id,
+        setting_id=setting_id,
+        status=PlanStatus.ACTIVE if new.kind is PlanKind.SEN_SUPPORT else PlanStatus.DRAFT,
+        cycle_stage=CycleStage.ASSESS if new.kind is PlanKind.SEN_SUPPORT else None,
+    )
+    db.add(plan)
+    db.flush()
+    db.add(
+        PlanMember(
+            plan_id=id_of(plan),
+            person_id=id_of(person),
+            role=COORDINATOR_ROLES[new.kind],
+            is_coordinator=True,
+            added_by_id=person.id,
+        )
+    )
+    audit.record(
+        db,
+        actor,
+        "plan.created",
+        object_type="plan",
+        object_id=plan.id,
+        details={"kind": plan.kind.value, "child_id": child.id},
+    )
+    return plan
+
+
+def visible_plans(db: Session, actor: Actor) -> list[PlanSummary]:
+    """Plans the person is on, and for an LA audit officer every plan of their council; one query."""
+    person = actor.signed_in()
+    member_of = select(PlanMember.plan_id).where(
+        col(PlanMember.person_id) == person.id, col(PlanMember.removed_at).is_(None)
+    )
+    visible: ColumnElement[bool] = col(Plan.id).in_(member_of)
+    if person.role is PersonRole.LA_AUDIT_OFFICER and person.organisation_id is not None:
+        visible = or_(visible, col(Plan.local_authority_id) == person.organisation_id)
+    if person.role is PersonRole.ADMINISTRATOR or not person.is_active:
+        return []
+    rows = db.exec(
+        select(Plan, Child)
+        .join(Child, col(Child.id) == col(Plan.child_id))
+        .where(visible)
+        .order_by(col(Child.full_name), col(Plan.id))
+    ).all()
+    audit.record(db, actor, "plans.listed", details={"plan_ids": [plan.id for plan, _child in rows]})
+    return [PlanSummary(plan, child) for plan, child in rows]
+
+
+def people_by_id(db: Session, ids: set[int | None]) -> dict[int, Person]:
+    """Authors and members named on a page, in one query however many there are."""
+    wanted = {person_id for person_id in ids if person_id is not None}
+    if not wanted:
+        return {}
+    return {id_of(person): person for person in db.exec(select(Person).where(col(Person.id).in_(wanted)))}
+
+
+def organisations_by_id(db: Session, ids: set[int | None]) -> dict[int, Organisation]:
+    wanted = {organisation_id for organisation_id in ids if organisation_id is not None}
+    if not wanted:
+        return {}
+    return {
+        id_of(organisation): organisation
+        for organisation in db.exec(select(Organisation).where(col(Organisation.id).in_(wanted)))
+    }
