@@ -1,16 +1,28 @@
 """Jinja2 with GOV.UK Frontend's macros (govuk-frontend-jinja) beside OnePlan's own templates."""
 
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.config import get_settings
-from app.models import ORGANISATION_KIND_LABELS, ROLE_LABELS
+from app.models import (
+    AREA_OF_NEED_LABELS,
+    CYCLE_STAGE_LABELS,
+    ITEM_KIND_LABELS,
+    MEMBER_ROLE_LABELS,
+    ORGANISATION_KIND_LABELS,
+    PLAN_KIND_LABELS,
+    PLAN_STATUS_LABELS,
+    ROLE_LABELS,
+)
 from app.models.base import as_utc
+from app.services.plans.content import quantity
 
 UK_TIME = ZoneInfo("Europe/London")
 
@@ -35,6 +47,18 @@ def build_templates(templates_dir: Path, service_name: str) -> Jinja2Blocks:
     env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, str(role))
     env.filters["kind_label"] = lambda kind: ORGANISATION_KIND_LABELS.get(kind, str(kind))
     env.filters["when"] = when
+    env.filters["day"] = day
+    env.filters["quantity"] = quantity
+    labels_by_filter: dict[str, Mapping[Any, str]] = {
+        "area_label": AREA_OF_NEED_LABELS,
+        "stage_label": CYCLE_STAGE_LABELS,
+        "item_kind_label": ITEM_KIND_LABELS,
+        "member_role_label": MEMBER_ROLE_LABELS,
+        "plan_kind_label": PLAN_KIND_LABELS,
+        "plan_status_label": PLAN_STATUS_LABELS,
+    }
+    for name, labels in labels_by_filter.items():
+        env.filters[name] = _labeller(labels)
     env.filters["radio_items"] = radio_items
     env.filters["select_items"] = select_items
     return Jinja2Blocks(env=env)
@@ -59,6 +83,19 @@ def when(moment: datetime | None) -> str:
     return f"{moment.day} {moment:%B %Y} at {hour}:{moment:%M}{moment:%p}".replace("AM", "am").replace(
         "PM", "pm"
     )
+
+
+def day(moment: date | datetime | None) -> str:
+    """A date as people in England write it: 3 March 2026."""
+    if moment is None:
+        return "not given"
+    if isinstance(moment, datetime):
+        moment = as_utc(moment).astimezone(UK_TIME).date()
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def _labeller(labels: Mapping[Any, str]) -> Callable[[object], str]:
+    return lambda value: labels.get(value, str(value))
 
 
 def radio_items(choices: list[tuple[str, str]], chosen: str | None) -> list[dict[str, object]]:

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from app.routers.api import health, me
+from app.routers.api import health, me, plans
 
 router = APIRouter()
 router.include_router(health.router)
 router.include_router(me.router)
+router.include_router(plans.router)

@@ -9,6 +9,10 @@ from app.routers.pages import (
     invitations,
     outbox,
     password_reset,
+    plan_items,
+    plan_members,
+    plan_stages,
+    plans,
     second_factor,
     sign_in,
     single_sign_on,
@@ -27,5 +31,9 @@ for part in (
     account,
     admin,
     outbox,
+    plans,
+    plan_items,
+    plan_members,
+    plan_stages,
 ):
     router.include_router(part.router)
