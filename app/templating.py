@@ -22,7 +22,6 @@ from app.models import (
     ROLE_LABELS,
 )
 from app.models.base import as_utc
-from app.services.plans.content import quantity
 
 UK_TIME = ZoneInfo("Europe/London")
 
@@ -48,7 +47,6 @@ def build_templates(templates_dir: Path, service_name: str) -> Jinja2Blocks:
     env.filters["kind_label"] = lambda kind: ORGANISATION_KIND_LABELS.get(kind, str(kind))
     env.filters["when"] = when
     env.filters["day"] = day
-    env.filters["quantity"] = quantity
     labels_by_filter: dict[str, Mapping[Any, str]] = {
         "area_label": AREA_OF_NEED_LABELS,
         "stage_label": CYCLE_STAGE_LABELS,

@@ -122,6 +122,14 @@ class ItemContent(SQLModel):
     starts_on: date | None = None
     review_on: date | None = None
 
+    @property
+    def quantity(self) -> str | None:
+        """How much and how often, in words: "25 hours a week"."""
+        if self.amount is None or self.unit is None or self.frequency is None:
+            return None
+        unit = self.unit.value if self.amount != 1 else self.unit.value.rstrip("s")
+        return f"{self.amount:g} {unit} {FREQUENCY_LABELS[self.frequency]}"
+
 
 class ItemRevision(ItemContent, table=True):
     __tablename__ = "item_revision"

@@ -7,7 +7,6 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.models import (
-    FREQUENCY_LABELS,
     Child,
     Item,
     ItemComment,
@@ -140,11 +139,3 @@ def load_plan(db: Session, actor: Actor, access: PlanAccess) -> PlanContent:
     return PlanContent(
         access, child, on_plan, groups, reviews, lifecycle.versions(db, access), people, organisations
     )
-
-
-def quantity(revision: ItemRevision) -> str | None:
-    """How much and how often, in words: "25 hours a week"."""
-    if revision.amount is None or revision.unit is None or revision.frequency is None:
-        return None
-    unit = revision.unit.value if revision.amount != 1 else revision.unit.value.rstrip("s")
-    return f"{revision.amount:g} {unit} {FREQUENCY_LABELS[revision.frequency]}"
