@@ -1,7 +1,8 @@
-"""The `oneplan` command: serve, db upgrade, demo."""
+"""The `oneplan` command: serve, db upgrade, demo, token create, audit verify and checkpoint."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +13,7 @@ from app import migrate
 from app.actor import Actor
 from app.config import Settings, get_settings
 from app.db import build_engine
+from app.services import audit_integrity
 from app.services.auth.api_tokens import create_token
 from app.services.auth.sign_in import find_by_email
 from app.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PERSONAS, create_demo
@@ -87,6 +89,76 @@ def token_create(
         _token, secret = create_token(session, Actor.command(), person, name)
         session.commit()
     typer.echo(secret)
+
+
+audit_cli = typer.Typer(
+    help="The audit trail: its hash chain and its signed checkpoints.", no_args_is_help=True
+)
+cli.add_typer(audit_cli, name="audit")
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number:,} {thing}" if number == 1 else f"{number:,} {thing}s"
+
+
+def _report(verification: audit_integrity.Verification) -> None:
+    checkpoints = (
+        f" against {_count(verification.checkpoints, 'checkpoint')}" if verification.checkpoints else ""
+    )
+    typer.echo(
+        f"Checked {_count(verification.events, 'event')}{checkpoints} in {verification.seconds:.2f} s "
+        f"({verification.events_per_second:,.0f} events a second)."
+    )
+
+
+@audit_cli.command("verify")
+def audit_verify(
+    checkpoints: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checkpoints",
+            help="A folder of checkpoints to check against (repeatable); the configured folder if none.",
+        ),
+    ] = None,
+) -> None:
+    """Check the audit chain: exit 0 when whole, 1 naming the first bad event."""
+    settings = get_settings()
+    with command_session(settings) as session:
+        verification = audit_integrity.verify_trail(session, settings, checkpoints or [])
+    _report(verification)
+    if verification.problem is not None:
+        typer.echo(verification.problem.message, err=True)
+        raise typer.Exit(1)
+    typer.echo(f"The audit trail is whole: its head is event {verification.head_sequence}.")
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Check the events since the latest checkpoint, then write a signed checkpoint of the head (cron)."""
+    settings = get_settings()
+    with command_session(settings) as session:
+        made = audit_integrity.make_checkpoint(session, settings)
+    _report(made.verification)
+    problem = made.verification.problem
+    if problem is not None:
+        typer.echo(f"No checkpoint was made. {problem.message}", err=True)
+        raise typer.Exit(1)
+    if made.checkpoint is None:
+        typer.echo("No checkpoint was made: the audit trail has no events yet.")
+        return
+    if not made.new:
+        typer.echo(
+            f"No events since the checkpoint of event {made.checkpoint.sequence}: {made.checkpoint.source}"
+        )
+        return
+    typer.echo(f"Checkpoint of event {made.checkpoint.sequence}: {made.checkpoint.source}")
+
+
+@audit_cli.command("public-key")
+def audit_public_key() -> None:
+    """Print the public key that checks the checkpoints' signatures (for the LA's auditors)."""
+    key = audit_integrity.signing_key(get_settings()).public_key()
+    typer.echo(f"ed25519 {audit_integrity.public_key_text(key)} (key id {audit_integrity.key_id(key)})")
 
 
 @cli.command()

@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
 
+    # Audit checkpoints: signed heads of the audit chain, kept outside the database.
+    audit_checkpoint_dir: Path | None = None
+    """Where `oneplan audit checkpoint` writes (default: audit-checkpoints/ in the data folder)."""
+    audit_signing_key: str = ""
+    """Ed25519 private key (32 bytes, base64) that signs checkpoints; derived from secret_key if empty."""
+
     @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> Self:
         if self.environment is Environment.PRODUCTION and self.secret_key == DEVELOPMENT_SECRET:
@@ -69,6 +75,10 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """The configured URL, or the SQLite file in the data folder."""
         return self.database_url or f"sqlite:///{self.data_dir / 'oneplan.sqlite3'}"
+
+    @property
+    def audit_checkpoints_path(self) -> Path:
+        return self.audit_checkpoint_dir or self.data_dir / "audit-checkpoints"
 
     @property
     def secure_cookies(self) -> bool:

@@ -1,14 +1,16 @@
 """Audit events: who did what, to what, when, where, why and with what outcome.
 
-Events hold identifiers and digests, never content. The hash chain and the LA officer's pages
-build on this table (the audit trail issue); `app.services.audit.record` is the only writer.
+Events hold identifiers and digests, never content. Each event is a link of one hash chain:
+`sequence` numbers the events without gaps, `prev_hash` is the hash of the event before, and
+`hash` is the SHA-256 of the event's canonical JSON form (RFC 8785), prev_hash included.
+`app.services.audit.record` is the only writer; on PostgreSQL a trigger refuses UPDATE and DELETE.
 """
 
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 from app.models.base import EnumText, created_at_field
@@ -27,15 +29,30 @@ class Outcome(StrEnum):
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
+    # The LA officer's pages list newest first within a filter: each filter has its own index ending
+    # in the sequence, so that a page is one index range however many events there are.
+    __table_args__ = (
+        Index("ix_audit_event_plan_id_sequence", "plan_id", "sequence"),
+        Index("ix_audit_event_actor_id_sequence", "actor_id", "sequence"),
+        Index("ix_audit_event_actor_organisation_id_sequence", "actor_organisation_id", "sequence"),
+        Index("ix_audit_event_action_sequence", "action", "sequence"),
+        Index("ix_audit_event_occurred_at", "occurred_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
+    sequence: int = Field(sa_type=BigInteger, unique=True)
+    """1, 2, 3, ... in the order the events joined the chain; no gaps."""
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
     occurred_at: datetime = created_at_field()
-    actor_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
     actor_role: str | None = Field(default=None, max_length=32)
     actor_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
-    action: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=64)
     object_type: str | None = Field(default=None, max_length=64)
     object_id: str | None = Field(default=None, max_length=64)
+    plan_id: int | None = Field(default=None)
+    """The plan the event is about, if any (no foreign key: a refusal may name a plan that is not there)."""
     channel: Channel = Field(sa_type=EnumText(Channel))
     client_address: str | None = Field(default=None, max_length=64)
     request_id: str | None = Field(default=None, max_length=64)

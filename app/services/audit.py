@@ -1,15 +1,107 @@
-"""The one function that writes audit events, in the caller's transaction.
+"""The one function that writes audit events, in the caller's transaction, as links of one hash chain.
 
-Events name objects by kind and id and never copy their content. The hash chain, checkpoints and
-the LA officer's pages are added by the audit trail issue, here and nowhere else.
+Events name objects by kind and id and never copy their content (a digest at most), so that content
+can be erased at the end of its retention while the chain still verifies. Each event's hash is the
+SHA-256 of its canonical JSON form (RFC 8785), which includes the hash of the event before it; the
+sequence numbers run 1, 2, 3, ... without gaps. On PostgreSQL an advisory lock held until the
+transaction ends makes appends from many processes take turns, so the chain stays one line; on
+SQLite the database's single write lock does the same. Verification and checkpoints are in
+`app.services.audit_integrity`; the officer's searches in `app.services.audit_search`.
 """
 
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
-from sqlmodel import Session
+import rfc8785
+from sqlalchemy import text
+from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.models import AuditEvent, Outcome, Person
+from app.models.base import as_utc, utc_now
+
+GENESIS_HASH = "0" * 64
+"""The `prev_hash` of the first event."""
+HASH_VERSION = 1
+"""Part of every hashed form, so that a later change of form can be told apart."""
+CHAIN_LOCK_KEY = 0x6F6E65706C616E
+"""PostgreSQL advisory lock key ("oneplan" in ASCII) held while an event joins the chain."""
+CHAINED_FIELDS = (
+    "sequence",
+    "prev_hash",
+    "occurred_at",
+    "actor_id",
+    "actor_role",
+    "actor_organisation_id",
+    "action",
+    "object_type",
+    "object_id",
+    "plan_id",
+    "channel",
+    "client_address",
+    "request_id",
+    "outcome",
+    "reason",
+    "details",
+)
+"""Every column of an event except its id (a storage detail) and its own hash."""
+_MAX_ROW_ID = 2_147_483_647
+
+
+def canonical_time(moment: datetime) -> str:
+    """UTC to the microsecond, the same whichever database hands it back."""
+    return as_utc(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_form(fields: Mapping[str, Any]) -> bytes:
+    """The bytes that an event's hash covers: its chained fields as RFC 8785 canonical JSON."""
+    content: dict[str, Any] = {"v": HASH_VERSION}
+    for name in CHAINED_FIELDS:
+        value = fields[name]
+        if isinstance(value, datetime):
+            value = canonical_time(value)
+        elif isinstance(value, Enum):
+            value = value.value
+        content[name] = value
+    return rfc8785.dumps(content)
+
+
+def hash_of(fields: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_form(fields)).hexdigest()
+
+
+def fields_of(event: AuditEvent) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in CHAINED_FIELDS}
+
+
+def _plan_id_of(
+    object_type: str | None, object_id: int | str | None, details: Mapping[str, Any]
+) -> int | None:
+    """The plan an event is about: the object itself, or the plan named in its details."""
+    candidate: object = object_id if object_type == "plan" else details.get("plan_id")
+    if isinstance(candidate, str) and candidate.isdigit():
+        candidate = int(candidate)
+    if isinstance(candidate, int) and not isinstance(candidate, bool) and 1 <= candidate <= _MAX_ROW_ID:
+        return candidate
+    return None
+
+
+def chain_head(db: Session) -> tuple[int, str]:
+    """The last event's sequence and hash, taking the chain's turn first on PostgreSQL.
+
+    The lock lasts until the transaction ends, so nobody else appends between this read and the
+    commit; reading again in the same transaction sees the events it has already added.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    head = db.exec(
+        select(AuditEvent.sequence, AuditEvent.hash).order_by(col(AuditEvent.sequence).desc()).limit(1)
+    ).first()
+    return (head[0], head[1]) if head is not None else (0, GENESIS_HASH)
 
 
 def record(
@@ -24,25 +116,34 @@ def record(
     reason: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add one event; it commits or rolls back with the change it records.
+    """Add one event to the end of the chain; it commits or rolls back with the change it records.
 
     `subject` names who acted when no one is signed in yet (a sign-in, a reset by link).
     """
     person = actor.person or subject
+    # Stored as the JSON column hands it back, so that the hash verifies after the round trip.
+    plain_details: dict[str, Any] = json.loads(json.dumps(details or {}))
+    sequence, prev_hash = chain_head(db)
     event = AuditEvent(
+        sequence=sequence + 1,
+        prev_hash=prev_hash,
+        hash="",
+        occurred_at=utc_now(),
         actor_id=person.id if person is not None else None,
         actor_role=person.role if person is not None else None,
         actor_organisation_id=person.organisation_id if person is not None else None,
         action=action,
         object_type=object_type,
         object_id=str(object_id) if object_id is not None else None,
+        plan_id=_plan_id_of(object_type, object_id, plain_details),
         channel=actor.channel,
         client_address=actor.client_address,
         request_id=actor.request_id,
         outcome=outcome,
         reason=reason,
-        details=details or {},
+        details=plain_details,
     )
+    event.hash = hash_of(fields_of(event))
     db.add(event)
     db.flush()
     return event
