@@ -501,3 +501,33 @@ def test_several_processes_writing_at_once_leave_one_chain(
 
     assert verification.whole, verification.problem
     assert verification.events == processes * each
+
+
+def test_events_written_before_the_chain_existed_join_it_in_order(tmp_path: Path) -> None:
+    with fresh_database(tmp_path) as url:
+        migrate.upgrade(url, "73cf59076866")
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            for number, (object_type, details) in enumerate(
+                [("plan", "{}"), ("item", '{"plan_id": 7}'), (None, "{}")], start=1
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO audit_event (occurred_at, action, object_type, object_id, channel, "
+                        "outcome, details) VALUES (:at, 'plan.read', :type, :id, 'page', 'done', :details)"
+                    ),
+                    {
+                        "at": datetime(2026, 3, number, tzinfo=UTC),
+                        "type": object_type,
+                        "id": str(number),
+                        "details": details,
+                    },
+                )
+        migrate.upgrade(url)
+        with Session(engine) as db:
+            verification = verify_chain(db)
+            rows = _rows(db)
+        engine.dispose()
+
+    assert verification.whole, verification.problem
+    assert [(row["sequence"], row["plan_id"]) for row in rows] == [(1, 1), (2, 7), (3, None)]
