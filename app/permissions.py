@@ -52,6 +52,8 @@ class Permission(StrEnum):
     """Write in a plan (items, comments), as far as one's part in that plan allows."""
     COORDINATE = "coordinate"
     """Members, stages and reviews of plans one coordinates."""
+    READ_AUDIT_TRAIL = "read_audit_trail"
+    """The audit trail of every plan of one's own local authority: LA audit officers."""
 
 
 _ADULTS = {
@@ -76,6 +78,7 @@ ROLE_PERMISSIONS: dict[Permission, set[PersonRole]] = {
     Permission.CREATE_PLAN: {PersonRole.EDUCATION, PersonRole.LA_CASE_OFFICER},
     Permission.CONTRIBUTE: _EVERYONE - {PersonRole.ADMINISTRATOR, PersonRole.LA_AUDIT_OFFICER},
     Permission.COORDINATE: {PersonRole.EDUCATION, PersonRole.LA_CASE_OFFICER},
+    Permission.READ_AUDIT_TRAIL: {PersonRole.LA_AUDIT_OFFICER},
 }
 
 

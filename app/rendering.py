@@ -15,6 +15,7 @@ from app.templating import get_templates
 # The menu: (label, address, permission); each person sees the entries their role allows.
 MENU: tuple[tuple[str, str, Permission], ...] = (
     ("Plans", "/plans", Permission.READ_PLANS),
+    ("Audit", "/audit", Permission.READ_AUDIT_TRAIL),
     ("Organisations", "/admin/organisations", Permission.MANAGE_ORGANISATIONS),
     ("People", "/admin/people", Permission.MANAGE_PEOPLE),
     ("Outbox", "/outbox", Permission.READ_OUTBOX),

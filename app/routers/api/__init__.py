@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from app.routers.api import health, me, plans
+from app.routers.api import audit, health, me, plans
 
 router = APIRouter()
 router.include_router(health.router)
 router.include_router(me.router)
 router.include_router(plans.router)
+router.include_router(audit.router)

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from app.routers.pages import (
     account,
     admin,
+    audit,
     child_sign_in,
     invitations,
     outbox,
@@ -35,5 +36,6 @@ for part in (
     plan_items,
     plan_members,
     plan_stages,
+    audit,
 ):
     router.include_router(part.router)

@@ -1,0 +1,106 @@
+"""The audit trail's pages: the LA audit officer's search and export, and a plan's own history."""
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+
+from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
+from app.models import Child, Organisation
+from app.models.base import utc_now
+from app.permissions import Permission
+from app.rendering import render
+from app.services import audit_search
+from app.services.audit_search import AuditFilter, EventPage, FilterProblem
+
+router = APIRouter()
+
+Cursor = Annotated[int | None, Query(ge=1, le=2**62)]
+"""A sequence number of the chain: `before=` for older events, `after=` for newer ones."""
+
+PLAN_VIEWS = {"everything": None, "changes": "changes", "reads": "reads"}
+"""What a plan's history page shows: everything, the changes only (the plan's history), or the reads."""
+
+
+def _form_values(request: Request) -> dict[str, str]:
+    return {name: request.query_params.get(name, "")[:200] for name in audit_search.FORM_FIELDS}
+
+
+def _query(values: dict[str, str], **more: int | str | None) -> str:
+    kept = {name: value for name, value in {**values, **more}.items() if value not in (None, "")}
+    return urlencode(kept)
+
+
+@router.get("/audit", dependencies=[requires(Permission.READ_AUDIT_TRAIL)])
+def audit_trail(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    person: CurrentPerson,
+    before: Cursor = None,
+    after: Cursor = None,
+) -> Response:
+    values = _form_values(request)
+    errors: dict[str, str] = {}
+    try:
+        filters = audit_search.filter_from_form(db, values)
+        page = audit_search.la_events(db, actor, filters, before=before, after=after)
+    except FilterProblem as problem:
+        errors, page = problem.errors, EventPage([])
+    council = db.get(Organisation, person.organisation_id) if person.organisation_id else None
+    context = {
+        "values": values,
+        "errors": errors,
+        "page": page,
+        "council": council,
+        "organisations": [(str(o.id), o.name) for o in audit_search.organisations(db)],
+        "actions": audit_search.action_choices(),
+        "action_labels": audit_search.ACTION_LABELS,
+        "filtered": any(values.values()),
+        "export_query": _query(values),
+        "newer_query": _query(values, after=page.newer) if page.newer else None,
+        "older_query": _query(values, before=page.older) if page.older else None,
+    }
+    return render(request, "pages/audit/index.html", context)
+
+
+@router.get("/audit/export.csv", dependencies=[requires(Permission.READ_AUDIT_TRAIL)])
+def export_audit_trail(request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson) -> Response:
+    values = _form_values(request)
+    try:
+        filters = audit_search.filter_from_form(db, values)
+    except FilterProblem:
+        return RedirectResponse(f"/audit?{_query(values)}", status_code=303)
+    audit_search.start_export(db, actor, filters)
+    name = f"oneplan-audit-{utc_now().date().isoformat()}.csv"
+    return StreamingResponse(
+        audit_search.export_csv(db, person.organisation_id, filters),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+@router.get("/plans/{plan_id}/audit", dependencies=[requires(Permission.READ_PLANS)])
+def plan_audit(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    show: Annotated[str, Query(max_length=20)] = "everything",
+    before: Cursor = None,
+    after: Cursor = None,
+) -> Response:
+    view = show if show in PLAN_VIEWS else "everything"
+    filters = AuditFilter(action=PLAN_VIEWS[view])
+    page = audit_search.plan_events(db, actor, access, filters, before=before, after=after)
+    shown = {"show": view if view != "everything" else None}
+    context = {
+        "plan": access.plan,
+        "child": db.get(Child, access.plan.child_id),
+        "view": view,
+        "sentences": audit_search.sentences(page, access.person),
+        "newer_query": _query({}, **shown, after=page.newer) if page.newer else None,
+        "older_query": _query({}, **shown, before=page.older) if page.older else None,
+    }
+    return render(request, "pages/audit/plan.html", context)

@@ -1,0 +1,584 @@
+"""Finding audit events: the LA audit officer's search across the council's plans, and one plan's history.
+
+Pages are keyset-paginated on the chain's sequence (newest first), and every filter has an index that
+ends in the sequence, so a page costs the same at the millionth event as at the first. Exports stream
+in batches. Reading the trail is itself recorded: "audit.listed" and "audit.exported" for the
+officer's searches, "plan.audit_read" (on the plan) for a plan's history.
+"""
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import Session, col, select
+
+from app.actor import Actor
+from app.models import (
+    ITEM_KIND_LABELS,
+    ROLE_LABELS,
+    AuditEvent,
+    Child,
+    ItemKind,
+    Organisation,
+    Outcome,
+    Person,
+    PersonRole,
+    Plan,
+)
+from app.models.base import as_utc
+from app.permissions import PlanAccess
+from app.services import audit
+from app.services.plans.plans import organisations_by_id, people_by_id
+
+PAGE_SIZE = 50
+EXPORT_BATCH = 1000
+UK_TIME = ZoneInfo("Europe/London")
+_MAX_ROW_ID = 2_147_483_647
+
+READ_ACTIONS = frozenset({"plan.read", "item.read", "plan.changes_read", "plan.audit_read"})
+"""Reads of plan content (and of the plan's own trail)."""
+
+ACTION_LABELS: dict[str, str] = {
+    "plan.read": "Plan read",
+    "item.read": "Item history read",
+    "plan.changes_read": "Versions compared",
+    "plan.audit_read": "Plan's audit trail read",
+    "plan.created": "Plan started",
+    "item.added": "Item added",
+    "item.revised": "Item revised",
+    "comment.added": "Comment added",
+    "member.added": "Member added",
+    "member.removed": "Member removed",
+    "coordinator.handed_on": "Coordination handed on",
+    "person.created": "Person invited",
+    "review.recorded": "Review recorded",
+    "plan.version_frozen": "Version saved",
+    "plan.send_for_consultation": "Draft sent for comment",
+    "plan.issue": "Plan issued",
+    "plan.start_review": "Review started",
+    "plan.cease": "Plan ceased",
+    "plan.move_to_stage": "Stage changed",
+    "plan.close": "Plan closed",
+    "plan.refused": "Plan refused",
+    "item.refused": "Item change refused",
+    "member.refused": "Member change refused",
+    "permission.refused": "Refused by role",
+    "csrf.refused": "Form refused",
+}
+"""How each plan action reads in the officer's table and its filter (others show their own name)."""
+
+KINDS: dict[str, str] = {
+    "reads": "Reads of plan content",
+    "changes": "Changes",
+    "refusals": "Refusals",
+}
+"""Kinds of action the officer can filter by, beside each single action."""
+
+
+class FilterProblem(Exception):
+    """Filters that cannot be used, with a message for each field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What to look for; every part optional. `person_ids` None is anyone, () is no one."""
+
+    plan_id: int | None = None
+    person_ids: tuple[int, ...] | None = None
+    organisation_id: int | None = None
+    action: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.plan_id is not None:
+            found.append(col(AuditEvent.plan_id) == self.plan_id)
+        if self.person_ids is not None:
+            found.append(col(AuditEvent.actor_id).in_(self.person_ids))
+        if self.organisation_id is not None:
+            found.append(col(AuditEvent.actor_organisation_id) == self.organisation_id)
+        if self.action:
+            found.append(_action_condition(self.action))
+        if self.since is not None:
+            found.append(col(AuditEvent.occurred_at) >= start_of_day(self.since))
+        if self.until is not None:
+            found.append(
+                col(AuditEvent.occurred_at) < start_of_day(min(self.until, _LATEST) + timedelta(days=1))
+            )
+        return found
+
+    def described(self) -> dict[str, Any]:
+        """The filter as recorded in the audit event of the search itself."""
+        values = {
+            "plan_id": self.plan_id,
+            "person_ids": list(self.person_ids) if self.person_ids is not None else None,
+            "organisation_id": self.organisation_id,
+            "action": self.action,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+        return {name: value for name, value in values.items() if value is not None}
+
+
+_EARLIEST, _LATEST = date(1900, 1, 1), date(9999, 1, 1)
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight in the UK, in UTC: a day in a filter is a day as people in England live it."""
+    day = min(max(day, _EARLIEST), _LATEST)
+    return datetime.combine(day, time(0), tzinfo=UK_TIME).astimezone(UTC)
+
+
+def _action_condition(action: str) -> ColumnElement[bool]:
+    done = col(AuditEvent.outcome) == Outcome.DONE.value
+    if action == "reads":
+        return and_(done, col(AuditEvent.action).in_(READ_ACTIONS))
+    if action == "changes":
+        return and_(done, col(AuditEvent.action).not_in(READ_ACTIONS))
+    if action == "refusals":
+        return col(AuditEvent.outcome) == Outcome.REFUSED.value
+    return col(AuditEvent.action) == action
+
+
+def action_choices() -> list[tuple[str, str]]:
+    return [*KINDS.items(), *sorted(ACTION_LABELS.items(), key=lambda choice: choice[1])]
+
+
+def plan_id_from_reference(text: str) -> int | None:
+    """ "OP-1042" (or "op 1042", or "1042") is plan 42; anything else is None."""
+    match = re.fullmatch(r"\s*(?:op[\s-]*)?(\d{4,10})\s*", text, flags=re.IGNORECASE)
+    if match is None:
+        return None
+    plan_id = int(match.group(1)) - 1000
+    return plan_id if 1 <= plan_id <= _MAX_ROW_ID else None
+
+
+def people_matching(db: Session, text: str) -> tuple[int, ...]:
+    """People by e-mail address (exactly) or by name (any part of it), at most 100."""
+    wanted = text.strip().lower()
+    pattern = "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    ids = db.exec(
+        select(Person.id)
+        .where(
+            or_(
+                func.lower(col(Person.email)) == wanted,
+                func.lower(col(Person.display_name)).like(pattern, escape="\\"),
+            )
+        )
+        .order_by(col(Person.id))
+        .limit(100)
+    ).all()
+    return tuple(person_id for person_id in ids if person_id is not None)
+
+
+def organisations(db: Session) -> list[Organisation]:
+    return list(db.exec(select(Organisation).order_by(col(Organisation.name))))
+
+
+FORM_FIELDS = (
+    "plan",
+    "person",
+    "organisation",
+    "action",
+    "from-day",
+    "from-month",
+    "from-year",
+    "to-day",
+    "to-month",
+    "to-year",
+)
+"""The officer's filter form, as query parameters (pagination and export links carry them on)."""
+
+
+def _date_from(values: Mapping[str, str], prefix: str, label: str) -> tuple[date | None, str | None]:
+    parts = [values.get(f"{prefix}-{part}", "").strip() for part in ("day", "month", "year")]
+    if not any(parts):
+        return None, None
+    if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
+        return None, f"{label} must be a real date, for example 27 3 2026"
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0])), None
+    except ValueError:
+        return None, f"{label} must be a real date, for example 27 3 2026"
+
+
+def filter_from_form(db: Session, values: Mapping[str, str]) -> AuditFilter:
+    """The filter the officer's form describes; FilterProblem names each field that cannot be used."""
+    errors: dict[str, str] = {}
+    plan_id: int | None = None
+    if values.get("plan", "").strip():
+        plan_id = plan_id_from_reference(values["plan"])
+        if plan_id is None:
+            errors["plan"] = "Enter a plan reference like OP-1042"
+    person_ids: tuple[int, ...] | None = None
+    if values.get("person", "").strip():
+        person_ids = people_matching(db, values["person"])
+        if not person_ids:
+            errors["person"] = "No one has that name or e-mail address: check the spelling"
+    organisation = values.get("organisation", "")
+    organisation_id = (
+        int(organisation) if organisation.isdigit() and int(organisation) <= _MAX_ROW_ID else None
+    )
+    if organisation and organisation_id is None:
+        errors["organisation"] = "Select an organisation from the list"
+    action = values.get("action", "") or None
+    if action is not None and action not in KINDS and action not in ACTION_LABELS:
+        errors["action"] = "Select a kind of action from the list"
+    since, problem = _date_from(values, "from", "The start date")
+    if problem:
+        errors["from-day"] = problem
+    until, problem = _date_from(values, "to", "The end date")
+    if problem:
+        errors["to-day"] = problem
+    if since and until and until < since:
+        errors["to-day"] = "The end date must be the same as or after the start date"
+    if errors:
+        raise FilterProblem(errors)
+    return AuditFilter(plan_id, person_ids, organisation_id, action, since, until)
+
+
+# Pages -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanName:
+    reference: str
+    child_name: str
+
+
+@dataclass
+class EventPage:
+    events: list[AuditEvent]
+    newer: int | None = None
+    """`after=` this sequence for the page of newer events (None on the newest page)."""
+    older: int | None = None
+    """`before=` this sequence for the page of older events (None on the oldest page)."""
+    people: dict[int, Person] = field(default_factory=dict)
+    organisations: dict[int, Organisation] = field(default_factory=dict)
+    plans: dict[int, PlanName] = field(default_factory=dict)
+
+
+def la_scope(council_id: int | None) -> ColumnElement[bool]:
+    """Events about the plans of the officer's own local authority."""
+    council_plans = select(Plan.id).where(col(Plan.local_authority_id) == council_id)
+    return col(AuditEvent.plan_id).in_(council_plans)
+
+
+def plan_scope(plan_id: int) -> ColumnElement[bool]:
+    return col(AuditEvent.plan_id) == plan_id
+
+
+def _page(
+    db: Session,
+    scope: ColumnElement[bool],
+    filters: AuditFilter,
+    *,
+    before: int | None,
+    after: int | None,
+    size: int,
+) -> EventPage:
+    query = select(AuditEvent).where(scope, *filters.conditions())
+    if after is not None:
+        rows = list(
+            db.exec(
+                query.where(col(AuditEvent.sequence) > after)
+                .order_by(col(AuditEvent.sequence))
+                .limit(size + 1)
+            )
+        )
+        newest_first = list(reversed(rows[:size]))
+        return EventPage(
+            newest_first,
+            newer=newest_first[0].sequence if len(rows) > size else None,
+            older=newest_first[-1].sequence if newest_first else after + 1,
+        )
+    if before is not None:
+        query = query.where(col(AuditEvent.sequence) < before)
+    rows = list(db.exec(query.order_by(col(AuditEvent.sequence).desc()).limit(size + 1)))
+    events = rows[:size]
+    newer: int | None = None
+    if before is not None:
+        newer = events[0].sequence if events else before - 1
+    return EventPage(events, newer=newer, older=events[-1].sequence if len(rows) > size else None)
+
+
+def names_for(db: Session, events: Sequence[AuditEvent], page: EventPage | None = None) -> EventPage:
+    """The people, organisations and plans the events name, in three queries however many events."""
+    page = page or EventPage(list(events))
+    person_ids: set[int | None] = {event.actor_id for event in events}
+    for event in events:
+        for key in ("person_id", "from_person_id", "to_person_id"):
+            value = event.details.get(key)
+            if isinstance(value, int):
+                person_ids.add(value)
+        if event.object_type == "person" and event.object_id and event.object_id.isdigit():
+            person_ids.add(int(event.object_id))
+    page.people = people_by_id(db, person_ids)
+    page.organisations = organisations_by_id(
+        db,
+        {event.actor_organisation_id for event in events}
+        | {person.organisation_id for person in page.people.values()},
+    )
+    plan_ids = {event.plan_id for event in events if event.plan_id is not None}
+    if plan_ids:
+        rows = db.exec(
+            select(Plan, Child)
+            .join(Child, col(Child.id) == col(Plan.child_id))
+            .where(col(Plan.id).in_(plan_ids))
+        )
+        page.plans = {plan.id: PlanName(plan.reference, child.full_name) for plan, child in rows if plan.id}
+    return page
+
+
+def la_events(
+    db: Session,
+    actor: Actor,
+    filters: AuditFilter,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = PAGE_SIZE,
+) -> EventPage:
+    """A page of the events of the officer's council's plans (route permission: LA audit officers)."""
+    person = actor.signed_in()
+    page = _page(db, la_scope(person.organisation_id), filters, before=before, after=after, size=size)
+    audit.record(db, actor, "audit.listed", details={"filters": filters.described(), "before": before})
+    return names_for(db, page.events, page)
+
+
+def plan_events(
+    db: Session,
+    actor: Actor,
+    access: PlanAccess,
+    filters: AuditFilter,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = PAGE_SIZE,
+) -> EventPage:
+    """A page of one plan's events, for its members and the council's audit officers."""
+    page = _page(db, plan_scope(access.plan.id or 0), filters, before=before, after=after, size=size)
+    audit.record(
+        db,
+        actor,
+        "plan.audit_read",
+        object_type="plan",
+        object_id=access.plan.id,
+        details={"filters": filters.described(), "before": before},
+    )
+    return names_for(db, page.events, page)
+
+
+# The CSV export ----------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "sequence",
+    "occurred_at_utc",
+    "person_id",
+    "person",
+    "role",
+    "organisation_id",
+    "organisation",
+    "action",
+    "outcome",
+    "reason",
+    "plan",
+    "object_type",
+    "object_id",
+    "channel",
+    "client_address",
+    "request_id",
+    "details",
+    "hash",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> str:
+    """A cell a spreadsheet shows as text: one that could start a formula gets a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def csv_row(event: AuditEvent, names: EventPage) -> list[str]:
+    person = names.people.get(event.actor_id) if event.actor_id else None
+    organisation = (
+        names.organisations.get(event.actor_organisation_id) if event.actor_organisation_id else None
+    )
+    plan = names.plans.get(event.plan_id) if event.plan_id else None
+    values: list[object] = [
+        event.sequence,
+        audit.canonical_time(event.occurred_at),
+        event.actor_id,
+        person.display_name if person else None,
+        event.actor_role,
+        event.actor_organisation_id,
+        organisation.name if organisation else None,
+        event.action,
+        event.outcome.value,
+        event.reason,
+        plan.reference if plan else (f"OP-{1000 + event.plan_id}" if event.plan_id else None),
+        event.object_type,
+        event.object_id,
+        event.channel.value,
+        event.client_address,
+        event.request_id,
+        json.dumps(event.details, sort_keys=True, ensure_ascii=False),
+        event.hash,
+    ]
+    return [spreadsheet_safe(value) for value in values]
+
+
+def start_export(db: Session, actor: Actor, filters: AuditFilter) -> None:
+    """Record the export (it commits with the request, before the first row is sent)."""
+    audit.record(db, actor, "audit.exported", details={"filters": filters.described()})
+
+
+def export_csv(
+    db: Session, council_id: int | None, filters: AuditFilter, *, batch: int = EXPORT_BATCH
+) -> Iterator[str]:
+    """The events of the council's plans as CSV text, newest first, a batch at a time: memory stays flat.
+
+    It runs while the response streams, after the request's transaction has committed, in a read
+    transaction of its own on the same session, which it closes at the end.
+    """
+    scope = la_scope(council_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flushed() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(CSV_COLUMNS)
+    yield "\ufeff" + flushed()  # a byte-order mark: spreadsheets then read the file as UTF-8
+    before: int | None = None
+    try:
+        while True:
+            page = _page(db, scope, filters, before=before, after=None, size=batch)
+            names = names_for(db, page.events)
+            for event in page.events:
+                writer.writerow(csv_row(event, names))
+            yield flushed()
+            db.expunge_all()  # what was written is not kept
+            if page.older is None:
+                return
+            before = page.older
+    finally:
+        db.close()
+
+
+# Sentences for the family's page -----------------------------------------------------------------
+
+_PHRASES: dict[str, str] = {
+    "plan.read": "read the plan",
+    "item.read": "read the history of an item",
+    "plan.changes_read": "compared versions of the plan",
+    "plan.audit_read": "looked at who has seen and changed the plan",
+    "plan.created": "started the plan",
+    "comment.added": "commented on an item",
+    "review.recorded": "recorded a review meeting",
+    "plan.send_for_consultation": "sent the draft plan to the family for comment",
+    "plan.issue": "issued the plan",
+    "plan.start_review": "started a review of the plan",
+    "plan.cease": "ceased the plan",
+    "plan.move_to_stage": "moved the plan on to another stage",
+    "plan.close": "closed the plan",
+}
+
+
+def _with_article(label: str) -> str:
+    word = label.lower()
+    if word in {"advice", "provision"}:
+        return word
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+@dataclass(frozen=True)
+class Sentence:
+    who: str
+    what: str
+    when: datetime
+    refused: bool
+
+
+def who(event: AuditEvent, names: EventPage, viewer: Person | None = None) -> str:
+    """The person, and their organisation for staff: "Priya Shah (Riverside Primary School)"."""
+    if event.actor_id is None:
+        return "OnePlan itself (a command run by its operators)"
+    person = names.people.get(event.actor_id)
+    if person is None:
+        return "Someone whose account no longer exists"
+    name = person.display_name
+    if viewer is not None and viewer.id == person.id:
+        name = f"You ({name})"
+    organisation = (
+        names.organisations.get(event.actor_organisation_id) if event.actor_organisation_id else None
+    )
+    if organisation is not None:
+        return f"{name} ({organisation.name})"
+    if event.actor_role and event.actor_role not in {PersonRole.PARENT_CARER, PersonRole.CHILD}:
+        return f"{name} ({ROLE_LABELS.get(PersonRole(event.actor_role), event.actor_role)})"
+    return name
+
+
+def what(event: AuditEvent, names: EventPage) -> str:
+    """What they did, in plain words; a refusal says so."""
+    details = event.details
+
+    def someone(key: str) -> str:
+        value = details.get(key)
+        person = names.people.get(value) if isinstance(value, int) else None
+        return person.display_name if person else "someone"
+
+    if event.outcome is Outcome.REFUSED:
+        if event.action == "plan.refused":
+            return "tried to open the plan and was turned away (they are not on it)"
+        return f"tried to do something the plan did not allow and was stopped ({event.reason or 'refused'})"
+    section = f" in section {details['section']}" if details.get("section") else ""
+    if event.action == "item.added":
+        kind = details.get("kind")
+        label = ITEM_KIND_LABELS.get(ItemKind(kind), "item") if kind in set(ItemKind) else "item"
+        return f"added {_with_article(label)}{section}"
+    if event.action == "item.revised":
+        return f"changed an item{section} (revision {details.get('revision', '?')})"
+    if event.action == "member.added":
+        return f"added {someone('person_id')} to the plan"
+    if event.action == "member.removed":
+        return f"removed {someone('person_id')} from the plan"
+    if event.action == "coordinator.handed_on":
+        return f"handed the coordination of the plan on to {someone('to_person_id')}"
+    if event.action == "person.created":
+        invited = (
+            names.people.get(int(event.object_id)) if event.object_id and event.object_id.isdigit() else None
+        )
+        return f"invited {invited.display_name if invited else 'someone'} to OnePlan for this plan"
+    if event.action == "plan.version_frozen":
+        return f"saved version {details.get('version', '?')} of the plan"
+    return _PHRASES.get(event.action, f"did “{ACTION_LABELS.get(event.action, event.action)}”")
+
+
+def sentences(page: EventPage, viewer: Person) -> list[Sentence]:
+    return [
+        Sentence(
+            who(event, page, viewer),
+            what(event, page),
+            as_utc(event.occurred_at),
+            event.outcome is Outcome.REFUSED,
+        )
+        for event in page.events
+    ]

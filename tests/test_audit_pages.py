@@ -1,0 +1,352 @@
+"""The LA audit officer's pages, export and API; the family's page of who looked at or changed the plan."""
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from datetime import date
+
+import html5lib
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from app.actor import Actor
+from app.models import (
+    AuditEvent,
+    Channel,
+    Child,
+    OrganisationKind,
+    Person,
+    PersonRole,
+    Plan,
+    PlanKind,
+    PlanStatus,
+)
+from app.models.base import id_of
+from app.services import audit
+from app.services.plans.access import plan_access
+from app.services.plans.content import load_plan
+from tests.factories import make_organisation, make_person
+from tests.page_checks import check_page
+
+SignIn = Callable[[Person], str]
+Demo = Callable[[str], Person]
+
+
+def _table(html: str) -> list[list[str]]:
+    """The officer's table: one list of cell texts (spaces tidied) per event."""
+    document = html5lib.parse(html, namespaceHTMLElements=False)
+    return [
+        [" ".join(" ".join(cell.itertext()).split()) for cell in row.findall("td")]
+        for row in document.findall(".//tbody/tr")
+    ]
+
+
+def _who(html: str) -> set[str]:
+    return {row[1] for row in _table(html)}
+
+
+def _plan_of(db: Session, child_name: str) -> Plan:
+    return db.exec(select(Plan).join(Child).where(Child.full_name == child_name)).one()
+
+
+def _reads(db: Session, person: Person, plan: Plan, *, address: str = "192.0.2.10") -> None:
+    """The person opens the plan (a read of plan content, audited)."""
+    actor = Actor(person=person, channel=Channel.PAGE, client_address=address, request_id="test")
+    load_plan(db, actor, plan_access(db, actor, id_of(plan)))
+
+
+def _other_councils_plan(db: Session) -> Plan:
+    council = make_organisation(db, OrganisationKind.LOCAL_AUTHORITY)
+    child = Child(
+        full_name="Other Council Child",
+        date_of_birth=date(2015, 1, 1),
+        school_year="Year 6",
+        local_authority_id=id_of(council),
+    )
+    db.add(child)
+    db.flush()
+    plan = Plan(
+        kind=PlanKind.SEN_SUPPORT,
+        child_id=id_of(child),
+        local_authority_id=id_of(council),
+        status=PlanStatus.ACTIVE,
+    )
+    db.add(plan)
+    db.flush()
+    audit.record(db, Actor.command(), "plan.created", object_type="plan", object_id=plan.id)
+    return plan
+
+
+@pytest.fixture
+def sams_plan(demo: Demo, db_session: Session) -> Plan:
+    return _plan_of(db_session, "Sam Taylor")
+
+
+def test_the_officer_sees_every_event_of_the_councils_plans_and_no_other(
+    client: TestClient, sign_in_as: SignIn, demo: Demo, db_session: Session, sams_plan: Plan
+) -> None:
+    _reads(db_session, demo("Priya Shah"), sams_plan)
+    other = _other_councils_plan(db_session)
+    sign_in_as(demo("Rita Okafor"))
+
+    response = client.get("/audit")
+
+    assert response.status_code == 200
+    check_page(response.text)
+    assert "Northshire County Council" in response.text
+    assert "Priya Shah" in response.text
+    assert "Plan read" in response.text
+    assert sams_plan.reference in response.text
+    assert "Sam Taylor" in response.text
+    assert "192.0.2.10" in response.text
+    assert other.reference not in response.text
+    assert (
+        '<a href="/audit" class="govuk-service-navigation__link"' in response.text
+        or ">Audit<" in response.text
+    )
+
+
+def test_filters_narrow_the_events_and_say_what_is_wrong(
+    client: TestClient, sign_in_as: SignIn, demo: Demo, db_session: Session, sams_plan: Plan
+) -> None:
+    ellas_plan = _plan_of(db_session, "Ella Morris")
+    _reads(db_session, demo("Priya Shah"), sams_plan)
+    _reads(db_session, demo("Chris Wood"), ellas_plan)
+    sign_in_as(demo("Rita Okafor"))
+    today = date.today()
+
+    by_plan = client.get("/audit", params={"plan": ellas_plan.reference.lower(), "action": "reads"})
+    by_person = client.get("/audit", params={"person": "PRIYA.SHAH@riverside.example", "action": "plan.read"})
+    by_name = client.get("/audit", params={"person": "chris", "action": "reads"})
+    by_day = client.get(
+        "/audit",
+        params={
+            "from-day": today.day,
+            "from-month": today.month,
+            "from-year": today.year,
+            "action": "refusals",
+        },
+    )
+    wrong = client.get(
+        "/audit",
+        params={
+            "plan": "Sam",
+            "person": "nobody at all",
+            "from-day": "31",
+            "from-month": "2",
+            "from-year": "2026",
+            "to-day": "1",
+            "to-month": "1",
+            "to-year": "2026",
+        },
+    )
+
+    assert _who(by_plan.text) == {"Chris Wood Education (school or college), Hillcrest Academy"}
+    assert _who(by_person.text) == {"Priya Shah Education (school or college), Riverside Primary School"}
+    assert _who(by_name.text) == _who(by_plan.text)
+    assert _table(by_day.text) == []
+    assert "No events match the filter" in by_day.text
+    assert wrong.status_code == 200
+    check_page(wrong.text)
+    assert "There is a problem" in wrong.text
+    assert "<title>Error: Audit trail" in wrong.text
+    assert 'href="#plan">Enter a plan reference like OP-1042' in wrong.text
+    assert 'href="#person">No one has that name or e-mail address' in wrong.text
+    assert 'href="#from-day">The start date must be a real date' in wrong.text
+
+
+def test_pages_go_back_in_time_by_sequence_without_gaps_or_repeats(
+    client: TestClient, sign_in_as: SignIn, demo: Demo, db_session: Session, sams_plan: Plan
+) -> None:
+    for number in range(120):
+        audit.record(
+            db_session,
+            Actor.command(),
+            "plan.read",
+            object_type="plan",
+            object_id=sams_plan.id,
+            details={"n": number},
+        )
+    expected = list(
+        db_session.exec(
+            select(AuditEvent.sequence)
+            .where(AuditEvent.plan_id == sams_plan.id)
+            .order_by(col(AuditEvent.sequence).desc())
+        )
+    )
+    sign_in_as(demo("Rita Okafor"))
+
+    seen: list[int] = []
+    address = f"/audit?plan={sams_plan.reference}"
+    pages = 0
+    while address:
+        page = client.get(address)
+        pages += 1
+        seen += [int(number) for number in re.findall(r"No\. (\d+)", page.text)]
+        older = re.search(r'href="(/audit\?[^"]*before=\d+[^"]*)"', page.text)
+        address = older.group(1).replace("&amp;", "&") if older else ""
+    back = client.get(f"/audit?plan={sams_plan.reference}&before={expected[60]}")
+    newer = re.search(r'href="(/audit\?[^"]*after=\d+[^"]*)"', back.text)
+    assert newer is not None
+    newest = client.get(newer.group(1).replace("&amp;", "&"))
+
+    assert seen == expected
+    assert pages == -(-len(expected) // 50)
+    assert [int(n) for n in re.findall(r"No\. (\d+)", newest.text)] == expected[11:61]
+
+
+def test_the_export_streams_every_matching_event_as_a_spreadsheet_safe_csv(
+    client: TestClient, sign_in_as: SignIn, demo: Demo, db_session: Session, sams_plan: Plan
+) -> None:
+    sneaky = make_person(db_session, PersonRole.PARENT_CARER)
+    sneaky.display_name = '=HYPERLINK("http://evil.example","click")'
+    db_session.flush()
+    audit.record(
+        db_session,
+        Actor(person=sneaky, channel=Channel.PAGE, client_address="@evil"),
+        "plan.refused",
+        object_type="plan",
+        object_id=sams_plan.id,
+        reason="-1+2",
+    )
+    _reads(db_session, demo("Priya Shah"), sams_plan)
+    in_plan = db_session.exec(select(AuditEvent.sequence).where(AuditEvent.plan_id == sams_plan.id)).all()
+    sign_in_as(demo("Rita Okafor"))
+
+    response = client.get("/audit/export.csv", params={"plan": sams_plan.reference})
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"].startswith('attachment; filename="oneplan-audit-')
+    assert response.text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(response.text.removeprefix("\ufeff"))))
+    assert sorted(int(row["sequence"]) for row in rows) == sorted(in_plan)
+    refused = next(row for row in rows if row["action"] == "plan.refused")
+    assert refused["person"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert refused["client_address"] == "'@evil"
+    assert refused["reason"] == "'-1+2"
+    assert refused["plan"] == sams_plan.reference
+    assert all(
+        not value.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for value in row.values()
+    )
+    exported = db_session.exec(select(AuditEvent).where(AuditEvent.action == "audit.exported")).one()
+    assert exported.details == {"filters": {"plan_id": sams_plan.id}}
+
+
+def test_a_wrong_filter_on_the_export_goes_back_to_the_page_with_the_problem(
+    client: TestClient, sign_in_as: SignIn, demo: Demo
+) -> None:
+    sign_in_as(demo("Rita Okafor"))
+
+    response = client.get("/audit/export.csv", params={"plan": "nonsense"}, follow_redirects=False)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/audit?plan=nonsense"
+
+
+def test_the_family_reads_who_looked_at_and_changed_the_plan_in_plain_words(
+    client: TestClient, sign_in_as: SignIn, demo: Demo, db_session: Session, sams_plan: Plan
+) -> None:
+    _reads(db_session, demo("Priya Shah"), sams_plan)
+    outsider = demo("Chris Wood")
+    audit.record(
+        db_session,
+        Actor(person=outsider, channel=Channel.PAGE),
+        "plan.refused",
+        object_type="plan",
+        object_id=sams_plan.id,
+        outcome=audit.Outcome.REFUSED,
+        reason="Not Found",
+    )
+    alex = demo("Alex Taylor")
+    _reads(db_session, alex, sams_plan)
+    sign_in_as(alex)
+
+    everything = client.get(f"/plans/{sams_plan.id}/audit")
+    changes = client.get(f"/plans/{sams_plan.id}/audit", params={"show": "changes"})
+
+    assert everything.status_code == 200
+    check_page(everything.text)
+    text = re.sub(r"\s+", " ", everything.text)
+    assert "Who has looked at or changed this plan" in text
+    assert re.search(
+        r"Priya Shah \(Riverside Primary School\) read the plan on \d+ \w+ \d{4} at \d+:\d\d[ap]m\.", text
+    )
+    assert "Chris Wood (Hillcrest Academy) tried to open the plan and was turned away" in text
+    assert "You (Alex Taylor) read the plan on" in text
+    assert "added Tom Baker to the plan" in text
+    assert "read the plan" not in re.sub(r"\s+", " ", changes.text)
+    assert "added Tom Baker to the plan" in re.sub(r"\s+", " ", changes.text)
+
+
+def test_reading_the_trail_is_recorded(
+    client: TestClient, sign_in_as: SignIn, demo: Demo, db_session: Session, sams_plan: Plan
+) -> None:
+    sign_in_as(demo("Rita Okafor"))
+    client.get("/audit", params={"action": "reads"})
+    alex = demo("Alex Taylor")
+    sign_in_as(alex)
+    client.get(f"/plans/{sams_plan.id}/audit")
+
+    listed = db_session.exec(select(AuditEvent).where(AuditEvent.action == "audit.listed")).one()
+    read = db_session.exec(select(AuditEvent).where(AuditEvent.action == "plan.audit_read")).one()
+    assert listed.details == {"filters": {"action": "reads"}, "before": None}
+    assert (read.actor_id, read.plan_id) == (alex.id, sams_plan.id)
+
+
+def test_the_api_lists_the_councils_events_and_a_plans_events(
+    client: TestClient, sign_in_as: SignIn, demo: Demo, db_session: Session, sams_plan: Plan
+) -> None:
+    priya = demo("Priya Shah")
+    _reads(db_session, priya, sams_plan)
+    _other_councils_plan(db_session)
+    sign_in_as(demo("Rita Okafor"))
+
+    council = client.get("/api/v1/audit", params={"person_id": priya.id, "action": "reads", "limit": 1})
+    every = client.get("/api/v1/audit", params={"limit": 500}).json()
+    officer_view = client.get(f"/api/v1/plans/{sams_plan.id}/audit", params={"action": "plan.read"}).json()
+    wrong = client.get("/api/v1/audit", params={"since": "2026-03-02", "until": "2026-03-01"})
+    sign_in_as(demo("Alex Taylor"))
+    family_view = client.get(f"/api/v1/plans/{sams_plan.id}/audit", params={"action": "plan.read"}).json()
+
+    assert council.status_code == 200
+    (event,) = council.json()["events"]
+    assert event["actor"] == {
+        "id": priya.id,
+        "display_name": "Priya Shah",
+        "role": "education",
+        "organisation_id": priya.organisation_id,
+        "organisation_name": "Riverside Primary School",
+    }
+    assert (event["action"], event["plan_id"], event["client_address"]) == (
+        "plan.read",
+        sams_plan.id,
+        "192.0.2.10",
+    )
+    assert len(event["hash"]) == 64
+    assert {e["plan_id"] for e in every["events"]} <= {sams_plan.id, _plan_of(db_session, "Ella Morris").id}
+    assert officer_view["events"][0]["client_address"] == "192.0.2.10"
+    assert family_view["events"][0]["client_address"] is None
+    assert family_view["events"][0]["actor"]["display_name"] == "Priya Shah"
+    assert wrong.status_code == 422
+    assert "until" in wrong.json()["detail"]
+
+
+def test_the_api_pages_with_before(
+    client: TestClient, sign_in_as: SignIn, demo: Demo, db_session: Session, sams_plan: Plan
+) -> None:
+    for _ in range(5):
+        audit.record(db_session, Actor.command(), "plan.read", object_type="plan", object_id=sams_plan.id)
+    sign_in_as(demo("Rita Okafor"))
+
+    first = client.get("/api/v1/audit", params={"plan_id": sams_plan.id, "limit": 3}).json()
+    rest = client.get(
+        "/api/v1/audit", params={"plan_id": sams_plan.id, "limit": 500, "before": first["next_before"]}
+    ).json()
+
+    sequences = [e["sequence"] for e in first["events"]] + [e["sequence"] for e in rest["events"]]
+    assert sequences == sorted(sequences, reverse=True)
+    assert len(sequences) == len(set(sequences))
+    assert rest["next_before"] is None
