@@ -4,6 +4,7 @@ Tampering is done the way an intruder with the database would: plain SQL on the 
 PostgreSQL with triggers switched off for the transaction, as only a superuser could).
 """
 
+import base64
 import hashlib
 import itertools
 import json
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -41,6 +43,9 @@ from app.services.audit_integrity import (
     verify_chain,
     verify_trail,
     write_checkpoint,
+)
+from app.services.audit_integrity import (
+    public_key_text as public_key_text_of,
 )
 from tests.databases import fresh_database, on_postgres
 
@@ -531,3 +536,19 @@ def test_events_written_before_the_chain_existed_join_it_in_order(tmp_path: Path
 
     assert verification.whole, verification.problem
     assert [(row["sequence"], row["plan_id"]) for row in rows] == [(1, 1), (2, 7), (3, None)]
+
+
+def test_an_auditor_checks_a_checkpoint_with_the_public_key_alone(
+    chain: Chain, db_session: Session, settings: Settings, folder: Path
+) -> None:
+    """What the README promises: the signature covers the canonical JSON of the four signed fields."""
+    _checkpoint_at(db_session, settings, folder, chain.head)
+    document = json.loads(next(folder.glob("*.json")).read_text())
+    public_key_text = public_key_text_of(signing_key(settings).public_key())
+
+    signed = {name: document[name] for name in ("format", "sequence", "head_hash", "made_at")}
+    message = json.dumps(signed, sort_keys=True, separators=(",", ":")).encode()
+    key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_text))
+
+    key.verify(base64.b64decode(document["signature"]), message)  # raises if it does not check out
+    assert (document["sequence"], document["head_hash"]) == (chain.head, chain.head_hash)

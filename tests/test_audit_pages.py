@@ -8,6 +8,7 @@ from datetime import date
 
 import html5lib
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
@@ -29,6 +30,7 @@ from app.services.plans.access import plan_access
 from app.services.plans.content import load_plan
 from tests.factories import make_organisation, make_person
 from tests.page_checks import check_page
+from tests.query_count import counting_queries
 
 SignIn = Callable[[Person], str]
 Demo = Callable[[str], Person]
@@ -350,3 +352,44 @@ def test_the_api_pages_with_before(
     assert sequences == sorted(sequences, reverse=True)
     assert len(sequences) == len(set(sequences))
     assert rest["next_before"] is None
+
+
+@pytest.mark.parametrize("path", ["/audit", "/api/v1/audit", "/plans/{plan_id}/audit"])
+def test_audit_pages_cost_the_same_queries_with_many_people_on_them(
+    app: FastAPI,
+    client: TestClient,
+    sign_in_as: SignIn,
+    demo: Demo,
+    db_session: Session,
+    sams_plan: Plan,
+    path: str,
+) -> None:
+    address = path.format(plan_id=sams_plan.id)
+    sign_in_as(demo("Rita Okafor"))
+    with counting_queries(app.state.engine) as few:
+        assert client.get(address).status_code == 200
+    for _ in range(20):
+        school = make_organisation(db_session, OrganisationKind.SCHOOL)
+        _reads(db_session, demo("Rita Okafor"), sams_plan)
+        visitor = make_person(db_session, PersonRole.EDUCATION, organisation=school, password=None)
+        audit.record(
+            db_session,
+            Actor(person=visitor, channel=Channel.PAGE),
+            "plan.read",
+            object_type="plan",
+            object_id=sams_plan.id,
+        )
+    with counting_queries(app.state.engine) as many:
+        assert client.get(address).status_code == 200
+    assert many.count == few.count
+
+
+def test_reading_a_plan_adds_exactly_one_event(demo: Demo, db_session: Session, sams_plan: Plan) -> None:
+    head = audit.chain_head(db_session)[0]
+
+    _reads(db_session, demo("Tom Baker"), sams_plan)
+
+    events = db_session.exec(select(AuditEvent).where(AuditEvent.sequence > head)).all()
+    assert [(event.action, event.actor_id, event.plan_id) for event in events] == [
+        ("plan.read", demo("Tom Baker").id, sams_plan.id)
+    ]
