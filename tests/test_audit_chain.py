@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -208,6 +209,29 @@ def test_the_hash_covers_the_canonical_json_form_of_the_event() -> None:
         b'"prev_hash":"' + b"ab" * 32 + b'","reason":null,"request_id":null,"sequence":7,"v":1}'
     )
     assert audit.hash_of(fields) == hashlib.sha256(form).hexdigest()
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(value=json_values)
+def test_the_fast_canonical_form_is_rfc_8785_exactly(value: Any) -> None:
+    try:
+        expected: bytes | type[Exception] = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        expected = rfc8785.CanonicalizationError
+    try:
+        actual: bytes | type[Exception] = audit.canonical_json(value)
+    except rfc8785.CanonicalizationError:
+        actual = rfc8785.CanonicalizationError
+    assert actual == expected
 
 
 def test_a_changed_event_is_named(chain: Chain, db_session: Session) -> None:

@@ -354,6 +354,11 @@ def test_the_api_pages_with_before(
     assert rest["next_before"] is None
 
 
+def _shapes(statements: list[str]) -> list[str]:
+    """Statements without their lists of values (IN (?, ?, ?) is one query however many values)."""
+    return [re.sub(r" IN \([^)]*\)", " IN (...)", statement) for statement in statements]
+
+
 @pytest.mark.parametrize("path", ["/audit", "/api/v1/audit", "/plans/{plan_id}/audit"])
 def test_audit_pages_cost_the_same_queries_with_many_people_on_them(
     app: FastAPI,
@@ -364,8 +369,10 @@ def test_audit_pages_cost_the_same_queries_with_many_people_on_them(
     sams_plan: Plan,
     path: str,
 ) -> None:
-    address = path.format(plan_id=sams_plan.id)
+    plan_id = sams_plan.id
+    address = path.format(plan_id=plan_id)
     sign_in_as(demo("Rita Okafor"))
+    db_session.expunge_all()  # each request starts with an empty session, as it does when served
     with counting_queries(app.state.engine) as few:
         assert client.get(address).status_code == 200
     for _ in range(20):
@@ -381,7 +388,7 @@ def test_audit_pages_cost_the_same_queries_with_many_people_on_them(
         )
     with counting_queries(app.state.engine) as many:
         assert client.get(address).status_code == 200
-    assert many.count == few.count
+    assert _shapes(many.statements) == _shapes(few.statements)
 
 
 def test_reading_a_plan_adds_exactly_one_event(demo: Demo, db_session: Session, sams_plan: Plan) -> None:

@@ -57,6 +57,36 @@ def canonical_time(moment: datetime) -> str:
     return as_utc(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_SAFE_INTEGER = 2**53 - 1
+
+
+def _writes_canonically(value: object) -> bool:
+    """Whether `json.dumps` (sorted keys, no spaces, UTF-8) writes this value exactly as RFC 8785 does.
+
+    It does for null, booleans, strings, integers within JSON's safe range, and lists and objects
+    of those whose keys are ASCII (RFC 8785 sorts keys by UTF-16 code units, Python by code points:
+    the same order for ASCII). Floats and unusual keys take the slower `rfc8785` serialiser.
+    """
+    if type(value) is str or value is None or type(value) is bool:
+        return True
+    if type(value) is int:
+        return -_SAFE_INTEGER <= value <= _SAFE_INTEGER
+    if type(value) is list:
+        return all(_writes_canonically(item) for item in value)
+    if type(value) is dict:
+        return all(type(key) is str and key.isascii() for key in value) and all(
+            _writes_canonically(item) for item in value.values()
+        )
+    return False
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 (JSON Canonicalization Scheme) bytes of a JSON value."""
+    if _writes_canonically(value):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return rfc8785.dumps(value)
+
+
 def canonical_form(fields: Mapping[str, Any]) -> bytes:
     """The bytes that an event's hash covers: its chained fields as RFC 8785 canonical JSON."""
     content: dict[str, Any] = {"v": HASH_VERSION}
@@ -67,7 +97,7 @@ def canonical_form(fields: Mapping[str, Any]) -> bytes:
         elif isinstance(value, Enum):
             value = value.value
         content[name] = value
-    return rfc8785.dumps(content)
+    return canonical_json(content)
 
 
 def hash_of(fields: Mapping[str, Any]) -> str:
@@ -78,7 +108,7 @@ def fields_of(event: AuditEvent) -> dict[str, Any]:
     return {name: getattr(event, name) for name in CHAINED_FIELDS}
 
 
-def _plan_id_of(
+def plan_id_of(
     object_type: str | None, object_id: int | str | None, details: Mapping[str, Any]
 ) -> int | None:
     """The plan an event is about: the object itself, or the plan named in its details."""
@@ -135,7 +165,7 @@ def record(
         action=action,
         object_type=object_type,
         object_id=str(object_id) if object_id is not None else None,
-        plan_id=_plan_id_of(object_type, object_id, plain_details),
+        plan_id=plan_id_of(object_type, object_id, plain_details),
         channel=actor.channel,
         client_address=actor.client_address,
         request_id=actor.request_id,

@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, RowMapping, and_, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
@@ -342,6 +343,14 @@ def names_for(db: Session, events: Sequence[AuditEvent], page: EventPage | None 
     return page
 
 
+def organisation_name(db: Session, organisation_id: int | None) -> str | None:
+    return db.exec(select(Organisation.name).where(col(Organisation.id) == organisation_id)).first()
+
+
+def child_name(db: Session, plan: Plan) -> str:
+    return db.exec(select(Child.full_name).where(col(Child.id) == plan.child_id)).one()
+
+
 def la_events(
     db: Session,
     actor: Actor,
@@ -412,31 +421,70 @@ def spreadsheet_safe(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def csv_row(event: AuditEvent, names: EventPage) -> list[str]:
-    person = names.people.get(event.actor_id) if event.actor_id else None
-    organisation = (
-        names.organisations.get(event.actor_organisation_id) if event.actor_organisation_id else None
-    )
-    plan = names.plans.get(event.plan_id) if event.plan_id else None
+_EXPORTED = (
+    "sequence",
+    "occurred_at",
+    "actor_id",
+    "actor_role",
+    "actor_organisation_id",
+    "action",
+    "outcome",
+    "reason",
+    "plan_id",
+    "object_type",
+    "object_id",
+    "channel",
+    "client_address",
+    "request_id",
+    "details",
+    "hash",
+)
+
+
+class _Names:
+    """Names of people and organisations met so far in an export (bounded by how many there are)."""
+
+    def __init__(self) -> None:
+        self.people: dict[int, str] = {}
+        self.organisations: dict[int, str] = {}
+
+    def learn(self, db: Session, rows: Sequence[RowMapping]) -> None:
+        people = {row["actor_id"] for row in rows if row["actor_id"] is not None} - self.people.keys()
+        if people:
+            found = db.exec(select(Person.id, Person.display_name).where(col(Person.id).in_(people)))
+            self.people.update({person_id: name for person_id, name in found if person_id is not None})
+        organisations = {
+            row["actor_organisation_id"] for row in rows if row["actor_organisation_id"] is not None
+        } - self.organisations.keys()
+        if organisations:
+            found_organisations = db.exec(
+                select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(organisations))
+            )
+            self.organisations.update(
+                {org_id: name for org_id, name in found_organisations if org_id is not None}
+            )
+
+
+def csv_row(row: RowMapping, names: _Names) -> list[str]:
     values: list[object] = [
-        event.sequence,
-        audit.canonical_time(event.occurred_at),
-        event.actor_id,
-        person.display_name if person else None,
-        event.actor_role,
-        event.actor_organisation_id,
-        organisation.name if organisation else None,
-        event.action,
-        event.outcome.value,
-        event.reason,
-        plan.reference if plan else (f"OP-{1000 + event.plan_id}" if event.plan_id else None),
-        event.object_type,
-        event.object_id,
-        event.channel.value,
-        event.client_address,
-        event.request_id,
-        json.dumps(event.details, sort_keys=True, ensure_ascii=False),
-        event.hash,
+        row["sequence"],
+        audit.canonical_time(row["occurred_at"]),
+        row["actor_id"],
+        names.people.get(row["actor_id"]),
+        row["actor_role"],
+        row["actor_organisation_id"],
+        names.organisations.get(row["actor_organisation_id"]),
+        row["action"],
+        row["outcome"],
+        row["reason"],
+        f"OP-{1000 + row['plan_id']}" if row["plan_id"] else None,
+        row["object_type"],
+        row["object_id"],
+        row["channel"],
+        row["client_address"],
+        row["request_id"],
+        json.dumps(row["details"], sort_keys=True, ensure_ascii=False),
+        row["hash"],
     ]
     return [spreadsheet_safe(value) for value in values]
 
@@ -452,9 +500,15 @@ def export_csv(
     """The events of the council's plans as CSV text, newest first, a batch at a time: memory stays flat.
 
     It runs while the response streams, after the request's transaction has committed, in a read
-    transaction of its own on the same session, which it closes at the end.
+    transaction of its own on the same session, which it ends (releasing the connection) at the end.
     """
-    scope = la_scope(council_id)
+    query = (
+        sa_select(*(col(getattr(AuditEvent, name)) for name in _EXPORTED))
+        .where(la_scope(council_id), *filters.conditions())
+        .order_by(col(AuditEvent.sequence).desc())
+        .limit(batch)
+    )
+    names = _Names()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -466,20 +520,17 @@ def export_csv(
 
     writer.writerow(CSV_COLUMNS)
     yield "\ufeff" + flushed()  # a byte-order mark: spreadsheets then read the file as UTF-8
-    before: int | None = None
     try:
-        while True:
-            page = _page(db, scope, filters, before=before, after=None, size=batch)
-            names = names_for(db, page.events)
-            for event in page.events:
-                writer.writerow(csv_row(event, names))
+        rows = db.execute(query).mappings().all()
+        while rows:
+            names.learn(db, rows)
+            writer.writerows(csv_row(row, names) for row in rows)
             yield flushed()
-            db.expunge_all()  # what was written is not kept
-            if page.older is None:
+            if len(rows) < batch:
                 return
-            before = page.older
+            rows = db.execute(query.where(col(AuditEvent.sequence) < rows[-1]["sequence"])).mappings().all()
     finally:
-        db.close()
+        db.rollback()
 
 
 # Sentences for the family's page -----------------------------------------------------------------

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from app.services.audit import CHAINED_FIELDS, GENESIS_HASH, _plan_id_of, hash_of
+from app.services.audit import CHAINED_FIELDS, GENESIS_HASH, hash_of, plan_id_of
 
 revision: str = "da320633afed"
 down_revision: str | None = "73cf59076866"
@@ -62,7 +62,7 @@ def _chain_existing_events() -> None:
     for sequence, row in enumerate(rows, start=1):
         fields = dict(row)
         fields["details"] = fields["details"] or {}
-        fields["plan_id"] = _plan_id_of(fields["object_type"], fields["object_id"], fields["details"])
+        fields["plan_id"] = plan_id_of(fields["object_type"], fields["object_id"], fields["details"])
         fields["sequence"] = sequence
         fields["prev_hash"] = prev_hash
         prev_hash = hash_of({name: fields[name] for name in CHAINED_FIELDS})

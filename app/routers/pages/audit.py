@@ -7,7 +7,6 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
-from app.models import Child, Organisation
 from app.models.base import utc_now
 from app.permissions import Permission
 from app.rendering import render
@@ -48,7 +47,7 @@ def audit_trail(
         page = audit_search.la_events(db, actor, filters, before=before, after=after)
     except FilterProblem as problem:
         errors, page = problem.errors, EventPage([])
-    council = db.get(Organisation, person.organisation_id) if person.organisation_id else None
+    council = audit_search.organisation_name(db, person.organisation_id)
     context = {
         "values": values,
         "errors": errors,
@@ -97,7 +96,7 @@ def plan_audit(
     shown = {"show": view if view != "everything" else None}
     context = {
         "plan": access.plan,
-        "child": db.get(Child, access.plan.child_id),
+        "child_name": audit_search.child_name(db, access.plan),
         "view": view,
         "sentences": audit_search.sentences(page, access.person),
         "newer_query": _query({}, **shown, after=page.newer) if page.newer else None,
