@@ -282,6 +282,8 @@ def main() -> int:
                         f"/audit?organisation={people[3].organisation_id}&from-day=1&from-month=3&from-year="
                         f"{date.today().year}&to-day=31&to-month=3&to-year={date.today().year}",
                     ),
+                    "/audit/contributions (25 plans)": median_ms(client, "/audit/contributions"),
+                    "/audit/contributions?quiet=1": median_ms(client, "/audit/contributions?quiet=1"),
                     "/api/v1/audit?limit=50": median_ms(client, "/api/v1/audit?limit=50", headers=api),
                     "/api/v1/audit?action=refusals": median_ms(
                         client, "/api/v1/audit?action=refusals", headers=api

@@ -42,8 +42,14 @@ def test_the_officer_filters_the_trail_and_the_family_reads_its_record(
     page.set_viewport_size({"width": 320, "height": 640})
     assert_accessible(page)
 
-    signed_in_as("Alex Taylor")
     page.set_viewport_size({"width": 1024, "height": 768})
+    page.get_by_role("link", name="Contributions to plans, by agency").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Contributions to plans")
+    expect(page.get_by_role("table")).to_contain_text("Riverside Primary School")
+    page.screenshot(path=screenshots_dir / "audit-contributions.png", full_page=True)
+    assert_accessible(page)
+
+    signed_in_as("Alex Taylor")
     page.goto(f"/plans/{plan_id}/audit?show=changes")
     expect(page.get_by_role("heading", level=1)).to_have_text("Who has looked at or changed this plan")
     expect(page.get_by_role("main")).to_contain_text(

@@ -10,7 +10,7 @@ from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, r
 from app.models.base import utc_now
 from app.permissions import Permission
 from app.rendering import render
-from app.services import audit_search
+from app.services import audit_contributions, audit_search
 from app.services.audit_search import AuditFilter, EventPage, FilterProblem
 
 router = APIRouter()
@@ -62,6 +62,25 @@ def audit_trail(
         "older_query": _query(values, before=page.older) if page.older else None,
     }
     return render(request, "pages/audit/index.html", context)
+
+
+@router.get("/audit/contributions", dependencies=[requires(Permission.READ_AUDIT_TRAIL)])
+def contributions(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    person: CurrentPerson,
+    quiet: Annotated[str, Query(max_length=1)] = "",
+    after: Annotated[int | None, Query(ge=0, le=2_147_483_647)] = None,
+) -> Response:
+    page = audit_contributions.contribution_page(db, actor, after=after, quiet_only=quiet == "1")
+    context = {
+        "page": page,
+        "quiet": quiet == "1",
+        "council": audit_search.organisation_name(db, person.organisation_id),
+        "next_query": _query({"quiet": quiet}, after=page.next_after) if page.next_after else None,
+    }
+    return render(request, "pages/audit/contributions.html", context)
 
 
 @router.get("/audit/export.csv", dependencies=[requires(Permission.READ_AUDIT_TRAIL)])
