@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = "73cf59076866"
 down_revision: str | None = "da2b5a35c58b"
 branch_labels: str | Sequence[str] | None = None
