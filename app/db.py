@@ -36,4 +36,6 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    """Take the write lock at the start: nearly every request writes (its audit event, at least), and a
+    transaction that read first and writes later would fail at once if another wrote in between."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

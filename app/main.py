@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 
 from app import logging_filters
 from app.config import Settings, get_settings
@@ -35,6 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.add_middleware(RequestContextMiddleware)
+    # Pages of a long plan compress about thirtyfold; CSRF tokens are masked per response (BREACH).
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")
     app.include_router(api.router)

@@ -14,8 +14,10 @@ from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
 
 from app.models import (
+    EHC_SECTION_TITLES,
     FAMILY_MEMBER_ROLES,
     PROFESSIONAL_MEMBER_ROLES,
+    SEN_SUPPORT_SECTION_TITLES,
     Item,
     ItemKind,
     MemberRole,
@@ -132,6 +134,11 @@ SECTION_WRITERS: dict[Section, frozenset[MemberRole]] = {
     Section.K: PROFESSIONAL_MEMBER_ROLES,
 }
 """Who writes in each section (DESIGN.md); the coordinator also writes in B, E and F."""
+PLAN_SECTIONS: dict[PlanKind, frozenset[Section]] = {
+    PlanKind.EHC: frozenset(EHC_SECTION_TITLES),
+    PlanKind.SEN_SUPPORT: frozenset(SEN_SUPPORT_SECTION_TITLES),
+}
+"""The sections each kind of plan has: SEN Support has no H2, I (placement) or J (personal budget)."""
 COORDINATOR_SECTIONS = frozenset({Section.B, Section.E, Section.F})
 OWN_WORDS_KINDS = frozenset({ItemKind.VIEW, ItemKind.ADVICE})
 """Kinds of item that only their author (for a view: the person whose view it is) revises."""
@@ -191,6 +198,8 @@ def may_write_in(access: PlanAccess, section: Section) -> bool:
     """Whether the member may add items to a section (views in A: their own, or on someone's behalf)."""
     role = access.member_role
     if role is None or not role_may(access.person, Permission.CONTRIBUTE) or access.plan.is_frozen:
+        return False
+    if section not in PLAN_SECTIONS[access.plan.kind]:
         return False
     if section is Section.A:
         return role in FAMILY_MEMBER_ROLES or role in PROFESSIONAL_MEMBER_ROLES

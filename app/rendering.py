@@ -65,6 +65,6 @@ def render(
     for name, value in response.headers.items():
         if name == "set-cookie":
             rendered.headers.append(name, value)
-    if request.headers.get("HX-Request"):
-        rendered.headers["Vary"] = "HX-Request"
+    # The same address may answer with a whole page or, for htmx, a fragment: caches must tell them apart.
+    rendered.headers["Vary"] = "HX-Request"
     return rendered

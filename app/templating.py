@@ -1,5 +1,6 @@
 """Jinja2 with GOV.UK Frontend's macros (govuk-frontend-jinja) beside OnePlan's own templates."""
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup, escape
 
 from app.config import get_settings
 from app.models import (
@@ -47,6 +49,7 @@ def build_templates(templates_dir: Path, service_name: str) -> Jinja2Blocks:
     env.filters["kind_label"] = lambda kind: ORGANISATION_KIND_LABELS.get(kind, str(kind))
     env.filters["when"] = when
     env.filters["day"] = day
+    env.filters["paragraphs"] = paragraphs
     labels_by_filter: dict[str, Mapping[Any, str]] = {
         "area_label": AREA_OF_NEED_LABELS,
         "stage_label": CYCLE_STAGE_LABELS,
@@ -90,6 +93,15 @@ def day(moment: date | datetime | None) -> str:
     if isinstance(moment, datetime):
         moment = as_utc(moment).astimezone(UK_TIME).date()
     return f"{moment.day} {moment:%B %Y}"
+
+
+def paragraphs(text: str | None, classes: str = "govuk-body") -> Markup:
+    """Words as their author typed them: a blank line starts a paragraph, a line break stays one."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n"))]
+    return Markup("").join(
+        Markup('<p class="{}">{}</p>').format(classes, Markup("<br>").join(escape(line) for line in lines))
+        for lines in (block.split("\n") for block in blocks if block)
+    )
 
 
 def _labeller(labels: Mapping[Any, str]) -> Callable[[object], str]:

@@ -156,7 +156,7 @@ def test_htmx_requests_carry_the_token_in_a_header(
     client: TestClient, sign_in_as: object, parent: Person
 ) -> None:
     page = client.get("/sign-in").text
-    assert re.search(r"hx-headers='\{\"X-CSRF-Token\": \"[0-9a-f]{64}\"\}'", page)
+    assert re.search(r"hx-headers='\{\"X-CSRF-Token\": \"[0-9a-f]{128}\"\}'", page)
 
 
 def test_staff_go_on_to_the_second_factor(client: TestClient, db_session: Session) -> None:
@@ -205,3 +205,16 @@ def test_idle_and_absolute_timeouts(
 def test_next_never_leaves_the_site(client: TestClient, parent: Person) -> None:
     _, location, _ = sign_in(client, parent.email or "", PASSWORD, next="//elsewhere.example/steal")
     assert location == "/"
+
+
+def test_each_page_masks_its_token_differently(client: TestClient, db_session: Session) -> None:
+    """Compressed pages must not repeat a secret (BREACH): each carries a fresh mask of the same token."""
+    first, second = csrf_from(client.get("/sign-in").text), csrf_from(client.get("/sign-in").text)
+    assert first != second
+    for token in (first, second):
+        response = client.post("/sign-in", data={"csrf_token": token, "email": "", "password": ""})
+        assert response.status_code != 403
+    tampered = first[:-1] + ("0" if first[-1] != "0" else "1")
+    assert (
+        client.post("/sign-in", data={"csrf_token": tampered, "email": "", "password": ""}).status_code == 403
+    )

@@ -53,7 +53,7 @@ class AreaOfNeed(StrEnum):
 
     COMMUNICATION_AND_INTERACTION = "communication_and_interaction"
     COGNITION_AND_LEARNING = "cognition_and_learning"
-    SOCIAL_EMOTIONAL_AND_MENTAL_HEALTH = "social_emotional_and_mental_health"
+    SOCIAL_EMOTIONAL_AND_MENTAL_HEALTH = "social_emotional_mental_health"  # stored in 32 characters
     SENSORY_AND_PHYSICAL = "sensory_and_physical"
     INDEPENDENCE = "independence"
 

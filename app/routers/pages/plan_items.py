@@ -1,5 +1,530 @@
-"""Placeholder: filled in below."""
+"""Items of a plan: adding one, editing (a new revision, never an overwrite), its history, comments.
 
-from fastapi import APIRouter
+Each form works as its own page without JavaScript and in place on the plan page with htmx: an htmx
+request gets the fragment (the form, or the item as saved), any other request the page or a redirect.
+Validation problems come back as the form with each message beside its field (status 200, so that
+htmx swaps it in); a save that came second is a 409 page, or for htmx the merge form in place.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import ValidationError
+from starlette.responses import RedirectResponse, Response
+
+from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, requires
+from app.models import (
+    AREA_OF_NEED_LABELS,
+    FAMILY_MEMBER_ROLES,
+    FREQUENCY_LABELS,
+    ITEM_KIND_LABELS,
+    MEMBER_ROLE_LABELS,
+    SECTION_KIND,
+    AreaOfNeed,
+    Item,
+    ItemContent,
+    ItemKind,
+    ItemRevision,
+    ProvisionFrequency,
+    ProvisionUnit,
+    Section,
+)
+from app.models.base import id_of
+from app.permissions import Permission, PlanAccess, may_comment, may_revise, may_write_in
+from app.rendering import render
+from app.routers.pages.plans import FormValues, date_from, date_values, is_htmx
+from app.services.plans import changes, items, plans
+from app.services.plans.access import refuse, refuse_change
+from app.services.plans.content import PlanItem
+from app.services.plans.members import members
 
 router = APIRouter()
+
+FROZEN = "This plan has been issued or closed: changes are made through a review."
+DATE_FIELDS = {
+    "achieve_by": "The date to achieve it by",
+    "starts_on": "The start date",
+    "review_on": "The review date",
+}
+ERROR_ORDER = [
+    "voice_id",
+    "text",
+    "area_of_need",
+    *(f"achieve_by-{part}" for part in ("day", "month", "year")),
+    "delivered_by",
+    "delivered_by_organisation_id",
+    "amount",
+    "unit",
+    "frequency",
+    *(f"{name}-{part}" for name in ("starts_on", "review_on") for part in ("day", "month", "year")),
+]
+"""Fields in the order the form shows them: the error summary lists problems in this order."""
+FORM_FIELDS: tuple[str, ...] = (
+    "voice_id",
+    "text",
+    "area_of_need",
+    "delivered_by",
+    "delivered_by_organisation_id",
+    "amount",
+    "unit",
+    "frequency",
+    *(f"{name}-{part}" for name in DATE_FIELDS for part in ("day", "month", "year")),
+)
+QUANTITY_MISSING = {
+    "amount": "Enter how much, as a number",
+    "unit": "Select the unit",
+    "frequency": "Select how often",
+}
+"""How much and how often go together: what to do about the part left out."""
+UNIT_LABELS = {
+    ProvisionUnit.MINUTES: "Minutes",
+    ProvisionUnit.HOURS: "Hours",
+    ProvisionUnit.SESSIONS: "Sessions",
+}
+
+
+@dataclass(frozen=True)
+class ItemForm:
+    """What was typed: kept as typed (to show again), as content (to save), and what is wrong with it."""
+
+    values: dict[str, str]
+    content: ItemContent
+    voice_id: int | None
+    errors: dict[str, str]
+
+
+def _section_of(access: PlanAccess, section: str) -> Section:
+    """The section in the path; one that this kind of plan does not have is not found."""
+    found = next((candidate for candidate in Section if candidate.value == section), None)
+    if found is None or found not in plans.SECTION_TITLES[access.plan.kind]:
+        raise HTTPException(404, "Not Found")
+    return found
+
+
+def _must_write_in(access: PlanAccess, section: Section) -> None:
+    if access.plan.is_frozen:
+        refuse_change(access, FROZEN, action="item.refused")
+    if not may_write_in(access, section):
+        title = plans.SECTION_TITLES[access.plan.kind][section]
+        refuse(
+            access,
+            f"Your part in this plan does not include writing in “{title}”. You can comment on it.",
+            action="item.refused",
+        )
+
+
+def _field_key(field: str) -> str:
+    """Where a problem named by the service goes: a date's problem goes beside its first box."""
+    return f"{field}-day" if field in DATE_FIELDS else field
+
+
+def _ordered(errors: dict[str, str]) -> dict[str, str]:
+    order = {name: index for index, name in enumerate(ERROR_ORDER)}
+    return dict(sorted(errors.items(), key=lambda pair: order.get(pair[0], len(order))))
+
+
+def _choice(value: str, choices: type[Any]) -> Any:
+    """The enum member whose value was chosen, or None (a missing choice is the service's to name)."""
+    return next((member for member in choices if member.value == value), None)
+
+
+def _amount(typed: str, errors: dict[str, str]) -> float | None:
+    typed = typed.strip()
+    if not typed:
+        return None
+    try:
+        amount = float(typed)
+    except ValueError:
+        errors["amount"] = "Enter how much as a number, like 3 or 1.5"
+        return None
+    if not 0 < amount <= 10000:
+        errors["amount"] = "Enter how much as a number more than 0 and up to 10,000"
+        return None
+    return amount
+
+
+def _read_form(form: dict[str, str], kind: ItemKind, *, needs_voice: bool) -> ItemForm:
+    """The item as typed, with every problem found at once (the service's own checks included)."""
+    values = {name: form.get(name, "") for name in (*FORM_FIELDS, "based_on")}
+    errors: dict[str, str] = {}
+    if len(values["text"]) > 10000:
+        errors["text"] = "The words must be 10,000 characters or fewer"
+    fields: dict[str, Any] = {"text": values["text"]}
+    if kind is ItemKind.NEED:
+        fields["area_of_need"] = _choice(values["area_of_need"], AreaOfNeed)
+    if kind is ItemKind.OUTCOME:
+        fields["achieve_by"] = date_from(form, "achieve_by", DATE_FIELDS["achieve_by"], errors)
+    if kind is ItemKind.PROVISION:
+        if len(values["delivered_by"]) > 200:
+            errors["delivered_by"] = "Who delivers it must be 200 characters or fewer"
+        organisation = values["delivered_by_organisation_id"]
+        fields |= {
+            "delivered_by": values["delivered_by"],
+            "delivered_by_organisation_id": int(organisation) if organisation.isdigit() else None,
+            "amount": _amount(values["amount"], errors),
+            "unit": _choice(values["unit"], ProvisionUnit),
+            "frequency": _choice(values["frequency"], ProvisionFrequency),
+            "starts_on": date_from(form, "starts_on", DATE_FIELDS["starts_on"], errors),
+            "review_on": date_from(form, "review_on", DATE_FIELDS["review_on"], errors),
+        }
+        quantity = {
+            "amount": values["amount"].strip(),
+            "unit": values["unit"],
+            "frequency": values["frequency"],
+        }
+        if any(quantity.values()):
+            for part, typed in quantity.items():
+                if not typed:
+                    errors.setdefault(part, QUANTITY_MISSING[part])
+    content = ItemContent.model_construct(**fields)
+    try:
+        items.checked_content(kind, content)
+    except items.ContentProblem as problem:
+        for field, message in problem.errors.items():
+            key = _field_key(field)
+            if not any(name.startswith(field) for name in errors):
+                errors[key] = message
+    except ValidationError:
+        pass  # a length or a number out of range, named above
+    voice_id = int(values["voice_id"]) if values["voice_id"].isdigit() else None
+    if needs_voice and voice_id is None:
+        errors["voice_id"] = "Select whose view this is"
+    return ItemForm(values, content, voice_id, _ordered(errors))
+
+
+def _values_of(revision: ItemContent) -> dict[str, str]:
+    """A saved revision as the form shows it."""
+    values = {
+        "text": revision.text,
+        "area_of_need": revision.area_of_need.value if revision.area_of_need else "",
+        "delivered_by": revision.delivered_by or "",
+        "delivered_by_organisation_id": str(revision.delivered_by_organisation_id or ""),
+        "amount": f"{revision.amount:g}" if revision.amount is not None else "",
+        "unit": revision.unit.value if revision.unit else "",
+        "frequency": revision.frequency.value if revision.frequency else "",
+    }
+    for name in DATE_FIELDS:
+        value: date | None = getattr(revision, name)
+        values |= date_values(name, value)
+    return values
+
+
+def _voices(db: SessionDep, access: PlanAccess) -> list[tuple[str, str]] | None:
+    """Whose view a professional records: the plan's child and parents. None: a family member's own."""
+    if access.member_role in FAMILY_MEMBER_ROLES:
+        return None
+    return [
+        (
+            str(membership.person.id),
+            f"{membership.person.display_name} ({MEMBER_ROLE_LABELS[membership.member.role].lower()})",
+        )
+        for membership in members(db, access)
+        if membership.member.role in FAMILY_MEMBER_ROLES
+    ]
+
+
+def _choices(
+    db: SessionDep, access: PlanAccess, kind: ItemKind, *, voices: bool, text_label: str | None = None
+) -> dict[str, Any]:
+    choices: dict[str, Any] = {
+        "areas": [(area.value, label) for area, label in AREA_OF_NEED_LABELS.items()],
+        "units": [(unit.value, label) for unit, label in UNIT_LABELS.items()],
+        "frequencies": [
+            (frequency.value, label.capitalize()) for frequency, label in FREQUENCY_LABELS.items()
+        ],
+        "organisations": [],
+        "voices": _voices(db, access) if voices and kind is ItemKind.VIEW else None,
+        "text_label": text_label,
+    }
+    if kind is ItemKind.PROVISION:
+        local = plans.local_organisations(db, access.plan.local_authority_id)
+        choices["organisations"] = [(str(organisation.id), organisation.name) for organisation in local]
+    return choices
+
+
+def _add_label(access: PlanAccess, kind: ItemKind) -> str:
+    if kind is ItemKind.VIEW:
+        return "Add your view" if access.member_role in FAMILY_MEMBER_ROLES else "Add a view"
+    labels = {
+        ItemKind.NEED: "Add a need",
+        ItemKind.OUTCOME: "Add an outcome",
+        ItemKind.PROVISION: "Add provision",
+        ItemKind.ADVICE: "Add advice",
+        ItemKind.ARRANGEMENT: "Add a decision",
+    }
+    return labels[kind]
+
+
+def _section_context(access: PlanAccess, section: Section) -> dict[str, Any]:
+    kind = SECTION_KIND[section]
+    return {
+        "plan": access.plan,
+        "section_id": section.value,
+        "section_title": plans.SECTION_TITLES[access.plan.kind][section],
+        "kind": kind,
+        "add_label": _add_label(access, kind),
+        "is_family": access.member_role in FAMILY_MEMBER_ROLES,
+    }
+
+
+def _add_form(
+    request: Request,
+    db: SessionDep,
+    access: PlanAccess,
+    section: Section,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> Response:
+    fragment = is_htmx(request)
+    context = {
+        **_section_context(access, section),
+        "values": values,
+        "errors": errors,
+        "choices": _choices(db, access, SECTION_KIND[section], voices=True),
+        "fragment": fragment,
+    }
+    template = "partials/plans/_add_form.html" if fragment else "pages/plans/item_new.html"
+    return render(request, template, context)
+
+
+@router.get("/plans/{plan_id}/sections/{section}/new", dependencies=[requires(Permission.CONTRIBUTE)])
+def new_item_page(request: Request, db: SessionDep, access: CurrentPlan, section: str) -> Response:
+    found = _section_of(access, section)
+    _must_write_in(access, found)
+    return _add_form(request, db, access, found, {}, {})
+
+
+@router.post("/plans/{plan_id}/sections/{section}/items", dependencies=[requires(Permission.CONTRIBUTE)])
+def add_item(
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, section: str, form: FormValues
+) -> Response:
+    found = _section_of(access, section)
+    _must_write_in(access, found)
+    kind = SECTION_KIND[found]
+    typed = _read_form(form, kind, needs_voice=kind is ItemKind.VIEW and _voices(db, access) is not None)
+    if typed.errors:
+        return _add_form(request, db, access, found, typed.values, typed.errors)
+    new = items.NewItem.model_construct(**typed.content.model_dump(), section=found, voice_id=typed.voice_id)
+    try:
+        item = items.add_item(db, actor, access, new)
+    except items.ContentProblem as problem:
+        errors = _ordered({_field_key(field): message for field, message in problem.errors.items()})
+        return _add_form(request, db, access, found, typed.values, errors)
+    if not is_htmx(request):
+        return RedirectResponse(f"/plans/{id_of(access.plan)}#item-{id_of(item)}", status_code=303)
+    revision = items.current_revision(db, item)
+    context = {
+        **_section_context(access, found),
+        **_item_context(
+            db, access, PlanItem(item, revision), plans.people_by_id(db, {item.author_id, item.voice_id})
+        ),
+        "focus": True,
+    }
+    return render(request, "partials/plans/_added.html", context)
+
+
+def _item_context(
+    db: SessionDep, access: PlanAccess, entry: PlanItem, people: dict[int, Any]
+) -> dict[str, Any]:
+    """What the item partial needs to show one item as the plan page does."""
+    return {
+        "plan": access.plan,
+        "entry": entry,
+        "people": people,
+        "organisations": plans.organisations_by_id(db, {entry.revision.delivered_by_organisation_id}),
+        "can_revise": may_revise(access, entry.item),
+        "can_comment": may_comment(access),
+    }
+
+
+def _item_fragment(
+    request: Request, db: SessionDep, actor: ActorDep, access: PlanAccess, item: Item, **extra: Any
+) -> Response:
+    """The item as the plan page shows it, read afresh (with everyone's comments: an audited read)."""
+    history = items.item_history(db, actor, access, item)
+    entry = PlanItem(item, history.revisions[-1], history.comments)
+    context = {**_item_context(db, access, entry, history.people), **extra}
+    return render(request, "partials/plans/_item.html", context)
+
+
+def _edit_form(
+    request: Request,
+    db: SessionDep,
+    access: PlanAccess,
+    item: Item,
+    values: dict[str, str],
+    errors: dict[str, str],
+    conflict: dict[str, Any] | None = None,
+) -> Response:
+    fragment = is_htmx(request)
+    text_label = f"Your words, to save as revision {int(values['based_on']) + 1}" if conflict else None
+    context = {
+        "plan": access.plan,
+        "item": item,
+        "kind": item.kind,
+        "section_title": plans.SECTION_TITLES[access.plan.kind][item.section],
+        "values": values,
+        "errors": errors,
+        "choices": _choices(db, access, item.kind, voices=False, text_label=text_label),
+        "fragment": fragment,
+        "conflict": conflict,
+    }
+    template = "partials/plans/_edit_form.html" if fragment else "pages/plans/item_edit.html"
+    # Without JavaScript a stale save is a 409 page; htmx swaps only 2xx answers in, so it gets 200.
+    status = 409 if conflict and not fragment else 200
+    return render(request, template, context, status_code=status)
+
+
+@router.get("/plans/{plan_id}/items/{item_id}/edit", dependencies=[requires(Permission.CONTRIBUTE)])
+def edit_item_page(request: Request, db: SessionDep, access: CurrentPlan, item_id: RowId) -> Response:
+    item = items.plan_item(db, access, item_id)
+    items.check_revisable(access, item)
+    values = _values_of(items.current_revision(db, item)) | {"based_on": str(item.revision_number)}
+    return _edit_form(request, db, access, item, values, {})
+
+
+@router.post("/plans/{plan_id}/items/{item_id}", dependencies=[requires(Permission.CONTRIBUTE)])
+def revise_item(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    item_id: RowId,
+    form: FormValues,
+) -> Response:
+    item = items.plan_item(db, access, item_id)
+    items.check_revisable(access, item)
+    based_on = form.get("based_on", "")
+    if not based_on.isdigit():
+        raise HTTPException(400, "The form did not say which revision it changes.")
+    typed = _read_form(form, item.kind, needs_voice=False)
+    if typed.errors:
+        return _edit_form(request, db, access, item, typed.values, typed.errors)
+    try:
+        items.revise_item(db, actor, access, item, typed.content, based_on=int(based_on))
+    except items.StaleRevision as stale:
+        return _conflict(request, db, access, stale, typed)
+    except items.ContentProblem as problem:
+        errors = _ordered({_field_key(field): message for field, message in problem.errors.items()})
+        return _edit_form(request, db, access, item, typed.values, errors)
+    if not is_htmx(request):
+        return RedirectResponse(f"/plans/{id_of(access.plan)}#item-{item_id}", status_code=303)
+    return _item_fragment(request, db, actor, access, item, focus=True)
+
+
+def _conflict(
+    request: Request, db: SessionDep, access: PlanAccess, stale: items.StaleRevision, typed: ItemForm
+) -> Response:
+    """Both texts side by side; the form keeps this person's words and now builds on the saved revision."""
+    theirs: ItemRevision = stale.current
+    author = plans.people_by_id(db, {theirs.author_id}).get(theirs.author_id)
+    conflict = {
+        "theirs": theirs,
+        "author": author,
+        "yours": typed.content,
+        "words": changes.word_diff(theirs.text, typed.content.text),
+        "particulars": _named(db, changes.particulars_diff(theirs, typed.content)),
+    }
+    values = typed.values | {"based_on": str(theirs.number)}
+    return _edit_form(request, db, access, stale.item, values, {}, conflict)
+
+
+def _named(db: SessionDep, rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Differences of particulars, with the organisation delivering provision by its name, not its id."""
+    label = changes.PARTICULAR_LABELS["delivered_by_organisation_id"]
+    ids = {int(value) for name, *values in rows if name == label for value in values if value.isdigit()}
+    names = {
+        str(key): organisation.name for key, organisation in plans.organisations_by_id(db, set(ids)).items()
+    }
+    return [
+        (name, names.get(before, before), names.get(after, after)) if name == label else (name, before, after)
+        for name, before, after in rows
+    ]
+
+
+@router.post("/plans/{plan_id}/items/{item_id}/comments", dependencies=[requires(Permission.CONTRIBUTE)])
+def add_comment(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    item_id: RowId,
+    form: FormValues,
+) -> Response:
+    item = items.plan_item(db, access, item_id)
+    text = form.get("comment", "")
+    from_history = form.get("back") == "item"
+    try:
+        comment = items.add_comment(db, actor, access, item, text)
+    except items.ContentProblem as problem:
+        message = problem.errors.get("comment", str(problem))
+        if is_htmx(request) and not from_history:
+            return _item_fragment(request, db, actor, access, item, comment_error=message, comment_value=text)
+        return _history_page(request, db, actor, access, item, "", "", {"comment": message}, text)
+    if is_htmx(request) and not from_history:
+        return _item_fragment(request, db, actor, access, item, focus_comment=comment.id)
+    page = f"/plans/{id_of(access.plan)}/items/{item_id}" if from_history else f"/plans/{id_of(access.plan)}"
+    return RedirectResponse(f"{page}#comment-{comment.id}", status_code=303)
+
+
+@router.get("/plans/{plan_id}/items/{item_id}", dependencies=[requires(Permission.READ_PLANS)])
+def item_page(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    item_id: RowId,
+    compare_from: Annotated[str, Query(alias="from", max_length=12)] = "",
+    compare_to: Annotated[str, Query(alias="to", max_length=12)] = "",
+) -> Response:
+    item = items.plan_item(db, access, item_id)
+    return _history_page(request, db, actor, access, item, compare_from, compare_to, {}, "")
+
+
+def _history_page(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    access: PlanAccess,
+    item: Item,
+    compare_from: str,
+    compare_to: str,
+    errors: dict[str, str],
+    comment_value: str,
+) -> Response:
+    """Every revision oldest first, the difference between two of them (the last two unless chosen)."""
+    history = items.item_history(db, actor, access, item)
+    revisions = history.revisions
+    numbers = {str(revision.number): revision for revision in revisions}
+    errors = dict(errors)
+    chosen_from = compare_from or (str(len(revisions) - 1) if len(revisions) > 1 else "")
+    chosen_to = compare_to or str(len(revisions))
+    for name, chosen in (("from", chosen_from), ("to", chosen_to)):
+        if chosen and chosen not in numbers:
+            errors[f"compare-{name}"] = f"Choose a revision from 1 to {len(revisions)}"
+    older, newer = numbers.get(chosen_from), numbers.get(chosen_to)
+    current = revisions[-1]
+    rows = _named(db, changes.particulars_diff(older, newer)) if older and newer else []
+    context = {
+        "plan": access.plan,
+        "item": item,
+        "entry": PlanItem(item, current, history.comments),
+        "section_title": plans.SECTION_TITLES[access.plan.kind][item.section],
+        "kind_label": ITEM_KIND_LABELS[item.kind],
+        "revisions": revisions,
+        "people": history.people,
+        "organisations": plans.organisations_by_id(db, {current.delivered_by_organisation_id}),
+        "older": older,
+        "newer": newer,
+        "words": changes.word_diff(older.text, newer.text) if older and newer else [],
+        "particulars": rows,
+        "chosen_from": chosen_from,
+        "chosen_to": chosen_to,
+        "errors": errors,
+        "comment_value": comment_value,
+        "can_revise": may_revise(access, item),
+        "can_comment": may_comment(access),
+    }
+    return render(request, "pages/plans/item.html", context)

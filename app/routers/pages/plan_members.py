@@ -1,5 +1,212 @@
-"""Placeholder: filled in below."""
+"""Who is on a plan: everyone sees the members; the coordinator adds, removes and hands the role on."""
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from sqlmodel import Session
+from starlette.responses import RedirectResponse, Response
+
+from app.actor import Actor
+from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
+from app.models import (
+    MEMBER_ROLE_LABELS,
+    ORGANISATION_KIND_LABELS,
+    Child,
+    MemberRole,
+    Person,
+)
+from app.models.base import as_utc, utc_now
+from app.permissions import COORDINATOR_ROLES, Permission, PlanAccess, may_coordinate
+from app.rendering import render
+from app.services.plans import members as member_service
+from app.services.plans.access import refuse
+from app.services.plans.members import STAFF_ORGANISATION_KINDS, Membership, NewMember
+from app.services.plans.plans import PlanProblem, local_organisations, organisations_by_id
+
+router = APIRouter(prefix="/plans/{plan_id}")
+
+ROLE_HINTS = {
+    MemberRole.LOCAL_AUTHORITY: "An LA case officer: writes the placement and personal budget",
+    MemberRole.EDUCATION: "School or college staff: write needs, outcomes and support in school",
+    MemberRole.HEALTH: "Health staff: write health needs and health provision",
+    MemberRole.SOCIAL_CARE: "Social care staff: write social care needs and provision",
+    MemberRole.PARENT_CARER: "Adds their views and comments; reads the whole plan",
+    MemberRole.CHILD: "The child or young person: adds their own views",
+    MemberRole.READER: "Reads the plan and comments; they must already have an account",
+}
+FIELD_ORDER = ("email", "role", "display_name", "organisation_id")
+"""The add form's fields in page order (the error summary lists problems in this order)."""
+
+
+def _child(db: Session, access: PlanAccess) -> Child | None:
+    return db.get(Child, access.plan.child_id)
+
+
+def _staff_organisations(db: Session, access: PlanAccess) -> list[tuple[str, str]]:
+    """Schools, health and social care organisations of the plan's local authority."""
+    kinds = set(STAFF_ORGANISATION_KINDS.values())
+    return [
+        (str(organisation.id), f"{organisation.name} ({ORGANISATION_KIND_LABELS[organisation.kind]})")
+        for organisation in local_organisations(db, access.plan.local_authority_id, kinds)
+    ]
+
+
+def _banner(
+    everyone: list[Membership],
+    *,
+    coordinating: bool,
+    added: str,
+    invited: str,
+    removed: str,
+    coordinator: str,
+) -> str | None:
+    """The message after a change, from the member id in the address (there is no session flash).
+
+    Who was added or removed is told to the coordinator who did it (the address typed is theirs to see);
+    a hand-over to the one who handed it on, who is no longer the coordinator.
+    """
+    by_id = {str(membership.member.id): membership for membership in everyone}
+    if (shown := by_id.get(coordinator)) is not None and shown.member.is_coordinator:
+        return f"{shown.person.display_name} is now the coordinator of this plan."
+    if not coordinating:
+        return None
+    if (shown := by_id.get(invited)) is not None and shown.member.is_current:
+        return (
+            f"We have e-mailed {shown.person.email} an invitation to make an account. "
+            f"{shown.person.display_name} is on the plan as {MEMBER_ROLE_LABELS[shown.member.role].lower()}."
+        )
+    if (shown := by_id.get(added)) is not None and shown.member.is_current:
+        return (
+            f"{shown.person.display_name} has been added to the plan as "
+            f"{MEMBER_ROLE_LABELS[shown.member.role].lower()}. We have e-mailed them to say so."
+        )
+    if (shown := by_id.get(removed)) is not None and not shown.member.is_current:
+        return f"{shown.person.display_name} has been removed from the plan. What they wrote stays on it."
+    return None
+
+
+def _members_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    access: PlanAccess,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    banner: dict[str, str] | None = None,
+) -> Response:
+    current = member_service.read_members(db, actor, access)
+    removed = [
+        membership
+        for membership in member_service.members(db, access, include_removed=True)
+        if not membership.member.is_current
+    ]
+    everyone = current + removed
+    removed.sort(key=lambda membership: membership.member.removed_at or membership.member.added_at)
+    coordinating = may_coordinate(access)
+    chosen_role = (values or {}).get("role")
+    context = {
+        "plan": access.plan,
+        "child": _child(db, access),
+        "current": current,
+        "removed": removed,
+        "organisations": organisations_by_id(
+            db, {membership.person.organisation_id for membership in everyone}
+        ),
+        "coordinating": coordinating,
+        "coordinator_role": COORDINATOR_ROLES[access.plan.kind],
+        "banner": _banner(everyone, coordinating=coordinating, **banner) if banner else None,
+        "errors": errors or {},
+        "values": values or {},
+        "role_items": [
+            {
+                "value": role.value,
+                "text": MEMBER_ROLE_LABELS[role],
+                "hint": {"text": ROLE_HINTS[role]},
+                "checked": role.value == chosen_role,
+            }
+            for role in MemberRole
+        ],
+        "staff_organisations": _staff_organisations(db, access) if coordinating else [],
+    }
+    return render(request, "pages/plans/members.html", context)
+
+
+@router.get("/members", dependencies=[requires(Permission.READ_PLANS)])
+def members_page(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    added: Annotated[str, Query(max_length=12)] = "",
+    invited: Annotated[str, Query(max_length=12)] = "",
+    removed: Annotated[str, Query(max_length=12)] = "",
+    coordinator: Annotated[str, Query(max_length=12)] = "",
+) -> Response:
+    banner = {"added": added, "invited": invited, "removed": removed, "coordinator": coordinator}
+    return _members_page(request, db, actor, access, banner=banner)
+
+
+@router.post("/members", dependencies=[requires(Permission.COORDINATE)])
+def add_member(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    email: Annotated[str, Form(max_length=254)] = "",
+    role: Annotated[str, Form(max_length=32)] = "",
+    display_name: Annotated[str, Form(max_length=120)] = "",
+    organisation_id: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    if not may_coordinate(access):
+        # Someone who may not change the members learns that first, not what was wrong with the form.
+        refuse(access, "Only the plan's coordinator can change who is on the plan.", action="member.refused")
+    values = {"email": email, "role": role, "display_name": display_name, "organisation_id": organisation_id}
+    errors: dict[str, str] = {}
+    if not email.strip():
+        errors["email"] = "Enter their e-mail address"
+    if role not in set(MemberRole):
+        errors["role"] = "Select their part on the plan"
+    if not errors:
+        new = NewMember(
+            role=MemberRole(role),
+            email=email.strip(),
+            display_name=display_name.strip() or None,
+            organisation_id=int(organisation_id) if organisation_id.isdigit() else None,
+        )
+        started = utc_now()
+        try:
+            member = member_service.add_member(db, settings, actor, access, new)
+        except PlanProblem as problem:
+            errors[problem.field if problem.field in FIELD_ORDER else "email"] = str(problem)
+        else:
+            person = db.get(Person, member.person_id)
+            invited = person is not None and as_utc(person.created_at) >= started
+            flag = "invited" if invited else "added"
+            return RedirectResponse(f"/plans/{access.plan.id}/members?{flag}={member.id}", status_code=303)
+    ordered = {field: errors[field] for field in FIELD_ORDER if field in errors}
+    return _members_page(request, db, actor, access, errors=ordered, values=values)
+
+
+def _change(change: Callable[[], None]) -> None:
+    """Removing or handing on: a change the plan's members do not allow now is a 409 that says why."""
+    try:
+        change()
+    except PlanProblem as problem:
+        raise HTTPException(409, str(problem)) from None
+
+
+@router.post("/members/{member_id}/remove", dependencies=[requires(Permission.COORDINATE)])
+def remove_member(member_id: RowId, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
+    member = member_service.plan_member(db, access, member_id)
+    _change(lambda: member_service.remove_member(db, actor, access, member))
+    return RedirectResponse(f"/plans/{access.plan.id}/members?removed={member.id}", status_code=303)
+
+
+@router.post("/members/{member_id}/coordinator", dependencies=[requires(Permission.COORDINATE)])
+def hand_on_coordinator(member_id: RowId, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
+    member = member_service.plan_member(db, access, member_id)
+    _change(lambda: member_service.hand_on_coordinator(db, actor, access, member))
+    return RedirectResponse(f"/plans/{access.plan.id}/members?coordinator={member.id}", status_code=303)

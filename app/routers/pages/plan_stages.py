@@ -1,5 +1,415 @@
-"""Placeholder: filled in below."""
+"""A plan's stage, reviews, versions and what changed: the coordinator moves the plan on, everyone reads."""
 
-from fastapi import APIRouter
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Form, Query, Request
+from sqlmodel import Session
+from starlette.responses import RedirectResponse, Response
+
+from app.dependencies import ActorDep, CurrentPlan, SessionDep, requires
+from app.models import (
+    CYCLE_STAGE_LABELS,
+    Child,
+    CycleStage,
+    PlanKind,
+    PlanStatus,
+    PlanVersion,
+    Section,
+)
+from app.permissions import Permission, PlanAccess, may_coordinate
+from app.rendering import render
+from app.services.plans import changes, lifecycle
+from app.services.plans.access import refuse
+from app.services.plans.changes import ItemChange
+from app.services.plans.lifecycle import CONSULTATION_DAYS, STEP_LABELS, Step
+from app.services.plans.plans import SECTION_TITLES, PlanProblem, organisations_by_id, people_by_id
+from app.templating import UK_TIME
+
+router = APIRouter(prefix="/plans/{plan_id}")
+
+DateParts = tuple[str, str, str]
+DATE_PART_NAMES = ("day", "month", "year")
+DATE_FIELDS = frozenset({"comments_until", "held_on", "since"})
+CURRENT = "current"
+ORGANISATION_PARTICULAR = changes.PARTICULAR_LABELS["delivered_by_organisation_id"]
+
+
+class DateProblem(ValueError):
+    """A date typed in the three boxes of a GOV.UK date input that is missing, incomplete or not real."""
+
+
+def read_date(parts: DateParts, *, missing: str | None) -> date | None:
+    """The date typed as day, month and year; `None` when all are empty and the date may be left out."""
+    day, month, year = (part.strip() for part in parts)
+    if not (day or month or year):
+        if missing is None:
+            return None
+        raise DateProblem(missing)
+    absent = [name for name, part in zip(DATE_PART_NAMES, (day, month, year), strict=True) if not part]
+    if absent:
+        raise DateProblem(f"The date must include a {' and '.join(absent)}")
+    if not (day.isdigit() and month.isdigit() and year.isdigit()) or not 1900 <= int(year) <= 9999:
+        raise DateProblem("The date must be a real date, like 27 3 2026")
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise DateProblem("The date must be a real date, like 27 3 2026") from None
+
+
+def date_values(name: str, parts: DateParts) -> dict[str, str]:
+    """The typed parts again, for the form shown with its errors (`name-day`, `name-month`, `name-year`)."""
+    return {f"{name}-{part}": value for part, value in zip(DATE_PART_NAMES, parts, strict=True)}
+
+
+def anchor(field: str) -> str:
+    """Where the error summary links for a field: a date input's first box (GOV.UK pattern)."""
+    return f"{field}-day" if field in DATE_FIELDS else field
+
+
+def _plan_context(db: Session, access: PlanAccess) -> dict[str, Any]:
+    return {
+        "plan": access.plan,
+        "child": db.get(Child, access.plan.child_id),
+        "coordinating": may_coordinate(access),
+    }
+
+
+# The plan's stage ----------------------------------------------------------------------------------
+
+STAGE_ORDER = tuple(CycleStage)
+DONE_STEPS = {step.value: step for step in Step}
+REASON_LENGTH = 500
+"""A plan's ending is recorded with its reason in the audit trail, which keeps 500 characters."""
+
+
+def _stage_page(
+    request: Request,
+    db: Session,
+    access: PlanAccess,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    done: Step | None = None,
+) -> Response:
+    plan = access.plan
+    frozen = lifecycle.versions(db, access)
+    earliest = date.today() + timedelta(days=CONSULTATION_DAYS)
+    context = {
+        **_plan_context(db, access),
+        "steps": [(step.value, STEP_LABELS[step]) for step in lifecycle.next_steps(access)],
+        "stages": [
+            (stage.value, CYCLE_STAGE_LABELS[stage]) for stage in STAGE_ORDER if stage is not plan.cycle_stage
+        ],
+        "stage_order": STAGE_ORDER,
+        "latest_version": frozen[-1] if frozen else None,
+        "earliest_comments_until": earliest,
+        "consultation_days": CONSULTATION_DAYS,
+        "ended": plan.status in {PlanStatus.CEASED, PlanStatus.CLOSED},
+        "errors": errors or {},
+        "values": values or {},
+        "done": done,
+    }
+    return render(request, "pages/plans/stage.html", context)
+
+
+@router.get("/stage", dependencies=[requires(Permission.READ_PLANS)])
+def stage_page(
+    request: Request, db: SessionDep, access: CurrentPlan, done: Annotated[str, Query(max_length=40)] = ""
+) -> Response:
+    return _stage_page(request, db, access, done=DONE_STEPS.get(done))
+
+
+@router.post("/stage", dependencies=[requires(Permission.COORDINATE)])
+def take_step(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    step: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    stage: Annotated[str, Form(max_length=40)] = "",
+    until_day: Annotated[str, Form(alias="comments_until-day", max_length=20)] = "",
+    until_month: Annotated[str, Form(alias="comments_until-month", max_length=20)] = "",
+    until_year: Annotated[str, Form(alias="comments_until-year", max_length=20)] = "",
+) -> Response:
+    if not may_coordinate(access):
+        refuse(access, "Only the plan's coordinator can change its stage.", action="plan.step_refused")
+    until_parts = (until_day, until_month, until_year)
+    values = {"step": step, "reason": reason, "stage": stage, **date_values("comments_until", until_parts)}
+    errors: dict[str, str] = {}
+    chosen = DONE_STEPS.get(step)
+    comments_until = None
+    ending = chosen in {Step.CEASE, Step.CLOSE}
+    if chosen is None:
+        errors["step"] = "Select what to do next"
+    elif ending and len(reason.strip()) > REASON_LENGTH:
+        errors["reason"] = f"Say why in {REASON_LENGTH} characters or fewer"
+    elif chosen is Step.SEND_FOR_CONSULTATION:
+        try:
+            comments_until = read_date(until_parts, missing=None)
+        except DateProblem as problem:
+            errors["comments_until-day"] = str(problem)
+    if chosen is not None and not errors:
+        moving = chosen is Step.MOVE_TO_STAGE and stage in set(CycleStage)
+        step_request = lifecycle.StepRequest(
+            step=chosen,
+            reason=(reason.strip() or None) if ending else None,
+            comments_until=comments_until,
+            stage=CycleStage(stage) if moving else None,
+        )
+        try:
+            lifecycle.take_step(db, actor, access, step_request)
+        except PlanProblem as problem:
+            errors[anchor(problem.field)] = str(problem)
+        else:
+            return RedirectResponse(f"/plans/{access.plan.id}/stage?done={chosen.value}", status_code=303)
+    return _stage_page(request, db, access, errors=errors, values=values)
+
+
+# Reviews ------------------------------------------------------------------------------------------
+
+REVIEW_FIELDS = ("held_on-day", "participants", "what_worked", "what_changes")
+REVIEW_MISSING = {
+    "participants": "Enter who took part in the meeting",
+    "what_worked": "Enter what has worked",
+    "what_changes": "Enter what will change",
+}
+
+
+def _review_page(
+    request: Request,
+    db: Session,
+    access: PlanAccess,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    context = {
+        **_plan_context(db, access),
+        "ended": access.plan.status in {PlanStatus.CEASED, PlanStatus.CLOSED},
+        "sen_support": access.plan.kind is PlanKind.SEN_SUPPORT,
+        "errors": errors or {},
+        "values": values or {},
+    }
+    return render(request, "pages/plans/review_new.html", context)
+
+
+def _must_coordinate(access: PlanAccess) -> None:
+    if not may_coordinate(access):
+        refuse(access, "Only the plan's coordinator records reviews.", action="review.refused")
+
+
+@router.get("/reviews/new", dependencies=[requires(Permission.COORDINATE)])
+def new_review_page(request: Request, db: SessionDep, access: CurrentPlan) -> Response:
+    _must_coordinate(access)
+    return _review_page(request, db, access)
+
+
+@router.post("/reviews", dependencies=[requires(Permission.COORDINATE)])
+def record_review(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    held_day: Annotated[str, Form(alias="held_on-day", max_length=20)] = "",
+    held_month: Annotated[str, Form(alias="held_on-month", max_length=20)] = "",
+    held_year: Annotated[str, Form(alias="held_on-year", max_length=20)] = "",
+    participants: Annotated[str, Form(max_length=2000)] = "",
+    what_worked: Annotated[str, Form(max_length=10000)] = "",
+    what_changes: Annotated[str, Form(max_length=10000)] = "",
+) -> Response:
+    _must_coordinate(access)
+    held_parts = (held_day, held_month, held_year)
+    texts = {"participants": participants, "what_worked": what_worked, "what_changes": what_changes}
+    values = {**date_values("held_on", held_parts), **texts}
+    errors: dict[str, str] = {}
+    held_on = None
+    try:
+        held_on = read_date(held_parts, missing="Enter the date the meeting was held")
+    except DateProblem as problem:
+        errors["held_on-day"] = str(problem)
+    errors.update({field: REVIEW_MISSING[field] for field, text in texts.items() if not text.strip()})
+    if held_on is not None and not errors:
+        try:
+            lifecycle.record_review(db, actor, access, lifecycle.NewReview(held_on=held_on, **texts))
+        except PlanProblem as problem:
+            errors[anchor(problem.field)] = str(problem)
+        else:
+            return RedirectResponse(f"/plans/{access.plan.id}#reviews", status_code=303)
+    ordered = {field: errors[field] for field in REVIEW_FIELDS if field in errors}
+    ordered.update({field: message for field, message in errors.items() if field not in ordered})
+    return _review_page(request, db, access, errors=ordered, values=values)
+
+
+# Versions and what changed -------------------------------------------------------------------------
+
+
+def _version_choices(frozen: list[PlanVersion], *, with_current: bool) -> list[tuple[str, str]]:
+    choices = [(str(version.number), f"Version {version.number}") for version in frozen]
+    if with_current:
+        choices.append((CURRENT, "The plan as it is now"))
+    return choices
+
+
+@router.get("/versions", dependencies=[requires(Permission.READ_PLANS)])
+def versions_page(request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
+    kept = lifecycle.read_versions(db, actor, access)
+    frozen = kept.versions
+    context = {
+        **_plan_context(db, access),
+        "versions": list(reversed(frozen)),
+        "people": kept.people,
+        "current_is_frozen": access.plan.status is PlanStatus.ISSUED
+        and any(version.number == access.plan.version for version in frozen),
+        "from_choices": _version_choices(frozen, with_current=False),
+        "to_choices": _version_choices(frozen, with_current=True),
+        "default_from": str(frozen[-1].number) if frozen else "",
+    }
+    return render(request, "pages/plans/versions.html", context)
+
+
+Particulars = list[tuple[str, str, str]]
+
+
+@dataclass(frozen=True)
+class ShownChange:
+    change: ItemChange
+    particulars: Particulars
+    """The particulars that differ, naming the organisation that delivers provision (not its number)."""
+
+
+@dataclass(frozen=True)
+class SectionChanges:
+    section: Section
+    title: str
+    changes: list[ShownChange]
+
+
+def _by_section(db: Session, access: PlanAccess, found: list[ItemChange]) -> list[SectionChanges]:
+    """The changes under their sections, in the order the plan page shows the sections."""
+    titles = SECTION_TITLES[access.plan.kind]
+    order = list(titles)
+    names = _organisation_names(db, found)
+    grouped: dict[Section, list[ShownChange]] = defaultdict(list)
+    for change in found:
+        particulars = [
+            (label, names.get(before, before), names.get(after, after))
+            if label == ORGANISATION_PARTICULAR
+            else (label, before, after)
+            for label, before, after in change.particulars
+        ]
+        grouped[change.item.section].append(ShownChange(change, particulars))
+    sections = sorted(grouped, key=lambda section: order.index(section) if section in order else len(order))
+    result = []
+    for section in sections:
+        title = titles.get(section, f"Section {section.value}")
+        if access.plan.kind is PlanKind.EHC:
+            title = f"Section {section.value}: {title}"
+        result.append(SectionChanges(section, title, grouped[section]))
+    return result
+
+
+def _organisation_names(db: Session, found: list[ItemChange]) -> dict[str, str]:
+    """The organisations named in changed particulars, by the id the particulars show (one query)."""
+    ids: set[int | None] = {
+        int(value)
+        for change in found
+        for label, before, after in change.particulars
+        if label == ORGANISATION_PARTICULAR
+        for value in (before, after)
+        if value.isdigit()
+    }
+    return {str(key): organisation.name for key, organisation in organisations_by_id(db, ids).items()}
+
+
+def _since(parts: DateParts, iso: str) -> date:
+    """The day typed in the date input, or given in the address as YYYY-MM-DD."""
+    if any(part.strip() for part in parts):
+        day = read_date(parts, missing=None)
+    else:
+        try:
+            day = date.fromisoformat(iso.strip())
+        except ValueError:
+            raise DateProblem("The date must be a real date, like 27 3 2026") from None
+    if day is None or day > date.today():
+        raise DateProblem("The date must be today or in the past")
+    return day
+
+
+def _version_number(value: str, field: str) -> int:
+    if not value.isdigit() or int(value) > 2_147_483_647:
+        raise PlanProblem(field, "Select a version of this plan")
+    return int(value)
+
+
+@router.get("/changes", dependencies=[requires(Permission.READ_PLANS)])
+def changes_page(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    since: Annotated[str, Query(max_length=40)] = "",
+    since_day: Annotated[str, Query(alias="since-day", max_length=20)] = "",
+    since_month: Annotated[str, Query(alias="since-month", max_length=20)] = "",
+    since_year: Annotated[str, Query(alias="since-year", max_length=20)] = "",
+    from_version: Annotated[str, Query(max_length=20)] = "",
+    to_version: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """What changed since a day (from its start, UK time), or from one version to another or to now."""
+    frozen = lifecycle.versions(db, access)
+    since_parts = (since_day, since_month, since_year)
+    by_date = bool(since.strip() or any(part.strip() for part in since_parts))
+    by_version = not by_date and bool(from_version.strip() or to_version.strip() or frozen)
+    chosen_from = from_version.strip() or (str(frozen[-1].number) if frozen else "")
+    chosen_to = to_version.strip() or CURRENT
+    errors: dict[str, str] = {}
+    heading = label = ""
+    found: list[ItemChange] | None = None
+    try:
+        if by_date:
+            try:
+                day = _since(since_parts, since)
+            except DateProblem as problem:
+                raise PlanProblem("since-day", str(problem)) from None
+            since_parts = (str(day.day), str(day.month), str(day.year))
+            moment = datetime.combine(day, time(0), tzinfo=UK_TIME).astimezone(UTC)
+            before, after = changes.state_at(db, access, moment), changes.current_state(db, access)
+            heading, label = f"since {day.day} {day:%B %Y}", f"since {day.isoformat()}"
+        elif by_version:
+            first = _version_number(chosen_from, "from_version")
+            last = None if chosen_to == CURRENT else _version_number(chosen_to, "to_version")
+            if last is not None and first >= last:
+                raise PlanProblem("from_version", "Select a version earlier than the one you compare it with")
+            try:
+                before = changes.version_state(db, access, first)
+            except PlanProblem as problem:
+                raise PlanProblem("from_version", str(problem)) from None
+            try:
+                after = (
+                    changes.current_state(db, access)
+                    if last is None
+                    else changes.version_state(db, access, last)
+                )
+            except PlanProblem as problem:
+                raise PlanProblem("to_version", str(problem)) from None
+            to_words = "the plan as it is now" if last is None else f"version {last}"
+            heading, label = f"from version {first} to {to_words}", f"version {first} to {last or CURRENT}"
+        if by_date or by_version:
+            found = changes.compare(db, actor, access, before, after, label=label)
+    except PlanProblem as problem:
+        errors[problem.field] = str(problem)
+    context = {
+        **_plan_context(db, access),
+        "errors": errors,
+        "values": {**date_values("since", since_parts), "from_version": chosen_from, "to_version": chosen_to},
+        "from_choices": _version_choices(frozen, with_current=False),
+        "to_choices": _version_choices(frozen, with_current=True),
+        "heading": heading,
+        "found": found,
+        "sections": _by_section(db, access, found or []),
+        "people": people_by_id(db, {change.after.author_id for change in found or []}),
+    }
+    return render(request, "pages/plans/changes.html", context)

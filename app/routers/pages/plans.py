@@ -1,5 +1,192 @@
-"""Placeholder: filled in below."""
+"""The plans a person may see, starting a plan, and the plan page: the whole plan on one page."""
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
+from app.models import (
+    FAMILY_MEMBER_ROLES,
+    PLAN_KIND_LABELS,
+    SECTION_KIND,
+    OrganisationKind,
+    Person,
+    PersonRole,
+    PlanKind,
+)
+from app.models.base import id_of
+from app.permissions import Permission, may_coordinate, role_may
+from app.rendering import render
+from app.services.plans import content, plans
 
 router = APIRouter()
+
+PLAN_STARTERS: dict[PersonRole, PlanKind] = {
+    PersonRole.EDUCATION: PlanKind.SEN_SUPPORT,
+    PersonRole.LA_CASE_OFFICER: PlanKind.EHC,
+}
+"""Which kind of plan each role starts (the form offers only that; the service decides)."""
+
+
+async def form_values(request: Request) -> dict[str, str]:
+    """A posted form's text fields by name (dates come as `<name>-day`, `-month` and `-year`)."""
+    form: FormData = await request.form()
+    return {name: value for name, value in form.items() if isinstance(value, str)}
+
+
+FormValues = Annotated[dict[str, str], Depends(form_values)]
+
+
+def is_htmx(request: Request) -> bool:
+    """A request from htmx wants a fragment; the same address without JavaScript wants the page."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def date_from(values: dict[str, str], name: str, label: str, errors: dict[str, str]) -> date | None:
+    """The date typed in a GOV.UK date input, or None; a problem goes in `errors` under its first box."""
+    parts = {part: values.get(f"{name}-{part}", "").strip() for part in ("day", "month", "year")}
+    if not any(parts.values()):
+        return None
+    missing = [part for part, value in parts.items() if not value]
+    if missing:
+        errors[f"{name}-{missing[0]}"] = f"{label} must include a {' and a '.join(missing)}"
+        return None
+    try:
+        if len(parts["year"]) != 4:
+            raise ValueError("the year has four digits")
+        return date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        errors[f"{name}-day"] = f"{label} must be a real date"
+        return None
+
+
+def date_values(name: str, value: date | None) -> dict[str, str]:
+    """A stored date as the three boxes of a date input."""
+    if value is None:
+        return {}
+    return {f"{name}-day": str(value.day), f"{name}-month": str(value.month), f"{name}-year": str(value.year)}
+
+
+@router.get("/plans", dependencies=[requires(Permission.READ_PLANS)])
+def plans_page(request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson) -> Response:
+    summaries = plans.visible_plans(db, actor)
+    context = {
+        "summaries": summaries,
+        "parts": plans.own_memberships(db, person),
+        "organisations": plans.organisations_by_id(db, {summary.plan.setting_id for summary in summaries}),
+        "may_start": role_may(person, Permission.CREATE_PLAN),
+    }
+    return render(request, "pages/plans/index.html", context)
+
+
+def _new_plan_form(
+    request: Request,
+    db: SessionDep,
+    person: Person,
+    errors: dict[str, str],
+    values: dict[str, str],
+) -> Response:
+    kind = PLAN_STARTERS.get(person.role)
+    schools = (
+        plans.local_organisations(db, person.organisation_id, {OrganisationKind.SCHOOL})
+        if kind is PlanKind.EHC and person.organisation_id is not None
+        else []
+    )
+    context = {
+        "errors": errors,
+        "values": values,
+        "kind": kind,
+        "kind_label": PLAN_KIND_LABELS[kind] if kind else None,
+        "schools": [(str(school.id), school.name) for school in schools],
+    }
+    return render(request, "pages/plans/new.html", context)
+
+
+@router.get("/plans/new", dependencies=[requires(Permission.CREATE_PLAN)])
+def new_plan_page(request: Request, db: SessionDep, person: CurrentPerson) -> Response:
+    return _new_plan_form(request, db, person, {}, {})
+
+
+NEW_PLAN_FIELDS = (
+    "kind",
+    "child_full_name",
+    "child_preferred_name",
+    "child_date_of_birth-day",
+    "child_date_of_birth-month",
+    "child_date_of_birth-year",
+    "child_school_year",
+    "setting_id",
+)
+
+
+@router.post("/plans/new", dependencies=[requires(Permission.CREATE_PLAN)])
+def create_plan(
+    request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson, form: FormValues
+) -> Response:
+    values = {name: form.get(name, "") for name in NEW_PLAN_FIELDS}
+    errors: dict[str, str] = {}
+    kind = PLAN_STARTERS.get(person.role)
+    if kind is None or values["kind"] != kind.value:
+        errors["kind"] = "Select the kind of plan"
+    if not values["child_full_name"].strip():
+        errors["child_full_name"] = "Enter the child's full name"
+    elif len(values["child_full_name"].strip()) > 120:
+        errors["child_full_name"] = "The child's full name must be 120 characters or fewer"
+    if len(values["child_preferred_name"].strip()) > 60:
+        errors["child_preferred_name"] = "The name they like to be called must be 60 characters or fewer"
+    born = date_from(form, "child_date_of_birth", "Date of birth", errors)
+    if born is None and not any(key.startswith("child_date_of_birth") for key in errors):
+        errors["child_date_of_birth-day"] = "Enter the child's date of birth"
+    if not values["child_school_year"].strip():
+        errors["child_school_year"] = "Enter the child's school year"
+    elif len(values["child_school_year"].strip()) > 20:
+        errors["child_school_year"] = "The school year must be 20 characters or fewer"
+    setting_id = values["setting_id"]
+    if kind is PlanKind.EHC and not setting_id.isdigit():
+        errors["setting_id"] = "Select the school or college named in the plan"
+    if errors or kind is None or born is None:
+        return _new_plan_form(request, db, person, _in_page_order(errors), values)
+    new = plans.NewPlan(
+        kind=kind,
+        child_full_name=values["child_full_name"],
+        child_preferred_name=values["child_preferred_name"].strip() or None,
+        child_date_of_birth=born,
+        child_school_year=values["child_school_year"],
+        setting_id=int(setting_id) if kind is PlanKind.EHC else None,
+    )
+    try:
+        plan = plans.create_plan(db, actor, new)
+    except plans.PlanProblem as problem:
+        field = "child_date_of_birth-day" if problem.field == "child_date_of_birth" else problem.field
+        return _new_plan_form(request, db, person, {field: str(problem)}, values)
+    return RedirectResponse(f"/plans/{id_of(plan)}", status_code=303)
+
+
+def _in_page_order(errors: dict[str, str]) -> dict[str, str]:
+    """The error summary lists problems in the order of the fields on the page."""
+    order = {name: index for index, name in enumerate(NEW_PLAN_FIELDS)}
+    return dict(sorted(errors.items(), key=lambda pair: order.get(pair[0], len(order))))
+
+
+@router.get("/plans/{plan_id}", dependencies=[requires(Permission.READ_PLANS)])
+def plan_page(request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
+    plan_content = content.load_plan(db, actor, access)
+    coordinator = next(
+        (membership.person for membership in plan_content.members if membership.member.is_coordinator), None
+    )
+    context = {
+        "plan": access.plan,
+        "content": plan_content,
+        "child": plan_content.child,
+        "coordinator": coordinator,
+        "people": plan_content.people,
+        "organisations": plan_content.organisations,
+        "may_coordinate": may_coordinate(access),
+        "can_comment": plan_content.may_comment,
+        "section_kinds": SECTION_KIND,
+        "is_family": access.member_role in FAMILY_MEMBER_ROLES,
+    }
+    return render(request, "pages/plans/plan.html", context)

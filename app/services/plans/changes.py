@@ -3,8 +3,9 @@
 import difflib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
+from typing import Literal
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -17,13 +18,16 @@ from app.models import (
     Item,
     ItemContent,
     ItemRevision,
+    Person,
     PlanVersion,
     PlanVersionItem,
     ProvisionFrequency,
 )
+from app.models.base import as_utc
 from app.permissions import PlanAccess
 from app.services import audit
-from app.services.plans.plans import PlanProblem
+from app.services.plans import lifecycle
+from app.services.plans.plans import PlanProblem, people_by_id
 
 PlanState = dict[int, int]
 """Item id -> the id of the revision it had at that moment."""
@@ -124,6 +128,7 @@ def version_state(db: Session, access: PlanAccess, number: int) -> PlanState:
 
 def state_at(db: Session, access: PlanAccess, moment: datetime) -> PlanState:
     """The revision each item had at that moment (items written later are absent)."""
+    moment = as_utc(moment).astimezone(UTC)  # SQLite compares the stored UTC times as text
     newest = (
         select(ItemRevision.item_id, func.max(ItemRevision.number).label("number"))
         .join(Item, col(Item.id) == col(ItemRevision.item_id))
@@ -174,3 +179,60 @@ def compare(
         details={"compared": label, "changed_items": len(result)},
     )
     return result
+
+
+CURRENT: Literal["current"] = "current"
+VersionChoice = int | Literal["current"]
+"""A frozen version by number, or the plan as it is now."""
+
+
+@dataclass(frozen=True)
+class Changes:
+    compared: str
+    changes: list[ItemChange]
+    people: dict[int, Person]
+
+
+def read_changes(
+    db: Session,
+    actor: Actor,
+    access: PlanAccess,
+    *,
+    since: date | None = None,
+    from_version: VersionChoice | None = None,
+    to_version: VersionChoice = CURRENT,
+) -> Changes:
+    """What changed since a day, or between two versions; by default since the latest frozen version."""
+    if since is not None and from_version is not None:
+        raise PlanProblem("since", "Ask for changes since a date or from a version, not both")
+    if since is not None:
+        if to_version != CURRENT:
+            raise PlanProblem("to_version", "Changes since a date run to the plan as it is now")
+        before = state_at(db, access, datetime.combine(since, time.min, UTC))
+        compared = f"since {since.isoformat()}"
+    else:
+        if from_version is None:
+            frozen = lifecycle.versions(db, access)
+            from_version = frozen[-1].number if frozen else None
+        before = _state_of(db, access, from_version, "from_version") if from_version is not None else {}
+        compared = f"{_version_label(from_version)} to {_version_label(to_version)}"
+    after = _state_of(db, access, to_version, "to_version")
+    found = compare(db, actor, access, before, after, label=compared)
+    authors: set[int | None] = {change.after.author_id for change in found}
+    authors |= {change.before.author_id for change in found if change.before is not None}
+    return Changes(compared, found, people_by_id(db, authors))
+
+
+def _state_of(db: Session, access: PlanAccess, version: VersionChoice, field: str) -> PlanState:
+    if version == CURRENT:
+        return current_state(db, access)
+    try:
+        return version_state(db, access, int(version))
+    except PlanProblem as problem:
+        raise PlanProblem(field, str(problem)) from None
+
+
+def _version_label(version: VersionChoice | None) -> str:
+    if version is None:
+        return "the start"
+    return "the plan now" if version == CURRENT else f"version {version}"

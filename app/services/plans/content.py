@@ -10,6 +10,7 @@ from app.models import (
     Child,
     Item,
     ItemComment,
+    ItemKind,
     ItemRevision,
     Organisation,
     Person,
@@ -139,3 +140,43 @@ def load_plan(db: Session, actor: Actor, access: PlanAccess) -> PlanContent:
     return PlanContent(
         access, child, on_plan, groups, reviews, lifecycle.versions(db, access), people, organisations
     )
+
+
+@dataclass(frozen=True)
+class ItemList:
+    items: list[PlanItem]
+    people: dict[int, Person]
+
+
+def read_items(
+    db: Session,
+    actor: Actor,
+    access: PlanAccess,
+    *,
+    section: Section | None = None,
+    kind: ItemKind | None = None,
+) -> ItemList:
+    """The plan's current items (of one section or kind), with comments and authors; audited as a read."""
+    found = [
+        entry for entry in plan_items(db, access, section=section) if kind is None or entry.item.kind is kind
+    ]
+    people = people_by_id(
+        db,
+        {entry.item.author_id for entry in found}
+        | {entry.item.voice_id for entry in found}
+        | {entry.revision.author_id for entry in found}
+        | {comment.author_id for entry in found for comment in entry.comments},
+    )
+    audit.record(
+        db,
+        actor,
+        "plan.items_read",
+        object_type="plan",
+        object_id=access.plan.id,
+        details={
+            "section": section.value if section else None,
+            "kind": kind.value if kind else None,
+            "items": len(found),
+        },
+    )
+    return ItemList(found, people)

@@ -18,6 +18,7 @@ from app.models import (
     ItemContent,
     ItemKind,
     ItemRevision,
+    Organisation,
     Person,
     PlanMember,
     Section,
@@ -120,6 +121,15 @@ def _check_writable(access: PlanAccess, section: Section, *, action: str) -> Non
         )
 
 
+def _check_organisation(db: Session, content: ItemContent) -> None:
+    """The organisation delivering provision must exist (an unknown id is a typing problem, not a crash)."""
+    organisation_id = content.delivered_by_organisation_id
+    if organisation_id is not None and (
+        not 1 <= organisation_id <= 2_147_483_647 or db.get(Organisation, organisation_id) is None
+    ):
+        raise ContentProblem({"delivered_by_organisation_id": "Select the organisation that delivers it"})
+
+
 def _voice_for(db: Session, access: PlanAccess, voice_id: int | None) -> int:
     """A family member writes their own view; a professional records one for a family member of the plan."""
     if access.member_role in FAMILY_MEMBER_ROLES:
@@ -147,6 +157,7 @@ def add_item(db: Session, actor: Actor, access: PlanAccess, new: NewItem) -> Ite
             action="item.refused",
         )
     content = checked_content(kind, new)
+    _check_organisation(db, content)
     voice_id = _voice_for(db, access, new.voice_id) if kind is ItemKind.VIEW else None
     item = Item(
         plan_id=id_of(access.plan),
@@ -200,10 +211,8 @@ def current_revision(db: Session, item: Item) -> ItemRevision:
     return revision
 
 
-def revise_item(
-    db: Session, actor: Actor, access: PlanAccess, item: Item, content: ItemContent, *, based_on: int
-) -> Item:
-    """Add a revision if nobody saved since `based_on`; otherwise StaleRevision, and nothing is written."""
+def check_revisable(access: PlanAccess, item: Item) -> None:
+    """Refuse (409 frozen, 403 not theirs to change) before anything else about a revision is looked at."""
     _check_writable(access, item.section, action="item.refused")
     if not may_revise(access, item):
         detail = (
@@ -212,7 +221,15 @@ def revise_item(
             else f"Your part in this plan does not include section {item.section}. You can add a comment."
         )
         refuse(access, detail, action="item.refused", object_type="item", object_id=item.id)
+
+
+def revise_item(
+    db: Session, actor: Actor, access: PlanAccess, item: Item, content: ItemContent, *, based_on: int
+) -> Item:
+    """Add a revision if nobody saved since `based_on`; otherwise StaleRevision, and nothing is written."""
+    check_revisable(access, item)
     checked = checked_content(item.kind, content)
+    _check_organisation(db, checked)
     claimed = db.execute(
         update(Item)
         .where(col(Item.id) == item.id, col(Item.revision_number) == based_on)

@@ -4,6 +4,7 @@ An issued EHC plan is frozen; a review opens the next version. Each freeze keeps
 (`PlanVersion`) of the revision every item had, so that any two versions can be compared.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -14,6 +15,7 @@ from app.actor import Actor
 from app.models import (
     CycleStage,
     Item,
+    Person,
     PlanKind,
     PlanReview,
     PlanStatus,
@@ -24,7 +26,7 @@ from app.models.base import id_of, utc_now
 from app.permissions import PlanAccess, may_coordinate
 from app.services import audit
 from app.services.plans.access import refuse, refuse_change
-from app.services.plans.plans import PlanProblem
+from app.services.plans.plans import PlanProblem, people_by_id
 
 CONSULTATION_DAYS = 15
 """The family has at least 15 days to comment on a draft EHC plan (SEND Regulations 2014, reg 13(1))."""
@@ -63,8 +65,8 @@ NEXT_STEPS: dict[PlanStatus, tuple[Step, ...]] = {
 
 class StepRequest(BaseModel):
     step: Step
-    reason: str | None = Field(default=None, max_length=2000)
-    """Why a plan is ceased or closed (required for those)."""
+    reason: str | None = Field(default=None, max_length=500)
+    """Why a plan is ceased or closed (required for those); kept as the audit event's reason (500 at most)."""
     comments_until: date | None = None
     """End of the family's consultation; at least 15 days away, 15 days if not given."""
     stage: CycleStage | None = None
@@ -112,7 +114,7 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
             )
         plan.status, plan.consultation_ends_on = PlanStatus.CONSULTATION, until
     elif request.step is Step.ISSUE:
-        if plan.consultation_ends_on is not None and date.today() < plan.consultation_ends_on:
+        if plan.consultation_ends_on is not None and date.today() <= plan.consultation_ends_on:
             refuse_change(
                 access,
                 f"The family has until {plan.consultation_ends_on:%-d %B %Y} to comment: "
@@ -229,3 +231,45 @@ def reviews(db: Session, access: PlanAccess) -> list[PlanReview]:
             .order_by(col(PlanReview.held_on))
         )
     )
+
+
+@dataclass(frozen=True)
+class Versions:
+    versions: list[PlanVersion]
+    people: dict[int, Person]
+
+
+@dataclass(frozen=True)
+class Reviews:
+    reviews: list[PlanReview]
+    people: dict[int, Person]
+
+
+def read_versions(db: Session, actor: Actor, access: PlanAccess) -> Versions:
+    """The plan's frozen versions with who made them (audited as a read of the plan)."""
+    found = versions(db, access)
+    people = people_by_id(db, {version.made_by_id for version in found})
+    audit.record(
+        db,
+        actor,
+        "plan.versions_read",
+        object_type="plan",
+        object_id=access.plan.id,
+        details={"versions": len(found)},
+    )
+    return Versions(found, people)
+
+
+def read_reviews(db: Session, actor: Actor, access: PlanAccess) -> Reviews:
+    """The plan's review records with who recorded them (audited as a read of the plan)."""
+    found = reviews(db, access)
+    people = people_by_id(db, {review.recorded_by_id for review in found})
+    audit.record(
+        db,
+        actor,
+        "plan.reviews_read",
+        object_type="plan",
+        object_id=access.plan.id,
+        details={"reviews": len(found)},
+    )
+    return Reviews(found, people)

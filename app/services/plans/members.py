@@ -98,6 +98,8 @@ def add_member(
     ).first()
     if current is not None:
         raise PlanProblem("email", f"{person.display_name} is already on this plan")
+    if new.role is MemberRole.CHILD and _childs_account(db, access) not in {None, person.id}:
+        raise PlanProblem("role", f"{person.display_name} is not the child or young person this plan is for")
     member = enrol(db, actor, access, person, new.role, invited=invited)
     if invited:
         send_invitation(db, settings, actor, person)
@@ -127,6 +129,8 @@ def enrol(
         child.person_id = person.id
         person.date_of_birth = person.date_of_birth or child.date_of_birth
         db.add_all([child, person])
+        for parent in _family_on_plan(db, access):  # parents added before the child had an account
+            _link_family(db, parent=parent, child_id=id_of(person))
     if role is MemberRole.PARENT_CARER and child is not None and child.person_id is not None:
         _link_family(db, parent=person, child_id=child.person_id)
     audit.record(
@@ -155,6 +159,8 @@ def _person_to_add(db: Session, actor: Actor, access: PlanAccess, new: NewMember
         return person, False
     if new.role not in NEW_ACCOUNT_ROLES:
         raise PlanProblem("email", "Nobody has this e-mail address yet: readers must already have an account")
+    if new.role is MemberRole.CHILD and _childs_account(db, access) is not None:
+        raise PlanProblem("email", "The child or young person this plan is for already has an account")
     name = (new.display_name or "").strip()
     if not name:
         raise PlanProblem(
@@ -178,6 +184,27 @@ def _person_to_add(db: Session, actor: Actor, access: PlanAccess, new: NewMember
         details={"role": person.role.value, "plan_id": access.plan.id},
     )
     return person, True
+
+
+def _childs_account(db: Session, access: PlanAccess) -> int | None:
+    """The account of the child the plan is for, once they have one: the only person in the child's part."""
+    child = db.get(Child, access.plan.child_id)
+    return child.person_id if child is not None else None
+
+
+def _family_on_plan(db: Session, access: PlanAccess) -> list[Person]:
+    """The plan's current parents and carers."""
+    return list(
+        db.exec(
+            select(Person)
+            .join(PlanMember, col(PlanMember.person_id) == col(Person.id))
+            .where(
+                col(PlanMember.plan_id) == access.plan.id,
+                col(PlanMember.role) == MemberRole.PARENT_CARER.value,
+                col(PlanMember.removed_at).is_(None),
+            )
+        )
+    )
 
 
 def _link_family(db: Session, *, parent: Person, child_id: int) -> None:
@@ -252,3 +279,17 @@ def hand_on_coordinator(db: Session, actor: Actor, access: PlanAccess, member: P
             "to_person_id": member.person_id,
         },
     )
+
+
+def read_members(db: Session, actor: Actor, access: PlanAccess) -> list[Membership]:
+    """Who is on the plan now, as a read of the plan (audited: a family can see who looked)."""
+    found = members(db, access)
+    audit.record(
+        db,
+        actor,
+        "plan.members_read",
+        object_type="plan",
+        object_id=access.plan.id,
+        details={"members": len(found)},
+    )
+    return found

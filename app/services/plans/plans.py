@@ -171,3 +171,30 @@ def organisations_by_id(db: Session, ids: set[int | None]) -> dict[int, Organisa
         id_of(organisation): organisation
         for organisation in db.exec(select(Organisation).where(col(Organisation.id).in_(wanted)))
     }
+
+
+def own_memberships(db: Session, person: Person) -> dict[int, PlanMember]:
+    """The person's current part in each plan they are on, by plan id (the plans list's "your part")."""
+    rows = db.exec(
+        select(PlanMember).where(col(PlanMember.person_id) == person.id, col(PlanMember.removed_at).is_(None))
+    )
+    return {member.plan_id: member for member in rows}
+
+
+def local_organisations(
+    db: Session, local_authority_id: int, kinds: set[OrganisationKind] | None = None
+) -> list[Organisation]:
+    """The local authority and the organisations that belong to it, by name (choices in forms)."""
+    query = (
+        select(Organisation)
+        .where(
+            or_(
+                col(Organisation.id) == local_authority_id,
+                col(Organisation.local_authority_id) == local_authority_id,
+            )
+        )
+        .order_by(col(Organisation.name))
+    )
+    if kinds is not None:
+        query = query.where(col(Organisation.kind).in_([kind.value for kind in kinds]))
+    return list(db.exec(query))
