@@ -50,8 +50,11 @@ def test_the_officer_filters_the_trail_and_the_family_reads_its_record(
     assert_accessible(page)
 
     signed_in_as("Alex Taylor")
-    page.goto(f"/plans/{plan_id}/audit?show=changes")
+    page.goto(f"/plans/{plan_id}")
+    page.get_by_role("link", name="Who has looked at or changed this plan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Who has looked at or changed this plan")
+    expect(page.get_by_role("main")).to_contain_text("You (Alex Taylor) read the plan on")
+    page.get_by_role("link", name="Changes only").click()
     expect(page.get_by_role("main")).to_contain_text(
         "Priya Shah (Riverside Primary School) started the plan on"
     )
