@@ -443,3 +443,13 @@ def test_opening_a_plan_adds_exactly_one_event_naming_the_reader_and_the_plan(
     assert [(e.action, e.actor_id, e.object_type, e.object_id, e.plan_id) for e in events] == [
         ("plan.read", tom.id, "plan", str(plan_id), plan_id)
     ]
+
+
+def test_a_nul_character_in_a_filter_is_no_crash(client: TestClient, sign_in_as: SignIn, demo: Demo) -> None:
+    sign_in_as(demo("Rita Okafor"))
+
+    page = client.get("/audit", params={"person": "pri\x00ya", "plan": "OP-\x001001"})
+    api = client.get("/api/v1/audit", params={"action": "plan.\x00read"})
+
+    assert page.status_code == 200
+    assert api.status_code == 422

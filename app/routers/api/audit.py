@@ -23,6 +23,7 @@ ActionQuery = Annotated[
     str | None,
     Query(
         max_length=64,
+        pattern=r"^[a-z_.]*$",
         description="An action (such as plan.read), or a kind: reads, changes or refusals.",
     ),
 ]

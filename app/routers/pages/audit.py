@@ -23,7 +23,11 @@ PLAN_VIEWS = {"everything": None, "changes": "changes", "reads": "reads"}
 
 
 def _form_values(request: Request) -> dict[str, str]:
-    return {name: request.query_params.get(name, "")[:200] for name in audit_search.FORM_FIELDS}
+    # A NUL character matches nothing and PostgreSQL refuses it in a query: it is dropped.
+    return {
+        name: request.query_params.get(name, "")[:200].replace("\x00", "")
+        for name in audit_search.FORM_FIELDS
+    }
 
 
 def _query(values: dict[str, str], **more: int | str | None) -> str:
