@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import StringConstraints
 from sqlalchemy import DateTime, Dialect, String, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -15,6 +16,11 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+PLAIN_TEXT = r"^[^\x00]*$"
+"""What typed text may hold: anything but the NUL character, which PostgreSQL cannot store."""
+PlainText = Annotated[str, StringConstraints(pattern=PLAIN_TEXT)]
 
 
 def utc_now() -> datetime:

@@ -23,7 +23,7 @@ from app.models import (
     PlanStatus,
     Section,
 )
-from app.models.base import id_of
+from app.models.base import PLAIN_TEXT, id_of
 from app.permissions import COORDINATOR_ROLES
 from app.services import audit
 
@@ -45,10 +45,10 @@ class NewPlan(BaseModel):
     """What the coordinator types to start a plan for a child."""
 
     kind: PlanKind
-    child_full_name: str = Field(min_length=1, max_length=120)
-    child_preferred_name: str | None = Field(default=None, max_length=60)
+    child_full_name: str = Field(min_length=1, max_length=120, pattern=PLAIN_TEXT)
+    child_preferred_name: str | None = Field(default=None, max_length=60, pattern=PLAIN_TEXT)
     child_date_of_birth: date
-    child_school_year: str = Field(min_length=1, max_length=20)
+    child_school_year: str = Field(min_length=1, max_length=20, pattern=PLAIN_TEXT)
     setting_id: int | None = None
     """EHC plans: the school or college named; SEN Support plans are the coordinator's own school's."""
 
