@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from app.middleware import REQUEST_ID_HEADER, SECURITY_HEADERS
 from app.models import Person
+from app.models.base import WORDS
 from app.templating import get_templates
 
 logger = logging.getLogger("oneplan.errors")
@@ -124,7 +125,9 @@ def plain_problem(error: Mapping[str, Any]) -> str:
     limits = error.get("ctx") or {}
     plainly = {
         "string_too_long": f"Use {limits.get('max_length', 0):,} characters or fewer",
-        "string_pattern_mismatch": "Remove the invisible control character (NUL) from this text",
+        "string_pattern_mismatch": "Remove the invisible control character (NUL) from this text"
+        if "\x00" in str(error.get("input", "")) or limits.get("pattern") != WORDS
+        else "Enter some words: this cannot be blank",
         "greater_than": f"Enter a number greater than {limits.get('gt', 0):,}",
         "less_than_equal": f"Enter a number no bigger than {limits.get('le', 0):,}",
     }
