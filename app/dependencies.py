@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, HTTPException, Path, Request
 from sqlmodel import Session
 
 from app.actor import Actor
@@ -19,6 +19,7 @@ from app.services.plans.access import plan_access
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def request_transaction(request: Request, session: Session) -> Iterator[Session]:
@@ -112,9 +113,7 @@ async def _check_csrf(request: Request, identity: Identity, settings: Settings) 
     if request.method in SAFE_METHODS or identity.by_token:
         return
     offered = request.headers.get(CSRF_HEADER)
-    if offered is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    if offered is None and request.headers.get("content-type", "").startswith(FORM_TYPES):
         field = (await request.form()).get(CSRF_FIELD)
         offered = field if isinstance(field, str) else None
     if not csrf_valid(settings.secret_key, identity.csrf_binding, offered):
@@ -126,11 +125,21 @@ async def _check_csrf(request: Request, identity: Identity, settings: Settings) 
         )
 
 
+async def _check_form_text(request: Request) -> None:
+    """Typed text never holds a NUL character (no keyboard makes one; PostgreSQL cannot store it)."""
+    if request.method in SAFE_METHODS or not request.headers.get("content-type", "").startswith(FORM_TYPES):
+        return
+    for value in (await request.form()).values():
+        if isinstance(value, str) and "\x00" in value:
+            raise HTTPException(400, "The form held a character that cannot be stored. Type the text again.")
+
+
 def requires(permission: Permission) -> Any:
     """Declare, and enforce, the permission a route needs (a test fails on any route without one)."""
 
     async def check_permission(request: Request, identity: IdentityDep, settings: SettingsDep) -> None:
         await _check_csrf(request, identity, settings)
+        await _check_form_text(request)
         if permission is Permission.PUBLIC:
             return
         if permission is Permission.SECOND_FACTOR_PENDING:

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Mapping
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -13,6 +14,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from app.middleware import REQUEST_ID_HEADER, SECURITY_HEADERS
 from app.models import Person
+from app.models.base import WORDS
 from app.templating import get_templates
 
 logger = logging.getLogger("oneplan.errors")
@@ -86,8 +88,9 @@ def error_response(
     if wants_json(request):
         return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=status_code, headers=headers)
     title, advice = ERROR_PAGES.get(status_code, (HTTPStatus(status_code).phrase, ERROR_PAGES[400][1]))
-    if isinstance(detail, str) and detail != HTTPStatus(status_code).phrase and status_code in {403, 409}:
-        advice = detail  # written for the person (a refusal that says what to do)
+    written_for_people = status_code in {400, 403, 409}  # refusals and problems that say what to do
+    if isinstance(detail, str) and detail != HTTPStatus(status_code).phrase and written_for_people:
+        advice = detail
     return get_templates().TemplateResponse(
         request,
         "pages/error.html",
@@ -117,9 +120,24 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     return error_response(request, exc.status_code, exc.detail, exc.headers)
 
 
+def plain_problem(error: Mapping[str, Any]) -> str:
+    """What a person can do about a value that was refused (lengths, numbers, stray characters)."""
+    limits = error.get("ctx") or {}
+    plainly = {
+        "string_too_long": f"Use {limits.get('max_length', 0):,} characters or fewer",
+        "string_pattern_mismatch": "Remove the invisible control character (NUL) from this text"
+        if "\x00" in str(error.get("input", "")) or limits.get("pattern") != WORDS
+        else "Enter some words: this cannot be blank",
+        "greater_than": f"Enter a number greater than {limits.get('gt', 0):,}",
+        "less_than_equal": f"Enter a number no bigger than {limits.get('le', 0):,}",
+    }
+    return plainly.get(str(error["type"]), str(error["msg"]))
+
+
 async def validation_error(request: Request, exc: RequestValidationError) -> Response:
     problems = [
-        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]} for error in exc.errors()
+        {"loc": list(error["loc"]), "msg": plain_problem(error), "type": error["type"]}
+        for error in exc.errors()
     ]
     return error_response(request, 422, problems)
 

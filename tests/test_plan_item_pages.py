@@ -647,3 +647,23 @@ def test_words_keep_their_paragraphs_and_line_breaks(
         '<p class="govuk-body">Mornings are better.</p>'
         '<p class="govuk-body">Still hard:<br>&lt;b&gt;Mondays&lt;/b&gt;<br>and after holidays.</p>'
     ) in block
+
+
+def test_a_nul_character_is_refused_plainly_and_nothing_is_saved(
+    client: TestClient,
+    db_session: Session,
+    demo: Callable[[str], Person],
+    sign_in_as: Callable[[Person], str],
+) -> None:
+    """No keyboard types a NUL, but a crafted form can: a 400 page, never a database error."""
+    priya = demo("Priya Shah")
+    csrf = sign_in_as(priya)
+    plan_id = plan_of(db_session, "Sam Taylor").id
+    before = len(db_session.exec(select(Item)).all())
+    response = client.post(
+        f"/plans/{plan_id}/sections/B/items",
+        data={"csrf_token": csrf, "text": "Sam\x00", "area_of_need": "cognition_and_learning"},
+    )
+    assert response.status_code == 400
+    assert "cannot be stored" in response.text
+    assert len(db_session.exec(select(Item)).all()) == before

@@ -282,8 +282,12 @@ def test_bad_plan_details_are_named_beside_their_field(
     tomorrow = (TODAY + timedelta(days=1)).isoformat()
     expected = {
         ("Priya Shah", "child_date_of_birth", tomorrow): "Date of birth must be in the past",
-        ("Priya Shah", "child_full_name", "   "): "Value error, must not be blank",
-        ("Priya Shah", "child_full_name", "Noah\x00"): "Value error, must not contain the NUL character",
+        ("Priya Shah", "child_full_name", "   "): "Enter some words: this cannot be blank",
+        (
+            "Priya Shah",
+            "child_full_name",
+            "Noah\x00",
+        ): "Remove the invisible control character (NUL) from this text",
         (
             "Priya Shah",
             "child_date_of_birth",

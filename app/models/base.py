@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AfterValidator, StringConstraints
 from sqlalchemy import DateTime, Dialect, String, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -15,6 +16,20 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+PLAIN_TEXT = r"^[^\x00]*$"
+"""What typed text may hold: anything but the NUL character, which PostgreSQL cannot store."""
+PlainText = Annotated[str, StringConstraints(pattern=PLAIN_TEXT)]
+WORDS = r"^[^\x00]*[^\x00\s][^\x00]*$"
+"""Text that must say something: at least one character that is not a space, and no NUL."""
+
+
+def _trimmed(value: str) -> str:
+    return value.strip(" \t\n\r\f\v")
+
+
+Words = Annotated[str, StringConstraints(pattern=WORDS), AfterValidator(_trimmed)]
 
 
 def utc_now() -> datetime:

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from app.models.base import EnumText, created_at_field
+from app.models.base import EnumText, PlainText, created_at_field
 
 
 class Section(StrEnum):
@@ -110,10 +110,10 @@ class Item(SQLModel, table=True):
 class ItemContent(SQLModel):
     """What a person writes in an item; the kind decides which of the particulars apply."""
 
-    text: str = Field(min_length=1, max_length=10000)
+    text: PlainText = Field(min_length=1, max_length=10000)
     area_of_need: AreaOfNeed | None = Field(default=None, sa_type=EnumText(AreaOfNeed))
     achieve_by: date | None = None
-    delivered_by: str | None = Field(default=None, max_length=200)
+    delivered_by: PlainText | None = Field(default=None, max_length=200)
     """Who delivers it: the role or team ("teaching assistant trained in Lego therapy")."""
     delivered_by_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     amount: float | None = Field(default=None, gt=0, le=10000)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlmodel import Field as SQLField
 from starlette.types import Receive, Scope, Send
 
@@ -42,7 +42,7 @@ from app.models import (
     ProvisionUnit,
     Section,
 )
-from app.models.base import as_utc, id_of
+from app.models.base import PLAIN_TEXT, as_utc, id_of
 from app.permissions import Permission, PlanAccess, may_comment, may_revise
 from app.services.plans import changes, content, items, lifecycle, members, plans
 from app.services.plans.members import Membership
@@ -262,49 +262,29 @@ class StaleOut(BaseModel):
 # What may be sent --------------------------------------------------------------------------------
 
 
-def _no_nul(value: Any) -> Any:
-    """A NUL character cannot be stored (PostgreSQL refuses it): a 422, not a crash."""
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("must not contain the NUL character")
-    return value
-
-
 BodyId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 class PlanIn(plans.NewPlan):
     setting_id: BodyId | None = None
-    _plain = field_validator("*", mode="before")(_no_nul)
 
 
 class ItemUpdate(ItemContent):
     delivered_by_organisation_id: int | None = SQLField(default=None, ge=1, le=MAX_ROW_ID)
-    _plain = field_validator("*", mode="before")(_no_nul)
 
 
 class ItemIn(items.NewItem):
     delivered_by_organisation_id: int | None = SQLField(default=None, ge=1, le=MAX_ROW_ID)
     voice_id: int | None = SQLField(default=None, ge=1, le=MAX_ROW_ID)
-    _plain = field_validator("*", mode="before")(_no_nul)
 
 
 class CommentIn(BaseModel):
-    text: str = Field(min_length=1, max_length=5000)
-    _plain = field_validator("*", mode="before")(_no_nul)
+    text: str = Field(min_length=1, max_length=5000, pattern=PLAIN_TEXT)
 
 
 class MemberIn(members.NewMember):
     person_id: BodyId | None = None
     organisation_id: BodyId | None = None
-    _plain = field_validator("*", mode="before")(_no_nul)
-
-
-class StepIn(lifecycle.StepRequest):
-    _plain = field_validator("*", mode="before")(_no_nul)
-
-
-class ReviewIn(lifecycle.NewReview):
-    _plain = field_validator("*", mode="before")(_no_nul)
 
 
 # Documented answers ------------------------------------------------------------------------------
@@ -746,7 +726,9 @@ def hand_on_coordinator(access: CurrentPlan, member_id: RowId, db: SessionDep, a
 
 
 @router.post("/plans/{plan_id}/steps", dependencies=[requires(Permission.COORDINATE)], responses=WRITE)
-def take_step(step: StepIn, access: CurrentPlan, db: SessionDep, actor: ActorDep) -> PlanStageOut:
+def take_step(
+    step: lifecycle.StepRequest, access: CurrentPlan, db: SessionDep, actor: ActorDep
+) -> PlanStageOut:
     """Move the plan on: send for consultation, issue, start a review, change stage, cease or close."""
     with input_problems():
         lifecycle.take_step(db, actor, access, step)
@@ -765,7 +747,9 @@ def list_reviews(access: CurrentPlan, db: SessionDep, actor: ActorDep) -> list[R
     dependencies=[requires(Permission.COORDINATE)],
     responses=WRITE,
 )
-def record_review(new: ReviewIn, access: CurrentPlan, db: SessionDep, actor: ActorDep) -> ReviewOut:
+def record_review(
+    new: lifecycle.NewReview, access: CurrentPlan, db: SessionDep, actor: ActorDep
+) -> ReviewOut:
     """Record a review meeting; a SEN Support review keeps the plan as a version and starts the next cycle."""
     with input_problems():
         review = lifecycle.record_review(db, actor, access, new)

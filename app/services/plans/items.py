@@ -4,11 +4,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from pydantic import ValidationError
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
-from app.errors import Refused
+from app.errors import Refused, plain_problem
 from app.models import (
     FAMILY_MEMBER_ROLES,
     ITEM_KIND_LABELS,
@@ -99,7 +100,12 @@ def checked_content(kind: ItemKind, content: ItemContent) -> ItemContent:
             values["delivered_by"] = values["delivered_by"].strip() or None
     if errors:
         raise ContentProblem(errors)
-    return ItemContent.model_validate(values)
+    try:
+        return ItemContent.model_validate(values)
+    except ValidationError as invalid:
+        raise ContentProblem(
+            {str(error["loc"][0]): plain_problem(error) for error in invalid.errors() if error["loc"]}
+        ) from None
 
 
 def content_digest(revision: ItemContent) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
@@ -22,7 +22,7 @@ from app.models import (
     PlanVersion,
     PlanVersionItem,
 )
-from app.models.base import id_of, utc_now
+from app.models.base import PLAIN_TEXT, Words, id_of, utc_now
 from app.permissions import PlanAccess, may_coordinate
 from app.services import audit
 from app.services.plans.access import refuse, refuse_change
@@ -65,7 +65,7 @@ NEXT_STEPS: dict[PlanStatus, tuple[Step, ...]] = {
 
 class StepRequest(BaseModel):
     step: Step
-    reason: str | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=500, pattern=PLAIN_TEXT)
     """Why a plan is ceased or closed (required for those); kept as the audit event's reason (500 at most)."""
     comments_until: date | None = None
     """End of the family's consultation; at least 15 days away, 15 days if not given."""
@@ -76,16 +76,9 @@ class NewReview(BaseModel):
     """A review meeting's record (Code of Practice 6.65: what was agreed, given to the parents)."""
 
     held_on: date
-    participants: str = Field(min_length=1, max_length=2000)
-    what_worked: str = Field(min_length=1, max_length=10000)
-    what_changes: str = Field(min_length=1, max_length=10000)
-
-    @field_validator("participants", "what_worked", "what_changes")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value.strip()
+    participants: Words = Field(min_length=1, max_length=2000)
+    what_worked: Words = Field(min_length=1, max_length=10000)
+    what_changes: Words = Field(min_length=1, max_length=10000)
 
 
 def next_steps(access: PlanAccess) -> tuple[Step, ...]:

@@ -19,7 +19,7 @@ from app.models import (
     PersonRole,
     PlanMember,
 )
-from app.models.base import id_of, utc_now
+from app.models.base import PLAIN_TEXT, id_of, utc_now
 from app.permissions import COORDINATOR_ROLES, MEMBER_ROLE_FITS, PlanAccess, may_coordinate
 from app.services import audit
 from app.services.auth.links import send_invitation
@@ -47,8 +47,8 @@ class NewMember(BaseModel):
 
     role: MemberRole
     person_id: int | None = None
-    email: str | None = Field(default=None, max_length=254)
-    display_name: str | None = Field(default=None, max_length=120)
+    email: str | None = Field(default=None, max_length=254, pattern=PLAIN_TEXT)
+    display_name: str | None = Field(default=None, max_length=120, pattern=PLAIN_TEXT)
     """Needed only when nobody has this e-mail address yet: they are invited to make an account."""
     organisation_id: int | None = None
     """Needed only when inviting a new member of staff: their organisation."""

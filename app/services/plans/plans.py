@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
@@ -23,7 +23,7 @@ from app.models import (
     PlanStatus,
     Section,
 )
-from app.models.base import id_of
+from app.models.base import PLAIN_TEXT, Words, id_of
 from app.permissions import COORDINATOR_ROLES
 from app.services import audit
 
@@ -45,19 +45,12 @@ class NewPlan(BaseModel):
     """What the coordinator types to start a plan for a child."""
 
     kind: PlanKind
-    child_full_name: str = Field(min_length=1, max_length=120)
-    child_preferred_name: str | None = Field(default=None, max_length=60)
+    child_full_name: Words = Field(min_length=1, max_length=120)
+    child_preferred_name: str | None = Field(default=None, max_length=60, pattern=PLAIN_TEXT)
     child_date_of_birth: date
-    child_school_year: str = Field(min_length=1, max_length=20)
+    child_school_year: Words = Field(min_length=1, max_length=20)
     setting_id: int | None = None
     """EHC plans: the school or college named; SEN Support plans are the coordinator's own school's."""
-
-    @field_validator("child_full_name", "child_school_year")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value.strip()
 
 
 @dataclass(frozen=True)
