@@ -32,17 +32,15 @@ from app.models import (
     Section,
 )
 from app.models.base import id_of
-from app.permissions import Permission, PlanAccess, may_comment, may_revise, may_write_in
+from app.permissions import Permission, PlanAccess, may_comment, may_revise
 from app.rendering import render
 from app.routers.pages.plans import FormValues, date_from, date_values, is_htmx
 from app.services.plans import changes, items, plans
-from app.services.plans.access import refuse, refuse_change
 from app.services.plans.content import PlanItem
 from app.services.plans.members import members
 
 router = APIRouter()
 
-FROZEN = "This plan has been issued or closed: changes are made through a review."
 DATE_FIELDS = {
     "achieve_by": "The date to achieve it by",
     "starts_on": "The start date",
@@ -104,15 +102,8 @@ def _section_of(access: PlanAccess, section: str) -> Section:
 
 
 def _must_write_in(access: PlanAccess, section: Section) -> None:
-    if access.plan.is_frozen:
-        refuse_change(access, FROZEN, action="item.refused")
-    if not may_write_in(access, section):
-        title = plans.SECTION_TITLES[access.plan.kind][section]
-        refuse(
-            access,
-            f"Your part in this plan does not include writing in “{title}”. You can comment on it.",
-            action="item.refused",
-        )
+    title = plans.SECTION_TITLES[access.plan.kind][section]
+    items.check_may_add(access, section, named=f"“{title}”. You can comment on it")
 
 
 def _field_key(field: str) -> str:

@@ -116,6 +116,16 @@ def content_digest(revision: ItemContent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def check_may_add(access: PlanAccess, section: Section, *, named: str) -> None:
+    """Whether this person may add an item to the section now (asked before the form is even shown).
+
+    `named` is how the refusal names the section to this door's reader ("section F", or its title).
+    """
+    _check_writable(access, section, action="item.refused")
+    if not may_write_in(access, section):
+        refuse(access, f"Your part in this plan does not include writing in {named}.", action="item.refused")
+
+
 def _check_writable(access: PlanAccess, section: Section, *, action: str) -> None:
     if section not in SECTION_TITLES[access.plan.kind]:
         raise ContentProblem(
@@ -155,13 +165,7 @@ def _voice_for(db: Session, access: PlanAccess, voice_id: int | None) -> int:
 
 def add_item(db: Session, actor: Actor, access: PlanAccess, new: NewItem) -> Item:
     kind = SECTION_KIND[new.section]
-    _check_writable(access, new.section, action="item.refused")
-    if not may_write_in(access, new.section):
-        refuse(
-            access,
-            f"Your part in this plan does not include writing in section {new.section}.",
-            action="item.refused",
-        )
+    check_may_add(access, new.section, named=f"section {new.section}")
     content = checked_content(kind, new)
     _check_organisation(db, content)
     voice_id = _voice_for(db, access, new.voice_id) if kind is ItemKind.VIEW else None
