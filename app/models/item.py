@@ -197,3 +197,32 @@ SEN_SUPPORT_SECTION_TITLES: dict[Section, str] = {
     Section.H1: "Social care support",
 }
 """SEN Support uses the same kinds of content, in the order of Assess (A to D, K), Plan (E), Do (F to H1)."""
+
+
+class ItemLink(SQLModel, table=True):
+    """One item answers another: an outcome answers a need or a view, a provision serves an outcome.
+
+    Links are the plan's evidence trail and its golden thread. Removing one keeps the row (with who
+    removed it and when), so the plan's history still shows what answered what.
+    """
+
+    __tablename__ = "item_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    """The item that answers: a need, an outcome or a provision."""
+    answers_id: int = Field(foreign_key="item.id", index=True)
+    """What it answers: a view, advice, a need or an outcome (see LINKABLE)."""
+    created_by: int = Field(foreign_key="person.id")
+    created_at: datetime = created_at_field()
+    removed_by: int | None = Field(default=None, foreign_key="person.id")
+    removed_at: datetime | None = None
+
+
+LINKABLE: dict[ItemKind, frozenset[ItemKind]] = {
+    ItemKind.NEED: frozenset({ItemKind.VIEW, ItemKind.ADVICE}),
+    ItemKind.OUTCOME: frozenset({ItemKind.NEED, ItemKind.VIEW, ItemKind.ADVICE}),
+    ItemKind.PROVISION: frozenset({ItemKind.OUTCOME, ItemKind.NEED, ItemKind.VIEW, ItemKind.ADVICE}),
+}
+"""What each kind of item may answer: evidence (views, advice) and the thread need -> outcome -> provision."""

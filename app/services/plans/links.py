@@ -1,0 +1,119 @@
+"""Links between items: what each need, outcome and provision answers (views, advice, needs, outcomes).
+
+A link is written by whoever may write the answering item's section: the outcome's writers say which
+views it answers; nobody links someone else's item to something on their behalf.
+"""
+
+from sqlmodel import Session, col, select
+
+from app.actor import Actor
+from app.errors import Refused
+from app.models import ITEM_KIND_LABELS, LINKABLE, Item, ItemLink
+from app.models.base import id_of, utc_now
+from app.permissions import PlanAccess, may_write_in
+from app.services import audit
+from app.services.plans.access import refuse, refuse_change
+from app.services.plans.items import ContentProblem, plan_item
+
+
+def plan_links(db: Session, plan_id: int) -> list[ItemLink]:
+    """The plan's standing links, oldest first (one query, whatever the plan's size)."""
+    return list(
+        db.exec(
+            select(ItemLink)
+            .where(col(ItemLink.plan_id) == plan_id, col(ItemLink.removed_at).is_(None))
+            .order_by(col(ItemLink.id))
+        )
+    )
+
+
+def _check_may_link(access: PlanAccess, item: Item, *, action: str) -> None:
+    if access.plan.is_frozen:
+        refuse_change(
+            access, "This plan has been issued or closed: changes are made through a review.", action=action
+        )
+    if not may_write_in(access, item.section):
+        refuse(
+            access,
+            f"Only the people who write section {item.section} can say what its items answer.",
+            action=action,
+            object_type="item",
+            object_id=item.id,
+        )
+
+
+def add_link(db: Session, actor: Actor, access: PlanAccess, item: Item, answers_id: int) -> ItemLink:
+    """Record that `item` answers the item `answers_id` of the same plan."""
+    _check_may_link(access, item, action="link.refused")
+    if item.kind not in LINKABLE:
+        raise ContentProblem(
+            {"answers_id": f"A {ITEM_KIND_LABELS[item.kind].lower()} does not answer other items"}
+        )
+    try:
+        answered = plan_item(db, access, answers_id)
+    except Refused:
+        raise ContentProblem({"answers_id": "Select an item of this plan"}) from None
+    if answered.kind not in LINKABLE[item.kind]:
+        allowed = ", ".join(sorted(ITEM_KIND_LABELS[kind].lower() for kind in LINKABLE[item.kind]))
+        raise ContentProblem(
+            {
+                "answers_id": f"A {ITEM_KIND_LABELS[item.kind].lower()} can answer a {allowed}, not a "
+                f"{ITEM_KIND_LABELS[answered.kind].lower()}"
+            }
+        )
+    if any(link.answers_id == answers_id for link in links_of(db, item)):
+        raise ContentProblem({"answers_id": "These two are already linked"})
+    link = ItemLink(
+        plan_id=item.plan_id, item_id=id_of(item), answers_id=answers_id, created_by=id_of(access.person)
+    )
+    db.add(link)
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        "link.added",
+        object_type="item_link",
+        object_id=link.id,
+        details={"plan_id": item.plan_id, "item_id": item.id, "answers_id": answers_id},
+    )
+    return link
+
+
+def links_of(db: Session, item: Item) -> list[ItemLink]:
+    """The standing links from this item (what it answers)."""
+    return list(
+        db.exec(select(ItemLink).where(col(ItemLink.item_id) == item.id, col(ItemLink.removed_at).is_(None)))
+    )
+
+
+def plan_link(db: Session, access: PlanAccess, link_id: int) -> ItemLink:
+    """A standing link of this plan; any other is absent (404)."""
+    link = db.get(ItemLink, link_id)
+    if link is None or link.plan_id != access.plan.id or link.removed_at is not None:
+        raise Refused(
+            404,
+            "Not Found",
+            action="link.refused",
+            person=access.person,
+            object_type="item_link",
+            object_id=link_id,
+        )
+    return link
+
+
+def remove_link(db: Session, actor: Actor, access: PlanAccess, link: ItemLink) -> None:
+    """End a link; the row stays, with who ended it and when."""
+    item = plan_item(db, access, link.item_id)
+    _check_may_link(access, item, action="link.refused")
+    link.removed_by = id_of(access.person)
+    link.removed_at = utc_now()
+    db.add(link)
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        "link.removed",
+        object_type="item_link",
+        object_id=link.id,
+        details={"plan_id": link.plan_id, "item_id": link.item_id, "answers_id": link.answers_id},
+    )
