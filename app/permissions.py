@@ -56,6 +56,8 @@ class Permission(StrEnum):
     """Members, stages and reviews of plans one coordinates."""
     READ_AUDIT_TRAIL = "read_audit_trail"
     """The audit trail of every plan of one's own local authority: LA audit officers."""
+    PUBLISH_CHECKPOINT = "publish_checkpoint"
+    """Check the trail and sign a checkpoint of its head now, between the scheduled ones."""
 
 
 _ADULTS = {
@@ -81,6 +83,7 @@ ROLE_PERMISSIONS: dict[Permission, set[PersonRole]] = {
     Permission.CONTRIBUTE: _EVERYONE - {PersonRole.ADMINISTRATOR, PersonRole.LA_AUDIT_OFFICER},
     Permission.COORDINATE: {PersonRole.EDUCATION, PersonRole.LA_CASE_OFFICER},
     Permission.READ_AUDIT_TRAIL: {PersonRole.LA_AUDIT_OFFICER},
+    Permission.PUBLISH_CHECKPOINT: {PersonRole.LA_AUDIT_OFFICER},
 }
 
 

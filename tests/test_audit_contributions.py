@@ -2,17 +2,37 @@
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
+from app import migrate
 from app.actor import Actor
-from app.models import Channel, Child, MemberRole, OrganisationKind, Person, PersonRole, Plan, PlanMember
-from app.models.base import id_of, utc_now
+from app.config import Environment, Settings
+from app.db import build_engine
+from app.models import (
+    Channel,
+    Child,
+    MemberRole,
+    OrganisationKind,
+    Person,
+    PersonRole,
+    Plan,
+    PlanContribution,
+    PlanKind,
+    PlanMember,
+    Section,
+)
+from app.models.base import as_utc, id_of, utc_now
 from app.services.audit_contributions import contribution_page
+from app.services.plans import items
+from tests.databases import fresh_database
 from tests.factories import make_organisation, make_person
 from tests.page_checks import check_page
+from tests.plan_factories import access_for, add_items, make_plan
 
 Demo = Callable[[str], Person]
 
@@ -92,3 +112,37 @@ def test_the_page_lists_plans_in_pages_and_flags_the_quiet(
     assert _plan_of(db_session, "Ella Morris").reference not in quiet.text
     assert len(one_by_one.plans) == 1
     assert one_by_one.next_after == one_by_one.plans[0].plan_id
+
+
+def _contribution_rows(engine: Engine) -> list[tuple[int, int, int, datetime]]:
+    with Session(engine) as db:
+        rows = db.exec(select(PlanContribution).order_by(col(PlanContribution.plan_id))).all()
+        return sorted(
+            (row.plan_id, row.organisation_id, row.contributions, as_utc(row.last_at)) for row in rows
+        )
+
+
+def test_the_counts_kept_with_the_trail_are_the_counts_the_trail_gives(tmp_path: Path) -> None:
+    """Counted as events are written, or rebuilt from the trail by the migration: the same rows."""
+    with fresh_database(tmp_path) as url:
+        migrate.upgrade(url)
+        engine = build_engine(Settings(environment=Environment.TEST, database_url=url, data_dir=tmp_path))
+        with Session(engine) as db:
+            plan, people = make_plan(db, PlanKind.SEN_SUPPORT)
+            add_items(db, plan, 3)
+            health = people[MemberRole.HEALTH]
+            items.add_item(
+                db,
+                Actor.command(health),
+                access_for(db, health, plan),
+                items.NewItem(section=Section.G, text="Ear defenders fitted"),
+            )
+            db.commit()
+        kept = _contribution_rows(engine)
+        assert sorted(count for _plan, _organisation, count, _last in kept) == [1, 3], "school 3, health 1"
+        engine.dispose()
+        migrate.downgrade(url, "-1")
+        migrate.upgrade(url)
+        engine = build_engine(Settings(environment=Environment.TEST, database_url=url, data_dir=tmp_path))
+        assert _contribution_rows(engine) == kept
+        engine.dispose()

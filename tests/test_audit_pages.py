@@ -5,6 +5,7 @@ import io
 import re
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import html5lib
 import pytest
@@ -13,11 +14,13 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.config import Settings
 from app.models import (
     AuditEvent,
     Channel,
     Child,
     OrganisationKind,
+    Outcome,
     Person,
     PersonRole,
     Plan,
@@ -26,6 +29,7 @@ from app.models import (
 )
 from app.models.base import id_of
 from app.services import audit
+from app.services.audit_integrity import checkpoint_file_name, verify_trail
 from app.services.plans.access import plan_access
 from app.services.plans.content import load_plan
 from tests.factories import make_organisation, make_person
@@ -453,3 +457,39 @@ def test_a_nul_character_in_a_filter_is_no_crash(client: TestClient, sign_in_as:
 
     assert page.status_code == 200
     assert api.status_code == 422
+
+
+def test_the_officer_checks_the_trail_and_publishes_a_checkpoint_now(
+    client: TestClient,
+    sign_in_as: SignIn,
+    demo: Demo,
+    db_session: Session,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(settings, "audit_checkpoint_dir", tmp_path)
+    rita = demo("Rita Okafor")
+    csrf = sign_in_as(rita)
+    before = client.get("/audit/checkpoints")
+    check_page(before.text)
+    assert "No checkpoint has been published yet." in before.text
+
+    published = client.post("/audit/checkpoints", data={"csrf_token": csrf})
+
+    assert published.status_code == 200
+    check_page(published.text)
+    [written] = list(settings.audit_checkpoints_path.iterdir())
+    head = db_session.exec(select(AuditEvent).order_by(col(AuditEvent.sequence).desc())).first()
+    assert head is not None
+    assert head.action == "audit.checkpoint_published"
+    assert (head.actor_id, head.outcome, head.details["new"]) == (rita.id, Outcome.DONE, True)
+    checkpointed = head.details["sequence"]
+    assert checkpointed == head.sequence - 1, "the checkpoint signs the head as it was when asked"
+    assert f"A signed checkpoint of event {checkpointed} was published." in published.text
+    assert written.name == checkpoint_file_name(checkpointed)
+
+    again = client.post("/audit/checkpoints", data={"csrf_token": csrf})
+    assert f"A signed checkpoint of event {checkpointed + 1} was published." in again.text, "one event since"
+    assert len(list(settings.audit_checkpoints_path.iterdir())) == 2
+    assert verify_trail(db_session, settings, [settings.audit_checkpoints_path]).whole

@@ -6,6 +6,7 @@ A route that no module in tests/matrix/ lists fails `test_every_route_is_in_the_
 import importlib
 import pkgutil
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 from fastapi import FastAPI
@@ -21,6 +22,7 @@ from app.services.auth.csrf import csrf_token
 from app.services.auth.secrets import digest
 from tests.factories import make_organisation, make_person, session_token_for
 from tests.matrix import ANONYMOUS, CALLERS, Relationship, Route
+from tests.plan_factories import last_event_id
 
 
 def _all_entries() -> list[Route]:
@@ -61,13 +63,22 @@ def _organisation_for(db: Session, role: PersonRole) -> Organisation | None:
     return make_organisation(db, kinds[role]) if role in kinds else None
 
 
-@pytest.fixture
-def play(
-    client: TestClient, db_session: Session, settings: Settings
-) -> Callable[[Route, str, Relationship], int]:
-    """Make the entry's request as the caller, for the relationship; return the status code."""
+@dataclass(frozen=True)
+class Played:
+    status: int
+    person: Person | None
+    """Who made the request (made for it), or None for an anonymous visitor."""
+    last_event_before: int
+    """The newest audit event once the entry's things were made, just before the request."""
 
-    def request(entry: Route, caller: str, relationship: Relationship) -> int:
+
+@pytest.fixture
+def play_as(
+    client: TestClient, db_session: Session, settings: Settings
+) -> Callable[[Route, str, Relationship], Played]:
+    """Make the entry's request as a new person of the caller's kind, for the relationship."""
+
+    def request(entry: Route, caller: str, relationship: Relationship) -> Played:
         client.cookies.clear()
         person: Person | None = None
         headers: dict[str, str] = {}
@@ -84,6 +95,7 @@ def play(
             headers["X-CSRF-Token"] = csrf_token(settings.secret_key, "browser:matrix-visitor")
         params = entry.params(db_session, person, relationship) if entry.params else {}
         path = entry.path.format(**params)
+        last_event_before = last_event_id(db_session)
         response = client.request(
             entry.method,
             path,
@@ -92,9 +104,15 @@ def play(
             json=entry.json,
             follow_redirects=False,
         )
-        return response.status_code
+        return Played(response.status_code, person, last_event_before)
 
     return request
+
+
+@pytest.fixture
+def play(play_as: Callable[[Route, str, Relationship], Played]) -> Callable[[Route, str, Relationship], int]:
+    """Make the entry's request as the caller, for the relationship; return the status code."""
+    return lambda entry, caller, relationship: play_as(entry, caller, relationship).status
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[f"{entry.method} {entry.path}" for entry in ENTRIES])

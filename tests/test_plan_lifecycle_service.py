@@ -333,10 +333,12 @@ def test_a_sen_support_review_keeps_the_plan_as_a_version_and_starts_the_next_cy
     assert (version.number, version.occasion) == (1, "review")
     kept = db_session.exec(select(PlanVersionItem.item_id).where(PlanVersionItem.version_id == version.id))
     assert set(kept) == {item.id for item in written}
-    assert sorted(event.action for event in events_since(db_session, mark)) == [
-        "plan.version_frozen",
+    [recorded] = events_since(db_session, mark)
+    assert (recorded.action, recorded.details["version"], recorded.details["version_id"]) == (
         "review.recorded",
-    ]
+        1,
+        version.id,
+    )
     # The plan stays open for writing: SEN Support is never issued.
     assert plan.status is PlanStatus.ACTIVE
     add_items(db_session, plan, 1)

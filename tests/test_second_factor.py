@@ -217,9 +217,9 @@ def test_recovery_code_works_once_only(client: TestClient, db_session: Session, 
     used = post(client, "/sign-in/recovery-code", csrf, code=typed, next="/account")
     assert used.status_code == 303
     assert used.headers["location"] == "/account"
-    [event] = events(db_session, "recovery_code.used", person)
-    assert event.details == {"left": 9}
-    assert events(db_session, "second_factor.succeeded", person)[0].details == {"method": "recovery_code"}
+    [event] = events(db_session, "second_factor.succeeded", person)
+    assert event.details["method"] == "recovery_code"
+    assert event.details["recovery_codes_left"] == 9
 
     again = post(
         client, "/sign-in/recovery-code", half_signed_in(client, db_session, settings, person), code=codes[3]
@@ -277,7 +277,8 @@ def test_set_up_needs_a_proved_code(client: TestClient, db_session: Session, set
     assert new_token != pending_token
     assert session_of(db_session, pending_token).ended_at is not None
     [set_up] = events(db_session, "second_factor.set_up", person)
-    assert set_up.details == {"recovery_codes": 10}
+    assert set_up.details == {"method": "totp", "recovery_codes": 10}
+    assert events(db_session, "second_factor.succeeded", person) == [], "one event: set up and signed in"
     assert key not in str(set_up.details)
     assert client.get("/account/second-factor").status_code == 200
 

@@ -1,6 +1,6 @@
 """All tables, imported here so that Alembic and relationships see every one of them."""
 
-from app.models.audit import AuditEvent, Channel, Outcome
+from app.models.audit import CONTRIBUTING_ACTIONS, AuditEvent, Channel, Outcome, PlanContribution
 from app.models.auth import (
     ApiToken,
     ChildSignInCard,
@@ -62,6 +62,7 @@ from app.models.plan import (
 
 __all__ = [
     "AREA_OF_NEED_LABELS",
+    "CONTRIBUTING_ACTIONS",
     "CYCLE_STAGE_LABELS",
     "EHC_SECTION_TITLES",
     "FAMILY_MEMBER_ROLES",
@@ -103,6 +104,7 @@ __all__ = [
     "Person",
     "PersonRole",
     "Plan",
+    "PlanContribution",
     "PlanKind",
     "PlanMember",
     "PlanReview",

@@ -59,3 +59,25 @@ class AuditEvent(SQLModel, table=True):
     outcome: Outcome = Field(sa_type=EnumText(Outcome))
     reason: str | None = Field(default=None, max_length=500)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+CONTRIBUTING_ACTIONS = frozenset(
+    {"item.added", "item.revised", "comment.added", "review.recorded", "link.added"}
+)
+"""What counts as an agency contributing to a plan."""
+
+
+class PlanContribution(SQLModel, table=True):
+    """How many times, and when last, an organisation's people contributed to a plan.
+
+    Kept by `audit.record` in the transaction of the event it counts, so that the LA's "quiet
+    agencies" summary reads one small row per plan and agency instead of scanning every event.
+    Derived from the trail (it can be rebuilt from it); the chain does not include it.
+    """
+
+    __tablename__ = "plan_contribution"
+
+    plan_id: int = Field(primary_key=True)
+    organisation_id: int = Field(primary_key=True)
+    contributions: int
+    last_at: datetime

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
-from app.models import AuditEvent, Outcome, Person
+from app.models import CONTRIBUTING_ACTIONS, AuditEvent, Outcome, Person, PlanContribution
 from app.models.base import as_utc, utc_now
 
 GENESIS_HASH = "0" * 64
@@ -176,4 +176,29 @@ def record(
     event.hash = hash_of(fields_of(event))
     db.add(event)
     db.flush()
+    _count_contribution(db, event)
     return event
+
+
+def _count_contribution(db: Session, event: AuditEvent) -> None:
+    """Keep the plan's per-agency contribution count in step with the trail (same transaction).
+
+    Writers of events already queue on the chain's head, so two never count the same row at once.
+    """
+    if (
+        event.outcome is not Outcome.DONE
+        or event.action not in CONTRIBUTING_ACTIONS
+        or event.plan_id is None
+        or event.actor_organisation_id is None
+    ):
+        return
+    key = (event.plan_id, event.actor_organisation_id)
+    counted = db.get(PlanContribution, key)
+    if counted is None:
+        counted = PlanContribution(
+            plan_id=key[0], organisation_id=key[1], contributions=0, last_at=event.occurred_at
+        )
+    counted.contributions += 1
+    counted.last_at = event.occurred_at
+    db.add(counted)
+    db.flush()

@@ -7,21 +7,18 @@ is an organisation: of a member of the plan (expected to contribute) or of anyon
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, Subquery, exists
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
-from app.models import AuditEvent, Child, Organisation, Outcome, Person, Plan, PlanMember
+from app.models import Child, Organisation, Person, Plan, PlanContribution, PlanMember
 from app.models.base import as_utc, utc_now
 from app.services import audit
 from app.services.plans.plans import organisations_by_id
 
-CONTRIBUTIONS = ("item.added", "item.revised", "comment.added", "review.recorded")
-"""What counts as contributing to a plan."""
 QUIET_AFTER = timedelta(days=183)
 """An agency on a plan with no contribution for six months is flagged."""
 PLANS_PER_PAGE = 25
-_SCAN_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -55,35 +52,26 @@ class ContributionPage:
     quiet_since: datetime
 
 
-def _summaries(db: Session, rows: list[tuple[Plan, Child]], now: datetime) -> list[PlanContributions]:
-    """Three queries for a batch of plans, however many events they have."""
-    plan_ids = [plan.id for plan, _child in rows if plan.id is not None]
-    members = db.exec(
+def _agency_members(*where: ColumnElement[bool]) -> Subquery:
+    """(plan_id, organisation_id) of every current member who works for an organisation."""
+    return (
         select(PlanMember.plan_id, Person.organisation_id)
         .join(Person, col(Person.id) == col(PlanMember.person_id))
-        .where(
-            col(PlanMember.plan_id).in_(plan_ids),
-            col(PlanMember.removed_at).is_(None),
-            col(Person.organisation_id).is_not(None),
-        )
-    ).all()
-    counted = db.exec(
-        select(
-            AuditEvent.plan_id,
-            AuditEvent.actor_organisation_id,
-            func.count(),
-            func.max(AuditEvent.occurred_at),
-        )
-        .where(
-            col(AuditEvent.plan_id).in_(plan_ids),
-            col(AuditEvent.outcome) == Outcome.DONE.value,
-            col(AuditEvent.action).in_(CONTRIBUTIONS),
-            col(AuditEvent.actor_organisation_id).is_not(None),
-        )
-        .group_by(col(AuditEvent.plan_id), col(AuditEvent.actor_organisation_id))
-    ).all()
-    on_plan = {(plan_id, organisation_id) for plan_id, organisation_id in members}
-    done = {(plan_id, organisation_id): (count, last) for plan_id, organisation_id, count, last in counted}
+        .where(col(PlanMember.removed_at).is_(None), col(Person.organisation_id).is_not(None), *where)
+        .subquery()
+    )
+
+
+def _summaries(db: Session, rows: list[tuple[Plan, Child]], now: datetime) -> list[PlanContributions]:
+    """Three queries for a page of plans, however many events they have."""
+    plan_ids = [plan.id for plan, _child in rows if plan.id is not None]
+    agencies_on_plans = _agency_members(col(PlanMember.plan_id).in_(plan_ids))
+    members = db.exec(select(agencies_on_plans.c.plan_id, agencies_on_plans.c.organisation_id)).all()
+    counted = db.exec(select(PlanContribution).where(col(PlanContribution.plan_id).in_(plan_ids))).all()
+    on_plan = {
+        (plan_id, organisation_id) for plan_id, organisation_id in members if organisation_id is not None
+    }
+    done = {(row.plan_id, row.organisation_id): (row.contributions, row.last_at) for row in counted}
     organisations = organisations_by_id(db, {key[1] for key in on_plan | done.keys()})
     quiet_since = now - QUIET_AFTER
     summaries = []
@@ -104,6 +92,17 @@ def _summaries(db: Session, rows: list[tuple[Plan, Child]], now: datetime) -> li
     return summaries
 
 
+def _with_a_quiet_agency(quiet_since: datetime) -> ColumnElement[bool]:
+    """The plan has a member's organisation with no contribution since `quiet_since` (one query)."""
+    members = _agency_members()
+    recent = select(PlanContribution.plan_id).where(
+        col(PlanContribution.plan_id) == members.c.plan_id,
+        col(PlanContribution.organisation_id) == members.c.organisation_id,
+        col(PlanContribution.last_at) >= quiet_since,
+    )
+    return exists(select(members.c.plan_id).where(members.c.plan_id == col(Plan.id), ~exists(recent)))
+
+
 def contribution_page(
     db: Session,
     actor: Actor,
@@ -115,31 +114,23 @@ def contribution_page(
 ) -> ContributionPage:
     """A page of the council's plans in order, each with its agencies' contributions.
 
-    With `quiet_only`, only plans where an agency on the plan has been quiet for six months: the
-    plans are read in batches until a page is full, so the page costs a bounded number of queries
-    per batch whatever the number of events.
+    With `quiet_only`, only plans where an agency on the plan has been quiet for six months. Counts
+    come from `PlanContribution`, kept with the trail, so a page costs the same few queries however
+    many events there are.
     """
     person = actor.signed_in()
     moment = now or utc_now()
-    found: list[PlanContributions] = []
-    cursor = after or 0
-    exhausted = False
-    while len(found) <= size and not exhausted:
-        rows = list(
-            db.exec(
-                select(Plan, Child)
-                .join(Child, col(Child.id) == col(Plan.child_id))
-                .where(col(Plan.local_authority_id) == person.organisation_id, col(Plan.id) > cursor)
-                .order_by(col(Plan.id))
-                .limit(_SCAN_BATCH if quiet_only else size + 1)
-            )
-        )
-        exhausted = len(rows) < (_SCAN_BATCH if quiet_only else size + 1)
-        if rows:
-            cursor = rows[-1][0].id or cursor
-        summaries = _summaries(db, rows, moment) if rows else []
-        found += [summary for summary in summaries if summary.has_quiet_agency or not quiet_only]
-    plans = found[:size]
-    next_after = plans[-1].plan_id if len(found) > size else None
+    query = (
+        select(Plan, Child)
+        .join(Child, col(Child.id) == col(Plan.child_id))
+        .where(col(Plan.local_authority_id) == person.organisation_id, col(Plan.id) > (after or 0))
+        .order_by(col(Plan.id))
+        .limit(size + 1)
+    )
+    if quiet_only:
+        query = query.where(_with_a_quiet_agency(moment - QUIET_AFTER))
+    rows = list(db.exec(query))
+    plans = _summaries(db, rows[:size], moment) if rows else []
+    next_after = plans[-1].plan_id if len(rows) > size else None
     audit.record(db, actor, "audit.contributions_read", details={"after": after, "quiet_only": quiet_only})
     return ContributionPage(plans, next_after, moment - QUIET_AFTER)

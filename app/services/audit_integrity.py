@@ -25,9 +25,11 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from app.actor import Actor
 from app.config import Settings
-from app.models import AuditEvent
+from app.models import AuditEvent, Outcome
 from app.models.base import utc_now
+from app.services import audit
 from app.services.audit import CHAINED_FIELDS, GENESIS_HASH, canonical_time, hash_of
 
 BATCH_SIZE = 5000
@@ -324,3 +326,31 @@ def make_checkpoint(db: Session, settings: Settings) -> CheckpointMade:
     path = write_checkpoint(folder, checkpoint, key)
     written = Checkpoint(checkpoint.sequence, checkpoint.head_hash, checkpoint.made_at, str(path))
     return CheckpointMade(written, verification, new=True)
+
+
+def publish_checkpoint(db: Session, settings: Settings, actor: Actor) -> CheckpointMade:
+    """On demand (the audit officer's button): check the new events, sign the head, record who asked."""
+    made = make_checkpoint(db, settings)
+    problem = made.verification.problem
+    audit.record(
+        db,
+        actor,
+        "audit.checkpoint_published",
+        outcome=Outcome.DONE if problem is None else Outcome.REFUSED,
+        reason=problem.message if problem is not None else None,
+        details={
+            "sequence": made.checkpoint.sequence if made.checkpoint else None,
+            "new": made.new,
+            "events_checked": made.verification.events,
+        },
+    )
+    return made
+
+
+def latest_checkpoint(settings: Settings) -> Checkpoint | None:
+    """The newest checkpoint in the store, or None (an unreadable store shows as none)."""
+    try:
+        found = read_checkpoints([settings.audit_checkpoints_path], signing_key(settings).public_key())
+    except CheckpointProblem:
+        return None
+    return found[-1] if found else None

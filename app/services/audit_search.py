@@ -55,12 +55,12 @@ ACTION_LABELS: dict[str, str] = {
     "item.added": "Item added",
     "item.revised": "Item revised",
     "comment.added": "Comment added",
+    "link.added": "Link made",
+    "link.removed": "Link removed",
     "member.added": "Member added",
     "member.removed": "Member removed",
     "coordinator.handed_on": "Coordination handed on",
-    "person.created": "Person invited",
     "review.recorded": "Review recorded",
-    "plan.version_frozen": "Version saved",
     "plan.send_for_consultation": "Draft sent for comment",
     "plan.issue": "Plan issued",
     "plan.start_review": "Review started",
@@ -72,6 +72,7 @@ ACTION_LABELS: dict[str, str] = {
     "member.refused": "Member change refused",
     "permission.refused": "Refused by role",
     "csrf.refused": "Form refused",
+    "audit.checkpoint_published": "Checkpoint published",
 }
 """How each plan action reads in the officer's table and its filter (others show their own name)."""
 
@@ -542,6 +543,8 @@ _PHRASES: dict[str, str] = {
     "plan.audit_read": "looked at who has seen and changed the plan",
     "plan.created": "started the plan",
     "comment.added": "commented on an item",
+    "link.added": "said what an item of the plan answers",
+    "link.removed": "removed a link between items of the plan",
     "review.recorded": "recorded a review meeting",
     "plan.send_for_consultation": "sent the draft plan to the family for comment",
     "plan.issue": "issued the plan",
@@ -608,18 +611,14 @@ def what(event: AuditEvent, names: EventPage) -> str:
     if event.action == "item.revised":
         return f"changed an item{section} (revision {details.get('revision', '?')})"
     if event.action == "member.added":
-        return f"added {someone('person_id')} to the plan"
+        invited = " (inviting them to OnePlan)" if details.get("invited") else ""
+        return f"added {someone('person_id')} to the plan{invited}"
     if event.action == "member.removed":
         return f"removed {someone('person_id')} from the plan"
     if event.action == "coordinator.handed_on":
         return f"handed the coordination of the plan on to {someone('to_person_id')}"
-    if event.action == "person.created":
-        invited = (
-            names.people.get(int(event.object_id)) if event.object_id and event.object_id.isdigit() else None
-        )
-        return f"invited {invited.display_name if invited else 'someone'} to OnePlan for this plan"
-    if event.action == "plan.version_frozen":
-        return f"saved version {details.get('version', '?')} of the plan"
+    if event.action == "review.recorded" and details.get("version"):
+        return f"recorded a review and kept version {details['version']} of the plan"
     return _PHRASES.get(event.action, f"did “{ACTION_LABELS.get(event.action, event.action)}”")
 
 

@@ -7,9 +7,11 @@ once); everything they wrote stays, attributed to them.
 from sqlmodel import Session, col, delete, select
 
 from app.actor import Actor
+from app.config import Settings
 from app.models import InviteStaff, Organisation, OrganisationKind, Person, PersonRole, RecoveryCode
 from app.models.base import utc_now
 from app.services import audit
+from app.services.auth.links import send_invitation
 from app.services.auth.sessions import end_all_sessions
 
 # Which kind of organisation each staff role works in.
@@ -42,8 +44,8 @@ def list_people(db: Session) -> list[tuple[Person, Organisation | None]]:
     return [(person, organisation) for person, organisation in rows]
 
 
-def invite_staff(db: Session, actor: Actor, invitation: InviteStaff) -> Person:
-    """Create the person (no password yet); the caller sends the invitation link."""
+def invite_staff(db: Session, settings: Settings, actor: Actor, invitation: InviteStaff) -> Person:
+    """Create the person (no password yet) and e-mail them the invitation link: one event for both."""
     email = invitation.email.strip().lower()
     if "@" not in email or email.startswith("@") or email.endswith("@"):
         raise PersonProblem("email", "Enter an e-mail address in the right format, like name@example.org")
@@ -62,13 +64,18 @@ def invite_staff(db: Session, actor: Actor, invitation: InviteStaff) -> Person:
     )
     db.add(person)
     db.flush()
+    message = send_invitation(db, settings, actor, person)
     audit.record(
         db,
         actor,
         "person.invited",
         object_type="person",
         object_id=person.id,
-        details={"role": person.role.value, "organisation_id": person.organisation_id},
+        details={
+            "role": person.role.value,
+            "organisation_id": person.organisation_id,
+            "outbox_message_id": message.id,
+        },
     )
     return person
 

@@ -81,6 +81,8 @@ ROUTES = [
     Route("GET", "/audit", _auditors(200, anonymous=303)),
     Route("GET", "/audit/contributions", _auditors(200, anonymous=303)),
     Route("GET", "/audit/export.csv", _auditors(200, anonymous=303)),
+    Route("GET", "/audit/checkpoints", _auditors(200, anonymous=303)),
+    Route("POST", "/audit/checkpoints", _auditors(200, anonymous=303)),
     Route("GET", "/api/v1/audit", _auditors(200, anonymous=401)),
     Route("GET", "/plans/{plan_id}/audit", _plan_readers(anonymous=303), params=_plan),
     Route("GET", "/api/v1/plans/{plan_id}/audit", _plan_readers(anonymous=401), params=_plan),

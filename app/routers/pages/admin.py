@@ -10,7 +10,6 @@ from app.models import ORGANISATION_KIND_LABELS, ROLE_LABELS, InviteStaff, Organ
 from app.permissions import Permission
 from app.rendering import render
 from app.services import organisations, people
-from app.services.auth.links import send_invitation
 
 router = APIRouter(prefix="/admin")
 
@@ -115,10 +114,9 @@ def invite(
         display_name=display_name, email=email, role=PersonRole(role), organisation_id=int(organisation_id)
     )
     try:
-        person = people.invite_staff(db, actor, invitation)
+        people.invite_staff(db, settings, actor, invitation)
     except people.PersonProblem as problem:
         return _invite_form(request, db, {problem.field: str(problem)}, values)
-    send_invitation(db, settings, actor, person)
     return RedirectResponse("/admin/people", status_code=303)
 
 

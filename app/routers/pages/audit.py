@@ -6,11 +6,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
+from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, SettingsDep, requires
 from app.models.base import utc_now
 from app.permissions import Permission
 from app.rendering import render
-from app.services import audit_contributions, audit_search
+from app.services import audit_contributions, audit_integrity, audit_search
 from app.services.audit_search import AuditFilter, EventPage, FilterProblem
 
 router = APIRouter()
@@ -126,3 +126,16 @@ def plan_audit(
         "older_query": _query({}, **shown, before=page.older) if page.older else None,
     }
     return render(request, "pages/audit/plan.html", context)
+
+
+@router.get("/audit/checkpoints", dependencies=[requires(Permission.PUBLISH_CHECKPOINT)])
+def checkpoints(request: Request, settings: SettingsDep) -> Response:
+    context = {"latest": audit_integrity.latest_checkpoint(settings), "made": None}
+    return render(request, "pages/audit/checkpoints.html", context)
+
+
+@router.post("/audit/checkpoints", dependencies=[requires(Permission.PUBLISH_CHECKPOINT)])
+def publish_checkpoint(request: Request, db: SessionDep, settings: SettingsDep, actor: ActorDep) -> Response:
+    made = audit_integrity.publish_checkpoint(db, settings, actor)
+    context = {"latest": made.checkpoint, "made": made}
+    return render(request, "pages/audit/checkpoints.html", context)

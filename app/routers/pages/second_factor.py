@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from markupsafe import Markup
 from starlette.responses import RedirectResponse, Response
 
 from app.auth import set_session_cookie
 from app.config import Settings
 from app.dependencies import ActorDep, CurrentPerson, IdentityDep, SessionDep, SettingsDep, requires
-from app.errors import SignInRequired
+from app.errors import Refused, SignInRequired
 from app.models import Person, SignInMethod, UserSession
 from app.permissions import Permission
 from app.rendering import render
@@ -218,7 +218,7 @@ def use_recovery_code(
 def _staff_only(person: Person) -> None:
     """Families and children have no second factor: for them the page does not exist."""
     if not needs_second_factor(person):
-        raise HTTPException(404, "Not Found")
+        raise Refused(404, "Not Found", action="second_factor.refused", person=person)
 
 
 @router.get(ACCOUNT_PAGE, dependencies=OWN_ACCOUNT)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select, update
 
 from app.actor import Actor
 from app.config import Settings
-from app.models import LinkPurpose, OneTimeLink, Outcome, Person, SignInMethod, UserSession
+from app.models import LinkPurpose, OneTimeLink, OutboxMessage, Outcome, Person, SignInMethod, UserSession
 from app.models.base import as_utc, id_of, utc_now
 from app.services import audit
 from app.services.auth.passwords import hash_password, password_problem
@@ -145,8 +145,12 @@ def _mark_used(db: Session, actor: Actor, purpose: LinkPurpose, live: LiveLink) 
     )
 
 
-def send_invitation(db: Session, settings: Settings, actor: Actor, person: Person) -> None:
-    """E-mail the person a link to set their password and sign in (works once, for 7 days)."""
+def send_invitation(db: Session, settings: Settings, actor: Actor, person: Person) -> OutboxMessage:
+    """E-mail the person a link to set their password and sign in (works once, for 7 days).
+
+    Not audited here: the invitation is part of the action that made it (inviting staff, adding
+    someone new to a plan), whose one event names the message.
+    """
     if not person.email or not person.is_active:
         raise LinkProblem("Only an active person with an e-mail address can be invited")
     token = create_link(db, LinkPurpose.INVITATION, person, actor.person)
@@ -164,14 +168,7 @@ def send_invitation(db: Session, settings: Settings, actor: Actor, person: Perso
         "a new one.\n\n"
         "If you did not expect this e-mail, you can ignore it.\n",
     )
-    audit.record(
-        db,
-        actor,
-        "invitation.sent",
-        object_type="person",
-        object_id=person.id,
-        details={"outbox_message_id": message.id},
-    )
+    return message
 
 
 def accept_invitation(
@@ -206,16 +203,7 @@ def accept_invitation(
         subject=person,
         object_type="person",
         object_id=person.id,
-        details={"link_id": live.link.id},
-    )
-    audit.record(
-        db,
-        actor,
-        "sign_in.password_accepted" if second_factor else "sign_in.succeeded",
-        subject=person,
-        object_type="person",
-        object_id=person.id,
-        details={"method": SignInMethod.INVITATION.value},
+        details={"link_id": live.link.id, "signed_in": not second_factor},
     )
     return AcceptedInvitation(person, session_token, second_factor)
 

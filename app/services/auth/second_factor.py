@@ -109,16 +109,10 @@ def set_up(
     person.totp_confirmed_at = utc_now()
     db.add(person)
     codes = _replace_recovery_codes(db, person)
-    audit.record(
-        db,
-        actor,
-        "second_factor.set_up",
-        subject=person,
-        object_type="person",
-        object_id=person.id,
-        details={"recovery_codes": len(codes)},
+    token = _complete(
+        db, actor, pending, person, "totp", action="second_factor.set_up", recovery_codes=len(codes)
     )
-    return SetUpDone(_complete(db, actor, pending, person, "totp"), codes)
+    return SetUpDone(token, codes)
 
 
 # Signing in --------------------------------------------------------------------------------------
@@ -157,16 +151,15 @@ def complete_with_recovery_code(
     recovery.used_at = utc_now()
     db.add(recovery)
     note_attempt(db, settings, _throttle_account(person), actor.client_address, succeeded=True)
-    audit.record(
+    return _complete(
         db,
         actor,
-        "recovery_code.used",
-        subject=person,
-        object_type="recovery_code",
-        object_id=recovery.id,
-        details={"left": recovery_codes_left(db, person)},
+        pending,
+        person,
+        "recovery_code",
+        recovery_code_id=recovery.id,
+        recovery_codes_left=recovery_codes_left(db, person),
     )
-    return _complete(db, actor, pending, person, "recovery_code")
 
 
 # Recovery codes ----------------------------------------------------------------------------------
@@ -298,7 +291,17 @@ def _audit_failure(db: Session, actor: Actor, person: Person, reason: str) -> No
     )
 
 
-def _complete(db: Session, actor: Actor, pending: UserSession, person: Person, method: str) -> str:
+def _complete(
+    db: Session,
+    actor: Actor,
+    pending: UserSession,
+    person: Person,
+    method: str,
+    *,
+    action: str = "second_factor.succeeded",
+    **details: int | None,
+) -> str:
+    """Start the full session; the one event says how the second factor was proved."""
     token = start_session(
         db,
         person,
@@ -310,10 +313,10 @@ def _complete(db: Session, actor: Actor, pending: UserSession, person: Person, m
     audit.record(
         db,
         actor,
-        "second_factor.succeeded",
+        action,
         subject=person,
         object_type="person",
         object_id=person.id,
-        details={"method": method},
+        details={"method": method, **details},
     )
     return token

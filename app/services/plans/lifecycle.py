@@ -96,6 +96,7 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
             action="plan.step_refused",
         )
     before = plan.status
+    frozen: PlanVersion | None = None
     if request.step is Step.SEND_FOR_CONSULTATION:
         earliest = date.today() + timedelta(days=CONSULTATION_DAYS)
         until = request.comments_until or earliest
@@ -114,7 +115,7 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
                 "the plan can be issued after that.",
                 action="plan.step_refused",
             )
-        freeze_version(db, actor, access, occasion="issued")
+        frozen = freeze_version(db, access, occasion="issued")
         plan.status = PlanStatus.ISSUED
     elif request.step is Step.START_REVIEW:
         plan.status, plan.version, plan.consultation_ends_on = PlanStatus.UNDER_REVIEW, plan.version + 1, None
@@ -142,6 +143,7 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
             "status": plan.status.value,
             "version": plan.version,
             "stage": plan.cycle_stage.value if plan.cycle_stage else None,
+            "version_id": frozen.id if frozen is not None else None,
         },
     )
 
@@ -163,8 +165,9 @@ def record_review(db: Session, actor: Actor, access: PlanAccess, new: NewReview)
     )
     db.add(review)
     db.flush()
+    frozen: PlanVersion | None = None
     if plan.kind is PlanKind.SEN_SUPPORT:
-        freeze_version(db, actor, access, occasion="review")
+        frozen = freeze_version(db, access, occasion="review")
         plan.version += 1
         plan.cycle_number += 1
         plan.cycle_stage = CycleStage.ASSESS
@@ -175,13 +178,21 @@ def record_review(db: Session, actor: Actor, access: PlanAccess, new: NewReview)
         "review.recorded",
         object_type="plan_review",
         object_id=review.id,
-        details={"plan_id": plan.id, "cycle": review.cycle_number},
+        details={
+            "plan_id": plan.id,
+            "cycle": review.cycle_number,
+            "version": frozen.number if frozen is not None else None,
+            "version_id": frozen.id if frozen is not None else None,
+        },
     )
     return review
 
 
-def freeze_version(db: Session, actor: Actor, access: PlanAccess, *, occasion: str) -> PlanVersion:
-    """Keep which revision each item has now, as the plan's current version number."""
+def freeze_version(db: Session, access: PlanAccess, *, occasion: str) -> PlanVersion:
+    """Keep which revision each item has now, as the plan's current version number.
+
+    Part of an issue or a review: that action's one audit event names the version.
+    """
     plan = access.plan
     version = PlanVersion(
         plan_id=id_of(plan), number=plan.version, made_by_id=id_of(access.person), occasion=occasion
@@ -195,14 +206,6 @@ def freeze_version(db: Session, actor: Actor, access: PlanAccess, *, occasion: s
         if item_id is not None and revision_id is not None
     )
     db.flush()
-    audit.record(
-        db,
-        actor,
-        "plan.version_frozen",
-        object_type="plan_version",
-        object_id=version.id,
-        details={"plan_id": plan.id, "version": version.number, "items": len(items)},
-    )
     return version
 
 

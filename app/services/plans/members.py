@@ -15,6 +15,7 @@ from app.models import (
     MemberRole,
     Organisation,
     OrganisationKind,
+    OutboxMessage,
     Person,
     PersonRole,
     PlanMember,
@@ -100,11 +101,11 @@ def add_member(
         raise PlanProblem("email", f"{person.display_name} is already on this plan")
     if new.role is MemberRole.CHILD and _childs_account(db, access) not in {None, person.id}:
         raise PlanProblem("role", f"{person.display_name} is not the child or young person this plan is for")
-    member = enrol(db, actor, access, person, new.role, invited=invited)
+    message: OutboxMessage | None = None
     if invited:
-        send_invitation(db, settings, actor, person)
+        message = send_invitation(db, settings, actor, person)
     elif person.email:
-        send_mail(
+        message = send_mail(
             db,
             settings,
             person.email,
@@ -112,13 +113,23 @@ def add_member(
             f"{access.person.display_name} has added you to plan {access.plan.reference} on "
             f"{settings.service_name}.\n\nSign in to read it: {settings.public_url}/plans/{access.plan.id}\n",
         )
-    return member
+    return enrol(db, actor, access, person, new.role, invited=invited, told_by=message)
 
 
 def enrol(
-    db: Session, actor: Actor, access: PlanAccess, person: Person, role: MemberRole, *, invited: bool = False
+    db: Session,
+    actor: Actor,
+    access: PlanAccess,
+    person: Person,
+    role: MemberRole,
+    *,
+    invited: bool = False,
+    told_by: OutboxMessage | None = None,
 ) -> PlanMember:
-    """Put the person on the plan (the caller has checked who may); family links follow the child."""
+    """Put the person on the plan (the caller has checked who may); family links follow the child.
+
+    One event records it all: a new account made for them (`invited`) and the e-mail that told them.
+    """
     member = PlanMember(
         plan_id=id_of(access.plan), person_id=id_of(person), role=role, added_by_id=access.person.id
     )
@@ -139,7 +150,13 @@ def enrol(
         "member.added",
         object_type="plan_member",
         object_id=member.id,
-        details={"plan_id": access.plan.id, "person_id": person.id, "role": role.value, "invited": invited},
+        details={
+            "plan_id": access.plan.id,
+            "person_id": person.id,
+            "role": role.value,
+            "invited": invited,
+            "outbox_message_id": told_by.id if told_by is not None else None,
+        },
     )
     return member
 
@@ -175,14 +192,6 @@ def _person_to_add(db: Session, actor: Actor, access: PlanAccess, new: NewMember
         person.organisation_id = organisation.id
     db.add(person)
     db.flush()
-    audit.record(
-        db,
-        actor,
-        "person.created",
-        object_type="person",
-        object_id=person.id,
-        details={"role": person.role.value, "plan_id": access.plan.id},
-    )
     return person, True
 
 

@@ -1,0 +1,324 @@
+"""Every state-changing route records exactly one audit event, of the person who acted.
+
+The permission matrix plays every write route as every kind of caller; here each of those plays
+must add at most one event (a refusal to a signed-in person exactly one, naming them), and every
+write route must be seen doing its write with exactly one "done" event of its caller. Routes the
+matrix plays only as refusals or as forms with errors have a scenario of their own below.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyotp
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.actor import Actor
+from app.config import Settings
+from app.models import AuditEvent, Outcome, Person, PersonRole, PlanKind
+from app.permissions import app_routes
+from app.services.auth import child_cards, second_factor
+from app.services.auth.csrf import csrf_token
+from app.services.people import deactivate
+from tests.factories import PASSWORD, make_organisation, make_person
+from tests.matrix import Relationship, Route
+from tests.matrix.child_sign_in import PICTURES, _child_of
+from tests.plan_factories import add_items, coordinator_of, events_since, last_event_id, make_plan
+from tests.test_permission_matrix import ENTRIES, Played
+from tests.test_permission_matrix import play_as as play_as  # the fixture
+from tests.test_second_factor import half_signed_in, staff
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+WRITES = [entry for entry in ENTRIES if entry.method in WRITE_METHODS]
+SIGNING_IN_BY_LINK = ("/card/", "/invitations/", "/password-reset/")
+"""Whoever follows the link acts as the person it was made for, not as whoever is signed in."""
+
+
+@dataclass(frozen=True)
+class Done:
+    person: Person
+    action: str
+    events: list[AuditEvent]
+
+
+Scenario = Callable[[TestClient, Session, Settings, Callable[[Person], str]], Done]
+
+
+def _after(db: Session, person: Person, action: str, since: int) -> Done:
+    return Done(person, action, events_since(db, since))
+
+
+def _invite_staff(
+    client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+) -> Done:
+    admin = make_person(db, PersonRole.ADMINISTRATOR)
+    csrf = sign_in_as(admin)
+    school = make_organisation(db)
+    since = last_event_id(db)
+    form = {"display_name": "New Teacher", "email": "new.teacher@test.example", "role": "education"}
+    response = client.post(
+        "/admin/people/invite",
+        data={**form, "organisation_id": str(school.id), "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    return _after(db, admin, "person.invited", since)
+
+
+def _reactivate(
+    client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+) -> Done:
+    admin = make_person(db, PersonRole.ADMINISTRATOR)
+    csrf = sign_in_as(admin)
+    someone = make_person(db, password=None)
+    deactivate(db, Actor.command(admin), someone.id or 0)
+    since = last_event_id(db)
+    response = client.post(f"/admin/people/{someone.id}/reactivate", data={"csrf_token": csrf})
+    assert response.status_code == 200
+    return _after(db, admin, "person.reactivated", since)
+
+
+def _revoke_card(
+    client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+) -> Done:
+    parent = make_person(db, PersonRole.PARENT_CARER)
+    child = _child_of(db, parent)
+    child_cards.create_card(db, Actor.command(parent), child, PICTURES)
+    csrf = sign_in_as(parent)
+    since = last_event_id(db)
+    response = client.post(
+        f"/account/children/{child.id}/sign-in-card/revoke", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    return _after(db, parent, "child_sign_in_card.revoked", since)
+
+
+def _ask_for_a_reset(
+    client: TestClient, db: Session, settings: Settings, _sign_in: Callable[[Person], str]
+) -> Done:
+    person = make_person(db, PersonRole.PARENT_CARER)
+    client.cookies.set("oneplan_browser", "resetting")
+    since = last_event_id(db)
+    response = client.post(
+        "/password-reset",
+        data={
+            "email": person.email or "",
+            "csrf_token": csrf_token(settings.secret_key, "browser:resetting"),
+        },
+    )
+    assert response.status_code == 200
+    return _after(db, person, "password_reset.requested", since)
+
+
+def _sign_in(client: TestClient, db: Session, settings: Settings, _sign_in: Callable[[Person], str]) -> Done:
+    person = make_person(db, PersonRole.PARENT_CARER)
+    client.cookies.set("oneplan_browser", "signing-in")
+    since = last_event_id(db)
+    response = client.post(
+        "/sign-in",
+        data={
+            "email": person.email or "",
+            "password": PASSWORD,
+            "csrf_token": csrf_token(settings.secret_key, "browser:signing-in"),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    return _after(db, person, "sign_in.succeeded", since)
+
+
+def _second_factor(
+    client: TestClient, db: Session, settings: Settings, _sign_in: Callable[[Person], str]
+) -> Done:
+    secret = pyotp.random_base32()
+    person = staff(db, totp_secret=secret)
+    csrf = half_signed_in(client, db, settings, person)
+    since = last_event_id(db)
+    response = client.post(
+        "/sign-in/second-factor",
+        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    return _after(db, person, "second_factor.succeeded", since)
+
+
+def _set_up_second_factor(
+    client: TestClient, db: Session, settings: Settings, _sign_in: Callable[[Person], str]
+) -> Done:
+    person = staff(db)
+    csrf = half_signed_in(client, db, settings, person)
+    page = client.get("/sign-in/second-factor/set-up")
+    shown = re.search(r'<code id="key">([A-Z2-7 ]+)</code>', page.text)
+    assert shown is not None
+    secret = shown.group(1).replace(" ", "")
+    since = last_event_id(db)
+    response = client.post(
+        "/sign-in/second-factor/set-up",
+        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert response.status_code == 200
+    return _after(db, person, "second_factor.set_up", since)
+
+
+def _recovery_code(
+    client: TestClient, db: Session, settings: Settings, _sign_in: Callable[[Person], str]
+) -> Done:
+    person = staff(db, totp_secret=pyotp.random_base32())
+    [code, *_] = second_factor.renew_recovery_codes(db, Actor.command(person), person)
+    csrf = half_signed_in(client, db, settings, person)
+    since = last_event_id(db)
+    response = client.post(
+        "/sign-in/recovery-code", data={"code": code, "csrf_token": csrf}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    return _after(db, person, "second_factor.succeeded", since)
+
+
+def _start_a_plan(
+    client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+) -> Done:
+    _plan, _people = make_plan(db)
+    senco = coordinator_of(db, _plan)
+    csrf = sign_in_as(senco)
+    since = last_event_id(db)
+    response = client.post(
+        "/plans/new",
+        data={
+            "kind": "sen_support",
+            "child_full_name": "Robin Walk",
+            "child_date_of_birth-day": "1",
+            "child_date_of_birth-month": "4",
+            "child_date_of_birth-year": "2016",
+            "child_school_year": "Year 5",
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return _after(db, senco, "plan.created", since)
+
+
+def _change_stage(
+    client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+) -> Done:
+    plan, _people = make_plan(db, PlanKind.SEN_SUPPORT)
+    senco = coordinator_of(db, plan)
+    csrf = sign_in_as(senco)
+    since = last_event_id(db)
+    response = client.post(
+        f"/plans/{plan.id}/stage",
+        data={"step": "move_to_stage", "stage": "do", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return _after(db, senco, "plan.move_to_stage", since)
+
+
+def _revise_by_api(
+    client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+) -> Done:
+    plan, _people = make_plan(db)
+    [need] = add_items(db, plan, 1)
+    senco = coordinator_of(db, plan)
+    csrf = sign_in_as(senco)
+    since = last_event_id(db)
+    response = client.put(
+        f"/api/v1/plans/{plan.id}/items/{need.id}",
+        headers={"If-Match": '"1"', "X-CSRF-Token": csrf},
+        json={"text": "Finds noise hard", "area_of_need": "sensory_and_physical"},
+    )
+    assert response.status_code == 200, response.text
+    return _after(db, senco, "item.revised", since)
+
+
+SCENARIOS: dict[tuple[str, str], Scenario] = {
+    ("POST", "/admin/people/invite"): _invite_staff,
+    ("POST", "/admin/people/{person_id}/reactivate"): _reactivate,
+    ("POST", "/account/children/{child_id}/sign-in-card/revoke"): _revoke_card,
+    ("POST", "/password-reset"): _ask_for_a_reset,
+    ("POST", "/sign-in"): _sign_in,
+    ("POST", "/sign-in/second-factor"): _second_factor,
+    ("POST", "/sign-in/second-factor/set-up"): _set_up_second_factor,
+    ("POST", "/sign-in/recovery-code"): _recovery_code,
+    ("POST", "/plans/new"): _start_a_plan,
+    ("POST", "/plans/{plan_id}/stage"): _change_stage,
+    ("PUT", "/api/v1/plans/{plan_id}/items/{item_id}"): _revise_by_api,
+}
+"""A successful write for each route the matrix plays only as a refusal or a form with errors."""
+
+
+@pytest.mark.parametrize("entry", WRITES, ids=[f"{entry.method} {entry.path}" for entry in WRITES])
+def test_each_play_of_a_write_route_records_at_most_one_event_of_its_caller(
+    entry: Route, play_as: Callable[[Route, str, Relationship], Played], db_session: Session
+) -> None:
+    done_by_caller = 0
+    for relationship, expected in entry.expect.items():
+        for caller in expected:
+            played = play_as(entry, caller, relationship)
+            events = events_since(db_session, played.last_event_before)
+            where = f"{entry.method} {entry.path} as {caller} ({relationship.value}): {played.status}"
+            assert len(events) <= 1, f"{where} recorded {[event.action for event in events]}"
+            if played.person is None:
+                continue
+            if played.status in {403, 404}:
+                assert [(e.outcome, e.actor_id) for e in events] == [(Outcome.REFUSED, played.person.id)], (
+                    where
+                )
+            if entry.path.startswith(SIGNING_IN_BY_LINK):
+                done_by_caller += len(events)
+                continue
+            for event in events:
+                assert event.actor_id == played.person.id, where
+                done_by_caller += event.outcome is Outcome.DONE
+    if (entry.method, entry.path) not in SCENARIOS:
+        assert done_by_caller, f"{entry.method} {entry.path}: no play wrote anything; add a scenario"
+
+
+@pytest.mark.parametrize("route", sorted(SCENARIOS), ids=[f"{m} {p}" for m, p in sorted(SCENARIOS)])
+def test_a_write_the_matrix_only_refuses_records_one_event_when_done(
+    route: tuple[str, str],
+    client: TestClient,
+    db_session: Session,
+    settings: Settings,
+    sign_in_as: Callable[[Person], str],
+) -> None:
+    done = SCENARIOS[route](client, db_session, settings, sign_in_as)
+    assert [(e.action, e.outcome, e.actor_id) for e in done.events] == [
+        (done.action, Outcome.DONE, done.person.id)
+    ]
+
+
+def test_every_write_route_is_walked(app: FastAPI) -> None:
+    writes = {(method, route.path) for route in app_routes(app) for method in route.methods} & {
+        (entry.method, entry.path) for entry in WRITES
+    }
+    all_writes = {(m, route.path) for route in app_routes(app) for m in route.methods if m in WRITE_METHODS}
+    assert all_writes == writes, "every write route is in the permission matrix"
+    assert set(SCENARIOS) <= writes
+
+
+def test_reading_a_plan_records_one_event(
+    client: TestClient, db_session: Session, sign_in_as: Callable[[Person], str]
+) -> None:
+    plan, _people = make_plan(db_session)
+    add_items(db_session, plan, 3)
+    senco = coordinator_of(db_session, plan)
+    sign_in_as(senco)
+    since = last_event_id(db_session)
+    assert client.get(f"/plans/{plan.id}").status_code == 200
+    [read] = events_since(db_session, since)
+    assert (read.action, read.actor_id, read.plan_id) == ("plan.read", senco.id, plan.id)
+    since = last_event_id(db_session)
+    assert client.get(f"/api/v1/plans/{plan.id}").status_code == 200
+    [read] = events_since(db_session, since)
+    assert (read.action, read.actor_id, read.plan_id, read.channel.value) == (
+        "plan.read",
+        senco.id,
+        plan.id,
+        "api",
+    )
