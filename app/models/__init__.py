@@ -57,6 +57,12 @@ from app.models.plan import (
     PlanVersion,
     PlanVersionItem,
 )
+from app.models.timeline import (
+    AdviceRequest,
+    AssessmentRequest,
+    ReminderSent,
+    StatutoryStep,
+)
 
 __all__ = [
     "AREA_OF_NEED_LABELS",
@@ -75,8 +81,10 @@ __all__ = [
     "SECTION_KIND",
     "SEN_SUPPORT_SECTION_TITLES",
     "STAFF_ROLES",
+    "AdviceRequest",
     "ApiToken",
     "AreaOfNeed",
+    "AssessmentRequest",
     "AuditEvent",
     "Channel",
     "Child",
@@ -108,8 +116,10 @@ __all__ = [
     "ProvisionFrequency",
     "ProvisionUnit",
     "RecoveryCode",
+    "ReminderSent",
     "Section",
     "SignInAttempt",
     "SignInMethod",
+    "StatutoryStep",
     "UserSession",
 ]
