@@ -281,7 +281,7 @@ def _sort_key(entry: Entry) -> tuple[date, str]:
     return (entry.done_on or entry.due_on, entry.key)
 
 
-def _timelines(db: Session, plans: list[Plan], today: date) -> dict[int, Timeline]:
+def timelines_of(db: Session, plans: list[Plan], today: date) -> dict[int, Timeline]:
     """The timelines of many plans in a constant number of queries."""
     plan_ids = {id_of(plan) for plan in plans}
     if not plan_ids:
@@ -365,7 +365,7 @@ def _assessment(request: AssessmentRequest, entries: list[Entry], today: date) -
 def plan_timeline(db: Session, access: PlanAccess, today: date | None = None) -> Timeline:
     """The plan's timeline for its page (the page's own read event covers it)."""
     day = today or uk_today()
-    timeline = _timelines(db, [access.plan], day)[id_of(access.plan)]
+    timeline = timelines_of(db, [access.plan], day)[id_of(access.plan)]
     ids: set[int | None] = {entry.done_by_id for entry in timeline.entries}
     if timeline.assessment is not None:
         ids |= {timeline.assessment.request.requested_by_id, timeline.assessment.request.case_officer_id}
@@ -959,7 +959,7 @@ def my_dashboard(db: Session, actor: Actor) -> Dashboard:
     others = {advice.plan_id for advice in team_advice} - mine
     if others:
         plans += list(db.exec(select(Plan).where(col(Plan.id).in_(others))))
-    timelines = _timelines(db, plans, today)
+    timelines = timelines_of(db, plans, today)
     team_keys = {f"advice:{advice.id}" for advice in team_advice}
     week_ends = rules.week_sunday(today)
     overdue: list[DashboardRow] = []
@@ -1090,7 +1090,7 @@ def la_overview(db: Session, actor: Actor) -> LaOverview:
         )
     today = uk_today()
     plans = list(db.exec(select(Plan).where(Plan.local_authority_id == council.id)))
-    timelines = _timelines(db, plans, today)
+    timelines = timelines_of(db, plans, today)
     children = {timeline.plan.child_id: timeline.child for timeline in timelines.values()}
     setting_ids: set[int | None] = {plan.setting_id for plan in plans}
     setting_ids |= {child.setting_id for child in children.values() if child is not None}
