@@ -59,6 +59,7 @@ from app.services import audit
 from app.services.plans.access import refuse, refuse_change
 from app.services.plans.plans import PlanProblem, organisations_by_id, people_by_id
 from app.services.timelines import rules
+from app.services.timelines.labels import LABELS
 from app.services.timelines.rules import OPEN_STATUSES, NextStep, Status
 
 UK = ZoneInfo("Europe/London")
@@ -175,7 +176,7 @@ class Timeline:
         return [entry for entry in self.entries if entry.status is Status.OVERDUE]
 
 
-def _step_entry(step: StatutoryStep, today: date) -> Entry:
+def step_entry(step: StatutoryStep, today: date) -> Entry:
     return Entry(
         key=f"step:{step.id}",
         plan_id=step.plan_id,
@@ -310,7 +311,7 @@ def timelines_of(db: Session, plans: list[Plan], today: date) -> dict[int, Timel
         plan_id = id_of(plan)
         child = children.get(plan.child_id)
         plan_steps = steps.get(plan_id, [])
-        entries = [_step_entry(step, today) for step in plan_steps]
+        entries = [step_entry(step, today) for step in plan_steps]
         entries += [_advice_entry(row, organisations, today) for row in advice.get(plan_id, [])]
         review = _review_entry(plan, child, plan_steps, facts, today)
         if review is not None:
@@ -1189,3 +1190,12 @@ STEP_KIND_NAMES = {
     StepKind.AMENDED_FINAL: "Amended plan final",
     StepKind.PHASE_TRANSFER: "Phase transfer",
 }
+
+
+def plan_panel(db: Session, access: PlanAccess) -> dict[str, object]:
+    """What the plan page's timeline panel shows (a constant number of queries, whatever the plan's size)."""
+    return {
+        "timeline": plan_timeline(db, access),
+        "timeline_labels": LABELS,
+        "timeline_may_request": may_request_assessment(db, access),
+    }
