@@ -23,6 +23,7 @@ from app.permissions import Permission, PlanAccess, may_manage_assessment, may_m
 from app.rendering import render
 from app.routers.pages.plan_stages import DateProblem, read_date
 from app.routers.pages.plans import FormValues
+from app.services.plans.access import refuse
 from app.services.plans.plans import PlanProblem
 from app.services.timelines import rules, timelines
 from app.services.timelines.labels import LABELS
@@ -30,13 +31,19 @@ from app.services.timelines.labels import LABELS
 router = APIRouter()
 
 
-def _day(values: FormValues, name: str, errors: dict[str, str], missing: str) -> date | None:
+def _day(values: FormValues, name: str, errors: dict[str, str], missing: str | None) -> date | None:
     parts = (values.get(f"{name}-day", ""), values.get(f"{name}-month", ""), values.get(f"{name}-year", ""))
     try:
         return read_date(parts, missing=missing)
     except DateProblem as problem:
         errors[f"{name}-day"] = str(problem)
         return None
+
+
+def _must(allowed: bool, access: PlanAccess) -> None:
+    """Refuse before reading the form: who may not do this learns nothing from its errors."""
+    if not allowed:
+        refuse(access, "Your part in this plan does not allow this.", action="timeline.refused")
 
 
 def _row_id(value: str) -> bool:
@@ -125,7 +132,7 @@ def request_assessment(
         name: form.get(name, "")
         for name in ("reason", "requested_on-day", "requested_on-month", "requested_on-year")
     }
-    requested_on = _day(form, "requested_on", errors, missing="")
+    requested_on = _day(form, "requested_on", errors, missing=None)
     if len(values["reason"]) > 2000:
         errors["reason"] = "Say why in 2,000 characters or fewer"
     if not errors:
@@ -187,6 +194,7 @@ def record_done(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, step_id: RowId, form: FormValues
 ) -> Response:
     step = timelines.plan_step(db, access, step_id)
+    _must(timelines.may_manage_step(access, step), access)
     names = ("done_on-day", "done_on-month", "done_on-year", "outcome", "note")
     values = {name: form.get(name, "") for name in names}
     errors: dict[str, str] = {}
@@ -221,6 +229,7 @@ def record_exception(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, step_id: RowId, form: FormValues
 ) -> Response:
     step = timelines.plan_step(db, access, step_id)
+    _must(timelines.may_manage_step(access, step), access)
     values = {name: form.get(name, "") for name in ("exception", "exception_reason")}
     errors: dict[str, str] = {}
     if values["exception"] not in set(ExceptionKind):
@@ -287,6 +296,7 @@ def new_advice_page(request: Request, db: SessionDep, access: CurrentPlan) -> Re
 def send_advice_request(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
+    _must(may_manage_assessment(access), access)
     names = ("topic", "organisation_id", "person_id", "sent_on-day", "sent_on-month", "sent_on-year")
     values = {name: form.get(name, "") for name in names}
     errors: dict[str, str] = {}
@@ -324,6 +334,7 @@ def advice_returned(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, advice_id: RowId, form: FormValues
 ) -> Response:
     advice = timelines.plan_advice(db, access, advice_id)
+    _must(timelines.may_record_return(access, advice), access)
     name = f"returned_on_{advice.id}"
     errors: dict[str, str] = {}
     returned_on = _day(form, name, errors, missing="Enter the date the advice came back")
@@ -347,6 +358,7 @@ def advice_returned(
 def arrange_review(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
+    _must(may_manage_reviews(access), access)
     errors: dict[str, str] = {}
     meeting_on = _day(form, "meeting_on", errors, missing="Enter the date of the meeting")
     if meeting_on is not None and not errors:
@@ -364,6 +376,7 @@ def arrange_review(
 def add_phase_transfer(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
+    _must(may_manage_reviews(access), access)
     values = {name: form.get(name, "") for name in ("transfer_year", "into_post_16")}
     errors: dict[str, str] = {}
     year = values["transfer_year"].strip()
