@@ -2,7 +2,6 @@
 annual review from a month end, a year of SEN Support reviews; every due date, overdue flag, dashboard
 figure and reminder, and a second reminders run that sends nothing."""
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -38,10 +37,10 @@ def sent(db: Session, settings: Settings) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def world(db_session: Session) -> Iterator[Session]:
+def world(db_session: Session) -> Session:
     with at(date(2028, 1, 10)):
         create_demo(db_session)
-    yield db_session
+    return db_session
 
 
 def step_of(db: Session, plan: Plan, kind: StepKind) -> StatutoryStep:
@@ -121,7 +120,8 @@ def test_a_whole_assessment_across_a_leap_day(world: Session, settings: Settings
         request = db.exec(select(AssessmentRequest).where(AssessmentRequest.plan_id == sam.id)).one()
         assert request.closed_on == date(2028, 4, 15)
         timeline = timelines.plan_timeline(db, plan_access(db, morgan, id_of(sam)))
-        assert timeline.assessment is not None and timeline.assessment.closed
+        assert timeline.assessment is not None
+        assert timeline.assessment.closed
         [entry] = [entry for entry in timeline.entries if entry.step is final]
         assert entry.exception_label == "the family was away for 4 weeks or more"
 
@@ -263,7 +263,8 @@ def test_the_notify_message_carries_what_the_outbox_would(settings: Settings) ->
     configured = settings.model_copy(
         update={"notify_api_key": "test-key", "notify_template_id": "template-1"}
     )
-    assert notify.notify_configured(configured) and not notify.notify_configured(settings)
+    assert notify.notify_configured(configured)
+    assert not notify.notify_configured(settings)
     email = notify.notify_email(
         configured, "a@example.org", "Overdue on plan OP-1001", "Plan OP-1001: ...", "step:1:overdue:person:2"
     )
