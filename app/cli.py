@@ -17,6 +17,7 @@ from app.services import audit_integrity
 from app.services.auth.api_tokens import create_token
 from app.services.auth.sign_in import find_by_email
 from app.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PERSONAS, create_demo
+from app.services.timelines.reminders import send_reminders
 
 cli = typer.Typer(help="OnePlan: one plan for a child with SEND, written together.", no_args_is_help=True)
 db_cli = typer.Typer(help="The database.", no_args_is_help=True)
@@ -179,6 +180,16 @@ def demo() -> None:
     typer.echo(f"Staff also enter a code from an authenticator app set up with the key {DEMO_TOTP_SECRET}")
     typer.echo(f"Sam's sign-in card (new at every run): {world.sam_card.link(settings.public_url)}")
     typer.echo(f"Sam's pictures, in order: {', '.join(world.sam_card.pictures)}")
+
+
+@cli.command()
+def reminders() -> None:
+    """Send the reminders that are due: steps due within a week or overdue (for cron; sends nothing twice)."""
+
+    settings = get_settings()
+    with command_session(settings) as session:
+        sent = send_reminders(session, settings)
+    typer.echo(f"Sent {_count(len(sent), 'reminder')}.")
 
 
 def main() -> None:

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    # GOV.UK Notify for reminders: used instead of the outbox's SMTP when both are set.
+    notify_api_key: str = ""
+    notify_template_id: str = ""
+    """A Notify e-mail template with the placeholders ((subject)) and ((body))."""
 
     # Audit checkpoints: signed heads of the audit chain, kept outside the database.
     audit_checkpoint_dir: Path | None = None

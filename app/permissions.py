@@ -58,6 +58,8 @@ class Permission(StrEnum):
     """The audit trail of every plan of one's own local authority: LA audit officers."""
     PUBLISH_CHECKPOINT = "publish_checkpoint"
     """Check the trail and sign a checkpoint of its head now, between the scheduled ones."""
+    READ_LA_OVERVIEW = "read_la_overview"
+    """Figures across one's own local authority (deadlines, overdue steps): its case and audit officers."""
 
 
 _ADULTS = {
@@ -84,6 +86,7 @@ ROLE_PERMISSIONS: dict[Permission, set[PersonRole]] = {
     Permission.COORDINATE: {PersonRole.EDUCATION, PersonRole.LA_CASE_OFFICER},
     Permission.READ_AUDIT_TRAIL: {PersonRole.LA_AUDIT_OFFICER},
     Permission.PUBLISH_CHECKPOINT: {PersonRole.LA_AUDIT_OFFICER},
+    Permission.READ_LA_OVERVIEW: {PersonRole.LA_CASE_OFFICER, PersonRole.LA_AUDIT_OFFICER},
 }
 
 
@@ -228,6 +231,28 @@ def may_comment(access: PlanAccess) -> bool:
 def may_coordinate(access: PlanAccess) -> bool:
     """Members, stages and reviews: the plan's coordinator only."""
     return access.is_coordinator and role_may(access.person, Permission.COORDINATE)
+
+
+# Statutory timelines (issue 7) ----------------------------------------------------------------
+
+
+def may_manage_assessment(access: PlanAccess) -> bool:
+    """An EHC needs assessment's steps and advice requests: the council's case officer on the plan."""
+    return access.member_role is MemberRole.LOCAL_AUTHORITY and role_may(access.person, Permission.COORDINATE)
+
+
+def may_manage_reviews(access: PlanAccess) -> bool:
+    """Review meetings and phase transfers: the plan's coordinator (the LA's case officer on an EHC plan)."""
+    return may_coordinate(access) or (access.plan.kind is PlanKind.EHC and may_manage_assessment(access))
+
+
+def is_case_officer_of(person: Person, local_authority_id: int) -> bool:
+    """A SEND case officer of this council: takes on its assessment requests."""
+    return (
+        person.role is PersonRole.LA_CASE_OFFICER
+        and person.is_active
+        and person.organisation_id == local_authority_id
+    )
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ from app.templating import get_templates
 
 # The menu: (label, address, permission); each person sees the entries their role allows.
 MENU: tuple[tuple[str, str, Permission], ...] = (
+    ("Dashboard", "/dashboard", Permission.READ_PLANS),
     ("Plans", "/plans", Permission.READ_PLANS),
+    ("Council dashboard", "/la/dashboard", Permission.READ_LA_OVERVIEW),
     ("Audit", "/audit", Permission.READ_AUDIT_TRAIL),
     ("Organisations", "/admin/organisations", Permission.MANAGE_ORGANISATIONS),
     ("People", "/admin/people", Permission.MANAGE_PEOPLE),

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import html5lib
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -56,6 +57,7 @@ def test_each_plan_shows_its_agencies_with_how_often_and_when(demo: Demo, db_ses
         "Riverside Primary School",
         "Northshire NHS Trust",
         "Northshire Children's Services",
+        "Northshire County Council",  # the case officer of Sam's assessment
     }
     assert agencies["Riverside Primary School"].contributions >= 10
     assert all(agency.on_plan and not agency.quiet for agency in agencies.values())
@@ -146,3 +148,22 @@ def test_the_counts_kept_with_the_trail_are_the_counts_the_trail_gives(tmp_path:
         engine = build_engine(Settings(environment=Environment.TEST, database_url=url, data_dir=tmp_path))
         assert _contribution_rows(engine) == kept
         engine.dispose()
+
+
+def test_the_officer_sees_advice_asked_for_and_returned_on_time_by_agency(
+    client: TestClient, demo: Demo, sign_in_as: Callable[[Person], str]
+) -> None:
+    sign_in_as(demo("Rita Okafor"))
+    page = client.get("/audit/contributions")
+    check_page(page.text)
+    document = html5lib.parse(page.text, namespaceHTMLElements=False)
+    [advice] = [
+        table for table in document.findall(".//table") if "Advice requests" in "".join(table.itertext())
+    ]
+    rows = {
+        " ".join("".join(row.find("th").itertext()).split()): [cell.text for cell in row.findall("td")]
+        for row in advice.findall(".//tbody/tr")
+    }
+    # The demo: Sam's assessment asked three agencies; Dr Khan's trust has not answered in 6 weeks.
+    assert rows["Northshire NHS Trust"] == ["1", "0", "0", "1"]
+    assert rows["Riverside Primary School"] == ["1", "1", "1", "0"]

@@ -9,19 +9,32 @@ matrix plays only as refusals or as forms with errors have a scenario of their o
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pyotp
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.actor import Actor
 from app.config import Settings
-from app.models import AuditEvent, Outcome, Person, PersonRole, PlanKind
+from app.models import (
+    AuditEvent,
+    Child,
+    Organisation,
+    OrganisationKind,
+    Outcome,
+    Person,
+    PersonRole,
+    Plan,
+    PlanKind,
+)
+from app.models.timeline import StatutoryStep, StepKind
 from app.permissions import app_routes
 from app.services.auth import child_cards, second_factor
 from app.services.auth.csrf import csrf_token
+from app.services.demo import create_demo, demo_person
 from app.services.people import deactivate
 from tests.factories import PASSWORD, make_organisation, make_person
 from tests.matrix import Relationship, Route
@@ -236,6 +249,122 @@ def _revise_by_api(
     return _after(db, senco, "item.revised", since)
 
 
+def _sams_assessment(db: Session, sign_in_as: Callable[[Person], str]) -> tuple[Plan, Person, str]:
+    """The demo world: Morgan is the case officer of Sam's assessment (at week 7)."""
+    create_demo(db)
+    morgan = demo_person(db, "Morgan Price")
+    sam = db.exec(select(Plan).join(Child).where(Child.full_name == "Sam Taylor")).one()
+    return sam, morgan, sign_in_as(morgan)
+
+
+def _final_plan_step(db: Session, plan: Plan) -> StatutoryStep:
+    return db.exec(
+        select(StatutoryStep).where(
+            StatutoryStep.plan_id == plan.id, StatutoryStep.kind == StepKind.FINAL_PLAN
+        )
+    ).one()
+
+
+def _step_done(
+    client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+) -> Done:
+    sam, morgan, csrf = _sams_assessment(db, sign_in_as)
+    step = _final_plan_step(db, sam)
+    since = last_event_id(db)
+    today = date.today()
+    response = client.post(
+        f"/plans/{sam.id}/timeline/steps/{step.id}/done",
+        data={
+            "done_on-day": str(today.day),
+            "done_on-month": str(today.month),
+            "done_on-year": str(today.year),
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return _after(db, morgan, "timeline.step_done", since)
+
+
+def _exception(path: str, *, api: bool) -> Scenario:
+    def scenario(
+        client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+    ) -> Done:
+        sam, morgan, csrf = _sams_assessment(db, sign_in_as)
+        step = _final_plan_step(db, sam)
+        since = last_event_id(db)
+        url = path.format(plan_id=sam.id, step_id=step.id)
+        given = {"exception": "family_away", "exception_reason" if not api else "reason": "Away for 5 weeks"}
+        if api:
+            response = client.post(url, json=given, headers={"X-CSRF-Token": csrf})
+        else:
+            response = client.post(url, data={**given, "csrf_token": csrf}, follow_redirects=False)
+        assert response.status_code in {200, 303}, response.text
+        return _after(db, morgan, "timeline.exception_recorded", since)
+
+    return scenario
+
+
+def _advice_request(path: str, *, api: bool) -> Scenario:
+    def scenario(
+        client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+    ) -> Done:
+        sam, morgan, csrf = _sams_assessment(db, sign_in_as)
+        social_care = db.exec(
+            select(Organisation).where(Organisation.kind == OrganisationKind.SOCIAL_CARE)
+        ).first()
+        assert social_care is not None
+        since = last_event_id(db)
+        today = date.today()
+        url = path.format(plan_id=sam.id)
+        if api:
+            given = {"topic": "psychology", "organisation_id": social_care.id, "sent_on": today.isoformat()}
+            response = client.post(url, json=given, headers={"X-CSRF-Token": csrf})
+        else:
+            form = {
+                "topic": "psychology",
+                "organisation_id": str(social_care.id),
+                "sent_on-day": str(today.day),
+                "sent_on-month": str(today.month),
+                "sent_on-year": str(today.year),
+                "csrf_token": csrf,
+            }
+            response = client.post(url, data=form, follow_redirects=False)
+        assert response.status_code in {201, 303}, response.text
+        return _after(db, morgan, "advice.requested", since)
+
+    return scenario
+
+
+def _review_meeting(path: str, *, api: bool) -> Scenario:
+    def scenario(
+        client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+    ) -> Done:
+        create_demo(db)
+        morgan = demo_person(db, "Morgan Price")
+        ella = db.exec(select(Plan).join(Child).where(Child.full_name == "Ella Morris")).one()
+        csrf = sign_in_as(morgan)
+        since = last_event_id(db)
+        meeting = date.today() + timedelta(days=60)
+        url = path.format(plan_id=ella.id)
+        if api:
+            response = client.post(
+                url, json={"meeting_on": meeting.isoformat()}, headers={"X-CSRF-Token": csrf}
+            )
+        else:
+            form = {
+                "meeting_on-day": str(meeting.day),
+                "meeting_on-month": str(meeting.month),
+                "meeting_on-year": str(meeting.year),
+                "csrf_token": csrf,
+            }
+            response = client.post(url, data=form, follow_redirects=False)
+        assert response.status_code in {201, 303}, response.text
+        return _after(db, morgan, "review.arranged", since)
+
+    return scenario
+
+
 SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/admin/people/invite"): _invite_staff,
     ("POST", "/admin/people/{person_id}/reactivate"): _reactivate,
@@ -248,6 +377,25 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/plans/new"): _start_a_plan,
     ("POST", "/plans/{plan_id}/stage"): _change_stage,
     ("PUT", "/api/v1/plans/{plan_id}/items/{item_id}"): _revise_by_api,
+    ("POST", "/plans/{plan_id}/timeline/steps/{step_id}/done"): _step_done,
+    ("POST", "/plans/{plan_id}/timeline/steps/{step_id}/exception"): _exception(
+        "/plans/{plan_id}/timeline/steps/{step_id}/exception", api=False
+    ),
+    ("POST", "/api/v1/plans/{plan_id}/steps/{step_id}/exception"): _exception(
+        "/api/v1/plans/{plan_id}/steps/{step_id}/exception", api=True
+    ),
+    ("POST", "/plans/{plan_id}/advice-requests"): _advice_request(
+        "/plans/{plan_id}/advice-requests", api=False
+    ),
+    ("POST", "/api/v1/plans/{plan_id}/advice-requests"): _advice_request(
+        "/api/v1/plans/{plan_id}/advice-requests", api=True
+    ),
+    ("POST", "/plans/{plan_id}/review-meetings"): _review_meeting(
+        "/plans/{plan_id}/review-meetings", api=False
+    ),
+    ("POST", "/api/v1/plans/{plan_id}/review-meetings"): _review_meeting(
+        "/api/v1/plans/{plan_id}/review-meetings", api=True
+    ),
 }
 """A successful write for each route the matrix plays only as a refusal or a form with errors."""
 

@@ -86,6 +86,8 @@ def test_sams_plan_is_written_by_every_agency_and_the_family(db_session: Session
         "Tom Baker": (MemberRole.EDUCATION, False),
         "Dr Aisha Khan": (MemberRole.HEALTH, False),
         "Jo Green": (MemberRole.SOCIAL_CARE, False),
+        # The council's case officer of Sam's EHC needs assessment (issue 7's demo timeline).
+        "Morgan Price": (MemberRole.LOCAL_AUTHORITY, False),
     }
     rows = db_session.exec(
         select(Item.section, Person.display_name)

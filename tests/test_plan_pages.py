@@ -83,7 +83,7 @@ def error_beside(html: str, field_id: str) -> str:
         ("Alex Taylor", ["Sam Taylor"], False),
         ("Dr Aisha Khan", ["Sam Taylor"], False),
         ("Sam Taylor", ["Sam Taylor"], False),
-        ("Morgan Price", ["Ella Morris"], True),
+        ("Morgan Price", ["Ella Morris", "Sam Taylor"], True),
         ("Chris Wood", ["Ella Morris"], True),
         ("Ella Morris", ["Ella Morris"], False),
         ("Rita Okafor", ["Ella Morris", "Sam Taylor"], False),

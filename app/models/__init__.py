@@ -59,6 +59,12 @@ from app.models.plan import (
     PlanVersion,
     PlanVersionItem,
 )
+from app.models.timeline import (
+    AdviceRequest,
+    AssessmentRequest,
+    ReminderSent,
+    StatutoryStep,
+)
 
 __all__ = [
     "AREA_OF_NEED_LABELS",
@@ -79,8 +85,10 @@ __all__ = [
     "SECTION_KIND",
     "SEN_SUPPORT_SECTION_TITLES",
     "STAFF_ROLES",
+    "AdviceRequest",
     "ApiToken",
     "AreaOfNeed",
+    "AssessmentRequest",
     "AuditEvent",
     "Channel",
     "Child",
@@ -114,8 +122,10 @@ __all__ = [
     "ProvisionFrequency",
     "ProvisionUnit",
     "RecoveryCode",
+    "ReminderSent",
     "Section",
     "SignInAttempt",
     "SignInMethod",
+    "StatutoryStep",
     "UserSession",
 ]

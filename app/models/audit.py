@@ -62,7 +62,21 @@ class AuditEvent(SQLModel, table=True):
 
 
 CONTRIBUTING_ACTIONS = frozenset(
-    {"item.added", "item.revised", "comment.added", "review.recorded", "link.added"}
+    {
+        # Writing in the plan
+        "item.added",
+        "item.revised",
+        "comment.added",
+        "link.added",
+        "review.recorded",
+        # Moving its statutory steps on (the council's part, above all)
+        "assessment.taken_on",
+        "advice.requested",
+        "advice.returned",
+        "timeline.step_done",
+        "timeline.exception_recorded",
+        "review.arranged",
+    }
 )
 """What counts as an agency contributing to a plan."""
 

@@ -15,6 +15,7 @@ from app.models import Child, Organisation, Person, Plan, PlanContribution, Plan
 from app.models.base import as_utc, utc_now
 from app.services import audit
 from app.services.plans.plans import organisations_by_id
+from app.services.timelines.timelines import AgencyAdvice, advice_timeliness_by_agency
 
 QUIET_AFTER = timedelta(days=183)
 """An agency on a plan with no contribution for six months is flagged."""
@@ -50,6 +51,8 @@ class ContributionPage:
     next_after: int | None
     """`after=` this plan id for the next page; None on the last."""
     quiet_since: datetime
+    advice: list[AgencyAdvice]
+    """Advice requested of each agency for the council's plans, and how much came back on time."""
 
 
 def _agency_members(*where: ColumnElement[bool]) -> Subquery:
@@ -133,4 +136,5 @@ def contribution_page(
     plans = _summaries(db, rows[:size], moment) if rows else []
     next_after = plans[-1].plan_id if len(rows) > size else None
     audit.record(db, actor, "audit.contributions_read", details={"after": after, "quiet_only": quiet_only})
-    return ContributionPage(plans, next_after, moment - QUIET_AFTER)
+    advice = advice_timeliness_by_agency(db, person.organisation_id) if person.organisation_id else []
+    return ContributionPage(plans, next_after, moment - QUIET_AFTER, advice)

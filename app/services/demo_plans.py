@@ -26,6 +26,7 @@ from app.models import (
     Section,
 )
 from app.models.base import id_of, utc_now
+from app.services.demo_timelines import create_demo_timelines
 from app.services.plans import items, lifecycle, members
 from app.services.plans.access import plan_access
 from app.services.plans.plans import NewPlan, create_plan
@@ -269,6 +270,7 @@ def create_demo_plans(db: Session, people: dict[str, Person], organisations: dic
         _sams_plan(db, people, organisations)
     if db.exec(select(Child).where(Child.person_id == ella.id)).first() is None:
         _ellas_plan(db, people, organisations)
+    create_demo_timelines(db, people, organisations)
 
 
 def _start(db: Session, coordinator: Person, new: NewPlan, child: Person) -> Plan:

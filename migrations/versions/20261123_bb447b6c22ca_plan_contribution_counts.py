@@ -32,7 +32,20 @@ def upgrade() -> None:
     _count_existing_contributions()
 
 
-CONTRIBUTING_ACTIONS = ("item.added", "item.revised", "comment.added", "review.recorded", "link.added")
+CONTRIBUTING_ACTIONS = (
+    "item.added",
+    "item.revised",
+    "comment.added",
+    "link.added",
+    "review.recorded",
+    "assessment.taken_on",
+    "advice.requested",
+    "advice.returned",
+    "timeline.step_done",
+    "timeline.exception_recorded",
+    "review.arranged",
+)
+"""What the application counted as contributing when this migration was written."""
 
 
 def _utc(moment: datetime) -> datetime:

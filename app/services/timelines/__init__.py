@@ -1,0 +1,1 @@
+"""Statutory timelines: deadlines (rules), the timeline service, reminders and GOV.UK Notify."""
