@@ -7,7 +7,9 @@ from app.routers.pages import (
     admin,
     audit,
     child_sign_in,
+    delivery,
     invitations,
+    la_delivery,
     outbox,
     password_reset,
     plan_items,
@@ -37,5 +39,7 @@ for part in (
     plan_members,
     plan_stages,
     audit,
+    delivery,
+    la_delivery,
 ):
     router.include_router(part.router)

@@ -131,9 +131,7 @@ def half_term_tally(settings: Settings, revision: ItemRevision, records: list[Da
 def _check_quantified(access: PlanAccess, item: Item, revision: ItemRevision) -> None:
     if not is_quantified(revision):
         raise ContentProblem(
-            {
-                "item": "This provision does not say how much and how often, so its delivery cannot be counted"
-            }
+            {"item": "This provision does not say how much and how often: its delivery cannot be counted"}
         )
 
 

@@ -39,6 +39,7 @@ from app.services.delivery.common import (
     today,
 )
 from app.services.delivery.timetables import TimetableState
+from app.services.plans.plans import organisations_by_id
 
 RECENT_WEEKS = 6
 PROVISION_KINDS = {
@@ -130,6 +131,8 @@ class PlanPanel:
     may_move: bool
     may_map: bool
     may_coordinate: bool
+    ended_ids: set[int]
+    schools: dict[int, Organisation]
 
     @property
     def shortfalls(self) -> list[ProvisionDelivery]:
@@ -143,17 +146,24 @@ class PlanPanel:
 def plan_panel(db: Session, settings: Settings, access: PlanAccess, people: dict[int, Person]) -> PlanPanel:
     """Part of the plan page's one read (no audit event of its own); a fixed number of queries."""
     plan_id = id_of(access.plan)
+    plan_moves = moves.moves_of(db, plan_id)
     return PlanPanel(
         provisions=deliveries(db, settings, [plan_id]),
         timetables=timetables.plan_timetables(db, [plan_id]),
         changes=changes.changes_since_review(db, access, people=people),
         needs_map=needs_map.needs_map(db, access),
-        moves=moves.moves_of(db, plan_id),
+        moves=plan_moves,
         may_log=may_log_delivery(access),
         may_manage_timetable=may_manage_timetable(access),
         may_move=may_move_setting(access),
         may_map=needs_map.may_map(access),
         may_coordinate=may_coordinate(access),
+        ended_ids=set(changes.endings_of(db, plan_id)),
+        schools=organisations_by_id(
+            db, {move.from_setting_id for move in plan_moves} | {move.to_setting_id for move in plan_moves}
+        )
+        if plan_moves
+        else {},
     )
 
 
