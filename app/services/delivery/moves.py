@@ -60,17 +60,12 @@ def sencos_of(db: Session, schools: list[Organisation]) -> list[Person]:
     ids = [id_of(school) for school in schools]
     if not ids:
         return []
-    return list(
-        db.exec(
-            select(Person)
-            .where(
-                col(Person.organisation_id).in_(ids),
-                col(Person.role) == PersonRole.EDUCATION.value,
-                col(Person.is_active).is_(True),
-            )
-            .order_by(col(Person.display_name))
-        )
+    found = db.exec(
+        select(Person)
+        .where(col(Person.organisation_id).in_(ids), col(Person.role) == PersonRole.EDUCATION.value)
+        .order_by(col(Person.display_name))
     )
+    return [person for person in found if person.is_active]
 
 
 def move_setting(
