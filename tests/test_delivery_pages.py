@@ -244,7 +244,8 @@ def test_sam_moves_school_and_the_whole_plan_goes_with_him(
     assert client.get(f"/plans/{plan.id}").status_code == 404
     sign_in_as(chris)
     page = get(client, f"/plans/{plan.id}")
-    assert "Riverside Primary School" in page and "Hillcrest Academy" in page
+    assert "Riverside Primary School" in page
+    assert "Hillcrest Academy" in page
     for path in (
         "/changes",
         "/versions",
@@ -264,7 +265,8 @@ def test_the_needs_map_shows_change_over_time(
     need = provision_need = db_session.exec(
         select(Item).where(Item.plan_id == plan.id, Item.kind == "need")
     ).first()
-    assert need is not None and provision_need is not None
+    assert need is not None
+    assert provision_need is not None
     token = sign_in_as(demo("Alex Taylor"))
     for support, confidence in (("some", "low"), ("good", "some")):
         response = client.post(
