@@ -69,6 +69,14 @@ class Settings(BaseSettings):
     audit_signing_key: str = ""
     """Ed25519 private key (32 bytes, base64) that signs checkpoints; derived from secret_key if empty."""
 
+    # Delivery of provision: the share of planned provision that may be missed in a week before it is
+    # flagged, and the school calendar (half-terms as ranges; closure days inside them) it is counted by.
+    shortfall_threshold: float = 0.10
+    term_dates: str = ""
+    """Half-terms as `YYYY-MM-DD..YYYY-MM-DD`, comma-separated; empty: the built-in Northshire dates."""
+    closure_days: str = ""
+    """Days a school is closed within a half-term (bank holidays, training days), comma-separated."""
+
     @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> Self:
         if self.environment is Environment.PRODUCTION and self.secret_key == DEVELOPMENT_SECRET:

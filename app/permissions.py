@@ -59,7 +59,7 @@ class Permission(StrEnum):
     PUBLISH_CHECKPOINT = "publish_checkpoint"
     """Check the trail and sign a checkpoint of its head now, between the scheduled ones."""
     READ_LA_OVERVIEW = "read_la_overview"
-    """Figures across one's own local authority (deadlines, overdue steps): its case and audit officers."""
+    """Figures across one's own council (deadlines, delivery, quality): its case and audit officers."""
 
 
 _ADULTS = {

@@ -120,7 +120,7 @@ def test_sams_plan_has_a_review_a_frozen_version_a_later_revision_and_a_comment(
     assert (version.number, version.occasion) == (1, "review")
     frozen = db_session.exec(select(func.count()).where(PlanVersionItem.version_id == version.id)).one()
     written = db_session.exec(select(func.count()).select_from(Item).where(Item.plan_id == plan.id)).one()
-    assert frozen == written == 16
+    assert frozen == written == 17
     [revised] = db_session.exec(
         select(Item).where(Item.plan_id == plan.id, col(Item.revision_number) > 1)
     ).all()

@@ -26,6 +26,7 @@ from app.models import (
     Section,
 )
 from app.models.base import id_of, utc_now
+from app.services.demo_delivery import ONE_TO_ONE, create_demo_delivery
 from app.services.demo_timelines import create_demo_timelines
 from app.services.plans import items, lifecycle, members
 from app.services.plans.access import plan_access
@@ -198,6 +199,17 @@ SAM_ENTRIES = (
         unit=ProvisionUnit.HOURS,
         frequency=A_WEEK,
     ),
+    Entry(
+        "Priya Shah",
+        Section.F,
+        ONE_TO_ONE,
+        45,
+        delivered_by="Teaching assistant",
+        organisation="Riverside Primary School",
+        amount=5,
+        unit=ProvisionUnit.SESSIONS,
+        frequency=A_WEEK,
+    ),
 )
 
 ELLA_MEMBERS = (("Ella Morris", MemberRole.CHILD), ("Chris Wood", MemberRole.EDUCATION))
@@ -271,6 +283,7 @@ def create_demo_plans(db: Session, people: dict[str, Person], organisations: dic
     if db.exec(select(Child).where(Child.person_id == ella.id)).first() is None:
         _ellas_plan(db, people, organisations)
     create_demo_timelines(db, people, organisations)
+    create_demo_delivery(db, people, organisations)
 
 
 def _start(db: Session, coordinator: Person, new: NewPlan, child: Person) -> Plan:

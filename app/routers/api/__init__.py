@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.routers.api import audit, health, me, plans, timelines
+from app.routers.api import audit, delivery, health, me, plans, timelines
 
 router = APIRouter()
 router.include_router(health.router)
@@ -10,3 +10,4 @@ router.include_router(me.router)
 router.include_router(plans.router)
 router.include_router(audit.router)
 router.include_router(timelines.router)
+router.include_router(delivery.router)

@@ -7,7 +7,9 @@ from app.routers.pages import (
     admin,
     audit,
     child_sign_in,
+    delivery,
     invitations,
+    la_delivery,
     outbox,
     password_reset,
     plan_items,
@@ -39,5 +41,7 @@ for part in (
     plan_stages,
     audit,
     timelines,
+    delivery,
+    la_delivery,
 ):
     router.include_router(part.router)

@@ -20,6 +20,7 @@ from app.models import (
 from app.models.base import id_of
 from app.permissions import Permission, may_coordinate, role_may
 from app.rendering import render
+from app.services.delivery import overview as delivery_overview
 from app.services.plans import content, plans
 from app.services.timelines import timelines
 
@@ -190,5 +191,6 @@ def plan_page(request: Request, db: SessionDep, actor: ActorDep, access: Current
         "section_kinds": SECTION_KIND,
         "is_family": access.member_role in FAMILY_MEMBER_ROLES,
         **timelines.plan_panel(db, access),
+        "delivery": delivery_overview.plan_panel(db, request.app.state.settings, access, plan_content.people),
     }
     return render(request, "pages/plans/plan.html", context)

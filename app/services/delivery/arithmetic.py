@@ -1,0 +1,249 @@
+"""Planned against delivered, per week and per half-term: pure arithmetic, no database.
+
+A week is Monday to Friday. A school day is a weekday inside a half-term that is not a closure day;
+outside the configured half-terms every weekday counts (so an unconfigured year is not silently
+empty). Planned provision scales with the school days in the period:
+
+- `a day`: the amount on every school day;
+- `a week`: the amount for a full five-day week, pro rata for a part week (a week with a bank
+  holiday, the first or last week of a half-term);
+- `a half-term`, `a term`, `a year`: compared per half-term only (a term is two half-terms, a year
+  six), never per week, where the sessions may fall in any week.
+
+A shortfall is flagged when the delivered amount falls short of the planned amount by more than the
+threshold (a share, 0.10 by default): 3 of 5 sessions is a 40% shortfall and is flagged.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.models import ProvisionFrequency
+
+SCHOOL_WEEK_DAYS = 5
+DEFAULT_TERM_DATES = (
+    "2025-09-03..2025-10-24,2025-11-03..2025-12-19,2026-01-05..2026-02-13,2026-02-23..2026-03-27,"
+    "2026-04-13..2026-05-22,2026-06-01..2026-07-22,2026-09-02..2026-10-23,2026-11-02..2026-12-18,"
+    "2027-01-05..2027-02-12,2027-02-22..2027-03-26,2027-04-12..2027-05-28,2027-06-07..2027-07-21,"
+    "2027-09-02..2027-10-22,2027-11-01..2027-12-17"
+)
+"""Northshire's half-terms for three school years (the service's default; ONEPLAN_TERM_DATES replaces it)."""
+DEFAULT_CLOSURE_DAYS = "2026-05-04,2027-05-03"
+"""Bank holidays that fall inside a half-term."""
+
+
+@dataclass(frozen=True)
+class HalfTerm:
+    starts_on: date
+    ends_on: date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.starts_on <= day <= self.ends_on
+
+
+@dataclass(frozen=True)
+class SchoolCalendar:
+    half_terms: tuple[HalfTerm, ...]
+    closures: frozenset[date]
+
+    @classmethod
+    def parse(cls, term_dates: str, closure_days: str) -> "SchoolCalendar":
+        """From `YYYY-MM-DD..YYYY-MM-DD` ranges and `YYYY-MM-DD` days, comma-separated."""
+        half_terms = []
+        for part in (term_dates or DEFAULT_TERM_DATES).split(","):
+            if part.strip():
+                start, _dots, end = part.strip().partition("..")
+                half_terms.append(HalfTerm(date.fromisoformat(start), date.fromisoformat(end or start)))
+        closures = frozenset(
+            date.fromisoformat(day.strip())
+            for day in (closure_days or DEFAULT_CLOSURE_DAYS).split(",")
+            if day.strip()
+        )
+        return cls(tuple(sorted(half_terms, key=lambda term: term.starts_on)), closures)
+
+    def half_term_of(self, day: date) -> HalfTerm | None:
+        return next((term for term in self.half_terms if day in term), None)
+
+    def covers(self, day: date) -> bool:
+        """Whether the configured half-terms reach this far (before, between and after them is known)."""
+        return bool(self.half_terms) and self.half_terms[0].starts_on <= day <= self.half_terms[-1].ends_on
+
+    def is_school_day(self, day: date) -> bool:
+        if day.weekday() >= SCHOOL_WEEK_DAYS or day in self.closures:
+            return False
+        return self.half_term_of(day) is not None if self.covers(day) else True
+
+    def school_days(self, first: date, last: date) -> list[date]:
+        days = []
+        day = first
+        while day <= last:
+            if self.is_school_day(day):
+                days.append(day)
+            day += timedelta(days=1)
+        return days
+
+    def half_term_around(self, day: date) -> HalfTerm:
+        """The half-term holding the day, or (outside the calendar) the calendar month as a stand-in."""
+        term = self.half_term_of(day)
+        if term is not None:
+            return term
+        first = day.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return HalfTerm(first, following - timedelta(days=1))
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def week_days(monday: date) -> list[date]:
+    return [monday + timedelta(days=offset) for offset in range(SCHOOL_WEEK_DAYS)]
+
+
+HALF_TERMS_IN = {ProvisionFrequency.HALF_TERM: 1, ProvisionFrequency.TERM: 2, ProvisionFrequency.YEAR: 6}
+
+
+def planned_in(
+    amount: float, frequency: ProvisionFrequency, school_days: int, *, whole_half_term: bool
+) -> float | None:
+    """The amount planned over a period of `school_days` (None where the frequency is not counted weekly)."""
+    if frequency is ProvisionFrequency.DAY:
+        return amount * school_days
+    if frequency is ProvisionFrequency.WEEK:
+        return amount * school_days / SCHOOL_WEEK_DAYS
+    if not whole_half_term:
+        return None
+    return amount / HALF_TERMS_IN[frequency]
+
+
+def per_day(amount: float, frequency: ProvisionFrequency) -> float | None:
+    """What one school day of the provision is, for prefilling the grid (None: no daily share)."""
+    if frequency is ProvisionFrequency.DAY:
+        return amount
+    if frequency is ProvisionFrequency.WEEK:
+        return amount / SCHOOL_WEEK_DAYS
+    return None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Planned and delivered over a week or a half-term."""
+
+    starts_on: date
+    ends_on: date
+    school_days: int
+    planned: float | None
+    delivered: float
+    missed: int
+    """Days recorded as missed."""
+    recorded_days: int
+    threshold: float
+
+    @property
+    def shortfall(self) -> float:
+        """The share of the planned amount not delivered (0 when nothing was planned)."""
+        if not self.planned:
+            return 0.0
+        return max(0.0, (self.planned - self.delivered) / self.planned)
+
+    @property
+    def flagged(self) -> bool:
+        """Over the threshold, counting only once something was recorded (an unlogged week is not news)."""
+        return self.recorded_days > 0 and self.planned is not None and self.shortfall > self.threshold + 1e-9
+
+
+@dataclass(frozen=True)
+class DayRecord:
+    """The record that counts for one day (the newest)."""
+
+    day: date
+    delivered: bool
+    amount: float
+
+
+def tally(
+    records: Iterable[DayRecord],
+    *,
+    amount: float,
+    frequency: ProvisionFrequency,
+    calendar: SchoolCalendar,
+    first: date,
+    last: date,
+    threshold: float,
+    whole_half_term: bool = False,
+) -> Tally:
+    """Planned against delivered between two days (both included)."""
+    days = calendar.school_days(first, last)
+    inside = [record for record in records if first <= record.day <= last]
+    return Tally(
+        starts_on=first,
+        ends_on=last,
+        school_days=len(days),
+        planned=planned_in(amount, frequency, len(days), whole_half_term=whole_half_term),
+        delivered=sum(record.amount for record in inside if record.delivered),
+        missed=sum(1 for record in inside if not record.delivered),
+        recorded_days=len(inside),
+        threshold=threshold,
+    )
+
+
+def week_tally(
+    records: Iterable[DayRecord],
+    *,
+    amount: float,
+    frequency: ProvisionFrequency,
+    calendar: SchoolCalendar,
+    monday: date,
+    threshold: float,
+) -> Tally:
+    return tally(
+        records,
+        amount=amount,
+        frequency=frequency,
+        calendar=calendar,
+        first=monday,
+        last=monday + timedelta(days=SCHOOL_WEEK_DAYS - 1),
+        threshold=threshold,
+    )
+
+
+def half_term_tally(
+    records: Iterable[DayRecord],
+    *,
+    amount: float,
+    frequency: ProvisionFrequency,
+    calendar: SchoolCalendar,
+    day: date,
+    threshold: float,
+    until: date | None = None,
+) -> Tally:
+    """The half-term holding `day`, up to `until` (today) for daily and weekly provision.
+
+    Provision counted per half-term (or term, or year) is compared only once its half-term is over.
+    """
+    term = calendar.half_term_around(day)
+    last = term.ends_on
+    if frequency in {ProvisionFrequency.DAY, ProvisionFrequency.WEEK} and until is not None:
+        last = max(term.starts_on, min(term.ends_on, until))
+    counted = tally(
+        records,
+        amount=amount,
+        frequency=frequency,
+        calendar=calendar,
+        first=term.starts_on,
+        last=last,
+        threshold=threshold,
+        whole_half_term=True,
+    )
+    if frequency in HALF_TERMS_IN and until is not None and until < term.ends_on:
+        return Tally(**{**counted.__dict__, "recorded_days": 0})  # not over yet: not flagged
+    return counted
+
+
+def latest_by_day(records: Iterable[tuple[int, date, bool, float]]) -> list[DayRecord]:
+    """The newest record of each day from (id, day, delivered, amount) rows: corrections win."""
+    newest: dict[date, tuple[int, DayRecord]] = {}
+    for record_id, day, delivered, amount in records:
+        if day not in newest or record_id > newest[day][0]:
+            newest[day] = (record_id, DayRecord(day, delivered, amount))
+    return [entry for _id, entry in sorted(newest.values(), key=lambda pair: pair[1].day)]

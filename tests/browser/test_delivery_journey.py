@@ -1,0 +1,189 @@
+"""Provision delivered as written, in a real browser: Tom logs a week of 1:1 support on a phone with two
+missed sessions; Priya, Alex and Morgan see the shortfall; Priya ends an adjustment and Alex sees why and
+replies; Sam moves to Hillcrest Academy and Chris Wood sees the whole history while Tom no longer can.
+axe runs on every page. The journey runs in order on a server of its own.
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlmodel import Session, select
+
+from app import migrate
+from app.auth import SESSION_COOKIE
+from app.config import Environment, Settings
+from app.db import build_engine
+from app.models import Child, Plan
+from app.services.delivery import arithmetic
+from app.services.delivery.common import today
+from app.services.demo import create_demo, demo_person
+from tests.browser.accessibility import assert_accessible
+from tests.browser.server import running_server
+from tests.databases import fresh_database
+from tests.factories import session_token_for
+
+EVERY_WEEKDAY = "2020-01-06..2035-12-31"
+"""Every weekday a school day, so that last week is always one to log whatever the date."""
+
+
+@pytest.fixture(scope="module")
+def journey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings, int]]:
+    folder = tmp_path_factory.mktemp("delivery-journey")
+    with fresh_database(folder) as url:
+        migrate.upgrade(url)
+        settings = Settings(
+            environment=Environment.TEST, database_url=url, data_dir=folder, term_dates=EVERY_WEEKDAY
+        )
+        engine = build_engine(settings)
+        with Session(engine) as db:
+            create_demo(db)
+            sam = demo_person(db, "Sam Taylor")
+            plan = db.exec(select(Plan).join(Child).where(Child.person_id == sam.id)).one()
+            plan_id = int(plan.id or 0)
+            db.commit()
+        engine.dispose()
+        with running_server(settings) as base:
+            yield base, settings, plan_id
+
+
+@pytest.fixture
+def open_as(browser: Browser, journey: tuple[str, Settings, int]) -> Iterator[Callable[..., Page]]:
+    base, settings, _plan_id = journey
+    contexts: list[BrowserContext] = []
+
+    def open_page(name: str, *, width: int = 1024) -> Page:
+        engine = build_engine(settings)
+        with Session(engine) as db:
+            token = session_token_for(db, demo_person(db, name))
+            db.commit()
+        engine.dispose()
+        context = browser.new_context(base_url=base, viewport={"width": width, "height": 900})
+        context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+LAST_MONDAY = arithmetic.monday_of(today()) - timedelta(weeks=1)
+
+
+def test_tom_logs_a_week_with_two_missed_sessions_on_a_phone(
+    open_as: Callable[..., Page], journey: tuple[str, Settings, int]
+) -> None:
+    _base, _settings, plan_id = journey
+    tom = open_as("Tom Baker", width=320)
+    tom.goto(f"/plans/{plan_id}/delivery")
+    assert_accessible(tom)
+    tom.get_by_role("link", name=re.compile("1:1 support")).click()
+    expect(tom.get_by_role("heading", level=1)).to_contain_text("Week of")
+    tom.get_by_role("link", name=re.compile("Previous week")).click()
+    assert_accessible(tom)
+    for offset in range(5):
+        day = LAST_MONDAY + timedelta(days=offset)
+        cell = tom.locator(f"#day-{day.isoformat()}")
+        if offset in (1, 3):
+            cell.get_by_label("Missed", exact=True).check()
+            cell.get_by_label("If missed, why?").fill("Teaching assistant covering another class")
+        else:
+            cell.get_by_label("Delivered", exact=True).check()
+    assert_accessible(tom)
+    tom.get_by_role("button", name="Save the week").click()
+    expect(tom.locator("#week-summary")).to_contain_text("3 of 5 sessions delivered")
+    expect(tom.locator("#week-summary")).to_contain_text("Shortfall")
+    assert_accessible(tom)
+
+
+@pytest.mark.parametrize("name", ["Priya Shah", "Alex Taylor"])
+def test_the_shortfall_shows_on_the_plan(
+    open_as: Callable[..., Page], journey: tuple[str, Settings, int], name: str
+) -> None:
+    _base, _settings, plan_id = journey
+    page = open_as(name)
+    page.goto(f"/plans/{plan_id}")
+    warning = page.locator(".oneplan-shortfall").filter(has_text="1:1 support")
+    expect(warning).to_contain_text(
+        f"Week of {LAST_MONDAY.day} {LAST_MONDAY:%B %Y}: 3 of 5 sessions (2 missed)"
+    )
+    assert_accessible(page)
+
+
+def test_morgan_sees_the_shortfall_on_the_la_page(
+    open_as: Callable[..., Page], journey: tuple[str, Settings, int]
+) -> None:
+    _base, _settings, plan_id = journey
+    morgan = open_as("Morgan Price")
+    morgan.goto("/la/delivery")
+    expect(morgan.get_by_role("row", name=re.compile("Riverside Primary School"))).not_to_have_count(0)
+    expect(morgan.locator("main")).to_contain_text(f"OP-{1000 + plan_id}")
+    assert_accessible(morgan)
+
+
+def test_priya_ends_an_adjustment_and_alex_sees_why_and_replies(
+    open_as: Callable[..., Page], journey: tuple[str, Settings, int]
+) -> None:
+    _base, _settings, plan_id = journey
+    priya = open_as("Priya Shah")
+    priya.goto(f"/plans/{plan_id}")
+    priya.get_by_text("End agreed provision or an adjustment").click()
+    priya.get_by_role("link", name=re.compile("End: A quiet place for lunch")).click()
+    priya.get_by_role("button", name="End the provision and tell the family").click()
+    expect(priya.locator(".govuk-error-summary")).to_contain_text("Enter why this provision is ending")
+    assert_accessible(priya)
+    priya.get_by_label("Why is it ending?").fill(
+        "The library is needed for exams; lunch moves to the nurture room."
+    )
+    priya.get_by_role("button", name="End the provision and tell the family").click()
+    expect(priya.get_by_role("heading", level=1)).to_have_text("A provision has ended")
+    assert_accessible(priya)
+
+    alex = open_as("Alex Taylor", width=320)
+    alex.goto(f"/plans/{plan_id}")
+    changed = alex.locator(".oneplan-change").filter(has_text="Provision ended")
+    expect(changed).to_contain_text("The library is needed for exams")
+    expect(changed).to_contain_text("Priya Shah")
+    changed.get_by_role("link").click()
+    alex.get_by_label("Your reply").fill("Sam needs somewhere quiet: please tell us about the nurture room.")
+    alex.get_by_role("button", name="Send your reply").click()
+    expect(alex.locator(".oneplan-reply")).to_contain_text("nurture room")
+    assert_accessible(alex)
+
+
+def test_sam_moves_to_hillcrest_and_chris_sees_the_whole_history_while_tom_cannot(
+    open_as: Callable[..., Page], journey: tuple[str, Settings, int]
+) -> None:
+    _base, _settings, plan_id = journey
+    priya = open_as("Priya Shah")
+    priya.goto(f"/plans/{plan_id}/move")
+    assert_accessible(priya)
+    priya.get_by_label("New school", exact=True).select_option(label="Hillcrest Academy")
+    priya.get_by_label("The new school's SENCo").select_option(label="Chris Wood, Hillcrest Academy")
+    priya.get_by_role("button", name="Record the move").click()
+    expect(priya.get_by_role("heading", level=1)).to_have_text("Plans")
+
+    chris = open_as("Chris Wood")
+    chris.goto(f"/plans/{plan_id}")
+    expect(chris.get_by_role("heading", level=1)).to_have_text("Sam Taylor")
+    expect(chris.locator("main")).to_contain_text("from Riverside Primary School to Hillcrest Academy")
+    expect(chris.locator(".oneplan-shortfall").filter(has_text="1:1 support")).to_contain_text(
+        "3 of 5 sessions"
+    )
+    assert_accessible(chris)
+    for path, text in (
+        ("/versions", "Version 1"),
+        ("/delivery", "1:1 support"),
+        ("/audit", "Priya Shah"),
+    ):
+        chris.goto(f"/plans/{plan_id}{path}")
+        expect(chris.locator("main")).to_contain_text(text)
+        assert_accessible(chris)
+
+    tom = open_as("Tom Baker")
+    response = tom.goto(f"/plans/{plan_id}")
+    assert response is not None
+    assert response.status == 404
