@@ -37,6 +37,8 @@ CHOSEN_ON_PURPOSE = {
     ("POST", "/admin/people/invite"): {"role", "organisation_id"},
     ("POST", "/api/v1/plans/{plan_id}/members"): {"role", "person_id", "organisation_id"},
     ("POST", "/plans/{plan_id}/members"): {"role", "organisation_id"},
+    # The case officer chooses which organisation (and, if they know them, which person) to ask.
+    ("POST", "/api/v1/plans/{plan_id}/advice-requests"): {"organisation_id", "person_id"},
 }
 
 
