@@ -10,18 +10,23 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
+from tempfile import TemporaryDirectory
 
 import pyotp
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.config import Settings
 from app.models import (
     AuditEvent,
     Child,
+    Item,
+    ItemKind,
+    ItemRevision,
     Organisation,
     OrganisationKind,
     Outcome,
@@ -34,7 +39,10 @@ from app.models.timeline import StatutoryStep, StepKind
 from app.permissions import app_routes
 from app.services.auth import child_cards, second_factor
 from app.services.auth.csrf import csrf_token
+from app.services.delivery import arithmetic
+from app.services.delivery.common import calendar_for
 from app.services.demo import create_demo, demo_person
+from app.services.demo_delivery import ONE_TO_ONE, full_week_before
 from app.services.people import deactivate
 from tests.factories import PASSWORD, make_organisation, make_person
 from tests.matrix import Relationship, Route
@@ -365,6 +373,115 @@ def _review_meeting(path: str, *, api: bool) -> Scenario:
     return scenario
 
 
+def _sams_plan(db: Session, sign_in_as: Callable[[Person], str], name: str) -> tuple[Plan, Person, str]:
+    """The demo world: Sam's SEN Support plan (Priya coordinates; Tom delivers the 1:1), as `name`."""
+    create_demo(db)
+    person = demo_person(db, name)
+    sam = db.exec(select(Plan).join(Child).where(Child.full_name == "Sam Taylor")).one()
+    return sam, person, sign_in_as(person)
+
+
+def _delivery(path: str, *, api: bool) -> Scenario:
+    def scenario(
+        client: TestClient, db: Session, settings: Settings, sign_in_as: Callable[[Person], str]
+    ) -> Done:
+        sam, tom, csrf = _sams_plan(db, sign_in_as, "Tom Baker")
+        item = db.exec(
+            select(Item)
+            .join(ItemRevision, col(ItemRevision.id) == col(Item.current_revision_id))
+            .where(col(Item.plan_id) == sam.id, col(ItemRevision.text) == ONE_TO_ONE)
+        ).one()
+        monday = full_week_before(calendar_for(settings), date.today(), 1)  # the demo logged 2 weeks back
+        days = arithmetic.week_days(monday)
+        since = last_event_id(db)
+        url = path.format(plan_id=sam.id, item_id=item.id)
+        if api:
+            given = {
+                "week_of": monday.isoformat(),
+                "days": [{"day": day.isoformat(), "status": "delivered"} for day in days],
+            }
+            response = client.post(url, json=given, headers={"X-CSRF-Token": csrf})
+        else:
+            form = {"week": monday.isoformat(), "csrf_token": csrf}
+            form |= {f"status-{day.isoformat()}": "delivered" for day in days}
+            response = client.post(url, data=form, follow_redirects=False)
+        assert response.status_code in {200, 303}, response.text
+        return _after(db, tom, "delivery.recorded", since)
+
+    return scenario
+
+
+def _needs_map(path: str, *, api: bool) -> Scenario:
+    def scenario(
+        client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+    ) -> Done:
+        sam, priya, csrf = _sams_plan(db, sign_in_as, "Priya Shah")
+        need = db.exec(select(Item).where(Item.plan_id == sam.id, Item.kind == ItemKind.NEED)).first()
+        assert need is not None
+        since = last_event_id(db)
+        url = path.format(plan_id=sam.id)
+        given = {
+            "setting_support": "some",
+            "support_offered": "A visual prompt card",
+            "family_confidence": "low",
+        }
+        if api:
+            response = client.post(url, json={**given, "item_id": need.id}, headers={"X-CSRF-Token": csrf})
+        else:
+            form = {**given, "item_id": str(need.id), "csrf_token": csrf}
+            response = client.post(url, data=form, follow_redirects=False)
+        assert response.status_code in {201, 303}, response.text
+        return _after(db, priya, "needs_map.recorded", since)
+
+    return scenario
+
+
+def _move(path: str, *, api: bool) -> Scenario:
+    def scenario(
+        client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+    ) -> Done:
+        sam, priya, csrf = _sams_plan(db, sign_in_as, "Priya Shah")
+        chris = demo_person(db, "Chris Wood")  # the SENCo of Hillcrest Academy
+        since = last_event_id(db)
+        url = path.format(plan_id=sam.id)
+        if api:
+            given = {
+                "to_setting_id": chris.organisation_id,
+                "new_senco_id": chris.id,
+                "moves_on": date.today().isoformat(),
+            }
+            response = client.post(url, json=given, headers={"X-CSRF-Token": csrf})
+        else:
+            form = {
+                "to_setting_id": str(chris.organisation_id),
+                "new_senco_id": str(chris.id),
+                "moves_on": date.today().isoformat(),
+                "csrf_token": csrf,
+            }
+            response = client.post(url, data=form, follow_redirects=False)
+        assert response.status_code in {201, 303}, response.text
+        return _after(db, priya, "plan.setting_moved", since)
+
+    return scenario
+
+
+def _publish_checkpoint(
+    client: TestClient, db: Session, settings: Settings, sign_in_as: Callable[[Person], str]
+) -> Done:
+    officer = make_person(db, PersonRole.LA_AUDIT_OFFICER)
+    csrf = sign_in_as(officer)
+    before = settings.audit_checkpoint_dir
+    with TemporaryDirectory() as folder:
+        settings.audit_checkpoint_dir = Path(folder)  # other tests leave other databases' checkpoints
+        try:
+            since = last_event_id(db)
+            response = client.post("/audit/checkpoints", data={"csrf_token": csrf})
+            assert response.status_code == 200, response.text
+        finally:
+            settings.audit_checkpoint_dir = before
+    return _after(db, officer, "audit.checkpoint_published", since)
+
+
 SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/admin/people/invite"): _invite_staff,
     ("POST", "/admin/people/{person_id}/reactivate"): _reactivate,
@@ -396,6 +513,17 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/api/v1/plans/{plan_id}/review-meetings"): _review_meeting(
         "/api/v1/plans/{plan_id}/review-meetings", api=True
     ),
+    ("POST", "/plans/{plan_id}/delivery/{item_id}"): _delivery(
+        "/plans/{plan_id}/delivery/{item_id}", api=False
+    ),
+    ("POST", "/api/v1/plans/{plan_id}/items/{item_id}/delivery"): _delivery(
+        "/api/v1/plans/{plan_id}/items/{item_id}/delivery", api=True
+    ),
+    ("POST", "/plans/{plan_id}/needs-map"): _needs_map("/plans/{plan_id}/needs-map", api=False),
+    ("POST", "/api/v1/plans/{plan_id}/needs-map"): _needs_map("/api/v1/plans/{plan_id}/needs-map", api=True),
+    ("POST", "/plans/{plan_id}/move"): _move("/plans/{plan_id}/move", api=False),
+    ("POST", "/api/v1/plans/{plan_id}/moves"): _move("/api/v1/plans/{plan_id}/moves", api=True),
+    ("POST", "/audit/checkpoints"): _publish_checkpoint,
 }
 """A successful write for each route the matrix plays only as a refusal or a form with errors."""
 

@@ -332,7 +332,7 @@ def record_week(
             monday,
             [log.DayEntry(day.day, day.status, day.amount, day.reason) for day in new.days],
         )
-        grid = log.week_grid(db, settings, actor, access, item, revision, monday)
+        grid = log.week_grid(db, settings, actor, access, item, revision, monday, answering_a_write=True)
     return _week(grid)
 
 

@@ -143,8 +143,14 @@ def week_grid(
     item: Item,
     revision: ItemRevision,
     day: date,
+    *,
+    answering_a_write: bool = False,
 ) -> WeekGrid:
-    """The week holding `day` for one provision (audited as a read of plan content)."""
+    """The week holding `day` for one provision (audited as a read of plan content).
+
+    `answering_a_write`: the week shown back to whoever just recorded it is part of that write's
+    one event, not a read of its own.
+    """
     _check_quantified(access, item, revision)
     monday = arithmetic.monday_of(min(day, today()))
     calendar = calendar_for(settings)
@@ -166,14 +172,15 @@ def week_grid(
             )
         )
     latest = day_records(found)
-    audit.record(
-        db,
-        actor,
-        "delivery.read",
-        object_type="item",
-        object_id=item.id,
-        details={"plan_id": access.plan.id, "week_of": monday.isoformat()},
-    )
+    if not answering_a_write:
+        audit.record(
+            db,
+            actor,
+            "delivery.read",
+            object_type="item",
+            object_id=item.id,
+            details={"plan_id": access.plan.id, "week_of": monday.isoformat()},
+        )
     return WeekGrid(
         item,
         revision,
