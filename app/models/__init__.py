@@ -59,6 +59,14 @@ from app.models.plan import (
     PlanVersion,
     PlanVersionItem,
 )
+from app.models.voice import (
+    VIEW_PROMPT_LABELS,
+    ViewAudience,
+    ViewDetail,
+    ViewPicture,
+    ViewPrompt,
+    ViewReader,
+)
 
 __all__ = [
     "AREA_OF_NEED_LABELS",
@@ -78,6 +86,7 @@ __all__ = [
     "SECTION_KIND",
     "SEN_SUPPORT_SECTION_TITLES",
     "STAFF_ROLES",
+    "VIEW_PROMPT_LABELS",
     "ApiToken",
     "AreaOfNeed",
     "AuditEvent",
@@ -116,4 +125,9 @@ __all__ = [
     "SignInAttempt",
     "SignInMethod",
     "UserSession",
+    "ViewAudience",
+    "ViewDetail",
+    "ViewPicture",
+    "ViewPrompt",
+    "ViewReader",
 ]
