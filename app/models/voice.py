@@ -27,14 +27,15 @@ class ViewPrompt(StrEnum):
 
 
 VIEW_PROMPT_LABELS = {
-    ViewPrompt.LIKE: "What I like",
-    ViewPrompt.GOOD_AT: "What I am good at",
-    ViewPrompt.HARD: "What is hard for me",
-    ViewPrompt.HELPS: "What helps me",
-    ViewPrompt.FUTURE: "What I want in the future",
-    ViewPrompt.TEAM_KNOW: "What I want the team to know",
+    ViewPrompt.LIKE: "What they like",
+    ViewPrompt.GOOD_AT: "What they are good at",
+    ViewPrompt.HARD: "What is hard",
+    ViewPrompt.HELPS: "What helps",
+    ViewPrompt.FUTURE: "Hopes for the future",
+    ViewPrompt.TEAM_KNOW: "What the family wants the team to know",
     ViewPrompt.OTHER: "A view",
 }
+"""How the plan page names the question a view answers (the family's own pages ask it in their words)."""
 
 
 class ViewAudience(StrEnum):

@@ -18,6 +18,7 @@ from app.routers.pages import (
     sign_in,
     single_sign_on,
     start,
+    voices,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -37,5 +38,6 @@ for part in (
     plan_members,
     plan_stages,
     audit,
+    voices,
 ):
     router.include_router(part.router)
