@@ -134,6 +134,15 @@ def details_of(db: Session, item_ids: set[int]) -> dict[int, ViewDetail]:
     }
 
 
+def readers_of(db: Session, item_ids: set[int]) -> dict[int, set[int]]:
+    """The people picked to read each view (for views whose audience is CHOSEN)."""
+    found: dict[int, set[int]] = defaultdict(set)
+    if item_ids:
+        for reader in db.exec(select(ViewReader).where(col(ViewReader.item_id).in_(item_ids))):
+            found[reader.item_id].add(reader.person_id)
+    return found
+
+
 def pictures_of(db: Session, item_ids: set[int]) -> dict[int, list[ViewPicture]]:
     found: dict[int, list[ViewPicture]] = defaultdict(list)
     if item_ids:
