@@ -134,12 +134,14 @@ def _layout(voice: Voice) -> str:
     return "pages/voices/parent.html" if voice.style == "parent" else "pages/voices/young.html"
 
 
-def _people(db: SessionDep, access: PlanAccess) -> list[tuple[str, str]]:
-    """Who else is on the plan, to pick from: (id, "Priya Shah, SENCo")."""
+def _people(db: SessionDep, access: PlanAccess, *, roles: bool = True) -> list[tuple[str, str]]:
+    """Who else is on the plan, to pick from: "Priya Shah (education)", or for a child the name alone."""
     return [
         (
             str(membership.person.id),
-            f"{membership.person.display_name} ({MEMBER_ROLE_LABELS[membership.member.role].lower()})",
+            f"{membership.person.display_name} ({MEMBER_ROLE_LABELS[membership.member.role].lower()})"
+            if roles
+            else membership.person.display_name,
         )
         for membership in members(db, access)
         if membership.person.id != access.person.id
@@ -161,6 +163,7 @@ def my_views_page(
         "kind_labels": ITEM_KIND_LABELS,
         "mode": "home",
         "page_title": "Your views" if voice.style != "young" else "What you told your team",
+        "may_add": not access.plan.is_frozen,
     }
     return render(request, _layout(voice), context)
 
@@ -199,7 +202,9 @@ def new_views_page(request: Request, db: SessionDep, access: CurrentPlan) -> Res
     voice = _voice(db, access)
     items.check_may_add(access, Section.A, named="the views")
     values: dict[str, Any] = {"audience": ViewAudience.EVERYONE.value, "readers": []}
-    context = _step_context(access, voice, values, voice.steps[0].value, {}, _people(db, access))
+    context = _step_context(
+        access, voice, values, voice.steps[0].value, {}, _people(db, access, roles=voice.style != "young")
+    )
     return render(request, _layout(voice), context)
 
 
@@ -226,10 +231,11 @@ async def new_views_step(
     values, upload = await _posted(request)
     steps = [prompt.value for prompt in voice.steps] + [WHO, CHECK]
     step = values["step"] if values["step"] in steps else steps[0]
-    people = _people(db, access)
+    people = _people(db, access, roles=voice.style != "young")
     errors: dict[str, str] = {}
     if upload is not None and step in {p.value for p in voice.steps}:
         data = await upload.read(pictures.MAX_BYTES + 1)
+        await upload.close()
         try:
             picture = pictures.add_picture(db, actor, access, settings.data_dir, data)
         except pictures.PictureProblem as problem:

@@ -64,6 +64,8 @@ def checked_picture(data: bytes) -> CheckedPicture:
             kind = opened.format
             opened.load()
             image = ImageOps.exif_transpose(opened) if kind == "JPEG" else opened.copy()
+    except PictureProblem:
+        raise
     except UnidentifiedImageError:
         raise PictureProblem(NOT_A_PICTURE) from None
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
