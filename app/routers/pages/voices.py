@@ -208,7 +208,7 @@ def new_views_page(request: Request, db: SessionDep, access: CurrentPlan) -> Res
     return render(request, _layout(voice), context)
 
 
-async def _posted(request: Request) -> tuple[dict[str, Any], UploadFile | None]:
+async def _posted(request: Request) -> tuple[dict[str, Any], bytes | None]:
     form = await request.form()
     values: dict[str, Any] = {}
     for prompt in ViewPrompt:
@@ -219,7 +219,11 @@ async def _posted(request: Request) -> tuple[dict[str, Any], UploadFile | None]:
     values["step"] = str(form.get("step", ""))
     values["go"] = str(form.get("go", "next"))
     upload = form.get("picture")
-    return values, upload if isinstance(upload, UploadFile) and upload.filename else None
+    data = None
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read(pictures.MAX_BYTES + 1)
+    await form.close()  # every file part, chosen or left empty
+    return values, data
 
 
 @router.post("/plans/{plan_id}/my-views/new", dependencies=[requires(Permission.CONTRIBUTE)])
@@ -234,10 +238,8 @@ async def new_views_step(
     people = _people(db, access, roles=voice.style != "young")
     errors: dict[str, str] = {}
     if upload is not None and step in {p.value for p in voice.steps}:
-        data = await upload.read(pictures.MAX_BYTES + 1)
-        await upload.close()
         try:
-            picture = pictures.add_picture(db, actor, access, settings.data_dir, data)
+            picture = pictures.add_picture(db, actor, access, settings.data_dir, upload)
         except pictures.PictureProblem as problem:
             errors["picture"] = str(problem)
         else:
