@@ -388,7 +388,7 @@ def test_the_api_adds_views_and_links_and_hides_what_it_must(
     assert picture.status_code == 201, picture.text
     bad = client.post(f"/api/v1/plans/{plan.id}/pictures", files={"file": ("a.png", b"GIF89a", "image/png")})
     assert bad.status_code == 422
-    assert "not a PNG or JPEG" in bad.json()["detail"]
+    assert "not a PNG or JPEG" in bad.json()["detail"][0]["msg"]
     priya = demo("Priya Shah")
     added = client.post(
         f"/api/v1/plans/{plan.id}/views",

@@ -9,7 +9,9 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from starlette.types import Receive, Scope, Send
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.models import ItemKind, ItemLink, Person, ViewAudience, ViewPicture, ViewPrompt
@@ -20,16 +22,34 @@ from app.routers.api.plans import (
     READ,
     WRITE,
     PersonRef,
-    Problem,
     Responses,
     _person,
+    _unprocessable,
     input_problems,
 )
 from app.services import audit
 from app.services.plans import content, items, links, plans
 from app.services.voices import pictures, views
 
-router = APIRouter(prefix="/api/v1", tags=["views and links"])
+
+class SharedPathRoute(APIRoute):
+    """GET and POST share paths here (views, links): a 405 names all of their methods in Allow."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            allowed = {
+                method
+                for route in router.routes
+                if isinstance(route, APIRoute) and route.path == self.path
+                for method in route.methods or ()
+            }
+            raise HTTPException(
+                status.HTTP_405_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(sorted(allowed))}
+            )
+        await super().handle(scope, receive, send)
+
+
+router = APIRouter(prefix="/api/v1", tags=["views and links"], route_class=SharedPathRoute)
 
 BodyId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
@@ -107,9 +127,6 @@ PICTURE_ANSWER: Responses = {
         "content": {"image/png": {}, "image/jpeg": {}},
         "description": "The picture (re-encoded when uploaded, without metadata)",
     }
-}
-UNPROCESSABLE_PICTURE: Responses = {
-    422: {"model": Problem, "description": "Not a PNG or JPEG, too big, or damaged"}
 }
 
 
@@ -193,7 +210,7 @@ def add_view(new: ViewIn, access: CurrentPlan, db: SessionDep, actor: ActorDep) 
     "/plans/{plan_id}/pictures",
     status_code=status.HTTP_201_CREATED,
     dependencies=[requires(Permission.CONTRIBUTE)],
-    responses={**WRITE, **UNPROCESSABLE_PICTURE},
+    responses=WRITE,
 )
 async def upload_picture(
     access: CurrentPlan,
@@ -202,12 +219,15 @@ async def upload_picture(
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="A PNG or JPEG, up to 5 MB")],
 ) -> PictureOut:
-    """Upload a picture for a view you are about to add (send its id in the view's picture_ids)."""
+    """Upload a picture for a view you are about to add (send its id in the view's picture_ids).
+
+    A file that is not a PNG or JPEG, is over 5 MB or is damaged is refused (422) with what to do.
+    """
     data = await file.read(pictures.MAX_BYTES + 1)
     try:
         picture = pictures.add_picture(db, actor, access, settings.data_dir, data)
     except pictures.PictureProblem as problem:
-        raise HTTPException(422, detail=str(problem)) from None
+        raise _unprocessable({"file": str(problem)}, "body", {}) from None
     return _picture(id_of(access.plan), picture)
 
 
