@@ -13,7 +13,7 @@ from app.permissions import PlanAccess, may_see_view
 
 
 def hidden_views(db: Session, access: PlanAccess) -> set[int]:
-    """The ids of this plan's views that this person may not read (two queries, whatever the plan's size)."""
+    """The ids of this plan's views that this person may not read (always two queries)."""
     chosen = list(
         db.exec(
             select(Item)
@@ -24,8 +24,6 @@ def hidden_views(db: Session, access: PlanAccess) -> set[int]:
             )
         )
     )
-    if not chosen:
-        return set()
     picked = set(
         db.exec(
             select(ViewReader.item_id).where(

@@ -126,8 +126,7 @@ class OwnView:
 
 
 def details_of(db: Session, item_ids: set[int]) -> dict[int, ViewDetail]:
-    if not item_ids:
-        return {}
+    """One query, even for no views (so that a page's query count does not depend on its content)."""
     return {
         detail.item_id: detail
         for detail in db.exec(select(ViewDetail).where(col(ViewDetail.item_id).in_(item_ids)))
@@ -145,11 +144,10 @@ def readers_of(db: Session, item_ids: set[int]) -> dict[int, set[int]]:
 
 def pictures_of(db: Session, item_ids: set[int]) -> dict[int, list[ViewPicture]]:
     found: dict[int, list[ViewPicture]] = defaultdict(list)
-    if item_ids:
-        for picture in db.exec(
-            select(ViewPicture).where(col(ViewPicture.item_id).in_(item_ids)).order_by(col(ViewPicture.id))
-        ):
-            found[int(picture.item_id or 0)].append(picture)
+    for picture in db.exec(
+        select(ViewPicture).where(col(ViewPicture.item_id).in_(item_ids)).order_by(col(ViewPicture.id))
+    ):
+        found[int(picture.item_id or 0)].append(picture)
     return found
 
 
