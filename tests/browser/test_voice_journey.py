@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlmodel import Session, select
 
 from app import migrate
@@ -25,7 +25,7 @@ from tests.browser.test_child_sign_in import PICTURES, fits_320px, tap_by_keyboa
 from tests.databases import fresh_database
 from tests.factories import session_token_for
 
-NARROW = {"width": 320, "height": 800}
+NARROW: ViewportSize = {"width": 320, "height": 800}
 
 
 @pytest.fixture(scope="module")
