@@ -83,6 +83,14 @@ from app.models.timeline import (
     ReminderSent,
     StatutoryStep,
 )
+from app.models.voice import (
+    VIEW_PROMPT_LABELS,
+    ViewAudience,
+    ViewDetail,
+    ViewPicture,
+    ViewPrompt,
+    ViewReader,
+)
 
 __all__ = [
     "AREA_OF_NEED_LABELS",
@@ -106,6 +114,7 @@ __all__ = [
     "STAFF_ROLES",
     "SUPPORT_LEVEL_LABELS",
     "TIMETABLE_DECISION_LABELS",
+    "VIEW_PROMPT_LABELS",
     "AdviceRequest",
     "ApiToken",
     "AreaOfNeed",
@@ -162,4 +171,9 @@ __all__ = [
     "TimetableDecision",
     "TimetableDecisionKind",
     "UserSession",
+    "ViewAudience",
+    "ViewDetail",
+    "ViewPicture",
+    "ViewPrompt",
+    "ViewReader",
 ]

@@ -57,7 +57,7 @@ def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
         settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
         engine = build_engine(settings)
         with Session(engine) as db:
-            create_demo(db)
+            create_demo(db, settings)
             db.commit()
         engine.dispose()
         yield settings

@@ -44,7 +44,7 @@ def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnServer]:
         settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
         engine = build_engine(settings)
         with Session(engine) as db:
-            create_demo(db)
+            create_demo(db, settings)
             db.commit()
         with running_server(settings.model_copy(update={"public_url": "http://placeholder"})) as base:
             yield OwnServer(base, engine)

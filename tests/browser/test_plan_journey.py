@@ -34,7 +34,7 @@ def plan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
         engine = build_engine(settings)
         with Session(engine) as db:
-            create_demo(db)
+            create_demo(db, settings)
             sam = demo_person(db, "Sam Taylor")
             plan = db.exec(select(Plan).join(Child).where(Child.person_id == sam.id)).one()
             plan_id = int(plan.id or 0)

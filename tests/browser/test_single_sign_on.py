@@ -69,7 +69,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         )
         engine = build_engine(settings)
         with Session(engine) as db:
-            create_demo(db)
+            create_demo(db, settings)
             priya = demo_person(db, "Priya Shah")
             priya.deactivated_at = utc_now()
             db.add(priya)

@@ -35,7 +35,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
         engine = build_engine(settings)
         with Session(engine) as db:
-            create_demo(db)
+            create_demo(db, settings)
             priya = demo_person(db, "Priya Shah")
             db.add(
                 Person(

@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from app.routers.api import audit, delivery, health, me, plans, timelines
+from app.routers.api import audit, delivery, health, me, plans, timelines, voices
 
 router = APIRouter()
 router.include_router(health.router)
 router.include_router(me.router)
 router.include_router(plans.router)
+router.include_router(voices.router)
 router.include_router(audit.router)
 router.include_router(timelines.router)
 router.include_router(delivery.router)

@@ -21,6 +21,7 @@ from app.routers.pages import (
     single_sign_on,
     start,
     timelines,
+    voices,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -43,5 +44,6 @@ for part in (
     timelines,
     delivery,
     la_delivery,
+    voices,
 ):
     router.include_router(part.router)

@@ -23,6 +23,7 @@ from app.rendering import render
 from app.services.delivery import overview as delivery_overview
 from app.services.plans import content, plans
 from app.services.timelines import timelines
+from app.services.voices import views
 
 router = APIRouter()
 
@@ -192,5 +193,8 @@ def plan_page(request: Request, db: SessionDep, actor: ActorDep, access: Current
         "is_family": access.member_role in FAMILY_MEMBER_ROLES,
         **timelines.plan_panel(db, access),
         "delivery": delivery_overview.plan_panel(db, request.app.state.settings, access, plan_content.people),
+        "evidence": views.evidence(
+            db, access, [entry for section in plan_content.sections for entry in section.items]
+        ),
     }
     return render(request, "pages/plans/plan.html", context)
