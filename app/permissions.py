@@ -56,6 +56,8 @@ class Permission(StrEnum):
     """Members, stages and reviews of plans one coordinates."""
     READ_AUDIT_TRAIL = "read_audit_trail"
     """The audit trail of every plan of one's own local authority: LA audit officers."""
+    READ_LA_OVERVIEW = "read_la_overview"
+    """Figures across one's own local authority (deadlines, overdue steps): its case and audit officers."""
 
 
 _ADULTS = {
@@ -81,6 +83,7 @@ ROLE_PERMISSIONS: dict[Permission, set[PersonRole]] = {
     Permission.CONTRIBUTE: _EVERYONE - {PersonRole.ADMINISTRATOR, PersonRole.LA_AUDIT_OFFICER},
     Permission.COORDINATE: {PersonRole.EDUCATION, PersonRole.LA_CASE_OFFICER},
     Permission.READ_AUDIT_TRAIL: {PersonRole.LA_AUDIT_OFFICER},
+    Permission.READ_LA_OVERVIEW: {PersonRole.LA_CASE_OFFICER, PersonRole.LA_AUDIT_OFFICER},
 }
 
 

@@ -59,6 +59,7 @@ from app.models.plan import (
     PlanVersion,
     PlanVersionItem,
 )
+from app.models.quality import DifferenceView, IssueReason, PlanDifference
 
 __all__ = [
     "AREA_OF_NEED_LABELS",
@@ -85,8 +86,10 @@ __all__ = [
     "Child",
     "ChildSignInCard",
     "CycleStage",
+    "DifferenceView",
     "FamilyLink",
     "InviteStaff",
+    "IssueReason",
     "Item",
     "ItemComment",
     "ItemContent",
@@ -103,6 +106,7 @@ __all__ = [
     "Person",
     "PersonRole",
     "Plan",
+    "PlanDifference",
     "PlanKind",
     "PlanMember",
     "PlanReview",

@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from app.routers.api import audit, health, me, plans
+from app.routers.api import audit, health, me, plans, quality
 
 router = APIRouter()
 router.include_router(health.router)
 router.include_router(me.router)
 router.include_router(plans.router)
 router.include_router(audit.router)
+router.include_router(quality.router)

@@ -14,6 +14,7 @@ from app.routers.pages import (
     plan_members,
     plan_stages,
     plans,
+    quality,
     second_factor,
     sign_in,
     single_sign_on,
@@ -37,5 +38,6 @@ for part in (
     plan_members,
     plan_stages,
     audit,
+    quality,
 ):
     router.include_router(part.router)

@@ -21,6 +21,7 @@ from app.models.base import id_of
 from app.permissions import Permission, may_coordinate, role_may
 from app.rendering import render
 from app.services.plans import content, plans
+from app.services.quality.panel import quality_context
 
 router = APIRouter()
 
@@ -188,5 +189,6 @@ def plan_page(request: Request, db: SessionDep, actor: ActorDep, access: Current
         "can_comment": plan_content.may_comment,
         "section_kinds": SECTION_KIND,
         "is_family": access.member_role in FAMILY_MEMBER_ROLES,
+        **quality_context(db, access, plan_content),
     }
     return render(request, "pages/plans/plan.html", context)

@@ -66,7 +66,8 @@ NEXT_STEPS: dict[PlanStatus, tuple[Step, ...]] = {
 class StepRequest(BaseModel):
     step: Step
     reason: str | None = Field(default=None, max_length=500, pattern=PLAIN_TEXT)
-    """Why a plan is ceased or closed (required for those); kept as the audit event's reason (500 at most)."""
+    """Why a plan is ceased or closed (required for those), or issued with unquantified provision; kept
+    as the audit event's reason (500 at most)."""
     comments_until: date | None = None
     """End of the family's consultation; at least 15 days away, 15 days if not given."""
     stage: CycleStage | None = None
@@ -96,6 +97,7 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
             action="plan.step_refused",
         )
     before = plan.status
+    waived = None
     if request.step is Step.SEND_FOR_CONSULTATION:
         earliest = date.today() + timedelta(days=CONSULTATION_DAYS)
         until = request.comments_until or earliest
@@ -114,6 +116,11 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
                 "the plan can be issued after that.",
                 action="plan.step_refused",
             )
+        # Provision must be quantified (Code of Practice 9.69) unless the coordinator records why not.
+        # Imported here: the check reads plan content, whose module imports this one.
+        from app.services.quality.issue import check_before_issue
+
+        waived = check_before_issue(db, access, request.reason)
         freeze_version(db, actor, access, occasion="issued")
         plan.status = PlanStatus.ISSUED
     elif request.step is Step.START_REVIEW:
@@ -142,6 +149,7 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
             "status": plan.status.value,
             "version": plan.version,
             "stage": plan.cycle_stage.value if plan.cycle_stage else None,
+            **({"unquantified_provision": waived.unquantified} if waived is not None else {}),
         },
     )
 
