@@ -166,7 +166,7 @@ def demo() -> None:
     """Create the demo organisations and people (idempotent)."""
     settings = get_settings()
     with command_session(settings) as session:
-        world = create_demo(session)
+        world = create_demo(session, settings)
         session.commit()
         names = ", ".join(organisation.name for organisation in world.organisations)
     typer.echo(f"Demo data ready: {names}.")

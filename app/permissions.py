@@ -27,6 +27,7 @@ from app.models import (
     PlanKind,
     PlanMember,
     Section,
+    ViewAudience,
 )
 
 PERMISSION_ATTRIBUTE = "__oneplan_permission__"
@@ -218,6 +219,22 @@ def may_revise(access: PlanAccess, item: Item) -> bool:
     if item.kind in OWN_WORDS_KINDS:
         return access.person.id in {item.voice_id or item.author_id, item.author_id}
     return True
+
+
+def may_see_view(access: PlanAccess, item: Item, audience: ViewAudience | None, readers: set[int]) -> bool:
+    """Whether this person may read a view's words (and its pictures, comments and what answers it).
+
+    The young person (or parent) whose view it is chooses: everyone on the plan, or only the people
+    they pick. Their choice binds everyone else, the coordinator and the LA's auditor included: an
+    auditor sees in the audit trail that a view was added, never its words. The person whose view it
+    is, and the professional who recorded it with them, always see it. Other items are not views.
+    """
+    if item.kind is not ItemKind.VIEW or not access.may_see:
+        return access.may_see
+    if audience is not ViewAudience.CHOSEN:
+        return True
+    person_id = access.person.id
+    return person_id in {item.voice_id, item.author_id} or person_id in readers
 
 
 def may_comment(access: PlanAccess) -> bool:

@@ -22,6 +22,7 @@ from app.models import (
     PLAN_KIND_LABELS,
     PLAN_STATUS_LABELS,
     ROLE_LABELS,
+    VIEW_PROMPT_LABELS,
 )
 from app.models.base import as_utc
 from app.services.quality.rules import provision_flags
@@ -58,6 +59,7 @@ def build_templates(templates_dir: Path, service_name: str) -> Jinja2Blocks:
         "member_role_label": MEMBER_ROLE_LABELS,
         "plan_kind_label": PLAN_KIND_LABELS,
         "plan_status_label": PLAN_STATUS_LABELS,
+        "view_prompt_label": VIEW_PROMPT_LABELS,
     }
     for name, labels in labels_by_filter.items():
         env.filters[name] = _labeller(labels)

@@ -87,7 +87,7 @@ def sign_in_as(client: TestClient, db_session: Session, settings: Settings) -> C
 
 
 @pytest.fixture
-def demo(db_session: Session) -> Callable[[str], Person]:
+def demo(db_session: Session, settings: Settings) -> Callable[[str], Person]:
     """The demo world inside the test's transaction; returns a lookup of personas by name."""
-    create_demo(db_session)
+    create_demo(db_session, settings)
     return lambda name: demo_person(db_session, name)

@@ -60,6 +60,14 @@ from app.models.plan import (
     PlanVersionItem,
 )
 from app.models.quality import DifferenceView, IssueReason, PlanDifference
+from app.models.voice import (
+    VIEW_PROMPT_LABELS,
+    ViewAudience,
+    ViewDetail,
+    ViewPicture,
+    ViewPrompt,
+    ViewReader,
+)
 
 __all__ = [
     "AREA_OF_NEED_LABELS",
@@ -79,6 +87,7 @@ __all__ = [
     "SECTION_KIND",
     "SEN_SUPPORT_SECTION_TITLES",
     "STAFF_ROLES",
+    "VIEW_PROMPT_LABELS",
     "ApiToken",
     "AreaOfNeed",
     "AuditEvent",
@@ -120,4 +129,9 @@ __all__ = [
     "SignInAttempt",
     "SignInMethod",
     "UserSession",
+    "ViewAudience",
+    "ViewDetail",
+    "ViewPicture",
+    "ViewPrompt",
+    "ViewReader",
 ]

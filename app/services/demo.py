@@ -6,11 +6,13 @@ from datetime import date
 from sqlmodel import Session, select
 
 from app.actor import Actor
+from app.config import Settings, get_settings
 from app.models import FamilyLink, Organisation, OrganisationKind, Person, PersonRole
 from app.models.base import id_of, utc_now
 from app.services.auth import child_cards
 from app.services.auth.passwords import hash_password
 from app.services.demo_plans import create_demo_plans
+from app.services.demo_voices import create_demo_voices
 from app.services.organisations import ensure_organisation
 
 NORTHSHIRE = "Northshire County Council"
@@ -63,8 +65,11 @@ class DemoWorld:
     """Only a digest of a card's link is stored, so each run makes Sam a fresh card to print."""
 
 
-def create_demo(session: Session) -> DemoWorld:
-    """Create the demo organisations and personas; running it again changes nothing but Sam's card."""
+def create_demo(session: Session, settings: Settings | None = None) -> DemoWorld:
+    """Create the demo organisations and personas; running it again changes nothing but Sam's card.
+
+    `settings` says where the demo's pictures go (the data folder); the environment's by default.
+    """
     council = ensure_organisation(session, NORTHSHIRE, OrganisationKind.LOCAL_AUTHORITY)
     organisations = [council] + [
         ensure_organisation(session, name, kind, council) for name, kind in DEMO_ORGANISATIONS
@@ -78,6 +83,7 @@ def create_demo(session: Session) -> DemoWorld:
     _ensure_family_link(session, people["Alex Taylor"], people["Sam Taylor"])
     sam_card = _renew_sign_in_card(session, parent=people["Alex Taylor"], child=people["Sam Taylor"])
     create_demo_plans(session, people, by_name)
+    create_demo_voices(session, people, (settings or get_settings()).data_dir)
     return DemoWorld(organisations, sam_card)
 
 

@@ -1,7 +1,7 @@
 """plan quality: differences of opinion and issue reasons
 
 Revision ID: 43c6b9221133
-Revises: bbb20e7a7c74
+Revises: fa47d92e1920
 Create Date: 2026-11-23 17:20:43.150237
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "43c6b9221133"
-down_revision: str | None = "bbb20e7a7c74"
+down_revision: str | None = "fa47d92e1920"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from app.routers.api import audit, health, me, plans, quality
+from app.routers.api import audit, health, me, plans, quality, voices
 
 router = APIRouter()
 router.include_router(health.router)
 router.include_router(me.router)
 router.include_router(plans.router)
+router.include_router(voices.router)
 router.include_router(audit.router)
 router.include_router(quality.router)

@@ -19,6 +19,7 @@ from app.routers.pages import (
     sign_in,
     single_sign_on,
     start,
+    voices,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -39,5 +40,6 @@ for part in (
     plan_stages,
     audit,
     quality,
+    voices,
 ):
     router.include_router(part.router)

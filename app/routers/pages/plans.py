@@ -22,6 +22,7 @@ from app.permissions import Permission, may_coordinate, role_may
 from app.rendering import render
 from app.services.plans import content, plans
 from app.services.quality.panel import quality_context
+from app.services.voices import views
 
 router = APIRouter()
 
@@ -190,5 +191,8 @@ def plan_page(request: Request, db: SessionDep, actor: ActorDep, access: Current
         "section_kinds": SECTION_KIND,
         "is_family": access.member_role in FAMILY_MEMBER_ROLES,
         **quality_context(db, access, plan_content),
+        "evidence": views.evidence(
+            db, access, [entry for section in plan_content.sections for entry in section.items]
+        ),
     }
     return render(request, "pages/plans/plan.html", context)

@@ -26,7 +26,7 @@ from app.models import (
 from app.models.base import as_utc
 from app.permissions import PlanAccess
 from app.services import audit
-from app.services.plans import lifecycle
+from app.services.plans import lifecycle, visibility
 from app.services.plans.plans import PlanProblem, people_by_id
 
 PlanState = dict[int, int]
@@ -148,9 +148,15 @@ def state_at(db: Session, access: PlanAccess, moment: datetime) -> PlanState:
 def compare(
     db: Session, actor: Actor, access: PlanAccess, before: PlanState, after: PlanState, *, label: str
 ) -> list[ItemChange]:
-    """The items new or changed from `before` to `after`, in section order (a read: audited)."""
+    """The items new or changed from `before` to `after`, in section order (a read: audited).
+
+    Views hidden from this person by their young person's choice are left out.
+    """
+    hidden = visibility.hidden_views(db, access)
     changed = {
-        item_id: revision_id for item_id, revision_id in after.items() if before.get(item_id) != revision_id
+        item_id: revision_id
+        for item_id, revision_id in after.items()
+        if before.get(item_id) != revision_id and item_id not in hidden
     }
     revision_ids = set(changed.values()) | {before[item_id] for item_id in changed if item_id in before}
     revisions = (

@@ -21,7 +21,7 @@ from app.models import (
 )
 from app.permissions import PlanAccess, may_comment, may_revise, may_write_in
 from app.services import audit
-from app.services.plans import lifecycle
+from app.services.plans import lifecycle, visibility
 from app.services.plans.members import Membership, members
 from app.services.plans.plans import SECTION_TITLES, organisations_by_id, people_by_id
 
@@ -75,7 +75,10 @@ class PlanContent:
 
 
 def plan_items(db: Session, access: PlanAccess, *, section: Section | None = None) -> list[PlanItem]:
-    """Every item with its current revision and its comments: two queries."""
+    """Every item this person may read with its current revision and comments: four queries at most.
+
+    Views hidden from this person by their young person's choice are left out (visibility.hidden_views).
+    """
     query = (
         select(Item, ItemRevision)
         .join(ItemRevision, col(ItemRevision.id) == col(Item.current_revision_id))
@@ -84,7 +87,8 @@ def plan_items(db: Session, access: PlanAccess, *, section: Section | None = Non
     )
     if section is not None:
         query = query.where(col(Item.section) == section.value)
-    found = [PlanItem(item, revision) for item, revision in db.exec(query)]
+    hidden = visibility.hidden_views(db, access)
+    found = [PlanItem(item, revision) for item, revision in db.exec(query) if item.id not in hidden]
     by_id = {entry.item.id: entry for entry in found}
     comments = db.exec(
         select(ItemComment).where(col(ItemComment.plan_id) == access.plan.id).order_by(col(ItemComment.id))

@@ -27,6 +27,7 @@ from app.models import (
 from app.models.base import id_of
 from app.permissions import PlanAccess, may_comment, may_revise, may_write_in
 from app.services import audit
+from app.services.plans import visibility
 from app.services.plans.access import refuse, refuse_change
 from app.services.plans.plans import SECTION_TITLES, people_by_id
 
@@ -200,7 +201,10 @@ def add_item(db: Session, actor: Actor, access: PlanAccess, new: NewItem) -> Ite
 
 
 def plan_item(db: Session, access: PlanAccess, item_id: int) -> Item:
-    """An item of this plan; any other item is absent (404)."""
+    """An item of this plan that this person may read; any other item is absent (404).
+
+    A view hidden from this person by its young person's choice is absent too (app.permissions.may_see_view).
+    """
     item = db.get(Item, item_id)
     if item is None or item.plan_id != access.plan.id:
         raise Refused(
@@ -211,6 +215,7 @@ def plan_item(db: Session, access: PlanAccess, item_id: int) -> Item:
             object_type="item",
             object_id=item_id,
         )
+    visibility.check_may_read(db, access, item)
     return item
 
 
