@@ -13,6 +13,13 @@ from app.services.quality.report import assess
 REASON_LENGTH = 500
 
 
+def unquantified_count(db: Session, access: PlanAccess) -> int:
+    """How many provisions of the plan do not say how much and how often (for the issue form)."""
+    plan_id = id_of(access.plan)
+    found = plan_items(db, access)
+    return len(assess(plan_id, ((e.item, e.revision) for e in found), plan_links(db, plan_id)).unquantified)
+
+
 def check_before_issue(db: Session, access: PlanAccess, reason: str | None) -> IssueReason | None:
     """Refuse (409) to issue a plan whose provision does not say how much and how often, unless a
     reason is given; with one, keep it beside the plan (the issue step's audit event carries it too).
