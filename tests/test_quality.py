@@ -85,7 +85,8 @@ def test_a_plan_tied_in_throughout_has_an_unbroken_thread(db_session: Session) -
     link(db_session, plan, senco, outcome, view)
     link(db_session, plan, senco, provision, outcome)
     report = report_of(db_session, plan, senco)
-    assert report.thread_unbroken and report.all_clear
+    assert report.thread_unbroken
+    assert report.all_clear
     [thread] = report.threads
     assert (thread.outcome_ids, thread.provision_ids, thread.breaks) == ([outcome.id], [provision.id], [])
 
@@ -101,7 +102,8 @@ def test_each_break_of_the_thread_is_named_where_it_happens(db_session: Session)
     assert breaks_of(report, need) == [NEED_NO_OUTCOME, NEED_NO_PROVISION]
     assert breaks_of(report, outcome) == [OUTCOME_NO_NEED, OUTCOME_NO_PROVISION, OUTCOME_NO_VIEW]
     assert breaks_of(report, provision) == [PROVISION_NO_OUTCOME]
-    assert not report.thread_unbroken and report.breaks == 6
+    assert not report.thread_unbroken
+    assert report.breaks == 6
 
 
 def test_a_need_with_an_outcome_but_no_provision_says_so(db_session: Session) -> None:
@@ -238,7 +240,8 @@ def test_with_a_reason_it_is_issued_and_the_reason_is_kept_and_audited(db_sessio
     [kept] = db_session.exec(select(IssueReason).where(IssueReason.plan_id == plan.id)).all()
     assert (kept.reason, kept.unquantified, kept.recorded_by_id) == (why, 1, officer.id)
     [issued] = [event for event in events_since(db_session, mark) if event.action == "plan.issue"]
-    assert issued.reason == why and issued.details["unquantified_provision"] == 1
+    assert issued.reason == why
+    assert issued.details["unquantified_provision"] == 1
 
 
 def test_the_issue_page_asks_for_the_reason_and_the_plan_shows_it(
@@ -248,14 +251,16 @@ def test_the_issue_page_asks_for_the_reason_and_the_plan_shows_it(
     csrf = sign_in_as(officer)
     stage = f"/plans/{plan.id}/stage"
     page = client.get(stage)
-    assert "not say how much and how often" in page.text and 'name="reason"' in page.text
+    assert "not say how much and how often" in page.text
+    assert 'name="reason"' in page.text
     refused = client.post(stage, data={"step": "issue", "csrf_token": csrf})
     assert refused.status_code == 409
     why = "Hours to follow the therapy assessment."
     done = client.post(stage, data={"step": "issue", "reason": why, "csrf_token": csrf})
     assert done.status_code == 200
     plan_page = client.get(f"/plans/{plan.id}")
-    assert why in plan_page.text and "not quantified" in plan_page.text
+    assert why in plan_page.text
+    assert "not quantified" in plan_page.text
 
 
 # Differences of opinion ------------------------------------------------------------------------------------
@@ -339,12 +344,14 @@ def test_the_live_check_flags_vague_words_and_clears_for_specific_ones(
     mark = last_event_id(db_session)
     vague = client.post(check, data={"text": "access to a quiet space when appropriate", "csrf_token": csrf})
     assert vague.status_code == 200
-    assert "Vague wording: “access to”" in vague.text and "Say what the child will get" in vague.text
+    assert "Vague wording: “access to”" in vague.text
+    assert "Say what the child will get" in vague.text
     specific = client.post(
         check,
         data={"text": "a quiet room, 15 minutes, twice a day, with a teaching assistant", "csrf_token": csrf},
     )
-    assert "Vague wording" not in specific.text and "This provision is specific" in specific.text
+    assert "Vague wording" not in specific.text
+    assert "This provision is specific" in specific.text
     assert events_since(db_session, mark) == []  # nothing saved, nothing of the plan read
 
 
@@ -380,7 +387,8 @@ def test_a_difference_is_recorded_on_its_page_and_shown_on_the_plan(
     page = client.get(f"/plans/{plan.id}/differences/new")
     check_page(page.text)
     empty = client.post(f"/plans/{plan.id}/differences", data={"csrf_token": csrf})
-    assert empty.status_code == 200 and "Enter what the difference of opinion is about" in empty.text
+    assert empty.status_code == 200
+    assert "Enter what the difference of opinion is about" in empty.text
     done = client.post(
         f"/plans/{plan.id}/differences",
         data={
@@ -396,7 +404,8 @@ def test_a_difference_is_recorded_on_its_page_and_shown_on_the_plan(
     )
     assert done.status_code == 303
     shown = client.get(f"/plans/{plan.id}").text
-    assert "Whether Sam needs help at lunch every day" in shown and "Three days a week, then review." in shown
+    assert "Whether Sam needs help at lunch every day" in shown
+    assert "Three days a week, then review." in shown
     api = client.get(f"/api/v1/plans/{plan.id}/differences").json()
     assert [view["holder_name"] for view in api[0]["views"]] == ["Alex Taylor", "Tom Baker, class teacher"]
 

@@ -51,7 +51,8 @@ PHRASE_EXAMPLES = {
 def test_every_phrase_of_the_list_has_a_reason_advice_and_an_example() -> None:
     assert {entry.phrase for entry in VAGUE_PHRASES} == set(PHRASE_EXAMPLES)
     for entry in VAGUE_PHRASES:
-        assert entry.reason.strip() and entry.instead.strip()
+        assert entry.reason.strip()
+        assert entry.instead.strip()
 
 
 @pytest.mark.parametrize("phrase", list(PHRASE_EXAMPLES))
@@ -60,7 +61,8 @@ def test_each_vague_phrase_is_flagged_with_its_reason_and_advice(phrase: str) ->
     [flag] = [flag for flag in vague_phrases(vague) if flag.phrase == phrase]
     entry = next(entry for entry in VAGUE_PHRASES if entry.phrase == phrase)
     assert flag.advice == f"{entry.reason} {entry.instead}"
-    assert flag.found is not None and flag.found.lower() in vague.lower()
+    assert flag.found is not None
+    assert flag.found.lower() in vague.lower()
     assert phrase not in {flag.phrase for flag in vague_phrases(clear)}
 
 
