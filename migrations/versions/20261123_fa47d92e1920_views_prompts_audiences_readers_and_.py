@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = "fa47d92e1920"
 down_revision: str | None = "bbb20e7a7c74"
 branch_labels: str | Sequence[str] | None = None
