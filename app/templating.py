@@ -25,6 +25,7 @@ from app.models import (
     VIEW_PROMPT_LABELS,
 )
 from app.models.base import as_utc
+from app.services.quality.rules import provision_flags
 
 UK_TIME = ZoneInfo("Europe/London")
 
@@ -64,6 +65,7 @@ def build_templates(templates_dir: Path, service_name: str) -> Jinja2Blocks:
         env.filters[name] = _labeller(labels)
     env.filters["radio_items"] = radio_items
     env.filters["select_items"] = select_items
+    env.filters["provision_flags"] = provision_flags
     return Jinja2Blocks(env=env)
 
 

@@ -77,6 +77,7 @@ from app.models.plan import (
     PlanVersion,
     PlanVersionItem,
 )
+from app.models.quality import DifferenceView, IssueReason, PlanDifference
 from app.models.timeline import (
     AdviceRequest,
     AssessmentRequest,
@@ -128,8 +129,10 @@ __all__ = [
     "CycleStage",
     "DeliveryRecord",
     "DeliveryStatus",
+    "DifferenceView",
     "FamilyLink",
     "InviteStaff",
+    "IssueReason",
     "Item",
     "ItemComment",
     "ItemContent",
@@ -148,6 +151,7 @@ __all__ = [
     "PersonRole",
     "Plan",
     "PlanContribution",
+    "PlanDifference",
     "PlanKind",
     "PlanMember",
     "PlanReview",

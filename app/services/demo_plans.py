@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.models.base import id_of, utc_now
 from app.services.demo_delivery import ONE_TO_ONE, create_demo_delivery
+from app.services.demo_quality import ELLA_THREAD, SAM_THREAD, link_thread
 from app.services.demo_timelines import create_demo_timelines
 from app.services.plans import items, lifecycle, members
 from app.services.plans.access import plan_access
@@ -191,7 +192,7 @@ SAM_ENTRIES = (
     Entry(
         "Jo Green",
         Section.H1,
-        "Short breaks: an after-school club place with a trained worker.",
+        "Short breaks: access to an after-school club when appropriate.",
         50,
         delivered_by="Short breaks team",
         organisation="Northshire Children's Services",
@@ -209,6 +210,13 @@ SAM_ENTRIES = (
         amount=5,
         unit=ProvisionUnit.SESSIONS,
         frequency=A_WEEK,
+    ),
+    Entry(
+        "Priya Shah",
+        Section.E,
+        "By the summer, Sam will join in at an after-school club with other children, once a week.",
+        50,
+        achieve_by=date(2027, 7, 16),
     ),
 )
 
@@ -355,6 +363,7 @@ def _sams_plan(db: Session, people: dict[str, Person], organisations: dict[str, 
     plan = _start(db, priya, new, sam)
     _enrol_all(db, plan, priya, people, SAM_MEMBERS)
     written = [_write(db, plan, people, organisations, entry) for entry in SAM_ENTRIES]
+    link_thread(db, plan, people, written, SAM_THREAD)
     lunch = written[13]
     alex = people["Alex Taylor"]
     items.add_comment(
@@ -408,8 +417,8 @@ def _ellas_plan(db: Session, people: dict[str, Person], organisations: dict[str,
     )
     plan = _start(db, morgan, new, ella)
     _enrol_all(db, plan, morgan, people, ELLA_MEMBERS)
-    for entry in ELLA_ENTRIES:
-        _write(db, plan, people, organisations, entry)
+    written = [_write(db, plan, people, organisations, entry) for entry in ELLA_ENTRIES]
+    link_thread(db, plan, people, written, ELLA_THREAD)
     actor = Actor.command(morgan)
     lifecycle.take_step(
         db,

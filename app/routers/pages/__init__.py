@@ -16,6 +16,7 @@ from app.routers.pages import (
     plan_members,
     plan_stages,
     plans,
+    quality,
     second_factor,
     sign_in,
     single_sign_on,
@@ -44,6 +45,7 @@ for part in (
     timelines,
     delivery,
     la_delivery,
+    quality,
     voices,
 ):
     router.include_router(part.router)

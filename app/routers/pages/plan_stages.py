@@ -26,6 +26,7 @@ from app.services.plans.access import refuse
 from app.services.plans.changes import ItemChange
 from app.services.plans.lifecycle import CONSULTATION_DAYS, STEP_LABELS, Step
 from app.services.plans.plans import SECTION_TITLES, PlanProblem, organisations_by_id, people_by_id
+from app.services.quality.issue import unquantified_count
 from app.templating import UK_TIME
 
 router = APIRouter(prefix="/plans/{plan_id}")
@@ -111,6 +112,7 @@ def _stage_page(
         "errors": errors or {},
         "values": values or {},
         "done": done,
+        "unquantified": unquantified_count(db, access) if Step.ISSUE in lifecycle.next_steps(access) else 0,
     }
     return render(request, "pages/plans/stage.html", context)
 
@@ -143,9 +145,10 @@ def take_step(
     chosen = DONE_STEPS.get(step)
     comments_until = None
     ending = chosen in {Step.CEASE, Step.CLOSE}
+    reasoned = ending or chosen is Step.ISSUE  # issuing: why provision is not quantified, if it is not
     if chosen is None:
         errors["step"] = "Select what to do next"
-    elif ending and len(reason.strip()) > REASON_LENGTH:
+    elif reasoned and len(reason.strip()) > REASON_LENGTH:
         errors["reason"] = f"Say why in {REASON_LENGTH} characters or fewer"
     elif chosen is Step.SEND_FOR_CONSULTATION:
         try:
@@ -156,7 +159,7 @@ def take_step(
         moving = chosen is Step.MOVE_TO_STAGE and stage in set(CycleStage)
         step_request = lifecycle.StepRequest(
             step=chosen,
-            reason=(reason.strip() or None) if ending else None,
+            reason=(reason.strip() or None) if reasoned else None,
             comments_until=comments_until,
             stage=CycleStage(stage) if moving else None,
         )

@@ -22,6 +22,7 @@ from app.permissions import Permission, may_coordinate, role_may
 from app.rendering import render
 from app.services.delivery import overview as delivery_overview
 from app.services.plans import content, plans
+from app.services.quality.panel import quality_context
 from app.services.timelines import timelines
 from app.services.voices import views
 
@@ -193,6 +194,7 @@ def plan_page(request: Request, db: SessionDep, actor: ActorDep, access: Current
         "is_family": access.member_role in FAMILY_MEMBER_ROLES,
         **timelines.plan_panel(db, access),
         "delivery": delivery_overview.plan_panel(db, request.app.state.settings, access, plan_content.people),
+        **quality_context(db, access, plan_content),
         "evidence": views.evidence(
             db, access, [entry for section in plan_content.sections for entry in section.items]
         ),

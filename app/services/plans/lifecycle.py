@@ -66,7 +66,8 @@ NEXT_STEPS: dict[PlanStatus, tuple[Step, ...]] = {
 class StepRequest(BaseModel):
     step: Step
     reason: str | None = Field(default=None, max_length=500, pattern=PLAIN_TEXT)
-    """Why a plan is ceased or closed (required for those); kept as the audit event's reason (500 at most)."""
+    """Why a plan is ceased or closed (required for those), or issued with unquantified provision; kept
+    as the audit event's reason (500 at most)."""
     comments_until: date | None = None
     """End of the family's consultation; at least 15 days away, 15 days if not given."""
     stage: CycleStage | None = None
@@ -97,6 +98,7 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
         )
     before = plan.status
     frozen: PlanVersion | None = None
+    waived = None
     if request.step is Step.SEND_FOR_CONSULTATION:
         earliest = date.today() + timedelta(days=CONSULTATION_DAYS)
         until = request.comments_until or earliest
@@ -115,6 +117,11 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
                 "the plan can be issued after that.",
                 action="plan.step_refused",
             )
+        # Provision must be quantified (Code of Practice 9.69) unless the coordinator records why not.
+        # Imported here: the check reads plan content, whose module imports this one.
+        from app.services.quality.issue import check_before_issue
+
+        waived = check_before_issue(db, access, request.reason)
         frozen = freeze_version(db, access, occasion="issued")
         plan.status = PlanStatus.ISSUED
     elif request.step is Step.START_REVIEW:
@@ -144,6 +151,7 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
             "version": plan.version,
             "stage": plan.cycle_stage.value if plan.cycle_stage else None,
             "version_id": frozen.id if frozen is not None else None,
+            **({"unquantified_provision": waived.unquantified} if waived is not None else {}),
         },
     )
 

@@ -1,0 +1,189 @@
+"""Plan quality pages: flags as provision is typed, differences of opinion, and the LA's figures.
+
+The plan page shows the quality panel and each item's flags (app.services.quality.panel); flags never
+stop a draft being saved.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from sqlmodel import Session
+from starlette.responses import RedirectResponse, Response
+
+from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
+from app.models import ItemContent, ProvisionFrequency, ProvisionUnit, Section
+from app.models.base import id_of
+from app.permissions import PLAN_SECTIONS, Permission, PlanAccess
+from app.rendering import render
+from app.routers.pages.plans import FormValues
+from app.services.plans import lifecycle, members
+from app.services.plans.content import plan_items
+from app.services.plans.items import ContentProblem
+from app.services.plans.plans import SECTION_TITLES
+from app.services.quality import differences
+from app.services.quality.local_authority import la_quality
+from app.services.quality.rules import provision_flags
+
+router = APIRouter()
+
+
+# Flags as provision is typed ------------------------------------------------------------------------
+
+
+def _typed_provision(form: dict[str, str]) -> ItemContent:
+    """The provision as typed so far; what cannot be read yet counts as not given."""
+    try:
+        amount: float | None = float(form.get("amount", "").strip())
+    except ValueError:
+        amount = None
+    organisation = form.get("delivered_by_organisation_id", "")
+    return ItemContent.model_construct(
+        text=form.get("text", "")[:10000],
+        delivered_by=form.get("delivered_by", "")[:200] or None,
+        delivered_by_organisation_id=int(organisation) if organisation.isdigit() else None,
+        amount=amount if amount is not None and amount > 0 else None,
+        unit=next((unit for unit in ProvisionUnit if unit.value == form.get("unit")), None),
+        frequency=next((often for often in ProvisionFrequency if often.value == form.get("frequency")), None),
+    )
+
+
+@router.post("/plans/{plan_id}/quality/check", dependencies=[requires(Permission.CONTRIBUTE)])
+def check_provision(request: Request, access: CurrentPlan, form: FormValues) -> Response:
+    """The flags and advice for provision as it is being typed (htmx); nothing is saved or read."""
+    content = _typed_provision(form)
+    context = {
+        "plan": access.plan,
+        "flags": provision_flags(content) if content.text.strip() else [],
+        "typed": bool(content.text.strip()),
+        "live_id": form.get("live_id", "provision-quality")[:80],
+    }
+    return render(request, "partials/quality/_live_flags.html", context)
+
+
+# Differences of opinion -----------------------------------------------------------------------------
+
+DIFFERENCE_FIELDS = (
+    "about",
+    "part",
+    "review_id",
+    "views-1-holder_id",
+    "views-1-holder_name",
+    "views-1-view",
+    "views-2-holder_id",
+    "views-2-holder_name",
+    "views-2-view",
+)
+
+
+def _short(text: str, length: int = 60) -> str:
+    return text if len(text) <= length else text[:length].rstrip() + "…"
+
+
+def _difference_page(
+    request: Request,
+    db: Session,
+    access: PlanAccess,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> Response:
+    plan = access.plan
+    titles = SECTION_TITLES[plan.kind]
+    parts = [(f"section:{section.value}", title) for section, title in titles.items()]
+    parts += [
+        (f"item:{id_of(entry.item)}", f"{titles[entry.item.section]}: {_short(entry.revision.text)}")
+        for entry in plan_items(db, access)
+    ]
+    holders = [
+        (str(membership.person.id), membership.person.display_name)
+        for membership in members.members(db, access)
+    ]
+    reviews = [
+        (str(review.id), f"Review on {review.held_on:%-d %B %Y}") for review in lifecycle.reviews(db, access)
+    ]
+    context = {
+        "plan": plan,
+        "parts": parts,
+        "holders": holders,
+        "reviews": reviews,
+        "values": values,
+        "errors": errors,
+    }
+    return render(request, "pages/quality/difference_new.html", context)
+
+
+@router.get("/plans/{plan_id}/differences/new", dependencies=[requires(Permission.CONTRIBUTE)])
+def new_difference_page(request: Request, db: SessionDep, access: CurrentPlan) -> Response:
+    return _difference_page(request, db, access, {}, {})
+
+
+def _error_key(field: str) -> str:
+    return {"section": "part", "item_id": "part"}.get(field, field)
+
+
+@router.post("/plans/{plan_id}/differences", dependencies=[requires(Permission.CONTRIBUTE)])
+def record_difference(
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
+) -> Response:
+    values = {name: form.get(name, "") for name in DIFFERENCE_FIELDS}
+    errors: dict[str, str] = {}
+    if not values["about"].strip():
+        errors["about"] = "Enter what the difference of opinion is about"
+    elif len(values["about"]) > 500:
+        errors["about"] = "What it is about must be 500 characters or fewer"
+    kind, _, key = values["part"].partition(":")
+    section = next((s for s in Section if kind == "section" and s.value == key), None)
+    item_id = int(key) if kind == "item" and key.isdigit() else None
+    if section is None and item_id is None:
+        errors["part"] = "Select the part of the plan the difference is about"
+    elif section is not None and section not in PLAN_SECTIONS[access.plan.kind]:
+        errors["part"] = "Select a section of this plan"
+    views: list[dict[str, Any]] = []
+    for index in (1, 2):
+        words = values[f"views-{index}-view"]
+        holder = values[f"views-{index}-holder_id"]
+        name = values[f"views-{index}-holder_name"].strip()
+        if not words.strip():
+            errors[f"views-{index}-view"] = f"Enter view {index} in the words its holder used"
+        elif len(words) > 5000:
+            errors[f"views-{index}-view"] = "A view must be 5,000 characters or fewer"
+        if not holder.isdigit() and not name:
+            errors[f"views-{index}-holder_id"] = f"Select or name who holds view {index}"
+        elif len(name) > 120:
+            errors[f"views-{index}-holder_name"] = "The name must be 120 characters or fewer"
+        views.append(
+            {
+                "holder_id": int(holder) if holder.isdigit() else None,
+                "holder_name": name or None,
+                "view": words,
+            }
+        )
+    review = values["review_id"]
+    if not errors:
+        try:
+            new = differences.NewDifference(
+                about=values["about"],
+                section=section,
+                item_id=item_id,
+                review_id=int(review) if review.isdigit() else None,
+                views=[differences.NewView(**view) for view in views],
+            )
+            difference = differences.record_difference(db, actor, access, new)
+        except ContentProblem as problem:
+            errors = {_error_key(field): message for field, message in problem.errors.items()}
+        except ValidationError:
+            errors = {"about": "Use ordinary text, without control characters"}
+        else:
+            return RedirectResponse(
+                f"/plans/{id_of(access.plan)}#difference-{difference.id}", status_code=303
+            )
+    return _difference_page(request, db, access, values, errors)
+
+
+# The local authority's figures ----------------------------------------------------------------------
+
+
+@router.get("/la/quality", dependencies=[requires(Permission.READ_LA_OVERVIEW)])
+def la_quality_page(request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson) -> Response:
+    figures = la_quality(db, actor, person)
+    return render(request, "pages/quality/la.html", {"figures": figures})

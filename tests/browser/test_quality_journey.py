@@ -1,0 +1,120 @@
+"""Plan quality in a real browser: Priya writes vague provision and sees the flags and advice as she
+types; she saves it anyway (a draft is never blocked), then rewrites it and the flags clear. Morgan,
+the LA case officer, sees the council's count of vague provision go up and down. axe on every state.
+
+The journey runs on a server of its own, as it changes Sam's plan.
+"""
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlmodel import Session
+
+from app import migrate
+from app.auth import SESSION_COOKIE
+from app.config import Environment, Settings
+from app.db import build_engine
+from app.services.demo import create_demo, demo_person
+from tests.browser.accessibility import assert_accessible
+from tests.browser.server import running_server
+from tests.databases import fresh_database
+from tests.factories import session_token_for
+
+VAGUE = "access to a quiet space when appropriate"
+SPECIFIC = "a quiet room, 15 minutes, twice a day, with a teaching assistant"
+
+
+@pytest.fixture(scope="module")
+def quality_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
+    folder = tmp_path_factory.mktemp("quality-journey")
+    with fresh_database(folder) as url:
+        migrate.upgrade(url)
+        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
+        engine = build_engine(settings)
+        with Session(engine) as db:
+            create_demo(db, settings)
+            db.commit()
+        engine.dispose()
+        with running_server(settings) as base:
+            yield base, settings
+
+
+@pytest.fixture
+def person_page(browser: Browser, quality_server: tuple[str, Settings]) -> Iterator[Callable[[str], Page]]:
+    base, settings = quality_server
+    contexts: list[BrowserContext] = []
+
+    def open_as(name: str) -> Page:
+        engine = build_engine(settings)
+        with Session(engine) as db:
+            token = session_token_for(db, demo_person(db, name))
+            db.commit()
+        engine.dispose()
+        context = browser.new_context(base_url=base, viewport={"width": 1024, "height": 900})
+        context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
+        contexts.append(context)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.problems = problems  # type: ignore[attr-defined]
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def vague_count(morgan: Page) -> str:
+    morgan.goto("/la/quality")
+    expect(morgan.get_by_role("heading", level=1)).to_have_text("Plan quality")
+    assert_accessible(morgan)
+    return morgan.locator("#la-vague").inner_text().strip()
+
+
+def test_priya_sees_vague_provision_flagged_as_she_types_and_morgan_sees_the_count(
+    person_page: Callable[[str], Page],
+) -> None:
+    morgan = person_page("Morgan Price")
+    assert vague_count(morgan) == "1"  # the demo's short breaks
+
+    priya = person_page("Priya Shah")
+    priya.goto("/plans")
+    priya.get_by_role("link", name=re.compile("Sam Taylor")).click()
+    expect(priya.locator("#quality")).to_contain_text("This need has no provision yet")
+    assert_accessible(priya)
+    support = priya.locator("#section-F")
+    support.get_by_role("link", name=re.compile("Add provision")).click()
+    words = support.get_by_label("What the support is")
+    words.fill(VAGUE)
+    live = support.locator(".oneplan-quality-live")
+    expect(live).to_contain_text("Vague wording: “access to”")
+    expect(live).to_contain_text("Vague wording: “when appropriate”")
+    expect(live).to_contain_text("Say what the child will get")
+    expect(live).to_contain_text("It does not say who delivers it")
+    assert_accessible(priya)
+    # The flags never stop a draft being saved: it is saved, and flagged beside the provision.
+    support.get_by_role("button", name="Save").click()
+    saved = support.locator("li.oneplan-item").filter(has_text=VAGUE)
+    expect(saved.locator(".oneplan-quality-flags")).to_contain_text("Vague wording: “access to”")
+    assert vague_count(morgan) == "2"
+
+    saved.get_by_role("link", name=re.compile("^Edit")).click()
+    editing = support.locator("li.oneplan-item--editing")
+    editing.get_by_label("What the support is").fill(SPECIFIC)
+    live = editing.locator(".oneplan-quality-live")
+    expect(live).to_contain_text("This provision is specific")
+    expect(live).not_to_contain_text("Vague wording")
+    assert_accessible(priya)
+    editing.get_by_role("button", name="Save").click()
+    rewritten = support.locator("li.oneplan-item").filter(has_text=SPECIFIC)
+    expect(rewritten).to_be_visible()
+    expect(rewritten).not_to_contain_text("Vague wording")
+    expect(rewritten).not_to_contain_text("does not say how much")
+    assert_accessible(priya)
+    assert priya.problems == []  # type: ignore[attr-defined]
+
+    assert vague_count(morgan) == "1"
+    assert morgan.problems == []  # type: ignore[attr-defined]
