@@ -17,6 +17,7 @@ from app.services.auth import child_cards
 from app.services.auth.csrf import csrf_token
 from app.services.auth.secrets import digest
 from app.services.demo import DEMO_CARD_PICTURES, create_demo, demo_person
+from app.services.plans.plans import own_memberships
 from tests.factories import make_person
 from tests.page_checks import check_page
 
@@ -285,3 +286,19 @@ def test_the_demo_gives_sam_a_fresh_working_card_at_every_run(db_session: Sessio
     with pytest.raises(child_cards.CardDoesNotWork):
         child_cards.child_for_card(db_session, first.sam_card.token)
     assert second.sam_card.card.created_by_id == demo_person(db_session, "Alex Taylor").id
+
+
+def test_a_child_with_a_plan_is_sent_on_from_the_welcome_to_their_own_page(
+    client: TestClient, db_session: Session, settings: Settings
+) -> None:
+    world = create_demo(db_session)
+    csrf = _as_visitor(client, settings)
+    response = _tap(client, csrf, world.sam_card.token, DEMO_CARD_PICTURES)
+    client.cookies.set(SESSION_COOKIE, response.cookies[SESSION_COOKIE])
+    welcome = client.get("/welcome")
+    check_page(welcome.text)
+    sam = demo_person(db_session, "Sam Taylor")
+    [plan_id] = [member.plan_id for member in own_memberships(db_session, sam).values()]
+    assert f'href="/plans/{plan_id}/my-views"' in welcome.text
+    assert "Go to my page" in welcome.text
+    assert client.get(f"/plans/{plan_id}/my-views").status_code == 200

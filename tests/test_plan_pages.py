@@ -307,7 +307,7 @@ def test_the_plan_page_shows_the_whole_plan_with_who_wrote_each_item(
     assert "Lunch in the library: Sam eats and comes back calm." in page
     people = {person.id: person.display_name for person in db_session.exec(select(Person))}
     written = current_words(db_session, plan)
-    assert len(written) == 22  # 17 items and the 5 views of app/services/demo_voices.py
+    assert len(written) == 23  # 18 items and the 5 views of app/services/demo_voices.py
     # Sam chose Alex and Tom Baker only for one view: it is not on this page (tests/test_voices.py).
     written = [(item, revision) for item, revision in written if not revision.text.startswith("Mr Baker")]
     for item, revision in written:
@@ -355,7 +355,7 @@ def test_each_member_gets_edit_links_only_where_they_may_revise(
     editable = {int(found) for found in re.findall(r'href="/plans/\d+/items/(\d+)/edit"', html)}
     assert editable == set(by_author[alex.id])  # their own view only
     assert re.findall(r'href="/plans/\d+/sections/(\w+)/new"', html) == ["A"]
-    assert html.count("Add a comment") == 22  # Sam picked Alex to see his one view for chosen people
+    assert html.count("Add a comment") == 23  # Sam picked Alex to see his one view for chosen people
     sign_in_as(demo("Priya Shah"))
     html = client.get(f"/plans/{plan.id}").text
     assert re.findall(r'href="/plans/\d+/sections/(\w+)/new"', html) == ["A", "B", "K", "E", "F"]

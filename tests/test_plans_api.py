@@ -113,7 +113,7 @@ def test_the_list_shows_only_the_plans_i_may_see(client: TestClient, as_person: 
         "Sam Taylor": (200, ["Sam Taylor"]),
         "Dr Aisha Khan": (200, ["Sam Taylor"]),
         "Jo Green": (200, ["Sam Taylor"]),
-        "Morgan Price": (200, ["Ella Morris"]),
+        "Morgan Price": (200, ["Ella Morris", "Sam Taylor"]),  # Sam's for his assessment
         "Chris Wood": (200, ["Ella Morris"]),
         "Ella Morris": (200, ["Ella Morris"]),
         "Rita Okafor": (200, ["Ella Morris", "Sam Taylor"]),
@@ -171,7 +171,8 @@ def test_the_plan_reads_as_sections_with_current_items(
     sections = {section["section"]: section for section in plan["sections"]}
     assert list(sections) == ["A", "B", "C", "D", "K", "E", "F", "G", "H1"]
     assert (sections["B"]["stage"], sections["F"]["stage"]) == ("Assess: what we know", "Do: the support")
-    assert sum(len(section["items"]) for section in plan["sections"]) == 16
+    # The demo's 23 items, less the view Sam chose to show Alex and Tom Baker only.
+    assert sum(len(section["items"]) for section in plan["sections"]) == 22
     lunch = sections["F"]["items"][2]
     assert (lunch["quantity"], lunch["author"]["display_name"]) == ("5 sessions a week", "Priya Shah")
     assert lunch["comments"][0]["author"]["display_name"] == "Alex Taylor"
@@ -179,7 +180,7 @@ def test_the_plan_reads_as_sections_with_current_items(
     assert (instructions["revision_number"], instructions["revised_by"]["display_name"]) == (2, "Tom Baker")
     assert "written checklist" in instructions["text"]
     assert plan["members"][0]["person"]["display_name"] == "Priya Shah"
-    assert len(plan["members"]) == 6
+    assert len(plan["members"]) == 7  # with Morgan Price, the case officer of Sam's assessment
     # Dr Khan reads everything and writes in the health sections, views and advice.
     khan = client.get(f"/api/v1/plans/{sam.id}", headers=as_person("Dr Aisha Khan")).json()
     assert {section["section"] for section in khan["sections"] if section["writable"]} == {"A", "C", "G", "K"}
@@ -349,7 +350,7 @@ def test_each_person_writes_in_their_own_sections(
         ("Rita Okafor", "A"): 403,
         ("Admin", "B"): 403,
         (STRANGER, "B"): 404,
-        ("Morgan Price", "B"): 404,
+        ("Morgan Price", "B"): 403,  # on Sam's plan for the council's assessment, not writing in B
     }
     answers = {}
     for name, section in expected:
@@ -409,7 +410,9 @@ def test_item_problems_are_named_beside_their_field(
         response = client.post(f"/api/v1/plans/{sam.id}/items", json=body, headers=as_person("Priya Shah"))
         answers[str(body)] = first_loc(response)
     assert answers == {str(body): (422, ["body", field]) for body, field in cases}
-    assert db_session.exec(select(Item).where(col(Item.plan_id) == sam.id)).all().__len__() == 16
+    assert db_session.exec(select(Item).where(col(Item.plan_id) == sam.id)).all().__len__() == 23, (
+        "none added"
+    )
 
 
 def test_an_item_reads_with_its_revisions_comments_and_etag(
@@ -593,13 +596,14 @@ def test_the_coordinator_adds_and_removes_members(
     priya = as_person("Priya Shah")
     listed = client.get(f"/api/v1/plans/{sam.id}/members", headers=priya).json()
     assert (listed[0]["person"]["display_name"], listed[0]["is_coordinator"]) == ("Priya Shah", True)
-    assert len(listed) == 6
+    assert len(listed) == 7  # with Morgan Price, the case officer of Sam's assessment
 
-    body = {"role": "reader", "person_id": demo("Morgan Price").id}
+    body = {"role": "reader", "person_id": demo("Chris Wood").id}
+    assert client.get(f"/api/v1/plans/{sam.id}", headers=as_person("Chris Wood")).status_code == 404
     added = client.post(f"/api/v1/plans/{sam.id}/members", json=body, headers=priya)
     assert added.status_code == 201
-    assert (added.json()["person"]["display_name"], added.json()["role"]) == ("Morgan Price", "reader")
-    assert client.get(f"/api/v1/plans/{sam.id}", headers=as_person("Morgan Price")).status_code == 200
+    assert (added.json()["person"]["display_name"], added.json()["role"]) == ("Chris Wood", "reader")
+    assert client.get(f"/api/v1/plans/{sam.id}", headers=as_person("Chris Wood")).status_code == 200
     invited = client.post(
         f"/api/v1/plans/{sam.id}/members",
         json={"role": "parent_carer", "email": "gran.taylor@family.example", "display_name": "Pat Taylor"},
@@ -772,12 +776,14 @@ def test_changes_since_a_day_list_what_was_written_since(
 ) -> None:
     alex = as_person("Alex Taylor")
     long_ago = client.get(f"/api/v1/plans/{sam.id}/changes?since=0001-01-01", headers=alex).json()
-    assert len(long_ago["changes"]) == 16
+    assert len(long_ago["changes"]) == 23  # Alex may read every view of Sam's
     assert {change["revision_before"] for change in long_ago["changes"]} == {None}
     week = (TODAY - timedelta(days=5)).isoformat()
     recent = client.get(f"/api/v1/plans/{sam.id}/changes?since={week}", headers=alex).json()
     assert recent["compared"] == f"since {week}"
-    assert [(change["section"], change["revision_after"]) for change in recent["changes"]] == [("E", 2)]
+    # The five views written after the review (app/services/demo_voices.py), and Tom's revision.
+    recent_changes = [(change["section"], change["revision_after"]) for change in recent["changes"]]
+    assert recent_changes == [("A", 1)] * 5 + [("E", 2)]
     future = client.get(f"/api/v1/plans/{sam.id}/changes?since=9999-12-31", headers=alex).json()
     assert future["changes"] == []
 
@@ -906,7 +912,7 @@ def test_refused_writes_are_audited_and_change_nothing(
     )
     assert client.post(path, json=body, headers=as_person("Rita Okafor")).status_code == 403
     assert events("permission.refused")[-1].actor_id == demo("Rita Okafor").id
-    assert len(db_session.exec(select(Item).where(col(Item.plan_id) == sam.id)).all()) == 16
+    assert len(db_session.exec(select(Item).where(col(Item.plan_id) == sam.id)).all()) == 23, "none added"
 
 
 def test_a_wrong_method_names_the_ones_that_work(client: TestClient) -> None:

@@ -22,14 +22,15 @@ SAM_THREAD = (
     ("Tom Baker", 10, 3),  # outcome: lunch calmly -> anxiety when routine changes
     ("Tom Baker", 10, 5),  # ... and the sensory need
     ("Tom Baker", 10, 1),  # ... and Alex's view (a quiet place)
-    ("Priya Shah", 16, 6),  # outcome: an after-school club -> joining activities outside school
+    ("Priya Shah", 17, 6),  # outcome: an after-school club -> joining activities outside school
     ("Priya Shah", 11, 9),  # language sessions -> following instructions
     ("Tom Baker", 12, 9),  # visual timetable -> following instructions
     ("Tom Baker", 12, 10),  # ... and lunch calmly
     ("Priya Shah", 13, 10),  # quiet lunch -> lunch calmly
     ("Dr Aisha Khan", 14, 10),  # occupational therapy -> lunch calmly
     ("Dr Aisha Khan", 14, 5),  # ... and the sensory need directly
-    ("Jo Green", 15, 16),  # short breaks -> the after-school club outcome
+    ("Jo Green", 15, 17),  # short breaks -> the after-school club outcome
+    ("Priya Shah", 16, 9),  # 1:1 support (the delivery log's) -> following instructions
 )
 """Need 4 (reading comprehension) is left unanswered on purpose."""
 

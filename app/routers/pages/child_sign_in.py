@@ -17,6 +17,7 @@ from app.rendering import render
 from app.services.auth import child_cards
 from app.services.auth.child_cards import PICTURES, PICTURES_TO_PICK, CardDoesNotWork, WrongPictures
 from app.services.auth.throttle import Throttled
+from app.services.plans.plans import own_memberships
 
 router = APIRouter()
 set_up = [requires(Permission.SET_UP_CHILD_SIGN_IN)]
@@ -181,5 +182,8 @@ def pick_picture(
 
 
 @router.get(WELCOME_PATH, dependencies=[requires(Permission.SIGNED_IN)])
-def welcome_page(request: Request, person: CurrentPerson) -> Response:
-    return render(request, "pages/child_sign_in/welcome.html", {"first_name": first_name(person)})
+def welcome_page(request: Request, db: SessionDep, person: CurrentPerson) -> Response:
+    """Where a child lands after their card: straight on to their own page when they have a plan."""
+    plan_ids = sorted(own_memberships(db, person))
+    context = {"first_name": first_name(person), "plan_ids": plan_ids}
+    return render(request, "pages/child_sign_in/welcome.html", context)
