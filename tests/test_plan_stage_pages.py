@@ -351,7 +351,7 @@ def test_what_changed_since_a_date_shows_the_words_added_and_removed(
     compared = events(db_session, "plan.changes_read")
     assert compared[-1].details == {
         "compared": f"since {before_toms_revision.isoformat()}",
-        "changed_items": 1,
+        "changed_items": 6,
     }
 
     # The address form of the contract gives the same answer.
