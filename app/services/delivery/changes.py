@@ -20,6 +20,7 @@ from app.models import (
     ChangeResponse,
     Item,
     ItemContent,
+    ItemRevision,
     Person,
     PlanReview,
     ProvisionChange,
@@ -166,6 +167,22 @@ def plan_change(db: Session, access: PlanAccess, change_id: int) -> ChangeRecord
         )
     )
     return ChangeRecord(change, item, responses)
+
+
+def revisions_changed(db: Session, change: ProvisionChange) -> tuple[ItemRevision, ItemRevision] | None:
+    """The words before and after a change of provision (None for an ending, which keeps its words)."""
+    if change.revision_after is None:
+        return None
+    numbers = (change.revision_before, change.revision_after)
+    found = {
+        revision.number: revision
+        for revision in db.exec(
+            select(ItemRevision).where(
+                col(ItemRevision.item_id) == change.item_id, col(ItemRevision.number).in_(numbers)
+            )
+        )
+    }
+    return found[change.revision_before], found[change.revision_after]
 
 
 def read_change(db: Session, actor: Actor, access: PlanAccess, change_id: int) -> ChangeRecord:
