@@ -72,7 +72,9 @@ def counts(db: Session, item: Item) -> tuple[int, int, int, int]:
     return (
         db.exec(select(func.count()).select_from(ItemRevision).where(ItemRevision.item_id == item.id)).one(),
         db.exec(select(func.count()).select_from(ProvisionChange)).one(),
-        db.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "item.revised")).one(),
+        db.exec(
+            select(func.count()).select_from(AuditEvent).where(col(AuditEvent.action) == "item.revised")
+        ).one(),
         db.exec(select(func.count()).select_from(OutboxMessage)).one(),
     )
 
