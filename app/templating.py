@@ -6,12 +6,12 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup, escape
 
+from app.clock import UK_TIME
 from app.config import get_settings
 from app.models import (
     AREA_OF_NEED_LABELS,
@@ -26,8 +26,6 @@ from app.models import (
 )
 from app.models.base import as_utc
 from app.services.quality.rules import provision_flags
-
-UK_TIME = ZoneInfo("Europe/London")
 
 
 @lru_cache

@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
+from app.clock import uk_today as today
 from app.models import (
     AuditEvent,
     Child,
@@ -24,7 +25,6 @@ from app.models import (
     ReducedTimetable,
 )
 from app.services.delivery import arithmetic
-from app.services.delivery.common import today
 from app.services.demo_delivery import ONE_TO_ONE
 from tests.page_checks import check_page
 

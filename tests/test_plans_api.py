@@ -452,7 +452,8 @@ def test_edits_need_the_etag_and_never_lose_anyones_words(
     path = f"/api/v1/plans/{sam.id}/items/{lunch.id}"
     original = client.get(path, headers=as_person("Priya Shah")).json()["text"]
     assert client.get(path, headers=as_person("Tom Baker")).headers["ETag"] == '"1"'
-    quantity = {"amount": 5, "unit": "sessions", "frequency": "week"}
+    # Agreed at Sam's review, so each change says why (tests/test_provision_changes.py has the rest).
+    quantity = {"amount": 5, "unit": "sessions", "frequency": "week", "reason": "Agreed with Alex."}
     toms = {"text": "A quiet place for lunch (the library) with one friend, every day.", **quantity}
     priyas = {"text": "Lunch in the library with a friend, and a quiet space at break.", **quantity}
 
@@ -516,6 +517,7 @@ def test_people_change_only_what_is_theirs_to_change(
         ("Tom Baker", "F", "Priya Shah"): 200,
     }
     body = {"text": "Changed words.", "amount": 1, "unit": "hours", "frequency": "week"}
+    body["reason"] = "Agreed with Alex."  # Sam's provision was agreed at his review
     answers = {}
     for name, section, author in expected:
         item = item_of(db_session, sam, Section(section), demo(author))
@@ -711,7 +713,7 @@ def test_an_issued_plan_changes_only_through_a_review(
     travel = item_of(db_session, ella, Section.F, demo("Chris Wood"))
     path = f"/api/v1/plans/{ella.id}/items/{travel.id}"
     body = {"text": "Travel training with a key worker, then on her own with a phone check-in.", "amount": 2}
-    body |= {"unit": "sessions", "frequency": "week"}
+    body |= {"unit": "sessions", "frequency": "week", "reason": "Ella asked to travel on her own."}
 
     issued = client.put(path, json=body, headers={**chris, "If-Match": '"1"'})
     assert issued.status_code == 409

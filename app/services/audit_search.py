@@ -14,13 +14,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, RowMapping, and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import UK_TIME
 from app.models import (
     ITEM_KIND_LABELS,
     ROLE_LABELS,
@@ -40,7 +40,6 @@ from app.services.plans.plans import organisations_by_id, people_by_id
 
 PAGE_SIZE = 50
 EXPORT_BATCH = 1000
-UK_TIME = ZoneInfo("Europe/London")
 _MAX_ROW_ID = 2_147_483_647
 
 READ_ACTIONS = frozenset({"plan.read", "item.read", "plan.changes_read", "plan.audit_read"})

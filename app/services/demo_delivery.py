@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today as today
 from app.config import get_settings
 from app.models import (
     Child,
@@ -21,7 +22,7 @@ from app.models import (
 )
 from app.models.base import id_of
 from app.services.delivery import arithmetic, log, timetables
-from app.services.delivery.common import calendar_for, today
+from app.services.delivery.common import calendar_for
 from app.services.plans import items
 from app.services.plans.access import plan_access
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today
 from app.models import Child, Organisation, Person, Plan, PlanKind
 from app.models.base import id_of
 from app.models.timeline import AdviceTopic, AssessmentRequest, StatutoryStep, StepKind, StepOutcome
@@ -33,7 +34,7 @@ def create_demo_timelines(
     ).first()
     if plan is None or db.exec(select(AssessmentRequest).where(AssessmentRequest.plan_id == plan.id)).first():
         return
-    today = timelines.uk_today()
+    today = uk_today()
     requested_on = today - timedelta(days=REQUESTED_DAYS_AGO)
     alex, morgan = Actor.command(people["Alex Taylor"]), Actor.command(people["Morgan Price"])
     request = timelines.request_assessment(

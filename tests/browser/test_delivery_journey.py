@@ -14,11 +14,11 @@ from sqlmodel import Session, select
 
 from app import migrate
 from app.auth import SESSION_COOKIE
+from app.clock import uk_today as today
 from app.config import Environment, Settings
 from app.db import build_engine
 from app.models import Child, Plan
 from app.services.delivery import arithmetic
-from app.services.delivery.common import today
 from app.services.demo import create_demo, demo_person
 from tests.browser.accessibility import assert_accessible
 from tests.browser.server import running_server

@@ -14,12 +14,12 @@ from sqlmodel import Session, delete, select
 
 from app import migrate
 from app.auth import SESSION_COOKIE
+from app.clock import uk_today
 from app.config import Environment, Settings
 from app.db import build_engine
 from app.models import Child, Plan
 from app.models.timeline import AdviceRequest, AssessmentRequest, StatutoryStep
 from app.services.demo import create_demo, demo_person
-from app.services.timelines.timelines import uk_today
 from tests.browser.accessibility import assert_accessible
 from tests.browser.server import running_server
 from tests.databases import fresh_database

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.clock import uk_today as today
 from app.models import (
     AreaOfNeed,
     Item,
@@ -31,7 +32,6 @@ from app.models import (
     Section,
 )
 from app.models.base import id_of
-from app.services.delivery.common import today
 from tests.factories import make_organisation, make_person
 from tests.matrix import Relationship, Route, only
 from tests.matrix.plan_management import _plan

@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.types import Receive, Scope, Send
 
+from app.clock import uk_today as today
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.models import (
     Confidence,
@@ -24,7 +25,7 @@ from app.routers.api.plans import READ, SENT, UNSIGNED, WRITE, Problem, SharedPa
 from app.services import audit
 from app.services.delivery import arithmetic, changes, log, moves, needs_map, overview, timetables
 from app.services.delivery.arithmetic import Tally
-from app.services.delivery.common import provision_item, today
+from app.services.delivery.common import provision_item
 
 
 class DeliveryRoute(SharedPathRoute):

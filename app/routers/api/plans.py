@@ -42,8 +42,9 @@ from app.models import (
     ProvisionUnit,
     Section,
 )
-from app.models.base import PLAIN_TEXT, as_utc, id_of
+from app.models.base import PLAIN_TEXT, PlainText, as_utc, id_of
 from app.permissions import Permission, PlanAccess, may_comment, may_revise
+from app.services.delivery.changes import change_provision
 from app.services.plans import changes, content, items, lifecycle, members, plans
 from app.services.plans.members import Membership
 
@@ -271,6 +272,11 @@ class PlanIn(plans.NewPlan):
 
 class ItemUpdate(ItemContent):
     delivered_by_organisation_id: int | None = SQLField(default=None, ge=1, le=MAX_ROW_ID)
+    reason: PlainText | None = SQLField(
+        default=None,
+        max_length=items.MAX_REASON,
+        description="Why agreed provision changes: required for it (the family is told and can reply)",
+    )
 
 
 class ItemIn(items.NewItem):
@@ -625,6 +631,7 @@ def revise_item(
     access: CurrentPlan,
     item_id: RowId,
     db: SessionDep,
+    settings: SettingsDep,
     actor: ActorDep,
     response: Response,
     if_match: Annotated[
@@ -632,7 +639,11 @@ def revise_item(
         Header(description='The ETag of the revision you edited, from GET (for example "3")', max_length=200),
     ] = None,
 ) -> ItemOut | JSONResponse:
-    """Save a new revision of an item, if nobody has saved one since the revision you edited."""
+    """Save a new revision of an item, if nobody has saved one since the revision you edited.
+
+    Agreed provision (in the plan's latest issued or reviewed version) changes only with a `reason`;
+    the family and the coordinator are told, and the family can reply.
+    """
     item = items.plan_item(db, access, item_id)
     items.check_revisable(access, item)
     if if_match is None or if_match.strip() == "*":
@@ -648,7 +659,9 @@ def revise_item(
     based_on = item.revision_number if item.revision_number in offered else offered[0]
     with input_problems():
         try:
-            revised = items.revise_item(db, actor, access, item, change, based_on=based_on)
+            revised = change_provision(
+                db, settings, actor, access, item, change, based_on=based_on, reason=change.reason
+            )
         except items.StaleRevision as stale:
             return _stale(db, actor, access, stale.item)
     response.headers["ETag"] = _etag(revised.revision_number)

@@ -8,6 +8,7 @@ from datetime import date
 from fastapi import APIRouter, status
 from pydantic import BaseModel
 
+from app.clock import uk_today
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, requires
 from app.models import PlanKind, PlanStatus
 from app.models.base import id_of
@@ -237,7 +238,7 @@ def record_done(
     step = timelines.plan_step(db, access, step_id)
     with input_problems():
         timelines.record_done(db, actor, access, step, done)
-    return _entry(timelines.step_entry(step, timelines.uk_today()))
+    return _entry(timelines.step_entry(step, uk_today()))
 
 
 @router.post(
@@ -252,7 +253,7 @@ def record_exception(
     step = timelines.plan_step(db, access, step_id)
     with input_problems():
         timelines.record_exception(db, actor, access, step, given)
-    return _entry(timelines.step_entry(step, timelines.uk_today()))
+    return _entry(timelines.step_entry(step, uk_today()))
 
 
 @router.post(
@@ -297,7 +298,7 @@ def arrange_review(
     """Arrange an EHC plan's annual review meeting; its deadlines before and after come with it."""
     with input_problems():
         steps = timelines.arrange_review(db, actor, access, new)
-    today = timelines.uk_today()
+    today = uk_today()
     return [_entry(timelines.step_entry(step, today)) for step in steps]
 
 
@@ -313,7 +314,7 @@ def add_phase_transfer(
     """Naming the next school: by 15 February of the year of the move (31 March into post-16)."""
     with input_problems():
         step = timelines.add_phase_transfer(db, actor, access, new)
-    return _entry(timelines.step_entry(step, timelines.uk_today()))
+    return _entry(timelines.step_entry(step, uk_today()))
 
 
 def _row(row: timelines.DashboardRow) -> DashboardRowOut:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from app.clock import uk_today as today
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.models import (
     CONFIDENCE_LABELS,
@@ -23,7 +24,8 @@ from app.permissions import Permission, PlanAccess
 from app.rendering import render
 from app.routers.pages.plans import FormValues
 from app.services.delivery import arithmetic, changes, log, moves, needs_map, overview, timetables
-from app.services.delivery.common import may_manage_timetable, may_move_setting, provision_item, today
+from app.services.delivery.common import may_manage_timetable, may_move_setting, provision_item
+from app.services.plans import changes as plan_changes
 from app.services.plans import items
 from app.services.plans.access import refuse
 from app.services.plans.items import ContentProblem
@@ -365,10 +367,14 @@ def _change_page(
 ) -> Response:
     revision = items.current_revision(db, record.item)
     people = people_by_id(db, {record.change.made_by_id, *(r.author_id for r in record.responses)})
+    changed = changes.revisions_changed(db, record.change)
     context = {
         **_base(db, access),
         "record": record,
         "revision": revision,
+        "changed": changed,
+        "words": plan_changes.word_diff(changed[0].text, changed[1].text) if changed else [],
+        "particulars": plan_changes.particulars_diff(*changed) if changed else [],
         "people": people,
         "errors": errors,
         "values": values,

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, requires
+from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.models import (
     AREA_OF_NEED_LABELS,
     FAMILY_MEMBER_ROLES,
@@ -35,6 +35,7 @@ from app.models.base import id_of
 from app.permissions import Permission, PlanAccess, may_comment, may_revise
 from app.rendering import render
 from app.routers.pages.plans import FormValues, date_from, date_values, is_htmx
+from app.services.delivery.changes import change_provision
 from app.services.plans import changes, items, plans
 from app.services.plans.content import PlanItem
 from app.services.plans.members import members
@@ -57,6 +58,7 @@ ERROR_ORDER = [
     "unit",
     "frequency",
     *(f"{name}-{part}" for name in ("starts_on", "review_on") for part in ("day", "month", "year")),
+    "reason",
 ]
 """Fields in the order the form shows them: the error summary lists problems in this order."""
 FORM_FIELDS: tuple[str, ...] = (
@@ -138,7 +140,7 @@ def _amount(typed: str, errors: dict[str, str]) -> float | None:
 
 def _read_form(form: dict[str, str], kind: ItemKind, *, needs_voice: bool) -> ItemForm:
     """The item as typed, with every problem found at once (the service's own checks included)."""
-    values = {name: form.get(name, "") for name in (*FORM_FIELDS, "based_on")}
+    values = {name: form.get(name, "") for name in (*FORM_FIELDS, "based_on", "reason")}
     errors: dict[str, str] = {}
     if len(values["text"]) > 10000:
         errors["text"] = "The words must be 10,000 characters or fewer"
@@ -361,6 +363,7 @@ def _edit_form(
         "choices": _choices(db, access, item.kind, voices=False, text_label=text_label),
         "fragment": fragment,
         "conflict": conflict,
+        "asks_reason": items.is_agreed(db, item),
     }
     template = "partials/plans/_edit_form.html" if fragment else "pages/plans/item_edit.html"
     # Without JavaScript a stale save is a 409 page; htmx swaps only 2xx answers in, so it gets 200.
@@ -380,6 +383,7 @@ def edit_item_page(request: Request, db: SessionDep, access: CurrentPlan, item_i
 def revise_item(
     request: Request,
     db: SessionDep,
+    settings: SettingsDep,
     actor: ActorDep,
     access: CurrentPlan,
     item_id: RowId,
@@ -391,10 +395,24 @@ def revise_item(
     if not based_on.isdigit():
         raise HTTPException(400, "The form did not say which revision it changes.")
     typed = _read_form(form, item.kind, needs_voice=False)
-    if typed.errors:
-        return _edit_form(request, db, access, item, typed.values, typed.errors)
+    errors = dict(typed.errors)
     try:
-        items.revise_item(db, actor, access, item, typed.content, based_on=int(based_on))
+        items.checked_reason(items.is_agreed(db, item), typed.values["reason"])
+    except items.ContentProblem as problem:
+        errors |= problem.errors
+    if errors:
+        return _edit_form(request, db, access, item, typed.values, _ordered(errors))
+    try:
+        change_provision(
+            db,
+            settings,
+            actor,
+            access,
+            item,
+            typed.content,
+            based_on=int(based_on),
+            reason=typed.values["reason"],
+        )
     except items.StaleRevision as stale:
         return _conflict(request, db, access, stale, typed)
     except items.ContentProblem as problem:

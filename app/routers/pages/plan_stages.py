@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
+from app.clock import UK_TIME
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, requires
 from app.models import (
     CYCLE_STAGE_LABELS,
@@ -27,7 +28,6 @@ from app.services.plans.changes import ItemChange
 from app.services.plans.lifecycle import CONSULTATION_DAYS, STEP_LABELS, Step
 from app.services.plans.plans import SECTION_TITLES, PlanProblem, organisations_by_id, people_by_id
 from app.services.quality.issue import unquantified_count
-from app.templating import UK_TIME
 
 router = APIRouter(prefix="/plans/{plan_id}")
 

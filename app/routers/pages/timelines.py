@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
+from app.clock import uk_today
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, requires
 from app.models.base import id_of
 from app.models.timeline import (
@@ -283,7 +284,7 @@ def _advice_page(
 
 @router.get("/plans/{plan_id}/advice-requests/new", dependencies=[requires(Permission.COORDINATE)])
 def new_advice_page(request: Request, db: SessionDep, access: CurrentPlan) -> Response:
-    today = timelines.uk_today()
+    today = uk_today()
     values = {
         "sent_on-day": str(today.day),
         "sent_on-month": str(today.month),

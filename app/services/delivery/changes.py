@@ -1,8 +1,9 @@
-"""No silent removal: ending agreed provision (an adjustment too) needs a reason, and the family is told.
+"""No silent removal: ending or changing agreed provision (an adjustment too) needs a reason.
 
-The item keeps its words; the ending is a record of its own (who, when, why). The family is mailed
-(without the reason or any personal detail) and answers on the change's page; the plan shows every
-change since its last review.
+The item keeps its words; the ending is a record of its own (who, when, why). A change of agreed
+provision is a new revision and such a record (`items.revise` decides which provision is agreed).
+The family is mailed (without the reason or any personal detail) and answers on the change's page;
+the plan shows every change since its last review.
 """
 
 from dataclasses import dataclass
@@ -12,12 +13,15 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today as today
 from app.config import Settings
 from app.errors import Refused
 from app.models import (
     FAMILY_MEMBER_ROLES,
     ChangeResponse,
     Item,
+    ItemContent,
+    ItemRevision,
     Person,
     PlanReview,
     ProvisionChange,
@@ -26,14 +30,18 @@ from app.models import (
 from app.models.base import PLAIN_TEXT, id_of
 from app.permissions import PlanAccess, may_revise
 from app.services import audit
-from app.services.delivery.common import family_and_coordinator, tell, today
+from app.services.delivery.common import family_and_coordinator, tell
 from app.services.plans import items
 from app.services.plans.access import refuse, refuse_change
 from app.services.plans.items import ContentProblem
 from app.services.plans.plans import people_by_id
 
-MAX_REASON = 500
+MAX_REASON = items.MAX_REASON
 NO_REASON = "Enter why this provision is ending: the family is told and can reply"
+
+
+WHAT = {ProvisionChangeKind.ENDED: "ending", ProvisionChangeKind.CHANGED: "change"}
+"""A change of provision in words, for the family's mail."""
 
 
 class Ending(BaseModel):
@@ -111,6 +119,34 @@ def end_provision(
     return change
 
 
+def change_provision(
+    db: Session,
+    settings: Settings,
+    actor: Actor,
+    access: PlanAccess,
+    item: Item,
+    content: ItemContent,
+    *,
+    based_on: int,
+    reason: str | None,
+) -> Item:
+    """Save a new revision: agreed provision only with a reason, and the coordinator and family are told."""
+    revised = items.revise(db, actor, access, item, content, based_on=based_on, reason=reason)
+    change = revised.change
+    if change is not None:
+        plan = access.plan
+        tell(
+            db,
+            settings,
+            [person for person in family_and_coordinator(db, access) if person.id != access.person.id],
+            f"A provision in plan {plan.reference} has changed",
+            f"{access.person.display_name} changed a provision in section {item.section} of plan "
+            f"{plan.reference}. What changed and why are on the plan, and you can reply there:\n\n"
+            f"{settings.public_url}/plans/{plan.id}/provision-changes/{change.id}\n",
+        )
+    return revised.item
+
+
 def plan_change(db: Session, access: PlanAccess, change_id: int) -> ChangeRecord:
     change = db.get(ProvisionChange, change_id)
     if change is None or change.plan_id != access.plan.id:
@@ -132,6 +168,22 @@ def plan_change(db: Session, access: PlanAccess, change_id: int) -> ChangeRecord
         )
     )
     return ChangeRecord(change, item, responses)
+
+
+def revisions_changed(db: Session, change: ProvisionChange) -> tuple[ItemRevision, ItemRevision] | None:
+    """The words before and after a change of provision (None for an ending, which keeps its words)."""
+    if change.revision_after is None:
+        return None
+    numbers = (change.revision_before, change.revision_after)
+    found = {
+        revision.number: revision
+        for revision in db.exec(
+            select(ItemRevision).where(
+                col(ItemRevision.item_id) == change.item_id, col(ItemRevision.number).in_(numbers)
+            )
+        )
+    }
+    return found[change.revision_before], found[change.revision_after]
 
 
 def read_change(db: Session, actor: Actor, access: PlanAccess, change_id: int) -> ChangeRecord:
@@ -191,7 +243,7 @@ def respond(
         settings,
         [person for person in family_and_coordinator(db, access) if person.id != access.person.id],
         f"The family replied about a change in plan {plan.reference}",
-        f"There is a reply to the ending of a provision in plan {plan.reference}:\n\n"
+        f"There is a reply to the {WHAT[record.change.kind]} of a provision in plan {plan.reference}:\n\n"
         f"{settings.public_url}/plans/{plan.id}/provision-changes/{record.change.id}\n",
     )
     return answer

@@ -1,7 +1,5 @@
 """What the delivery services share: today in the UK, the school calendar, who is told, who may log."""
 
-from datetime import date, datetime
-
 from sqlmodel import Session, col, select
 
 from app.config import Settings
@@ -20,12 +18,6 @@ from app.models import (
 from app.permissions import Permission, PlanAccess, may_coordinate, role_may
 from app.services.delivery.arithmetic import SchoolCalendar
 from app.services.mail import send_mail
-from app.templating import UK_TIME
-
-
-def today() -> date:
-    """Today in the UK (the day a teacher means by "today")."""
-    return datetime.now(UK_TIME).date()
 
 
 def calendar_for(settings: Settings) -> SchoolCalendar:

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today as today
 from app.config import Settings
 from app.models import (
     DeliveryRecord,
@@ -32,7 +33,6 @@ from app.services.delivery.common import (
     is_quantified,
     may_log_delivery,
     tell,
-    today,
 )
 from app.services.plans.access import refuse
 from app.services.plans.items import ContentProblem

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today as today
 from app.config import Settings
 from app.models import (
     Child,
@@ -27,7 +28,7 @@ from app.models import (
 from app.models.base import id_of, utc_now
 from app.permissions import PlanAccess
 from app.services import audit
-from app.services.delivery.common import family_and_coordinator, may_move_setting, tell, today
+from app.services.delivery.common import family_and_coordinator, may_move_setting, tell
 from app.services.plans.access import refuse
 from app.services.plans.items import ContentProblem
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today as today
 from app.models import (
     AREA_OF_NEED_LABELS,
     AreaOfNeed,
@@ -22,7 +23,7 @@ from app.models import (
 from app.models.base import PLAIN_TEXT, id_of
 from app.permissions import PlanAccess, may_comment
 from app.services import audit
-from app.services.delivery.common import plan_is_open, today
+from app.services.delivery.common import plan_is_open
 from app.services.plans.access import refuse
 from app.services.plans.items import ContentProblem
 

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today as today
 from app.config import Settings
 from app.models import (
     DeliveryRecord,
@@ -36,7 +37,6 @@ from app.services.delivery.common import (
     may_log_delivery,
     may_manage_timetable,
     may_move_setting,
-    today,
 )
 from app.services.delivery.timetables import TimetableState
 from app.services.plans.plans import organisations_by_id

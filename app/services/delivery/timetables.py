@@ -12,12 +12,13 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today as today
 from app.errors import Refused
 from app.models import ReducedTimetable, TimetableDecision, TimetableDecisionKind
 from app.models.base import WORDS, id_of
 from app.permissions import PlanAccess
 from app.services import audit
-from app.services.delivery.common import may_manage_timetable, today
+from app.services.delivery.common import may_manage_timetable
 from app.services.plans.access import refuse
 from app.services.plans.items import ContentProblem
 

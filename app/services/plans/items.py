@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today as today
 from app.errors import Refused, plain_problem
 from app.models import (
     FAMILY_MEMBER_ROLES,
@@ -22,6 +23,10 @@ from app.models import (
     Organisation,
     Person,
     PlanMember,
+    PlanVersion,
+    PlanVersionItem,
+    ProvisionChange,
+    ProvisionChangeKind,
     Section,
 )
 from app.models.base import id_of
@@ -48,6 +53,9 @@ PARTICULARS: dict[ItemKind, frozenset[str]] = {
 }
 """Which particulars each kind of item has beyond its words; others are dropped, not stored."""
 
+MAX_REASON = 500
+NO_CHANGE_REASON = "Enter why you are changing this provision: the family is told and can reply"
+
 
 class NewItem(ItemContent):
     section: Section
@@ -70,6 +78,13 @@ class StaleRevision(Exception):
         super().__init__(f"item {item.id} is at revision {current.number}")
         self.item = item
         self.current = current
+
+
+@dataclass(frozen=True)
+class Revised:
+    item: Item
+    change: ProvisionChange | None
+    """The record of a change of agreed provision (who, when, why); None for anything else."""
 
 
 @dataclass(frozen=True)
@@ -238,13 +253,66 @@ def check_revisable(access: PlanAccess, item: Item) -> None:
         refuse(access, detail, action="item.refused", object_type="item", object_id=item.id)
 
 
+def is_agreed(db: Session, item: Item) -> bool:
+    """Agreed provision: a provision in the plan's latest frozen version (issued, or kept at a review)."""
+    if item.kind is not ItemKind.PROVISION:
+        return False
+    latest = db.exec(
+        select(PlanVersion.id)
+        .where(col(PlanVersion.plan_id) == item.plan_id)
+        .order_by(col(PlanVersion.number).desc(), col(PlanVersion.id).desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return False
+    held = db.exec(
+        select(PlanVersionItem.id).where(
+            col(PlanVersionItem.version_id) == latest, col(PlanVersionItem.item_id) == item.id
+        )
+    ).first()
+    return held is not None
+
+
+def checked_reason(agreed: bool, reason: str | None) -> str | None:
+    """Why agreed provision changes (required, plain words); None for an item that needs no reason."""
+    if not agreed:
+        return None
+    why = (reason or "").strip()
+    if not why:
+        raise ContentProblem({"reason": NO_CHANGE_REASON})
+    if len(why) > MAX_REASON:
+        raise ContentProblem({"reason": f"The reason must be {MAX_REASON} characters or fewer"})
+    if "\x00" in why:
+        raise ContentProblem({"reason": "Enter the reason in plain words"})
+    return why
+
+
 def revise_item(
     db: Session, actor: Actor, access: PlanAccess, item: Item, content: ItemContent, *, based_on: int
 ) -> Item:
-    """Add a revision if nobody saved since `based_on`; otherwise StaleRevision, and nothing is written."""
+    """Add a revision of an item that needs no reason (agreed provision does: see `revise`)."""
+    return revise(db, actor, access, item, content, based_on=based_on, reason=None).item
+
+
+def revise(
+    db: Session,
+    actor: Actor,
+    access: PlanAccess,
+    item: Item,
+    content: ItemContent,
+    *,
+    based_on: int,
+    reason: str | None,
+) -> Revised:
+    """Add a revision if nobody saved since `based_on`; otherwise StaleRevision, and nothing is written.
+
+    Changing agreed provision needs a reason, and is kept as a change of provision (who, when, why)
+    that the family can answer; telling them is the caller's (`delivery.changes.change_provision`).
+    """
     check_revisable(access, item)
     checked = checked_content(item.kind, content)
     _check_organisation(db, checked)
+    why = checked_reason(is_agreed(db, item), reason)
     claimed = db.execute(
         update(Item)
         .where(col(Item.id) == item.id, col(Item.revision_number) == based_on)
@@ -256,21 +324,33 @@ def revise_item(
     revision = _add_revision(db, item, checked, access.person, number=based_on + 1)
     db.execute(update(Item).where(col(Item.id) == item.id).values(current_revision_id=revision.id))
     db.refresh(item)
+    change: ProvisionChange | None = None
+    if why is not None:
+        change = ProvisionChange(
+            plan_id=id_of(access.plan),
+            item_id=id_of(item),
+            kind=ProvisionChangeKind.CHANGED,
+            reason=why,
+            effective_on=today(),
+            revision_before=based_on,
+            revision_after=based_on + 1,
+            made_by_id=id_of(access.person),
+        )
+        db.add(change)
+        db.flush()
+    details: dict[str, object] = {
+        "plan_id": item.plan_id,
+        "section": item.section.value,
+        "revision_before": based_on,
+        "revision": based_on + 1,
+        "digest": content_digest(checked),
+    }
+    if change is not None:
+        details["change_id"] = change.id
     audit.record(
-        db,
-        actor,
-        "item.revised",
-        object_type="item",
-        object_id=item.id,
-        details={
-            "plan_id": item.plan_id,
-            "section": item.section.value,
-            "revision_before": based_on,
-            "revision": based_on + 1,
-            "digest": content_digest(checked),
-        },
+        db, actor, "item.revised", object_type="item", object_id=item.id, reason=why, details=details
     )
-    return item
+    return Revised(item, change)
 
 
 def _add_revision(

@@ -14,6 +14,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today
 from app.config import Settings
 from app.models import Person, PersonRole, Plan, PlanMember
 from app.models.base import id_of
@@ -22,7 +23,7 @@ from app.services import audit
 from app.services.mail import send_mail
 from app.services.timelines.notify import notify_configured, notify_email, send_by_notify
 from app.services.timelines.rules import Status
-from app.services.timelines.timelines import ENDED, Entry, timelines_of, uk_today
+from app.services.timelines.timelines import ENDED, Entry, timelines_of
 
 logger = logging.getLogger("oneplan.reminders")
 

@@ -8,14 +8,14 @@ the UK (Europe/London).
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import UK_TIME, uk_today
 from app.errors import Refused
 from app.models import (
     Child,
@@ -62,16 +62,10 @@ from app.services.timelines import rules
 from app.services.timelines.labels import LABELS
 from app.services.timelines.rules import OPEN_STATUSES, NextStep, Status
 
-UK = ZoneInfo("Europe/London")
 EARLIEST = date(2000, 1, 1)
 LATEST_RECORDED_REQUEST_WEEKS = 26
 """A request made earlier (by letter) may be recorded up to 26 weeks after it was made."""
 ENDED = frozenset({PlanStatus.CEASED, PlanStatus.CLOSED})
-
-
-def uk_today() -> date:
-    """Today in the UK, where every statutory deadline falls."""
-    return datetime.now(UK).date()
 
 
 # Inputs -------------------------------------------------------------------------------------------
@@ -238,7 +232,7 @@ def _plan_facts(db: Session, plan_ids: set[int]) -> _PlanFacts:
     ).all()
     return _PlanFacts(
         {plan_id: held for plan_id, held in reviews if held is not None},
-        {plan_id: as_utc(made).astimezone(UK).date() for plan_id, made in issued if made is not None},
+        {plan_id: as_utc(made).astimezone(UK_TIME).date() for plan_id, made in issued if made is not None},
     )
 
 
@@ -250,7 +244,7 @@ def _review_entry(
     if plan.status in ENDED:
         return None
     if plan.kind is PlanKind.SEN_SUPPORT:
-        last = facts.last_review.get(plan_id) or as_utc(plan.created_at).astimezone(UK).date()
+        last = facts.last_review.get(plan_id) or as_utc(plan.created_at).astimezone(UK_TIME).date()
         due = rules.next_sen_support_review(last)
         label = "a review meeting with the parents (at least three a year)"
     else:
