@@ -125,18 +125,23 @@ def revise(db: Session, plan: Plan, person: Person, item: Item, text: str, **par
         particulars.setdefault("area_of_need", AreaOfNeed.COGNITION_AND_LEARNING)
     content = ItemContent(text=text, **particulars)  # type: ignore[arg-type]
     access = access_for(db, person, plan)
-    return items.revise_item(db, Actor.command(person), access, item, content, based_on=item.revision_number)
+    # Provision agreed in an issued version changes only with a reason (the family is told).
+    reason = "Agreed at the review meeting" if item.kind is ItemKind.PROVISION else None
+    actor = Actor.command(person)
+    return items.revise(db, actor, access, item, content, based_on=item.revision_number, reason=reason).item
 
 
-def take(db: Session, person: Person, plan: Plan, step: Step) -> None:
-    lifecycle.take_step(db, Actor.command(person), access_for(db, person, plan), StepRequest(step=step))
+def take(db: Session, person: Person, plan: Plan, step: Step, reason: str | None = None) -> None:
+    request = StepRequest(step=step, reason=reason)
+    lifecycle.take_step(db, Actor.command(person), access_for(db, person, plan), request)
 
 
 def issue(db: Session, officer: Person, plan: Plan) -> None:
     take(db, officer, plan, Step.SEND_FOR_CONSULTATION)
     plan.consultation_ends_on = date.today() - timedelta(days=1)  # the family's 15 days have passed
     db.add(plan)
-    take(db, officer, plan, Step.ISSUE)
+    # These plans' provision is a few words only: the issue records why (plan quality, issue 9).
+    take(db, officer, plan, Step.ISSUE, reason="Amounts are agreed at the first review")
 
 
 def test_compare_lists_exactly_the_changed_and_new_items(db_session: Session) -> None:

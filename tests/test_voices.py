@@ -347,11 +347,11 @@ def test_priya_links_an_outcome_to_a_view_and_the_plan_page_shows_it(
     client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
 ) -> None:
     plan = plan_of(db_session, "Sam Taylor")
-    outcome = view_item(db_session, plan, "By the end of Year 4")
+    outcome = view_item(db_session, plan, "By the summer, Sam will join in")  # answers a need, no view
     dragons = view_item(db_session, plan, "I like drawing dragons. This")
     csrf = sign_in_as(demo("Priya Shah"))
     before = text_of(client.get(f"/plans/{plan.id}").text)
-    assert "50% of outcomes answer a view of the child or a parent (1 of 2)" in before
+    assert "67% of outcomes answer a view of the child or a parent (2 of 3)" in before
     page = client.get(f"/plans/{plan.id}/items/{outcome.id}/links")
     check_page(page.text)
     assert HIDDEN not in page.text
@@ -363,7 +363,7 @@ def test_priya_links_an_outcome_to_a_view_and_the_plan_page_shows_it(
     assert added.status_code == 303
     after = client.get(f"/plans/{plan.id}")
     check_page(after.text)
-    assert "100% of outcomes answer a view of the child or a parent (2 of 2)" in text_of(after.text)
+    assert "100% of outcomes answer a view of the child or a parent (3 of 3)" in text_of(after.text)
     link = db_session.exec(select(ItemLink).where(ItemLink.answers_id == dragons.id)).one()
     removed = client.post(
         f"/plans/{plan.id}/items/{outcome.id}/links/{link.id}/remove",
@@ -420,7 +420,7 @@ def test_the_api_adds_views_and_links_and_hides_what_it_must(
     )
     assert linked.status_code == 201
     listing = client.get(f"/api/v1/plans/{plan.id}/links").json()
-    assert listing["voice_figure"] == {"outcomes": 2, "answering": 1, "percent": 50}
+    assert listing["voice_figure"] == {"outcomes": 3, "answering": 2, "percent": 67}
     assert client.delete(f"/api/v1/plans/{plan.id}/links/{linked.json()['id']}").status_code == 204
     views = client.get(f"/api/v1/plans/{plan.id}/views").json()
     assert any(view["text"] == "Only for Priya." for view in views)

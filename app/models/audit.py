@@ -69,6 +69,7 @@ CONTRIBUTING_ACTIONS = frozenset(
         "comment.added",
         "link.added",
         "review.recorded",
+        "views.sent",
         # Moving its statutory steps on (the council's part, above all)
         "assessment.taken_on",
         "advice.requested",

@@ -38,6 +38,7 @@ CONTRIBUTING_ACTIONS = (
     "comment.added",
     "link.added",
     "review.recorded",
+    "views.sent",
     "assessment.taken_on",
     "advice.requested",
     "advice.returned",

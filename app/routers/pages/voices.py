@@ -284,35 +284,24 @@ def _send(
     people: list[tuple[str, str]],
 ) -> Response:
     audience = ViewAudience(values["audience"])
-    sent = 0
+    readers = [int(reader) for reader in values["readers"]] if audience is ViewAudience.CHOSEN else []
+    answers = []
     for prompt in voice.steps:
-        text = values[f"answer_{prompt.value}"].strip()
-        if not text:
-            continue
-        picture_id = values[f"picture_{prompt.value}"]
-        new = views.NewView(
-            prompt=prompt,
-            text=text,
-            audience=audience,
-            reader_ids=[int(reader) for reader in values["readers"]]
-            if audience is ViewAudience.CHOSEN
-            else [],
-            picture_ids=[int(picture_id)] if picture_id.isdigit() else [],
-        )
-        try:
-            views.add_view(db, actor, access, new)
-        except items.ContentProblem as problem:
-            field = next(iter(problem.errors))
-            errors = {
-                f"answer_{prompt.value}" if field == "text" else "answers": next(
-                    iter(problem.errors.values())
+        text, picture = values[f"answer_{prompt.value}"].strip(), str(values[f"picture_{prompt.value}"])
+        if text:
+            pictures = [int(picture)] if picture.isdigit() else []
+            answers.append(
+                views.NewView(
+                    prompt=prompt, text=text, audience=audience, reader_ids=readers, picture_ids=pictures
                 )
-            }
-            return render(
-                request, _layout(voice), _step_context(access, voice, values, CHECK, errors, people)
             )
-        sent += 1
-    return RedirectResponse(f"/plans/{id_of(access.plan)}/my-views?sent={sent}", status_code=303)
+    try:
+        sent = views.send_views(db, actor, access, answers)
+    except views.AnswerProblem as problem:
+        field, message = next(iter(problem.errors.items()))
+        errors = {f"answer_{problem.prompt.value}" if field == "text" else "answers": message}
+        return render(request, _layout(voice), _step_context(access, voice, values, CHECK, errors, people))
+    return RedirectResponse(f"/plans/{id_of(access.plan)}/my-views?sent={len(sent)}", status_code=303)
 
 
 # Pictures ------------------------------------------------------------------------------------------

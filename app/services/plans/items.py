@@ -180,6 +180,26 @@ def _voice_for(db: Session, access: PlanAccess, voice_id: int | None) -> int:
 
 
 def add_item(db: Session, actor: Actor, access: PlanAccess, new: NewItem) -> Item:
+    item = write_item(db, access, new)
+    audit.record(
+        db, actor, "item.added", object_type="item", object_id=item.id, details=added_details(item, new)
+    )
+    return item
+
+
+def added_details(item: Item, content: ItemContent) -> dict[str, object]:
+    """What an event says of a new item: where, what kind, and the digest of its words (never the words)."""
+    return {
+        "plan_id": item.plan_id,
+        "section": item.section.value,
+        "kind": item.kind.value,
+        "revision": 1,
+        "digest": content_digest(checked_content(item.kind, content)),
+    }
+
+
+def write_item(db: Session, access: PlanAccess, new: NewItem) -> Item:
+    """Write a new item and its first revision. Not audited: the caller's action records its one event."""
     kind = SECTION_KIND[new.section]
     check_may_add(access, new.section, named=f"section {new.section}")
     content = checked_content(kind, new)
@@ -198,20 +218,6 @@ def add_item(db: Session, actor: Actor, access: PlanAccess, new: NewItem) -> Ite
     item.revision_number = 1
     item.current_revision_id = revision.id
     db.flush()
-    audit.record(
-        db,
-        actor,
-        "item.added",
-        object_type="item",
-        object_id=item.id,
-        details={
-            "plan_id": item.plan_id,
-            "section": item.section.value,
-            "kind": kind.value,
-            "revision": 1,
-            "digest": content_digest(content),
-        },
-    )
     return item
 
 

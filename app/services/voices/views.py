@@ -86,13 +86,68 @@ def _pictures(db: Session, access: PlanAccess, picture_ids: list[int]) -> list[V
     return found
 
 
+def _as_item(new: NewView) -> items.NewItem:
+    return items.NewItem(section=Section.A, text=new.text, voice_id=new.voice_id)
+
+
+class AnswerProblem(items.ContentProblem):
+    """A problem with one of the answers sent together, and which question it answers."""
+
+    def __init__(self, prompt: ViewPrompt, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.prompt = prompt
+
+
 def add_view(db: Session, actor: Actor, access: PlanAccess, new: NewView) -> Item:
     """Add a view with its question, audience and pictures (one "item.added" event for it all)."""
+    [item] = _write_views(db, access, [new])
+    details = items.added_details(item, _as_item(new))
+    audit.record(db, actor, "item.added", object_type="item", object_id=item.id, details=details)
+    return item
+
+
+def send_views(db: Session, actor: Actor, access: PlanAccess, answers: list[NewView]) -> list[Item]:
+    """The answers of the young person's (or parent's) page, sent together: all of them or none.
+
+    One "views.sent" event names each view and the digest of its words.
+    """
+    written = _write_views(db, access, answers)
+    added = [
+        {
+            "item_id": item.id,
+            "digest": items.added_details(item, items.NewItem(section=Section.A, text=new.text))["digest"],
+        }
+        for item, new in zip(written, answers, strict=True)
+    ]
+    audit.record(
+        db,
+        actor,
+        "views.sent",
+        object_type="plan",
+        object_id=access.plan.id,
+        details={"plan_id": access.plan.id, "section": Section.A.value, "views": added},
+    )
+    return written
+
+
+def _write_views(db: Session, access: PlanAccess, answers: list[NewView]) -> list[Item]:
+    """Check every answer before writing any, so that a problem with one leaves nothing half sent."""
     items.check_may_add(access, Section.A, named="the views")
-    readers = _readers(db, access, new)
-    pictures = _pictures(db, access, new.picture_ids)
-    item = items.add_item(
-        db, actor, access, items.NewItem(section=Section.A, text=new.text, voice_id=new.voice_id)
+    checked = []
+    for new in answers:
+        try:
+            items.checked_content(ItemKind.VIEW, _as_item(new))
+            checked.append((new, _readers(db, access, new), _pictures(db, access, new.picture_ids)))
+        except items.ContentProblem as problem:
+            raise AnswerProblem(new.prompt, problem.errors) from None
+    return [_write_view(db, access, new, readers, pictures) for new, readers, pictures in checked]
+
+
+def _write_view(
+    db: Session, access: PlanAccess, new: NewView, readers: set[int], pictures: list[ViewPicture]
+) -> Item:
+    item = items.write_item(
+        db, access, items.NewItem(section=Section.A, text=new.text, voice_id=new.voice_id)
     )
     db.add(ViewDetail(item_id=id_of(item), plan_id=item.plan_id, prompt=new.prompt, audience=new.audience))
     db.add_all(ViewReader(item_id=id_of(item), person_id=person_id) for person_id in sorted(readers))
