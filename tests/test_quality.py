@@ -427,7 +427,7 @@ def test_the_la_sees_its_figures_and_they_change_as_provision_is_made_specific(
         for entry in plan_items(db_session, access_for(db_session, jo, plan))
         if entry.item.section is Section.H1
     )
-    items.revise_item(
+    items.revise(
         db_session,
         Actor.command(jo),
         access_for(db_session, jo, plan),
@@ -437,6 +437,7 @@ def test_the_la_sees_its_figures_and_they_change_as_provision_is_made_specific(
             delivered_by="Short breaks team",
         ),
         based_on=short_breaks.revision_number,
+        reason="Agreed with Alex: the place and hours are now fixed",  # agreed at the review
     )
     after = client.get("/api/v1/la/quality").json()
     assert after["vague_provisions"] == 0

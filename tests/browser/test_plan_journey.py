@@ -225,7 +225,11 @@ def test_without_javascript_a_member_adds_an_outcome_through_pages(person_page: 
         "By July, Sam will read a short book on his own."
     )
     tom.get_by_role("button", name="Save").click()
-    expect(tom.get_by_text("By July, Sam will read a short book on his own.")).to_be_visible()
+    # On the plan, in its section (the quality panel links to it by its words too).
+    new_outcome = tom.locator("li.oneplan-item").filter(
+        has_text="By July, Sam will read a short book on his own."
+    )
+    expect(new_outcome).to_be_visible()
     assert "/plans/" in tom.url
 
 
