@@ -27,3 +27,9 @@ ROUTES = [
     Route("GET", "/plans/{plan_id}/my-plan.pdf", copying(200, anonymous=303), params=_plan_params),
     Route("GET", "/api/v1/plans/{plan_id}/plan.pdf", copying(200, anonymous=401), params=_plan_params),
 ]
+ROUTES += [
+    Route("GET", "/plans/{plan_id}/export.zip", copying(200, anonymous=303), params=_plan_params),
+    Route("GET", "/api/v1/plans/{plan_id}/export", copying(200, anonymous=401), params=_plan_params),
+    Route("GET", "/account/my-data.zip", {Relationship.NONE: only(READERS, 200, refused=403, anonymous=303)}),
+    Route("GET", "/api/v1/me/data", {Relationship.NONE: only(READERS, 200, refused=403, anonymous=401)}),
+]

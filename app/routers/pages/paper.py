@@ -46,3 +46,25 @@ def my_plan(request: Request, db: SessionDep, actor: ActorDep, access: CurrentPl
 def my_plan_pdf(db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
     document = easy_read.my_plan_pdf(db, actor, access)
     return pdf_response(document, f"{access.plan.reference}-my-plan.pdf")
+
+
+ZIP_MEDIA_TYPE = "application/zip"
+
+
+def zip_response(archive: bytes, file_name: str) -> Response:
+    return Response(
+        archive,
+        media_type=ZIP_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{file_name}"', "Cache-Control": "no-store"},
+    )
+
+
+@router.get("/plans/{plan_id}/export.zip", dependencies=[requires(Permission.READ_PLANS)])
+def plan_export(db: SessionDep, actor: ActorDep, settings: SettingsDep, access: CurrentPlan) -> Response:
+    archive = downloads.plan_export(db, settings, actor, access)
+    return zip_response(archive, f"{access.plan.reference}-export.zip")
+
+
+@router.get("/account/my-data.zip", dependencies=[requires(Permission.READ_PLANS)])
+def my_data(db: SessionDep, actor: ActorDep, settings: SettingsDep) -> Response:
+    return zip_response(downloads.subject_access(db, settings, actor), "oneplan-my-data.zip")
