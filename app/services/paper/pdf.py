@@ -7,6 +7,7 @@ so that a screen reader reads it as the page reads; the stylesheet prints black 
 from pathlib import Path
 from typing import Any
 
+from PIL import ImageFile
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
@@ -14,6 +15,11 @@ from app.config import get_settings
 from app.templating import get_templates
 
 PDF_MEDIA_TYPE = "application/pdf"
+
+# Importing WeasyPrint tells Pillow, for the whole process, to load truncated images. Put it back:
+# uploaded pictures must still be refused when broken (app.services.voices.pictures), and those
+# printed here were checked and re-encoded when they were uploaded.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 def stylesheet() -> CSS:
