@@ -183,3 +183,14 @@ def test_my_plan_reads_easily_as_a_page_and_as_a_pdf(
     assert "My plan: Sam" in printed
     assert "I like drawing dragons. This is my dragon." in printed
     page_one_image(document, tmp_path, "my-plan-page-1")
+
+
+def test_an_issued_plan_prints_as_issued(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, tmp_path: Path
+) -> None:
+    plan = plan_of(db_session, "Ella Morris")
+    sign_in_as(demo("Ella Morris"))
+    text = words(pdf_text(get_pdf(client, f"/plans/{plan.id}/plan.pdf"), tmp_path, "ella"))
+    assert plan.status == "issued"
+    assert f"Version {plan.version}, issued" in text
+    assert "still being written" not in text

@@ -99,16 +99,14 @@ def plan_on_paper(db: Session, access: PlanAccess, data_dir: Path, version: int 
     """The plan at `version` (the current one when None) as this person may read it (not audited)."""
     plan = access.plan
     number = plan.version if version is None else version
-    frozen: PlanVersion | None = None
-    if number == plan.version:
-        state = changes.current_state(db, access)
-    elif 1 <= number < plan.version:
-        frozen = db.exec(
-            select(PlanVersion).where(col(PlanVersion.plan_id) == plan.id, col(PlanVersion.number) == number)
-        ).first()
-        if frozen is None:
-            raise _no_version(access, number)
+    frozen = db.exec(
+        select(PlanVersion).where(col(PlanVersion.plan_id) == plan.id, col(PlanVersion.number) == number)
+    ).first()
+    if frozen is not None:
+        # Frozen when it was issued or agreed (an issued plan's current version is frozen too).
         state = changes.version_state(db, access, number)
+    elif number == plan.version:
+        state = changes.current_state(db, access)
     else:
         raise _no_version(access, number)
     hidden = visibility.hidden_views(db, access)
