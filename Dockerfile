@@ -17,6 +17,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ONEPLAN_HOST=0.0.0.0 \
     ONEPLAN_WORKERS=4
 WORKDIR /srv/oneplan
+# WeasyPrint (PDFs of plans) draws text with Pango.
+RUN apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /srv/oneplan oneplan \
     && install -d -o oneplan -g oneplan /var/lib/oneplan
 COPY pyproject.toml README.md alembic.ini ./

@@ -13,10 +13,14 @@ from app import migrate
 from app.actor import Actor
 from app.config import Settings, get_settings
 from app.db import build_engine
+from app.errors import Refused
+from app.models import Person
 from app.services import audit_integrity
 from app.services.auth.api_tokens import create_token
 from app.services.auth.sign_in import find_by_email
 from app.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PERSONAS, create_demo
+from app.services.paper import downloads, transfer
+from app.services.plans.access import plan_access
 from app.services.timelines.reminders import send_reminders
 
 cli = typer.Typer(help="OnePlan: one plan for a child with SEND, written together.", no_args_is_help=True)
@@ -126,9 +130,13 @@ def audit_verify(
     settings = get_settings()
     with command_session(settings) as session:
         verification = audit_integrity.verify_trail(session, settings, checkpoints or [])
+        imported = transfer.verify_imported_trails(session)
     _report(verification)
     if verification.problem is not None:
         typer.echo(verification.problem.message, err=True)
+        raise typer.Exit(1)
+    if imported:
+        typer.echo("\n".join(imported), err=True)
         raise typer.Exit(1)
     typer.echo(f"The audit trail is whole: its head is event {verification.head_sequence}.")
 
@@ -160,6 +168,60 @@ def audit_public_key() -> None:
     """Print the public key that checks the checkpoints' signatures (for the LA's auditors)."""
     key = audit_integrity.signing_key(get_settings()).public_key()
     typer.echo(f"ed25519 {audit_integrity.public_key_text(key)} (key id {audit_integrity.key_id(key)})")
+
+
+plan_cli = typer.Typer(help="Plans: the portable export and import.", no_args_is_help=True)
+cli.add_typer(plan_cli, name="plan")
+
+
+def _person_by_email(session: Session, email: str) -> Person:
+    person = find_by_email(session, email)
+    if person is None or not person.is_active:
+        typer.echo(f"No active person has the e-mail address {email}.", err=True)
+        raise typer.Exit(1)
+    return person
+
+
+@plan_cli.command("export")
+def plan_export(
+    reference: Annotated[str, typer.Argument(help="The plan's reference, such as OP-1001.")],
+    file: Annotated[Path, typer.Argument(help="The zip to write.")],
+    as_email: Annotated[
+        str, typer.Option("--as", help="Whose copy: a member of the plan (what they may see).")
+    ],
+) -> None:
+    """Write a plan's portable export (export.json and its pictures) to a zip (audited)."""
+    settings = get_settings()
+    with command_session(settings) as session:
+        actor = Actor.command(_person_by_email(session, as_email))
+        try:
+            access = plan_access(session, actor, int(reference.upper().removeprefix("OP-")) - 1000)
+            archive = downloads.plan_export(session, settings, actor, access)
+        except (ValueError, Refused):
+            typer.echo(f"{as_email} has no plan {reference}.", err=True)
+            raise typer.Exit(1) from None
+        file.write_bytes(archive)
+        session.commit()
+    typer.echo(f"Wrote {reference} to {file} ({len(archive):,} bytes).")
+
+
+@plan_cli.command("import")
+def plan_import(
+    file: Annotated[Path, typer.Argument(help="An export from another OnePlan (zip or JSON).")],
+    by_email: Annotated[str, typer.Option("--by", help="Who imports it (recorded in the audit trail).")],
+) -> None:
+    """Bring in a plan exported by another OnePlan, with its authors, times and audit trails."""
+    settings = get_settings()
+    with command_session(settings) as session:
+        actor = Actor.command(_person_by_email(session, by_email))
+        try:
+            plan = transfer.import_plan(session, settings, actor, file.read_bytes())
+        except transfer.ImportProblem as problem:
+            typer.echo(f"Not imported: {problem}", err=True)
+            raise typer.Exit(1) from None
+        reference = plan.reference
+        session.commit()
+    typer.echo(f"Imported as plan {reference}.")
 
 
 @cli.command()

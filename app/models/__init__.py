@@ -84,6 +84,7 @@ from app.models.timeline import (
     ReminderSent,
     StatutoryStep,
 )
+from app.models.transfer import ImportedAuditTrail
 from app.models.voice import (
     VIEW_PROMPT_LABELS,
     ViewAudience,
@@ -131,6 +132,7 @@ __all__ = [
     "DeliveryStatus",
     "DifferenceView",
     "FamilyLink",
+    "ImportedAuditTrail",
     "InviteStaff",
     "IssueReason",
     "Item",

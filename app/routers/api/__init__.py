@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.routers.api import audit, delivery, health, me, plans, quality, timelines, voices
+from app.routers.api import audit, delivery, health, me, paper, plans, quality, timelines, voices
 
 router = APIRouter()
 router.include_router(health.router)
@@ -13,3 +13,4 @@ router.include_router(audit.router)
 router.include_router(timelines.router)
 router.include_router(delivery.router)
 router.include_router(quality.router)
+router.include_router(paper.router)

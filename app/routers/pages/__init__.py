@@ -11,6 +11,7 @@ from app.routers.pages import (
     invitations,
     la_delivery,
     outbox,
+    paper,
     password_reset,
     plan_items,
     plan_members,
@@ -47,5 +48,6 @@ for part in (
     la_delivery,
     quality,
     voices,
+    paper,
 ):
     router.include_router(part.router)

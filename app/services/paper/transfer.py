@@ -1,0 +1,476 @@
+"""The portable export of a plan (format "oneplan-plan", version 1) and its import into another OnePlan.
+
+One JSON document (docs/export-schema-v1.json) holds the whole plan: every row of its tables (every
+revision, view, link, version, review, delivery record and difference of opinion) and its audit
+trails, with the pictures beside it in a zip. Rows name each other by references ("item:3"), never by
+database ids, so that the same plan exports to the same document from any OnePlan it has been
+imported into; people and organisations are listed once and referred to ("person:2").
+
+An export holds what its taker may read on screen: a view its young person hid from them is left out,
+with everything that hangs on it (its words, pictures, readers and links).
+
+Imported audit events cannot join this OnePlan's chain (each hash covers its place in the chain it
+came from): they are kept as they came (`ImportedAuditTrail`), each event still verifiable on its
+own, and the import is one event of this OnePlan's own chain naming the trail's digest.
+"""
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Table
+from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.actor import Actor
+from app.config import Settings
+from app.models import (
+    AuditEvent,
+    ChangeResponse,
+    Child,
+    DeliveryRecord,
+    DifferenceView,
+    ImportedAuditTrail,
+    Item,
+    ItemComment,
+    ItemLink,
+    ItemRevision,
+    NeedsMapEntry,
+    Organisation,
+    Person,
+    Plan,
+    PlanDifference,
+    PlanMember,
+    PlanReview,
+    PlanVersion,
+    PlanVersionItem,
+    ProvisionChange,
+    ReducedTimetable,
+    SettingMove,
+    ShortfallFlag,
+    TimetableDecision,
+    ViewDetail,
+    ViewPicture,
+    ViewReader,
+)
+from app.models.base import utc_now
+from app.permissions import PlanAccess
+from app.services import audit
+from app.services.audit import canonical_json, canonical_time, fields_of, hash_of
+from app.services.plans import visibility
+from app.services.voices.pictures import pictures_dir
+
+FORMAT = "oneplan-plan"
+FORMAT_VERSION = 1
+SUBJECT_ACCESS_FORMAT = "oneplan-subject-access"
+
+TABLES: tuple[type[SQLModel], ...] = (
+    Child,
+    Plan,
+    PlanMember,
+    Item,
+    ItemRevision,
+    ItemComment,
+    ItemLink,
+    ViewDetail,
+    ViewReader,
+    ViewPicture,
+    PlanVersion,
+    PlanVersionItem,
+    PlanReview,
+    DeliveryRecord,
+    ShortfallFlag,
+    ReducedTimetable,
+    TimetableDecision,
+    ProvisionChange,
+    ChangeResponse,
+    NeedsMapEntry,
+    SettingMove,
+    PlanDifference,
+    DifferenceView,
+)
+"""The plan's tables, each after the tables it refers to (an item's newest revision aside)."""
+UNLINKED_REFERENCES = {("item", "current_revision_id"): "item_revision"}
+"""Columns that name a row without a foreign key (item and revision point at each other)."""
+SHARED = ("person", "organisation")
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+def _target(table: Table, column: str) -> str | None:
+    """The table a column refers to, if any."""
+    if (table.name, column) in UNLINKED_REFERENCES:
+        return UNLINKED_REFERENCES[(table.name, column)]
+    for key in table.c[column].foreign_keys:
+        return str(key.column.table.name)
+    return None
+
+
+def plain(value: object) -> object:
+    if isinstance(value, datetime):
+        return canonical_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _rows(db: Session, plan: Plan) -> dict[str, list[SQLModel]]:
+    """Every row of the plan, by table, oldest first."""
+    found: dict[str, list[SQLModel]] = {}
+    for model in TABLES:
+        table = _table(model)
+        key = table.c.id if "id" in table.c else table.c.item_id
+        query: SelectOfScalar[Any]
+        if model is Child:
+            query = select(Child).where(col(Child.id) == plan.child_id)
+        elif model is Plan:
+            query = select(Plan).where(col(Plan.id) == plan.id)
+        elif "plan_id" in table.c:
+            query = select(model).where(table.c.plan_id == plan.id)
+        elif model is ItemRevision:
+            query = (
+                select(ItemRevision)
+                .join(Item, col(Item.id) == col(ItemRevision.item_id))
+                .where(col(Item.plan_id) == plan.id)
+            )
+        elif model is ViewReader:
+            query = (
+                select(ViewReader)
+                .join(Item, col(Item.id) == col(ViewReader.item_id))
+                .where(col(Item.plan_id) == plan.id)
+            )
+        elif model is PlanVersionItem:
+            query = (
+                select(PlanVersionItem)
+                .join(PlanVersion, col(PlanVersion.id) == col(PlanVersionItem.version_id))
+                .where(col(PlanVersion.plan_id) == plan.id)
+            )
+        elif model is DifferenceView:
+            query = (
+                select(DifferenceView)
+                .join(PlanDifference, col(PlanDifference.id) == col(DifferenceView.difference_id))
+                .where(col(PlanDifference.plan_id) == plan.id)
+            )
+        else:  # pragma: no cover - a table added to TABLES without saying how to find its rows
+            raise LookupError(f"no query for {table.name}")
+        found[table.name] = list(db.exec(query.order_by(key)))
+    return found
+
+
+def event_of(event: AuditEvent) -> dict[str, Any]:
+    """An audit event as its hash covers it (plus the hash)."""
+    fields = {name: plain(value) for name, value in fields_of(event).items()}
+    return {**fields, "hash": event.hash}
+
+
+def trail_digest(events: list[dict[str, Any]]) -> str:
+    return hashlib.sha256(canonical_json(events)).hexdigest()
+
+
+@dataclass
+class PlanExport:
+    document: dict[str, Any]
+    pictures: list[str] = field(default_factory=list)
+    """The file names (in the data folder's pictures/) that go in the zip beside the document."""
+
+
+def export_plan(db: Session, settings: Settings, access: PlanAccess) -> PlanExport:
+    """The whole plan as this person may read it (not audited: `downloads.exported` records the copy)."""
+    plan = access.plan
+    hidden = visibility.hidden_views(db, access)
+    rows = _rows(db, plan)
+    refs: dict[str, dict[int, str]] = {}
+    kept: dict[str, list[SQLModel]] = {}
+    shared_ids: dict[str, set[int]] = {name: set() for name in SHARED}
+    for model in TABLES:
+        table = _table(model)
+        refs[table.name] = {}
+        kept[table.name] = []
+        for row in rows[table.name]:
+            if table.name == "item" and getattr(row, "id") in hidden:  # noqa: B009
+                continue
+            dropped = False
+            for column in table.c.keys():
+                target, value = _target(table, column), getattr(row, column)
+                if target is None or value is None or (table.name, column) in UNLINKED_REFERENCES:
+                    continue
+                if target in SHARED:
+                    shared_ids[target].add(int(value))
+                elif value not in refs.get(target, {}):
+                    dropped = True  # it hangs on a row left out (a hidden view)
+            if dropped:
+                continue
+            kept[table.name].append(row)
+            if "id" in table.c:
+                refs[table.name][int(getattr(row, "id"))] = f"{table.name}:{len(refs[table.name]) + 1}"  # noqa: B009
+    organisations = {
+        organisation.id: organisation
+        for organisation in db.exec(
+            select(Organisation).where(col(Organisation.id).in_(shared_ids["organisation"]))
+        )
+    }
+    people = list(
+        db.exec(select(Person).where(col(Person.id).in_(shared_ids["person"])).order_by(col(Person.id)))
+    )
+    for person in people:
+        if person.organisation_id is not None:
+            shared_ids["organisation"].add(person.organisation_id)
+    more = shared_ids["organisation"] - set(organisations)
+    organisations.update(
+        {
+            organisation.id: organisation
+            for organisation in db.exec(select(Organisation).where(col(Organisation.id).in_(more)))
+        }
+    )
+    parents = {org.local_authority_id for org in organisations.values() if org.local_authority_id} - set(
+        organisations
+    )
+    organisations.update(
+        {
+            organisation.id: organisation
+            for organisation in db.exec(select(Organisation).where(col(Organisation.id).in_(parents)))
+        }
+    )
+    refs["organisation"] = {
+        int(organisation_id or 0): f"organisation:{number}"
+        for number, organisation_id in enumerate(sorted(int(key or 0) for key in organisations), start=1)
+    }
+    refs["person"] = {
+        int(person.id or 0): f"person:{number}" for number, person in enumerate(people, start=1)
+    }
+
+    def values(table: Table, row: SQLModel) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for column in table.c.keys():
+            value = getattr(row, column)
+            target = _target(table, column)
+            if column == "id":
+                out["ref"] = refs[table.name][int(value)]
+            elif target is not None and value is not None:
+                out[column] = refs[target].get(int(value))
+            else:
+                out[column] = plain(value)
+        return out
+
+    tables = {
+        _table(model).name: [values(_table(model), row) for row in kept[_table(model).name]]
+        for model in TABLES
+    }
+    trails = [
+        {"source": trail.source, "digest": trail.digest, "events": trail.events}
+        for trail in db.exec(
+            select(ImportedAuditTrail)
+            .where(col(ImportedAuditTrail.plan_id) == plan.id)
+            .order_by(col(ImportedAuditTrail.position))
+        )
+    ]
+    own = [
+        event_of(event)
+        for event in db.exec(
+            select(AuditEvent).where(col(AuditEvent.plan_id) == plan.id).order_by(col(AuditEvent.sequence))
+        )
+    ]
+    trails.append({"source": settings.public_url, "digest": trail_digest(own), "events": own})
+    document = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "export": {
+            "source": settings.public_url,
+            "reference": plan.reference,
+            "exported_at": canonical_time(utc_now()),
+            "exported_by": access.person.display_name,
+            "views_left_out": len(hidden),
+        },
+        "organisations": [
+            {
+                "ref": refs["organisation"][int(key or 0)],
+                "name": organisation.name,
+                "kind": organisation.kind.value,
+                "local_authority": refs["organisation"].get(int(organisation.local_authority_id or 0)),
+            }
+            for key, organisation in sorted(organisations.items(), key=lambda pair: int(pair[0] or 0))
+        ],
+        "people": [
+            {
+                "ref": refs["person"][int(person.id or 0)],
+                "display_name": person.display_name,
+                "role": person.role.value,
+                "organisation": refs["organisation"].get(int(person.organisation_id or 0)),
+            }
+            for person in people
+        ],
+        "tables": tables,
+        "audit": {"trails": trails},
+    }
+    return PlanExport(document, [str(row["file_name"]) for row in tables["view_picture"]])
+
+
+def zipped(
+    settings: Settings, exports: Iterable[PlanExport], document: dict[str, Any], *, name: str = "export.json"
+) -> bytes:
+    """The document (export.json) with the pictures under pictures/ (a missing file is left out)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, json.dumps(document, indent=1, ensure_ascii=False, sort_keys=True))
+        folder = pictures_dir(settings.data_dir)
+        for export in exports:
+            for name in export.pictures:
+                path = folder / name
+                if path.is_file():
+                    archive.write(path, f"pictures/{name}")
+    return buffer.getvalue()
+
+
+# Import -------------------------------------------------------------------------------------------
+
+
+class ImportProblem(ValueError):
+    """A file that is not a OnePlan export this version understands, or whose audit trail does not verify."""
+
+
+def read_export(data: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The document and its pictures from a zip (or the document alone from JSON)."""
+    if data.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            document = json.loads(archive.read("export.json"))
+            pictures = {
+                name.removeprefix("pictures/"): archive.read(name)
+                for name in archive.namelist()
+                if name.startswith("pictures/") and not name.endswith("/")
+            }
+    else:
+        document, pictures = json.loads(data), {}
+    if document.get("format") != FORMAT or document.get("format_version") != FORMAT_VERSION:
+        raise ImportProblem(f"This is not a {FORMAT} export of version {FORMAT_VERSION}")
+    return document, pictures
+
+
+def verify_trail(events: list[dict[str, Any]]) -> str | None:
+    """The problem with an exported trail, or None: every event's hash is its fields', in order."""
+    last = 0
+    for event in events:
+        fields = {name: value for name, value in event.items() if name != "hash"}
+        if hash_of(fields) != event.get("hash"):
+            return f"Imported audit event {event.get('sequence')} does not match its hash"
+        if int(event["sequence"]) <= last:
+            return f"Imported audit event {event.get('sequence')} is out of order"
+        last = int(event["sequence"])
+    return None
+
+
+def import_plan(db: Session, settings: Settings, actor: Actor, data: bytes) -> Plan:
+    """Bring a plan in with its original authors and times; one event records who imported it."""
+    document, pictures = read_export(data)
+    importer = actor.signed_in()
+    trails = document["audit"]["trails"]
+    for trail in trails:
+        problem = verify_trail(trail["events"])
+        if problem is not None:
+            raise ImportProblem(problem)
+    ids: dict[str, int] = {}
+    for entry in document["organisations"]:
+        found = db.exec(select(Organisation).where(col(Organisation.name) == entry["name"])).first()
+        if found is None:
+            found = Organisation(
+                name=entry["name"],
+                kind=entry["kind"],
+                local_authority_id=ids.get(entry["local_authority"]) if entry["local_authority"] else None,
+            )
+            db.add(found)
+            db.flush()
+        ids[entry["ref"]] = int(found.id or 0)
+    for entry in document["people"]:
+        # Authors from another OnePlan: kept by name and part, with no e-mail address, password or card,
+        # so no way to sign in until the receiving council invites them (their words stay theirs).
+        person = Person(
+            display_name=entry["display_name"],
+            role=entry["role"],
+            organisation_id=ids.get(entry["organisation"]) if entry["organisation"] else None,
+        )
+        db.add(person)
+        db.flush()
+        ids[entry["ref"]] = int(person.id or 0)
+    later: list[tuple[type[SQLModel], str, str]] = []
+    plan: Plan | None = None
+    folder = pictures_dir(settings.data_dir)
+    for model in TABLES:
+        table = _table(model)
+        for entry in document["tables"].get(table.name, []):
+            values: dict[str, Any] = {}
+            for column in table.c.keys():
+                if column == "id":
+                    continue
+                value = entry.get(column)
+                target = _target(table, column)
+                if (table.name, column) in UNLINKED_REFERENCES:
+                    if value is not None:
+                        later.append((model, entry["ref"], value))
+                    value = None
+                elif target is not None and value is not None:
+                    value = ids[value]
+                values[column] = value
+            row = model.model_validate(values)
+            db.add(row)
+            db.flush()
+            if "ref" in entry:
+                ids[entry["ref"]] = int(getattr(row, "id"))  # noqa: B009
+            if isinstance(row, Plan):
+                plan = row
+            if isinstance(row, ViewPicture) and row.file_name in pictures:
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / row.file_name).write_bytes(pictures[row.file_name])
+    for later_model, ref, value in later:
+        pointing = db.get(later_model, ids[ref])
+        setattr(pointing, "current_revision_id", ids[value])  # noqa: B010
+        db.add(pointing)
+    if plan is None:
+        raise ImportProblem("The export holds no plan")
+    for position, trail in enumerate(trails, start=1):
+        db.add(
+            ImportedAuditTrail(
+                plan_id=int(plan.id or 0),
+                source=str(trail["source"])[:200],
+                position=position,
+                events=trail["events"],
+                digest=trail_digest(trail["events"]),
+                imported_by_id=int(importer.id or 0),
+            )
+        )
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        "plan.imported",
+        object_type="plan",
+        object_id=plan.id,
+        details={
+            "source": str(document["export"].get("source", ""))[:200],
+            "source_reference": str(document["export"].get("reference", ""))[:20],
+            "trails": [trail_digest(trail["events"]) for trail in trails],
+            "events": sum(len(trail["events"]) for trail in trails),
+        },
+    )
+    return plan
+
+
+def verify_imported_trails(db: Session) -> list[str]:
+    """Every imported trail's problems: an event that does not match its hash, or a changed trail."""
+    problems = []
+    for trail in db.exec(select(ImportedAuditTrail).order_by(col(ImportedAuditTrail.id))):
+        problem = verify_trail(trail.events)
+        if problem is None and trail_digest(trail.events) != trail.digest:
+            problem = "the trail is not the one imported"
+        if problem is not None:
+            problems.append(f"Imported trail {trail.id} (plan {trail.plan_id}): {problem}")
+    return problems
