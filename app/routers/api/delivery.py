@@ -5,10 +5,8 @@ the LA's delivery overview. The same services as the pages; every read and write
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
-from starlette.types import Receive, Scope, Send
 
 from app.clock import uk_today as today
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, RowId, SessionDep, SettingsDep, requires
@@ -21,31 +19,14 @@ from app.models import (
 )
 from app.models.base import PLAIN_TEXT, WORDS
 from app.permissions import Permission
-from app.routers.api.plans import READ, SENT, UNSIGNED, WRITE, Problem, SharedPathRoute, input_problems
+from app.routers.api.plans import READ, SENT, UNSIGNED, WRITE, Problem, input_problems
+from app.routers.api.routing import SharedPathRoute
 from app.services import audit
 from app.services.delivery import arithmetic, changes, log, moves, needs_map, overview, timetables
 from app.services.delivery.arithmetic import Tally
 from app.services.delivery.common import provision_item
 
-
-class DeliveryRoute(SharedPathRoute):
-    """A 405 names every method of the path, among this router's routes."""
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.methods and scope["method"] not in self.methods:
-            allowed = {
-                method
-                for route in router.routes
-                if isinstance(route, APIRoute) and route.path == self.path
-                for method in route.methods or ()
-            }
-            raise HTTPException(
-                status.HTTP_405_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(sorted(allowed))}
-            )
-        await APIRoute.handle(self, scope, receive, send)
-
-
-router = APIRouter(prefix="/api/v1", tags=["delivery"], route_class=DeliveryRoute)
+router = APIRouter(prefix="/api/v1", tags=["delivery"], route_class=SharedPathRoute)
 
 FORBIDDEN_ONLY: dict[int | str, dict[str, Any]] = {
     403: {"model": Problem, "description": "Your role does not allow this"}

@@ -13,10 +13,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from sqlmodel import Field as SQLField
-from starlette.types import Receive, Scope, Send
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.errors import Refused
@@ -44,27 +42,10 @@ from app.models import (
 )
 from app.models.base import PLAIN_TEXT, PlainText, as_utc, id_of
 from app.permissions import Permission, PlanAccess, may_comment, may_revise
+from app.routers.api.routing import SharedPathRoute
 from app.services.delivery.changes import change_provision
 from app.services.plans import changes, content, items, lifecycle, members, plans
 from app.services.plans.members import Membership
-
-
-class SharedPathRoute(APIRoute):
-    """Several routes here share a path (GET and POST /plans): a 405 names all of their methods in Allow."""
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.methods and scope["method"] not in self.methods:
-            allowed = {
-                method
-                for route in router.routes
-                if isinstance(route, APIRoute) and route.path == self.path
-                for method in route.methods or ()
-            }
-            raise HTTPException(
-                status.HTTP_405_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(sorted(allowed))}
-            )
-        await super().handle(scope, receive, send)
-
 
 router = APIRouter(prefix="/api/v1", tags=["plans"], route_class=SharedPathRoute)
 

@@ -2,37 +2,18 @@
 
 from datetime import date, datetime
 
-from fastapi import APIRouter, HTTPException, status
-from fastapi.routing import APIRoute
+from fastapi import APIRouter
 from pydantic import BaseModel
-from starlette.types import Receive, Scope, Send
 
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
 from app.models import ItemKind, Section
 from app.models.base import id_of
 from app.permissions import Permission
 from app.routers.api.plans import FORBIDDEN, READ, UNSIGNED, WRITE, input_problems
+from app.routers.api.routing import SharedPathRoute
 from app.services.quality import differences as differences_service
 from app.services.quality.local_authority import la_quality
 from app.services.quality.report import plan_quality
-
-
-class SharedPathRoute(APIRoute):
-    """GET and POST share /differences: a 405 names both methods in Allow (as the plans API does)."""
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.methods and scope["method"] not in self.methods:
-            allowed = {
-                method
-                for route in router.routes
-                if isinstance(route, APIRoute) and route.path == self.path
-                for method in route.methods or ()
-            }
-            raise HTTPException(
-                status.HTTP_405_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(sorted(allowed))}
-            )
-        await super().handle(scope, receive, send)
-
 
 router = APIRouter(prefix="/api/v1", tags=["quality"], route_class=SharedPathRoute)
 

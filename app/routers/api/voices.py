@@ -8,10 +8,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, File, Response, UploadFile, status
 from pydantic import BaseModel, Field
-from starlette.types import Receive, Scope, Send
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.models import ItemKind, ItemLink, Person, ViewAudience, ViewPicture, ViewPrompt
@@ -27,27 +25,10 @@ from app.routers.api.plans import (
     _unprocessable,
     input_problems,
 )
+from app.routers.api.routing import SharedPathRoute
 from app.services import audit
 from app.services.plans import content, items, links, plans
 from app.services.voices import pictures, views
-
-
-class SharedPathRoute(APIRoute):
-    """GET and POST share paths here (views, links): a 405 names all of their methods in Allow."""
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.methods and scope["method"] not in self.methods:
-            allowed = {
-                method
-                for route in router.routes
-                if isinstance(route, APIRoute) and route.path == self.path
-                for method in route.methods or ()
-            }
-            raise HTTPException(
-                status.HTTP_405_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(sorted(allowed))}
-            )
-        await super().handle(scope, receive, send)
-
 
 router = APIRouter(prefix="/api/v1", tags=["views and links"], route_class=SharedPathRoute)
 

@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.clock import uk_today as today
 from app.config import Settings
-from app.errors import Refused
 from app.models import (
     FAMILY_MEMBER_ROLES,
     ChangeResponse,
@@ -32,7 +31,7 @@ from app.permissions import PlanAccess, may_revise
 from app.services import audit
 from app.services.delivery.common import family_and_coordinator, tell
 from app.services.plans import items
-from app.services.plans.access import refuse, refuse_change
+from app.services.plans.access import refuse, refuse_change, row_of_plan
 from app.services.plans.items import ContentProblem
 from app.services.plans.plans import people_by_id
 
@@ -148,16 +147,9 @@ def change_provision(
 
 
 def plan_change(db: Session, access: PlanAccess, change_id: int) -> ChangeRecord:
-    change = db.get(ProvisionChange, change_id)
-    if change is None or change.plan_id != access.plan.id:
-        raise Refused(
-            404,
-            "Not Found",
-            action="provision.refused",
-            person=access.person,
-            object_type="provision_change",
-            object_id=change_id,
-        )
+    change = row_of_plan(
+        db, access, ProvisionChange, change_id, object_type="provision_change", action="provision.refused"
+    )
     item = db.get(Item, change.item_id)
     assert item is not None
     responses = list(

@@ -13,13 +13,12 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.clock import uk_today as today
-from app.errors import Refused
 from app.models import ReducedTimetable, TimetableDecision, TimetableDecisionKind
 from app.models.base import WORDS, id_of
 from app.permissions import PlanAccess
 from app.services import audit
 from app.services.delivery.common import may_manage_timetable
-from app.services.plans.access import refuse
+from app.services.plans.access import refuse, row_of_plan
 from app.services.plans.items import ContentProblem
 
 FULL_TIME_HOURS = 32.5
@@ -168,16 +167,14 @@ def add_timetable(db: Session, actor: Actor, access: PlanAccess, new: NewTimetab
 
 
 def plan_timetable(db: Session, access: PlanAccess, timetable_id: int) -> TimetableState:
-    timetable = db.get(ReducedTimetable, timetable_id)
-    if timetable is None or timetable.plan_id != access.plan.id:
-        raise Refused(
-            404,
-            "Not Found",
-            action="timetable.refused",
-            person=access.person,
-            object_type="reduced_timetable",
-            object_id=timetable_id,
-        )
+    timetable = row_of_plan(
+        db,
+        access,
+        ReducedTimetable,
+        timetable_id,
+        object_type="reduced_timetable",
+        action="timetable.refused",
+    )
     decisions = list(
         db.exec(
             select(TimetableDecision)

@@ -1,6 +1,6 @@
 """Finding a plan for a person: a plan they may not see does not exist for them (404, audited)."""
 
-from typing import NoReturn
+from typing import NoReturn, Protocol, TypeVar
 
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
@@ -9,6 +9,13 @@ from app.actor import Actor
 from app.errors import Refused
 from app.models import Plan, PlanMember
 from app.permissions import PlanAccess, audits_plan
+
+
+class OfAPlan(Protocol):
+    plan_id: int
+
+
+Row = TypeVar("Row", bound=OfAPlan)
 
 
 def plan_access(db: Session, actor: Actor, plan_id: int) -> PlanAccess:
@@ -55,3 +62,29 @@ def refuse_change(access: PlanAccess, detail: str, *, action: str) -> NoReturn:
     raise Refused(
         409, detail, action=action, person=access.person, object_type="plan", object_id=access.plan.id
     )
+
+
+def row_of_plan(
+    db: Session,
+    access: PlanAccess,
+    model: type[Row],
+    row_id: int,
+    *,
+    object_type: str,
+    action: str,
+    standing_only: bool = False,
+) -> Row:
+    """A row of this plan; any other is absent (404), as is a removed one if `standing_only`.
+
+    Asking for another plan's row by its number finds nothing, and the refusal is audited.
+    """
+    row = db.get(model, row_id)
+    if (
+        row is None
+        or row.plan_id != access.plan.id
+        or (standing_only and getattr(row, "removed_at", None) is not None)
+    ):
+        raise Refused(
+            404, "Not Found", action=action, person=access.person, object_type=object_type, object_id=row_id
+        )
+    return row

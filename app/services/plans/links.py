@@ -12,7 +12,7 @@ from app.models import ITEM_KIND_LABELS, LINKABLE, Item, ItemLink
 from app.models.base import id_of, utc_now
 from app.permissions import PlanAccess, may_write_in
 from app.services import audit
-from app.services.plans.access import refuse, refuse_change
+from app.services.plans.access import refuse, refuse_change, row_of_plan
 from app.services.plans.items import ContentProblem, plan_item
 
 
@@ -88,17 +88,9 @@ def links_of(db: Session, item: Item) -> list[ItemLink]:
 
 def plan_link(db: Session, access: PlanAccess, link_id: int) -> ItemLink:
     """A standing link of this plan; any other is absent (404)."""
-    link = db.get(ItemLink, link_id)
-    if link is None or link.plan_id != access.plan.id or link.removed_at is not None:
-        raise Refused(
-            404,
-            "Not Found",
-            action="link.refused",
-            person=access.person,
-            object_type="item_link",
-            object_id=link_id,
-        )
-    return link
+    return row_of_plan(
+        db, access, ItemLink, link_id, object_type="item_link", action="link.refused", standing_only=True
+    )
 
 
 def remove_link(db: Session, actor: Actor, access: PlanAccess, link: ItemLink) -> None:

@@ -7,7 +7,6 @@ from sqlmodel import Session, col, func, select
 
 from app.actor import Actor
 from app.config import Settings
-from app.errors import Refused
 from app.models import (
     MEMBER_ROLE_LABELS,
     Child,
@@ -25,7 +24,7 @@ from app.permissions import COORDINATOR_ROLES, MEMBER_ROLE_FITS, PlanAccess, may
 from app.services import audit
 from app.services.auth.links import send_invitation
 from app.services.mail import send_mail
-from app.services.plans.access import refuse
+from app.services.plans.access import refuse, row_of_plan
 from app.services.plans.plans import PlanProblem
 
 NEW_ACCOUNT_ROLES: dict[MemberRole, PersonRole] = {
@@ -227,17 +226,15 @@ def _link_family(db: Session, *, parent: Person, child_id: int) -> None:
 
 
 def plan_member(db: Session, access: PlanAccess, member_id: int) -> PlanMember:
-    member = db.get(PlanMember, member_id)
-    if member is None or member.plan_id != access.plan.id or member.removed_at is not None:
-        raise Refused(
-            404,
-            "Not Found",
-            action="member.refused",
-            person=access.person,
-            object_type="plan_member",
-            object_id=member_id,
-        )
-    return member
+    return row_of_plan(
+        db,
+        access,
+        PlanMember,
+        member_id,
+        object_type="plan_member",
+        action="member.refused",
+        standing_only=True,
+    )
 
 
 def remove_member(db: Session, actor: Actor, access: PlanAccess, member: PlanMember) -> None:

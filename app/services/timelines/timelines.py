@@ -56,7 +56,7 @@ from app.permissions import (
     may_manage_reviews,
 )
 from app.services import audit
-from app.services.plans.access import refuse, refuse_change
+from app.services.plans.access import refuse, refuse_change, row_of_plan
 from app.services.plans.plans import PlanProblem, organisations_by_id, people_by_id
 from app.services.timelines import rules
 from app.services.timelines.labels import LABELS
@@ -531,17 +531,9 @@ def take_on(db: Session, actor: Actor, request_id: int) -> AssessmentRequest:
 
 
 def plan_step(db: Session, access: PlanAccess, step_id: int) -> StatutoryStep:
-    step = db.get(StatutoryStep, step_id)
-    if step is None or step.plan_id != access.plan.id:
-        raise Refused(
-            404,
-            "Not Found",
-            action="step.refused",
-            person=access.person,
-            object_type="statutory_step",
-            object_id=step_id,
-        )
-    return step
+    return row_of_plan(
+        db, access, StatutoryStep, step_id, object_type="statutory_step", action="step.refused"
+    )
 
 
 def may_manage_step(access: PlanAccess, step: StatutoryStep) -> bool:
@@ -760,17 +752,9 @@ def send_advice_request(
 
 
 def plan_advice(db: Session, access: PlanAccess, advice_id: int) -> AdviceRequest:
-    advice = db.get(AdviceRequest, advice_id)
-    if advice is None or advice.plan_id != access.plan.id:
-        raise Refused(
-            404,
-            "Not Found",
-            action="advice.refused",
-            person=access.person,
-            object_type="advice_request",
-            object_id=advice_id,
-        )
-    return advice
+    return row_of_plan(
+        db, access, AdviceRequest, advice_id, object_type="advice_request", action="advice.refused"
+    )
 
 
 def may_record_return(access: PlanAccess, advice: AdviceRequest) -> bool:
