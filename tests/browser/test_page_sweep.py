@@ -1,0 +1,87 @@
+"""Every page the later parts added, opened as someone who uses it: axe finds nothing at desktop width
+or at 320 px, and nothing is wider than a 320 px screen. The journeys click through most of them; this
+sweep makes sure none is left without a check."""
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import Session, col, select
+
+from app.models import Child, Item, ItemKind, Plan, ReducedTimetable, StatutoryStep
+from tests.browser.accessibility import assert_accessible
+
+PAGES = [
+    ("Sam Taylor", "/plans/{sam}/my-plan"),
+    ("Sam Taylor", "/plans/{sam}/my-views/new"),
+    ("Alex Taylor", "/plans/{sam}/my-views"),
+    ("Alex Taylor", "/plans/{sam}/timeline"),
+    ("Alex Taylor", "/plans/{sam}/assessment-request"),
+    ("Alex Taylor", "/plans/{sam}/audit"),
+    ("Alex Taylor", "/dashboard"),
+    ("Priya Shah", "/plans/{sam}/timeline/steps/{step}"),
+    ("Priya Shah", "/plans/{sam}/needs-map"),
+    ("Priya Shah", "/plans/{sam}/differences/new"),
+    ("Priya Shah", "/plans/{sam}/items/{outcome}/links"),
+    ("Priya Shah", "/plans/{sam}/items/{provision}/end"),
+    ("Priya Shah", "/plans/{sam}/move"),
+    ("Priya Shah", "/plans/{sam}/timetables/new"),
+    ("Priya Shah", "/plans/{sam}/delivery"),
+    ("Morgan Price", "/plans/{sam}/advice-requests/new"),
+    ("Morgan Price", "/plans/{ella}/timetables/{timetable}"),
+    ("Morgan Price", "/la/dashboard"),
+    ("Rita Okafor", "/audit/checkpoints"),
+    ("Rita Okafor", "/audit/contributions"),
+]
+
+
+def _addresses(db: Session) -> dict[str, int]:
+    def plan_of(name: str) -> Plan:
+        return db.exec(select(Plan).join(Child).where(Child.full_name == name)).one()
+
+    sam, ella = plan_of("Sam Taylor"), plan_of("Ella Morris")
+
+    def first(kind: ItemKind) -> int:
+        found = db.exec(
+            select(Item.id).where(Item.plan_id == sam.id, Item.kind == kind).order_by(col(Item.id))
+        ).first()
+        assert found is not None
+        return found
+
+    step = db.exec(select(StatutoryStep.id).where(StatutoryStep.plan_id == sam.id)).first()
+    timetable = db.exec(select(ReducedTimetable.id).where(ReducedTimetable.plan_id == ella.id)).first()
+    assert step is not None
+    assert timetable is not None
+    assert sam.id is not None
+    assert ella.id is not None
+    return {
+        "sam": sam.id,
+        "ella": ella.id,
+        "outcome": first(ItemKind.OUTCOME),
+        "provision": first(ItemKind.PROVISION),
+        "step": step,
+        "timetable": timetable,
+    }
+
+
+@pytest.mark.parametrize(("person", "address"), PAGES, ids=[f"{who}: {path}" for who, path in PAGES])
+def test_the_page_passes_axe_and_fits_a_phone(
+    page: Page,
+    signed_in_as: Callable[[str], None],
+    live_db: Callable[[], Session],
+    browser_problems: list[str],
+    person: str,
+    address: str,
+) -> None:
+    with live_db() as db:
+        path = address.format(**_addresses(db))
+    signed_in_as(person)
+    response = page.goto(path)
+    assert response is not None
+    assert response.status == 200, path
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, f"{path} is wider than 320 px"
+    assert_accessible(page)
+    assert browser_problems == []
