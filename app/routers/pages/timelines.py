@@ -24,7 +24,6 @@ from app.permissions import Permission, PlanAccess, may_manage_assessment, may_m
 from app.rendering import render
 from app.routers.pages.plan_stages import DateProblem, read_date
 from app.routers.pages.plans import FormValues
-from app.services.plans.access import refuse
 from app.services.plans.plans import PlanProblem
 from app.services.timelines import rules, timelines
 from app.services.timelines.labels import LABELS
@@ -39,12 +38,6 @@ def _day(values: FormValues, name: str, errors: dict[str, str], missing: str | N
     except DateProblem as problem:
         errors[f"{name}-day"] = str(problem)
         return None
-
-
-def _must(allowed: bool, access: PlanAccess) -> None:
-    """Refuse before reading the form: who may not do this learns nothing from its errors."""
-    if not allowed:
-        refuse(access, "Your part in this plan does not allow this.", action="timeline.refused")
 
 
 def _row_id(value: str) -> bool:
@@ -195,7 +188,7 @@ def record_done(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, step_id: RowId, form: FormValues
 ) -> Response:
     step = timelines.plan_step(db, access, step_id)
-    _must(timelines.may_manage_step(access, step), access)
+    timelines.check_may_manage_step(access, step)
     names = ("done_on-day", "done_on-month", "done_on-year", "outcome", "note")
     values = {name: form.get(name, "") for name in names}
     errors: dict[str, str] = {}
@@ -230,7 +223,7 @@ def record_exception(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, step_id: RowId, form: FormValues
 ) -> Response:
     step = timelines.plan_step(db, access, step_id)
-    _must(timelines.may_manage_step(access, step), access)
+    timelines.check_may_manage_step(access, step)
     values = {name: form.get(name, "") for name in ("exception", "exception_reason")}
     errors: dict[str, str] = {}
     if values["exception"] not in set(ExceptionKind):
@@ -297,7 +290,7 @@ def new_advice_page(request: Request, db: SessionDep, access: CurrentPlan) -> Re
 def send_advice_request(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
-    _must(may_manage_assessment(access), access)
+    timelines.check_may_ask_for_advice(access)
     names = ("topic", "organisation_id", "person_id", "sent_on-day", "sent_on-month", "sent_on-year")
     values = {name: form.get(name, "") for name in names}
     errors: dict[str, str] = {}
@@ -335,7 +328,7 @@ def advice_returned(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, advice_id: RowId, form: FormValues
 ) -> Response:
     advice = timelines.plan_advice(db, access, advice_id)
-    _must(timelines.may_record_return(access, advice), access)
+    timelines.check_may_record_return(access, advice)
     name = f"returned_on_{advice.id}"
     errors: dict[str, str] = {}
     returned_on = _day(form, name, errors, missing="Enter the date the advice came back")
@@ -359,7 +352,7 @@ def advice_returned(
 def arrange_review(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
-    _must(may_manage_reviews(access), access)
+    timelines.check_may_manage_reviews(access)
     errors: dict[str, str] = {}
     meeting_on = _day(form, "meeting_on", errors, missing="Enter the date of the meeting")
     if meeting_on is not None and not errors:
@@ -377,7 +370,7 @@ def arrange_review(
 def add_phase_transfer(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
-    _must(may_manage_reviews(access), access)
+    timelines.check_may_manage_reviews(access)
     values = {name: form.get(name, "") for name in ("transfer_year", "into_post_16")}
     errors: dict[str, str] = {}
     year = values["transfer_year"].strip()

@@ -540,6 +540,44 @@ def may_manage_step(access: PlanAccess, step: StatutoryStep) -> bool:
     return may_manage_assessment(access) if step.kind in ASSESSMENT_STEPS else may_manage_reviews(access)
 
 
+# Who may: asked by the services and, before a form is read, by the pages (a refusal tells nothing of
+# the form's errors); one message each.
+
+
+def check_may_manage_step(access: PlanAccess, step: StatutoryStep) -> None:
+    if not may_manage_step(access, step):
+        refuse(
+            access,
+            "Only the council's case officer or the plan's coordinator records this.",
+            action="step.refused",
+        )
+
+
+def check_may_ask_for_advice(access: PlanAccess) -> None:
+    if not may_manage_assessment(access):
+        refuse(
+            access, "Only the council's case officer on this plan asks for advice.", action="advice.refused"
+        )
+
+
+def check_may_manage_reviews(access: PlanAccess) -> None:
+    if not may_manage_reviews(access):
+        refuse(
+            access,
+            "Only the plan's coordinator arranges reviews and phase transfers.",
+            action="review.refused",
+        )
+
+
+def check_may_record_return(access: PlanAccess, advice: AdviceRequest) -> None:
+    if not may_record_return(access, advice):
+        refuse(
+            access,
+            "Only the case officer or the team asked records that advice came back.",
+            action="advice.refused",
+        )
+
+
 def _check_day(day: date, field_name: str, *, not_before: date | None = None) -> None:
     today = uk_today()
     if day > today:
@@ -560,12 +598,7 @@ def record_done(
     db: Session, actor: Actor, access: PlanAccess, step: StatutoryStep, done: StepDone
 ) -> StatutoryStep:
     """Record that a step happened, when and by whom; a "no" decision ends the steps after it."""
-    if not may_manage_step(access, step):
-        refuse(
-            access,
-            "Only the council's case officer or the plan's coordinator records this.",
-            action="step.refused",
-        )
+    check_may_manage_step(access, step)
     if step.done_on is not None or step.cancelled_on is not None:
         refuse_change(access, "This step has already been recorded.", action="step.refused")
     _check_day(done.done_on, "done_on", not_before=_start_of(db, step))
@@ -641,12 +674,7 @@ def record_exception(
     db: Session, actor: Actor, access: PlanAccess, step: StatutoryStep, given: StepException
 ) -> StatutoryStep:
     """An exception to a time limit, with its reason: shown on the timeline, never silent."""
-    if not may_manage_step(access, step):
-        refuse(
-            access,
-            "Only the council's case officer or the plan's coordinator records this.",
-            action="step.refused",
-        )
+    check_may_manage_step(access, step)
     if step.kind not in ASSESSMENT_STEPS:
         raise PlanProblem("exception", "The exceptions apply to the time limits of an assessment")
     if step.cancelled_on is not None:
@@ -705,10 +733,7 @@ def send_advice_request(
     db: Session, actor: Actor, access: PlanAccess, new: NewAdviceRequest
 ) -> AdviceRequest:
     """Ask an organisation's team (and a named person, if chosen) for advice, due 6 weeks after sending."""
-    if not may_manage_assessment(access):
-        refuse(
-            access, "Only the council's case officer on this plan asks for advice.", action="advice.refused"
-        )
+    check_may_ask_for_advice(access)
     organisation = db.get(Organisation, new.organisation_id)
     if (
         organisation is None
@@ -771,12 +796,7 @@ def may_record_return(access: PlanAccess, advice: AdviceRequest) -> bool:
 def record_advice_returned(
     db: Session, actor: Actor, access: PlanAccess, advice: AdviceRequest, returned: AdviceReturned
 ) -> AdviceRequest:
-    if not may_record_return(access, advice):
-        refuse(
-            access,
-            "Only the case officer or the team asked records that advice came back.",
-            action="advice.refused",
-        )
+    check_may_record_return(access, advice)
     if advice.returned_on is not None:
         refuse_change(access, "This advice has already come back.", action="advice.refused")
     _check_day(returned.returned_on, "returned_on", not_before=advice.sent_on)
@@ -810,8 +830,7 @@ def arrange_review(
     db: Session, actor: Actor, access: PlanAccess, new: NewReviewMeeting
 ) -> list[StatutoryStep]:
     """Arrange an EHC plan's annual review meeting: its deadlines before and after are set from its day."""
-    if not may_manage_reviews(access):
-        refuse(access, "Only the plan's coordinator arranges review meetings.", action="review.refused")
+    check_may_manage_reviews(access)
     plan = access.plan
     if plan.kind is not PlanKind.EHC or plan.status not in {PlanStatus.ISSUED, PlanStatus.UNDER_REVIEW}:
         refuse_change(
@@ -854,8 +873,7 @@ def arrange_review(
 
 def add_phase_transfer(db: Session, actor: Actor, access: PlanAccess, new: NewPhaseTransfer) -> StatutoryStep:
     """Naming the next school: by 15 February of the year of the move (31 March into post-16)."""
-    if not may_manage_reviews(access):
-        refuse(access, "Only the plan's coordinator sets a phase transfer.", action="phase_transfer.refused")
+    check_may_manage_reviews(access)
     plan = access.plan
     if plan.kind is not PlanKind.EHC or plan.status in ENDED:
         refuse_change(access, "Phase transfers are part of an EHC plan.", action="phase_transfer.refused")
