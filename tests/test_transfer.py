@@ -96,8 +96,10 @@ def test_sams_plan_goes_to_another_oneplan_and_comes_back_the_same(
             alex = db.exec(select(Person).where(col(Person.display_name) == "Alex Taylor")).one()
             again = transfer.export_plan(db, other, plan_access(db, Actor.command(alex), imported.id or 0))
         second = again.document
-        pictures = list((other.data_dir / "pictures").iterdir())
-        assert sorted(path.name for path in pictures) == sorted(again.pictures)
+        stored = sorted(path.read_bytes() for path in (other.data_dir / "pictures").iterdir())
+        assert stored == sorted(again.pictures.values())
+        in_first = [name.removeprefix("pictures/") for name in archive.namelist() if name != "export.json"]
+        assert sorted(again.pictures) == sorted(in_first)
     finally:
         engine.dispose()
     trails = second["audit"]["trails"]

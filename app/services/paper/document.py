@@ -198,9 +198,8 @@ def _paper_picture(
     """The picture inlined (a PDF carries its pictures); a missing file prints its description only."""
     whose = f"{voice.display_name}'s picture" if voice is not None else "A picture"
     alt = f"{whose} with their view" + (f" ({prompt.lower()})" if prompt else "")
-    try:
-        data = (picture_store.pictures_dir(data_dir) / picture.file_name).read_bytes()
-    except FileNotFoundError:
+    data = picture_store.stored_bytes(data_dir, picture.file_name)
+    if data is None:
         return PaperPicture(alt=alt, data_uri="")
     return PaperPicture(
         alt=alt, data_uri=f"data:{picture.media_type};base64,{base64.b64encode(data).decode()}"

@@ -73,7 +73,7 @@ def plan_export(db: Session, settings: Settings, actor: Actor, access: PlanAcces
     """The plan with its whole history and audit trails, as a zip (export.json and the pictures)."""
     check_member(access)
     export = transfer.export_plan(db, settings, access)
-    archive = transfer.zipped(settings, [export], export.document)
+    archive = transfer.zipped([export], export.document)
     exported(
         db,
         actor,
@@ -124,7 +124,7 @@ def subject_access(db: Session, settings: Settings, actor: Actor) -> bytes:
         "plans": [export.document for export in exports],
         "audit": {"events": [transfer.event_of(event) for event in events]},
     }
-    archive = transfer.zipped(settings, exports, document, name="subject-access.json")
+    archive = transfer.zipped(exports, document, name="subject-access.json")
     audit.record(
         db,
         actor,

@@ -6,6 +6,7 @@ that a small file cannot unpack into gigabytes), then written afresh: what a cam
 names and are served only through `read_picture`, to people who may see the view.
 """
 
+import re
 import secrets
 from dataclasses import dataclass
 from io import BytesIO
@@ -81,10 +82,49 @@ def checked_picture(data: bytes) -> CheckedPicture:
     return CheckedPicture(out.getvalue(), media_type, extension, image.width, image.height)
 
 
+STORED_NAME = re.compile(r"[A-Za-z0-9_-]{16,64}\.(png|jpg)")
+"""The only names OnePlan gives stored pictures: a name of any other shape is never opened as a path."""
+
+
 def pictures_dir(data_dir: Path) -> Path:
     folder = data_dir / "pictures"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def stored_path(data_dir: Path, file_name: str) -> Path | None:
+    """Where a stored picture lives, or None for a name OnePlan would never have given it."""
+    if STORED_NAME.fullmatch(file_name) is None:
+        return None
+    return pictures_dir(data_dir) / file_name
+
+
+def stored_bytes(data_dir: Path, file_name: str) -> bytes | None:
+    """A stored picture's bytes, or None when the name is not one of ours or the file is gone."""
+    path = stored_path(data_dir, file_name)
+    if path is None or not path.is_file():
+        return None
+    return path.read_bytes()
+
+
+def new_name(media_type: str) -> str:
+    """A random name for a picture to be stored (never one chosen outside OnePlan)."""
+    extension = "jpg" if media_type == FORMATS["JPEG"][0] else "png"
+    return f"{secrets.token_urlsafe(24)}.{extension}"
+
+
+def store_as(data_dir: Path, file_name: str, checked: CheckedPicture) -> None:
+    path = stored_path(data_dir, file_name)
+    if path is None:  # pragma: no cover - names come from new_name
+        raise ValueError(f"not a stored picture's name: {file_name!r}")
+    path.write_bytes(checked.data)
+
+
+def store(data_dir: Path, checked: CheckedPicture) -> str:
+    """Write a checked picture under a new random name and return the name."""
+    name = new_name(checked.media_type)
+    store_as(data_dir, name, checked)
+    return name
 
 
 def add_picture(db: Session, actor: Actor, access: PlanAccess, data_dir: Path, data: bytes) -> ViewPicture:
@@ -94,9 +134,7 @@ def add_picture(db: Session, actor: Actor, access: PlanAccess, data_dir: Path, d
             access, "Only the people who write views on this plan can add pictures.", action="picture.refused"
         )
     checked = checked_picture(data)
-    name = f"{secrets.token_urlsafe(24)}.{checked.extension}"
-    path = pictures_dir(data_dir) / name
-    path.write_bytes(checked.data)
+    name = store(data_dir, checked)
     picture = ViewPicture(
         plan_id=id_of(access.plan),
         file_name=name,
@@ -142,10 +180,8 @@ def read_picture(
     db: Session, actor: Actor, access: PlanAccess, data_dir: Path, picture: ViewPicture
 ) -> bytes:
     """The stored picture's bytes (a read of plan content: audited)."""
-    path = pictures_dir(data_dir) / picture.file_name
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    data = stored_bytes(data_dir, picture.file_name)
+    if data is None:
         raise Refused(
             404,
             "Not Found",
@@ -153,7 +189,7 @@ def read_picture(
             person=access.person,
             object_type="view_picture",
             object_id=picture.id,
-        ) from None
+        )
     audit.record(
         db,
         actor,
