@@ -15,7 +15,7 @@ from app.config import Settings, get_settings
 from app.db import build_engine
 from app.errors import Refused
 from app.models import Person
-from app.services import audit_integrity
+from app.services.audit import integrity as audit_integrity
 from app.services.auth.api_tokens import create_token
 from app.services.auth.sign_in import find_by_email
 from app.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PERSONAS, create_demo

@@ -33,7 +33,7 @@ from app.config import Environment, Settings, get_settings
 from app.models import AuditEvent, Channel, Outcome
 from app.models.base import id_of
 from app.services import audit
-from app.services.audit_integrity import (
+from app.services.audit.integrity import (
     Checkpoint,
     CheckpointProblem,
     Verification,
@@ -45,7 +45,7 @@ from app.services.audit_integrity import (
     verify_trail,
     write_checkpoint,
 )
-from app.services.audit_integrity import (
+from app.services.audit.integrity import (
     public_key_text as public_key_text_of,
 )
 from tests.databases import fresh_database, on_postgres

@@ -28,7 +28,7 @@ from app.models import (
     Section,
 )
 from app.models.base import as_utc, id_of, utc_now
-from app.services.audit_contributions import contribution_page
+from app.services.audit.contributions import contribution_page
 from app.services.plans import items
 from tests.databases import fresh_database
 from tests.factories import make_organisation, make_person

@@ -29,7 +29,7 @@ from app.models import (
 )
 from app.models.base import id_of
 from app.services import audit
-from app.services.audit_integrity import checkpoint_file_name, verify_trail
+from app.services.audit.integrity import checkpoint_file_name, verify_trail
 from app.services.plans.access import plan_access
 from app.services.plans.content import load_plan
 from tests.factories import make_organisation, make_person
@@ -278,7 +278,7 @@ def test_the_family_reads_who_looked_at_and_changed_the_plan_in_plain_words(
         "plan.refused",
         object_type="plan",
         object_id=sams_plan.id,
-        outcome=audit.Outcome.REFUSED,
+        outcome=Outcome.REFUSED,
         reason="Not Found",
     )
     alex = demo("Alex Taylor")

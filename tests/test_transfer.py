@@ -17,7 +17,7 @@ from app.cli import cli
 from app.config import Settings, get_settings
 from app.db import build_engine
 from app.models import AuditEvent, ImportedAuditTrail, Person, PersonRole
-from app.services import audit_integrity
+from app.services.audit import integrity as audit_integrity
 from app.services.paper import transfer
 from app.services.plans.access import plan_access
 from tests.databases import fresh_database

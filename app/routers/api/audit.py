@@ -9,8 +9,8 @@ from pydantic import BaseModel
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, requires
 from app.models import AuditEvent
 from app.permissions import Permission
-from app.services import audit_search
-from app.services.audit_search import AuditFilter, EventPage
+from app.services.audit import search as audit_search
+from app.services.audit.search import AuditFilter, EventPage
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 

@@ -10,8 +10,10 @@ from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, S
 from app.models.base import utc_now
 from app.permissions import Permission
 from app.rendering import render
-from app.services import audit_contributions, audit_integrity, audit_search
-from app.services.audit_search import AuditFilter, EventPage, FilterProblem
+from app.services.audit import contributions as audit_contributions
+from app.services.audit import integrity as audit_integrity
+from app.services.audit import search as audit_search
+from app.services.audit.search import AuditFilter, EventPage, FilterProblem
 
 router = APIRouter()
 

@@ -35,7 +35,7 @@ from app.models import (
 )
 from app.models.base import as_utc
 from app.permissions import PlanAccess
-from app.services import audit
+from app.services.audit import events as audit
 from app.services.plans.plans import organisations_by_id, people_by_id
 
 PAGE_SIZE = 50

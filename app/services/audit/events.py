@@ -6,7 +6,7 @@ SHA-256 of its canonical JSON form (RFC 8785), which includes the hash of the ev
 sequence numbers run 1, 2, 3, ... without gaps. On PostgreSQL an advisory lock held until the
 transaction ends makes appends from many processes take turns, so the chain stays one line; on
 SQLite the database's single write lock does the same. Verification and checkpoints are in
-`app.services.audit_integrity`; the officer's searches in `app.services.audit_search`.
+`app.services.audit.integrity`; the officer's searches in `app.services.audit.search`.
 """
 
 import hashlib

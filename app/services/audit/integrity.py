@@ -29,8 +29,8 @@ from app.actor import Actor
 from app.config import Settings
 from app.models import AuditEvent, Outcome
 from app.models.base import utc_now
-from app.services import audit
-from app.services.audit import CHAINED_FIELDS, GENESIS_HASH, canonical_time, hash_of
+from app.services.audit import events as audit
+from app.services.audit.events import CHAINED_FIELDS, GENESIS_HASH, canonical_time, hash_of
 
 BATCH_SIZE = 5000
 CHECKPOINT_FORMAT = 1

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.models import Child, Organisation, Person, Plan, PlanContribution, PlanMember
 from app.models.base import as_utc, utc_now
-from app.services import audit
+from app.services.audit import events as audit
 from app.services.plans.plans import organisations_by_id
 from app.services.timelines.timelines import AgencyAdvice, advice_timeliness_by_agency
 
