@@ -51,17 +51,20 @@ class Settings(BaseSettings):
     oidc_client_secret: str = ""
     oidc_display_name: str = "your organisation's account"
 
-    # Mail: kept in the outbox table; also sent by SMTP when a host is set.
+    # Mail: written to the outbox table in the request's transaction; `oneplan worker` delivers it by
+    # GOV.UK Notify (when both Notify settings are set) or SMTP (when a host is set), or keeps it.
     mail_from: str = "OnePlan <no-reply@oneplan.invalid>"
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
-    # GOV.UK Notify for reminders: used instead of the outbox's SMTP when both are set.
+    # GOV.UK Notify: used instead of SMTP when both are set.
     notify_api_key: str = ""
     notify_template_id: str = ""
     """A Notify e-mail template with the placeholders ((subject)) and ((body))."""
+    mail_max_attempts: int = 5
+    """Tries before a message is marked failed; between them the worker waits 1, 2, 4... minutes."""
 
     # Audit checkpoints: signed heads of the audit chain, kept outside the database.
     audit_checkpoint_dir: Path | None = None

@@ -45,7 +45,7 @@ class Permission(StrEnum):
     MANAGE_ORGANISATIONS = "manage_organisations"
     MANAGE_PEOPLE = "manage_people"
     READ_OUTBOX = "read_outbox"
-    """The operator's view of the mail outbox, in demo mode only."""
+    """The administrator's view of the mail outbox: each message's delivery state, never its content."""
     SET_UP_CHILD_SIGN_IN = "set_up_child_sign_in"
     READ_PLANS = "read_plans"
     """See plans one is a member of (or audits); never administrators."""

@@ -29,11 +29,7 @@ MENU: tuple[tuple[str, str, Permission], ...] = (
 def navigation_for(person: Person | None, current_path: str, settings: Settings) -> list[dict[str, Any]]:
     if person is None:
         return []
-    entries = [
-        (label, href)
-        for label, href, permission in MENU
-        if role_may(person, permission) and (permission is not Permission.READ_OUTBOX or settings.demo_mode)
-    ]
+    entries = [(label, href) for label, href, permission in MENU if role_may(person, permission)]
     # The entry whose address is the longest start of this page's is the current one.
     matching = [
         href for _label, href in entries if current_path == href or current_path.startswith(href + "/")

@@ -48,7 +48,8 @@ from app.models.item import (
     ProvisionUnit,
     Section,
 )
-from app.models.mail import OutboxMessage
+from app.models.jobs import ScheduledJob
+from app.models.mail import DeliveryState, OutboxMessage
 from app.models.organisation import ORGANISATION_KIND_LABELS, Organisation, OrganisationKind
 from app.models.person import (
     FAMILY_ROLES,
@@ -129,6 +130,7 @@ __all__ = [
     "Confidence",
     "CycleStage",
     "DeliveryRecord",
+    "DeliveryState",
     "DeliveryStatus",
     "DifferenceView",
     "FamilyLink",
@@ -167,6 +169,7 @@ __all__ = [
     "RecoveryCode",
     "ReducedTimetable",
     "ReminderSent",
+    "ScheduledJob",
     "Section",
     "SettingMove",
     "ShortfallFlag",

@@ -1,4 +1,4 @@
-"""GOV.UK Notify for reminders, used when ONEPLAN_NOTIFY_API_KEY and ONEPLAN_NOTIFY_TEMPLATE_ID are set.
+"""GOV.UK Notify: the mail relay's transport when ONEPLAN_NOTIFY_API_KEY and _TEMPLATE_ID are set.
 
 The Notify template holds two placeholders, ((subject)) and ((body)); OnePlan fills them with the same
 words the outbox keeps. Building the message is separate from sending it, so that it can be checked

@@ -4,10 +4,10 @@ A reminder goes to whoever must act: the council's case officer for an assessmen
 council's case officers while nobody has taken the request on), the plan's coordinator for reviews,
 and for advice the person asked, or their organisation's team when that person has left. A table of
 reminders sent (one key per thing, threshold and recipient) makes a second run send nothing.
+Each is queued in the outbox with its record; the worker's mail relay delivers it.
 Messages say what is due and where, with a link; never the child's name or other details.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,11 +21,8 @@ from app.models.base import id_of
 from app.models.timeline import ASSESSMENT_STEPS, AssessmentRequest, ReminderSent
 from app.services import audit
 from app.services.mail import send_mail
-from app.services.timelines.notify import notify_configured, notify_email, send_by_notify
 from app.services.timelines.rules import Status
 from app.services.timelines.timelines import ENDED, Entry, timelines_of
-
-logger = logging.getLogger("oneplan.reminders")
 
 THRESHOLDS = {Status.DUE_SOON: "due_soon", Status.OVERDUE: "overdue"}
 
@@ -137,17 +134,14 @@ def send_reminders(db: Session, settings: Settings, today: date | None = None) -
     for reminder in due_reminders(db, day):
         if reminder.key in already or reminder.recipient.email is None:
             continue
-        subject, body = reminder.subject, reminder.body(settings.public_url)
-        message = (
-            None
-            if notify_configured(settings)
-            else send_mail(db, settings, reminder.recipient.email, subject, body)
+        message = send_mail(
+            db, settings, reminder.recipient.email, reminder.subject, reminder.body(settings.public_url)
         )
         row = ReminderSent(
             key=reminder.key,
             plan_id=id_of(reminder.plan),
             recipient=reminder.recipient.email,
-            outbox_message_id=message.id if message else None,
+            outbox_message_id=message.id,
         )
         db.add(row)
         db.flush()
@@ -161,19 +155,5 @@ def send_reminders(db: Session, settings: Settings, today: date | None = None) -
         )
         db.commit()
         already.add(reminder.key)
-        if notify_configured(settings):
-            _send_by_notify(db, settings, row, subject, body)
         sent.append(Sent(reminder, row))
     return sent
-
-
-def _send_by_notify(db: Session, settings: Settings, row: ReminderSent, subject: str, body: str) -> None:
-    try:
-        row.notify_reference = send_by_notify(
-            settings, notify_email(settings, row.recipient, subject, body, row.key)
-        )
-    except Exception as error:
-        logger.warning("GOV.UK Notify refused reminder %s: %s", row.key, error)
-        row.notify_reference = f"failed: {type(error).__name__}"[:100]
-    db.add(row)
-    db.commit()
