@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today
 from app.config import Settings
 from app.models import (
     AuditEvent,
@@ -122,7 +123,7 @@ def test_filters_narrow_the_events_and_say_what_is_wrong(
     _reads(db_session, demo("Priya Shah"), sams_plan)
     _reads(db_session, demo("Chris Wood"), ellas_plan)
     sign_in_as(demo("Rita Okafor"))
-    today = date.today()
+    today = uk_today()
 
     by_plan = client.get("/audit", params={"plan": ellas_plan.reference.lower(), "action": "reads"})
     by_person = client.get("/audit", params={"person": "PRIYA.SHAH@riverside.example", "action": "plan.read"})
