@@ -1,5 +1,7 @@
-"""The `oneplan` command: serve, db upgrade, demo, token create, audit verify, chain and checkpoint."""
+"""The `oneplan` command: serve, worker, db upgrade, demo, token create, and the audit commands."""
 
+import logging
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +22,8 @@ from app.services.audit import sequencer
 from app.services.auth.api_tokens import create_token
 from app.services.auth.sign_in import find_by_email
 from app.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PERSONAS, create_demo
+from app.services.jobs.worker import Context, Ran, Worker
+from app.services.mail import Claimed
 from app.services.paper import downloads, transfer
 from app.services.plans.access import plan_access
 from app.services.timelines.reminders import send_reminders
@@ -58,6 +62,49 @@ def serve(
         reload=reload,
         proxy_headers=True,
         server_header=False,
+    )
+
+
+@cli.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Run every job once, then end (tests, cron).")] = False,
+) -> None:
+    """Run the jobs beside the web service: mail, the audit chain, reminders, checkpoints, housekeeping.
+
+    Run one or more; they share the work through the database and never do a job twice.
+    """
+    settings = get_settings()
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    engine = build_engine(settings)
+    keep = _show_kept if settings.demo_mode else None
+    running = Worker(Context(engine, settings, keep=keep))
+    try:
+        if once:
+            for ran in running.run_once():
+                typer.echo(f"{ran.job}: {_outcome(ran)}")
+            return
+        for signal_number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signal_number, lambda _number, _frame: running.stop())
+        running.run()
+    finally:
+        engine.dispose()
+
+
+def _outcome(ran: Ran) -> str:
+    if ran.error:
+        return f"failed: {ran.error}"
+    return "held by another worker" if ran.held_elsewhere else f"did {ran.done}"
+
+
+def _show_kept(message: Claimed) -> None:
+    """Demo mode with no way of sending mail: the terminal that started the demo stands in for an inbox.
+
+    Whoever reads it already holds the database; the administrator's outbox page never shows content.
+    """
+    typer.echo(
+        f"\n--- E-mail kept in the outbox (demo mode, not sent) ---\nTo: {message.recipient}\n"
+        f"Subject: {message.subject}\n\n{message.body.rstrip()}\n---"
     )
 
 

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from typing import cast
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select, update
 
 from app.config import Settings
@@ -36,6 +38,8 @@ LONGEST_WAIT = timedelta(hours=1)
 CLAIM = timedelta(minutes=5)
 """How long a worker holds a message it is sending; well over the SMTP time-outs of one hand-over."""
 WAITING = (DeliveryState.QUEUED, DeliveryState.SENDING)
+_CONTENT = cast(list[QueryableAttribute[str]], [OutboxMessage.subject, OutboxMessage.body])
+"""What a message says: never loaded for the administrator's page."""
 
 
 def send_mail(db: Session, settings: Settings, recipient: str, subject: str, body: str) -> OutboxMessage:
@@ -47,10 +51,11 @@ def send_mail(db: Session, settings: Settings, recipient: str, subject: str, bod
 
 
 def recent_messages(db: Session, limit: int = 100) -> list[OutboxMessage]:
-    """The outbox, newest first (the administrator's page of delivery states)."""
+    """The outbox, newest first, for the administrator's page of delivery states: without the content."""
     return list(
         db.exec(
             select(OutboxMessage)
+            .options(*(defer(content, raiseload=True) for content in _CONTENT))
             .order_by(col(OutboxMessage.created_at).desc(), col(OutboxMessage.id).desc())
             .limit(limit)
         )
@@ -151,6 +156,7 @@ def claim_next(engine: Engine) -> Claimed | None:
                     col(OutboxMessage.attempts) == row.attempts,
                 )
                 .values(state=DeliveryState.SENDING, attempts=claimed.attempt, next_attempt_at=now + CLAIM)
+                .execution_options(synchronize_session=False)
             )
             db.commit()
             if taken.rowcount == 1:
@@ -181,6 +187,7 @@ def _finish(
                 col(OutboxMessage.attempts) == claimed.attempt,
             )
             .values(**values)
+            .execution_options(synchronize_session=False)
         )
         db.commit()
 

@@ -1,7 +1,7 @@
 """mail delivery state and scheduled jobs
 
 Revision ID: 0b7e5c1d9a42
-Revises: 6124879923f2
+Revises: b7e4c1d95a20
 Create Date: 2026-12-02 11:50:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0b7e5c1d9a42"
-down_revision: str | None = "6124879923f2"
+down_revision: str | None = "b7e4c1d95a20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
