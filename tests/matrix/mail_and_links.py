@@ -1,4 +1,4 @@
-"""Password reset and invitations (open to anyone who holds the link) and the demo outbox (administrators)."""
+"""Password reset and invitations (open to anyone who holds the link) and the outbox (administrators)."""
 
 from collections.abc import Mapping
 from typing import Any
