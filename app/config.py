@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     notify_api_key: str = ""
     notify_template_id: str = ""
     """A Notify e-mail template with the placeholders ((subject)) and ((body))."""
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
     mail_max_attempts: int = 5
     """Tries before a message is marked failed; between them the worker waits 1, 2, 4... minutes."""
 

@@ -4,9 +4,13 @@ The relay commits for real and works in its own transactions, so these tests use
 their own (built by the migrations) and empty its outbox after each test.
 """
 
+import json
 import threading
+import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -361,3 +365,104 @@ def test_the_outbox_page_is_for_administrators_in_and_out_of_demo_mode(
 @pytest.fixture
 def make_client(mail_app: FastAPI) -> Callable[[], TestClient]:
     return lambda: TestClient(mail_app)
+
+
+@dataclass
+class NotifyServer:
+    """GOV.UK Notify's e-mail endpoint on loopback: answers `statuses` in turn, then 201."""
+
+    base_url: str
+    statuses: list[int]
+    requests: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+
+@pytest.fixture
+def notify_server() -> Iterator[NotifyServer]:
+    server_state = NotifyServer(base_url="", statuses=[])
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            body = json.loads(self.rfile.read(length))
+            server_state.requests.append((self.path, self.headers["Authorization"], body))
+            status = server_state.statuses.pop(0) if server_state.statuses else 201
+            answer = (
+                {"id": "3f0e0c6a-0000-4000-8000-000000000001"}
+                if status == 201
+                else {"status_code": status, "errors": [{"error": "Error", "message": "try later"}]}
+            )
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server_state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    try:
+        yield server_state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_with_notify_configured_the_relay_sends_through_notify_and_retries_its_refusals(
+    engine: Engine, base_settings: Settings, notify_server: NotifyServer, inbox: Inbox
+) -> None:
+    settings = smtp_settings(base_settings, inbox.port).model_copy(
+        update={
+            "notify_api_key": f"oneplan-test-{uuid.uuid4()}-{uuid.uuid4()}",
+            "notify_template_id": "template-1",
+            "notify_base_url": notify_server.base_url,
+        }
+    )
+    notify_server.statuses = [500]
+    message_id = queue(engine, settings, "Due on plan OP-1001", "Plan OP-1001: a review is due.")
+
+    relay_due(engine, settings)
+    [refused] = outbox(engine)
+    assert (refused.state, refused.attempts) == (DeliveryState.QUEUED, 1)
+    assert refused.last_error is not None
+    assert "500" in refused.last_error
+
+    make_due(engine)
+    relay_due(engine, settings)
+
+    [sent] = outbox(engine)
+    assert (sent.state, sent.attempts, sent.last_error) == (DeliveryState.SENT, 2, None)
+    assert inbox.connections == 0, "Notify is used instead of SMTP"
+    path, authorization, body = notify_server.requests[-1]
+    assert path == "/v2/notifications/email"
+    assert authorization.startswith("Bearer ")
+    assert body == {
+        "email_address": RECIPIENT,
+        "template_id": "template-1",
+        "personalisation": {"subject": "Due on plan OP-1001", "body": "Plan OP-1001: a review is due."},
+        "reference": f"outbox:{message_id}",
+    }
+
+
+def test_a_message_notify_will_not_send_fails_at_once(
+    engine: Engine, base_settings: Settings, notify_server: NotifyServer
+) -> None:
+    settings = base_settings.model_copy(
+        update={
+            "notify_api_key": f"oneplan-test-{uuid.uuid4()}-{uuid.uuid4()}",
+            "notify_template_id": "template-1",
+            "notify_base_url": notify_server.base_url,
+        }
+    )
+    notify_server.statuses = [400]
+    queue(engine, settings, "Refused")
+
+    relay_due(engine, settings)
+
+    [message] = outbox(engine)
+    assert (message.state, message.attempts) == (DeliveryState.FAILED, 1)

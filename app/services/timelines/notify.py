@@ -12,6 +12,8 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 from app.config import Settings
 
+NOTIFY_TIMEOUT_SECONDS = 15
+
 
 @dataclass(frozen=True)
 class NotifyEmail:
@@ -46,6 +48,8 @@ def notify_email(settings: Settings, recipient: str, subject: str, body: str, re
 def send_by_notify(settings: Settings, email: NotifyEmail) -> str:
     """Hand the e-mail to GOV.UK Notify; its id for our records (raises on any failure)."""
 
-    client = NotificationsAPIClient(settings.notify_api_key)  # type: ignore[no-untyped-call]
+    client = NotificationsAPIClient(  # type: ignore[no-untyped-call]
+        settings.notify_api_key, base_url=settings.notify_base_url, timeout=NOTIFY_TIMEOUT_SECONDS
+    )
     response: dict[str, Any] = client.send_email_notification(**email.arguments())  # type: ignore[no-untyped-call]
     return str(response["id"])
