@@ -1,14 +1,16 @@
-"""Scale-out on PostgreSQL: many clients, 1 and then 2 app processes, the audit chain's lag (issue 15).
+"""Scale-out on PostgreSQL: many clients, 1 and 2 app processes, the audit chain's lag (issue 15).
 
     .venv/bin/python bench/scale.py [--clients 16] [--seconds 10] [--plans 1000] [--items 300]
 
 In one run, bounded in time (every phase has a fixed length and stops by itself):
 - starts a throw-away PostgreSQL on loopback (initdb in a temporary folder, fsync off; as root the
   server runs as the postgres user, as in scripts/test), migrates it and makes the demo;
-- grows Sam's plan to 300 items (as bench/plan_page.py does) and adds 1,000 more plans, started by
-  16 SENCos of 16 schools through the services (each plan and item audited as usual);
-- starts `oneplan serve` with 1 and then 2 worker processes (and `oneplan worker` beside them when
-  that command exists), and drives the concurrent clients through each case for a fixed time:
+- grows Sam's plan to 300 items (as bench/plan_page.py does) and adds 1,000 more plans of one item,
+  started by 16 SENCos of 16 schools through the services (each plan and item audited as usual);
+- starts `oneplan serve` with 1 and with 2 worker processes, side by side (and `oneplan worker`
+  beside them when that command exists), and drives the concurrent clients through each case for
+  a fixed time, alternating between the two servers (1, 2, 2, 1) so that other work on a shared
+  machine weighs on both alike:
   /healthz, the 300-item plan page, its plan API, reading 1,000 different plans (each client with
   its own SENCo's API token), comments, and item edits with If-Match;
 - samples the audit chain's lag (the age of the oldest event not yet chained: `sequence IS NULL`)
@@ -50,7 +52,6 @@ from app.config import Settings
 from app.db import build_engine
 from app.models import (
     AreaOfNeed,
-    Item,
     OrganisationKind,
     Person,
     PersonRole,
@@ -76,9 +77,12 @@ GOAL_LAG_P99 = 2.0
 """Seconds: the 99th percentile of the chain's lag."""
 GOAL_CLIENTS = 16
 SCHOOLS = 16
-ITEMS_PER_PLAN = 2
+ITEMS_PER_PLAN = 1
 LAG_SAMPLE_EVERY = 0.2
 PROCESSES = (1, 2)
+ROUNDS = ((1, 2), (2, 1))
+"""Both servers run side by side; each case alternates between them (1, 2, 2, 1), half its time a round,
+so that other work on a shared machine weighs on both alike."""
 # The cases measured against each server (their names filled in from the options).
 HEALTH, PAGE, API, READS = (
     "GET /healthz",
@@ -182,23 +186,33 @@ def started(command: list[str], env: dict[str, str], log: Path) -> Iterator[subp
 
 
 @dataclass
+class Client:
+    """What one client reads and writes in the many plans, each with the bearer token of its SENCo."""
+
+    reads: list[tuple[str, int]] = field(default_factory=list)
+    """(token, plan)"""
+    writes: list[tuple[str, int, int]] = field(default_factory=list)
+    """(token, plan, item): no other client writes in these items, so no edit should meet a 412."""
+
+
+@dataclass
 class World:
     big_plan: int
     page_sessions: list[str]
     """Session cookies for Priya (the big plan's coordinator), one per client."""
     api_tokens: list[str]
     """Bearer tokens for Priya, one per client."""
-    readers: list[tuple[str, list[int], list[tuple[int, int]]]] = field(default_factory=list)
-    """Per SENCo: a bearer token, their plans, and (plan, item) pairs they write in."""
+    clients: list[Client]
+    """Between them, the clients read every one of the many plans."""
 
 
-def seed_many_plans(
-    url: str, data_dir: Path, plans: int, clients: int
-) -> list[tuple[str, list[int], list[tuple[int, int]]]]:
-    """SEN Support plans started by SCHOOLS SENCos through the services, ITEMS_PER_PLAN items each."""
+def seed_many_plans(url: str, data_dir: Path, plans: int, clients: int) -> list[Client]:
+    """SEN Support plans started by SCHOOLS SENCos through the services, ITEMS_PER_PLAN items each.
+
+    Client n takes plans n, n + clients, n + 2 clients, ..., with a token of each plan's SENCo.
+    """
     settings = Settings(data_dir=data_dir, database_url=url)
     engine = build_engine(settings)
-    readers = []
     with Session(engine) as db:
         council = ensure_organisation(db, NORTHSHIRE, OrganisationKind.LOCAL_AUTHORITY)
         sencos = []
@@ -213,11 +227,9 @@ def seed_many_plans(
             db.add(senco)
             sencos.append(senco)
         db.flush()
-        owned: dict[int, list[int]] = {index: [] for index in range(SCHOOLS)}
-        written: dict[int, list[tuple[int, int]]] = {index: [] for index in range(SCHOOLS)}
+        made: list[tuple[int, list[int]]] = []
         for number in range(plans):
-            index = number % SCHOOLS
-            actor = Actor.command(sencos[index])
+            actor = Actor.command(sencos[number % SCHOOLS])
             plan = create_plan(
                 db,
                 actor,
@@ -229,24 +241,33 @@ def seed_many_plans(
                 ),
             )
             access = plan_access(db, actor, id_of(plan))
-            for section, words, area in (
-                (Section.B, NEED, AreaOfNeed.COGNITION_AND_LEARNING),
-                (Section.E, OUTCOME, None),
-            )[:ITEMS_PER_PLAN]:
-                item: Item = items.add_item(
-                    db, actor, access, items.NewItem(section=section, text=words, area_of_need=area)
+            contents = (
+                items.NewItem(section=Section.B, text=NEED, area_of_need=AreaOfNeed.COGNITION_AND_LEARNING),
+                items.NewItem(section=Section.E, text=OUTCOME),
+            )
+            made.append(
+                (
+                    id_of(plan),
+                    [id_of(items.add_item(db, actor, access, new)) for new in contents[:ITEMS_PER_PLAN]],
                 )
-                written[index].append((id_of(plan), id_of(item)))
-            owned[index].append(id_of(plan))
+            )
             if number % 100 == 99:
                 db.commit()
-        for index, senco in enumerate(sencos):
-            for _ in range(-(-clients // SCHOOLS)):
-                _token, secret = create_token(db, Actor.command(), senco, "scale bench")
-                readers.append((secret, owned[index], written[index]))
+        work = []
+        for client in range(clients):
+            tokens: dict[int, str] = {}
+            mine = Client()
+            for number in range(client, plans, clients):
+                whose = number % SCHOOLS
+                if whose not in tokens:
+                    tokens[whose] = create_token(db, Actor.command(), sencos[whose], "scale bench")[1]
+                plan_id, item_ids = made[number]
+                mine.reads.append((tokens[whose], plan_id))
+                mine.writes.extend((tokens[whose], plan_id, item_id) for item_id in item_ids)
+            work.append(mine)
         db.commit()
     engine.dispose()
-    return readers
+    return work
 
 
 def seed(url: str, data_dir: Path, plans: int, total_items: int, clients: int) -> World:
@@ -263,10 +284,7 @@ def seed(url: str, data_dir: Path, plans: int, total_items: int, clients: int) -
         tokens = [create_token(db, Actor.command(), priya, "scale bench")[1] for _ in range(clients)]
         db.commit()
     engine.dispose()
-    readers = seed_many_plans(url, data_dir, plans, clients)
-    # Client n reads as SENCo n % SCHOOLS (their own token), so the clients between them read every plan.
-    by_client = [readers[(n % SCHOOLS) * -(-clients // SCHOOLS) + n // SCHOOLS] for n in range(clients)]
-    return World(big_plan, sessions, tokens, by_client)
+    return World(big_plan, sessions, tokens, seed_many_plans(url, data_dir, plans, clients))
 
 
 # Load ---------------------------------------------------------------------------------------------
@@ -276,13 +294,23 @@ def seed(url: str, data_dir: Path, plans: int, total_items: int, clients: int) -
 class Tally:
     seconds: float
     latencies: list[float] = field(default_factory=list)
-    in_window: int = 0
+    answered: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     unanswered: int = 0
 
+    def add(self, other: "Tally") -> "Tally":
+        """Two rounds of the same case as one."""
+        return Tally(
+            self.seconds + other.seconds,
+            self.latencies + other.latencies,
+            self.answered + other.answered,
+            self.errors + other.errors,
+            self.unanswered + other.unanswered,
+        )
+
     @property
     def rate(self) -> float:
-        return self.in_window / self.seconds
+        return self.answered / self.seconds if self.seconds else 0.0
 
     def percentile(self, share: float) -> float:
         if not self.latencies:
@@ -298,9 +326,10 @@ async def drive(base_url: str, steps: list[Step], seconds: float, timeout: float
     """Each step is one client; each sends one request after another until `seconds` have passed.
 
     A request started in the window is waited for up to `timeout`: then it counts as unanswered.
-    Requests/s counts the answers (2xx) that came within the window.
+    Requests/s is the answers (2xx) over the time from the first request to the last answer, so
+    that a short round counts its slow start and its slow end alike.
     """
-    tally = Tally(seconds)
+    tally = Tally(0.0)
     started = time.perf_counter()
     end = started + seconds
 
@@ -320,11 +349,12 @@ async def drive(base_url: str, steps: list[Step], seconds: float, timeout: float
                 answered = time.perf_counter()
                 tally.latencies.append(answered - sent)
                 if response.is_success:
-                    tally.in_window += answered <= end
+                    tally.answered += 1
                 else:
                     tally.errors[str(response.status_code)] += 1
 
     await asyncio.gather(*(client(step) for step in steps))
+    tally.seconds = time.perf_counter() - started
     return tally
 
 
@@ -335,54 +365,53 @@ def get(path: str, headers: dict[str, str] | None = None, cookies: dict[str, str
     return step
 
 
-def reading(token: str, plans: list[int], offset: int) -> Step:
-    """One client reading its SENCo's plans one after another through the API."""
-    state = {"next": offset}
-    auth = {"Authorization": f"Bearer {token}"}
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def reading(client: Client) -> Step:
+    """One client reading its share of the many plans, one after another, through the API."""
+    state = {"next": 0}
 
     async def step(http: httpx.AsyncClient) -> httpx.Response:
-        plan = plans[state["next"] % len(plans)]
+        token, plan = client.reads[state["next"] % len(client.reads)]
         state["next"] += 1
-        return await http.get(f"/api/v1/plans/{plan}", headers=auth)
+        return await http.get(f"/api/v1/plans/{plan}", headers=bearer(token))
 
     return step
 
 
-def commenting(token: str, written: list[tuple[int, int]], offset: int) -> Step:
-    state = {"next": offset}
-    auth = {"Authorization": f"Bearer {token}"}
+def commenting(client: Client) -> Step:
+    state = {"next": 0}
 
     async def step(http: httpx.AsyncClient) -> httpx.Response:
-        plan, item = written[state["next"] % len(written)]
+        token, plan, item = client.writes[state["next"] % len(client.writes)]
         state["next"] += 1
         body = {"text": f"Agreed at the review (bench comment {state['next']})."}
-        return await http.post(f"/api/v1/plans/{plan}/items/{item}/comments", json=body, headers=auth)
+        return await http.post(
+            f"/api/v1/plans/{plan}/items/{item}/comments", json=body, headers=bearer(token)
+        )
 
     return step
 
 
-def editing(token: str, written: list[tuple[int, int]], offset: int, stride: int) -> Step:
-    """Item edits as a careful client makes them: the ETag from GET, then PUT with If-Match.
-
-    Each client edits its own items (every `stride`-th of its SENCo's), so no edit should meet a 412.
-    """
-    mine = written[offset % stride :: stride] or written
+def editing(client: Client) -> Step:
+    """Item edits as a careful client makes them: the ETag from GET once, then PUT with If-Match."""
     state = {"next": 0}
     etags: dict[int, str] = {}
-    auth = {"Authorization": f"Bearer {token}"}
 
     async def step(http: httpx.AsyncClient) -> httpx.Response:
-        plan, item = mine[state["next"] % len(mine)]
+        token, plan, item = client.writes[state["next"] % len(client.writes)]
         path = f"/api/v1/plans/{plan}/items/{item}"
         if item not in etags:
-            response = await http.get(path, headers=auth)
+            response = await http.get(path, headers=bearer(token))
         else:
             state["next"] += 1
             body = {
                 "text": f"{NEED} (edit {state['next']})",
                 "area_of_need": AreaOfNeed.COGNITION_AND_LEARNING,
             }
-            response = await http.put(path, json=body, headers={**auth, "If-Match": etags[item]})
+            response = await http.put(path, json=body, headers={**bearer(token), "If-Match": etags[item]})
         if "ETag" in response.headers:
             etags[item] = response.headers["ETag"]
         return response
@@ -392,23 +421,13 @@ def editing(token: str, written: list[tuple[int, int]], offset: int, stride: int
 
 def cases(world: World, clients: int, labels: dict[str, str]) -> dict[str, list[Step]]:
     page, api = f"/plans/{world.big_plan}", f"/api/v1/plans/{world.big_plan}"
-    per_senco = -(-clients // SCHOOLS)
     return {
         labels[HEALTH]: [get("/healthz") for _ in range(clients)],
         labels[PAGE]: [get(page, cookies={SESSION_COOKIE: world.page_sessions[n]}) for n in range(clients)],
-        labels[API]: [
-            get(api, headers={"Authorization": f"Bearer {world.api_tokens[n]}"}) for n in range(clients)
-        ],
-        labels[READS]: [
-            reading(token, plans, n // SCHOOLS) for n, (token, plans, _) in enumerate(world.readers)
-        ],
-        "comments (POST)": [
-            commenting(token, written, n * 7) for n, (token, _, written) in enumerate(world.readers)
-        ],
-        "item edits (GET ETag, PUT If-Match)": [
-            editing(token, written, n // SCHOOLS, per_senco)
-            for n, (token, _, written) in enumerate(world.readers)
-        ],
+        labels[API]: [get(api, headers=bearer(world.api_tokens[n])) for n in range(clients)],
+        labels[READS]: [reading(client) for client in world.clients],
+        "comments (POST)": [commenting(client) for client in world.clients],
+        "item edits (GET ETag, PUT If-Match)": [editing(client) for client in world.clients],
     }
 
 
@@ -560,7 +579,8 @@ def main() -> int:
         world = seed(url, data_dir, arguments.plans, arguments.items, arguments.clients)
         print(
             f"PostgreSQL on loopback; the demo, a plan of {arguments.items} items and "
-            f"{arguments.plans:,} plans of {SCHOOLS} SENCos ({ITEMS_PER_PLAN} items each), "
+            f"{arguments.plans:,} plans of {SCHOOLS} SENCos "
+            f"({ITEMS_PER_PLAN} item{'s' * (ITEMS_PER_PLAN > 1)} each), "
             f"seeded in {time.monotonic() - began:.0f} s."
         )
         chaining, chained_by = sequencer(env)
@@ -568,30 +588,39 @@ def main() -> int:
             cleanup.enter_context(started(chaining, env, work / "worker.log"))
         print(f"The audit chain's sequencer: {chained_by}.")
         print(
-            f"{arguments.clients} clients; each case runs {arguments.seconds:g} s; a request is unanswered "
-            f"after {arguments.timeout:g} s."
+            f"{arguments.clients} clients; each case runs {arguments.seconds:g} s on each server, in rounds "
+            f"that alternate between the servers; a request is unanswered after {arguments.timeout:g} s."
         )
         sampler = LagSampler(url)
         cleanup.callback(sampler.close)
-        waiting = 0
+        servers: dict[int, str] = {}
         for processes in PROCESSES:
             port = free_port()
-            base_url = f"http://127.0.0.1:{port}"
+            while f"http://127.0.0.1:{port}" in servers.values():
+                port = free_port()
             serve = oneplan("serve", "--port", str(port), "--workers", str(processes))
-            with started(serve, {**env, "ONEPLAN_WORKERS": str(processes)}, work / "serve.log") as server:
-                wait_until_serving(base_url, server)
-                plan = cases(world, arguments.clients, labels)
-                # Warm every process (templates, connections) before measuring: not counted.
-                for label in (labels[PAGE], labels[READS]):
-                    asyncio.run(drive(base_url, plan[label], 2.0, arguments.timeout))
-                sampler.sampling.set()
-                results[processes] = {
-                    label: asyncio.run(drive(base_url, steps, arguments.seconds, arguments.timeout))
-                    for label, steps in plan.items()
-                }
-                sampler.sampling.clear()
-                # Whatever the load left unchained, while everything still runs (then: still waiting).
-                waiting = max(waiting, wait_for_chain(sampler, 3 * GOAL_LAG_P99))
+            server_env = {**env, "ONEPLAN_WORKERS": str(processes)}
+            server = cleanup.enter_context(started(serve, server_env, work / f"serve-{processes}.log"))
+            servers[processes] = f"http://127.0.0.1:{port}"
+            wait_until_serving(servers[processes], server)
+        plan = cases(world, arguments.clients, labels)
+        # Warm every process (templates, connections) before measuring: not counted.
+        for base_url in servers.values():
+            for label in (labels[PAGE], labels[READS]):
+                asyncio.run(drive(base_url, plan[label], 2.0, arguments.timeout))
+        sampler.sampling.set()
+        for label, steps in plan.items():
+            for order in ROUNDS:
+                for processes in order:
+                    tally = asyncio.run(
+                        drive(servers[processes], steps, arguments.seconds / len(ROUNDS), arguments.timeout)
+                    )
+                    earlier = results.setdefault(processes, {}).get(label)
+                    results[processes][label] = earlier.add(tally) if earlier else tally
+        sampler.sampling.clear()
+        # Whatever the load left unchained, while everything still runs (then: still waiting).
+        waiting = wait_for_chain(sampler, 3 * GOAL_LAG_P99)
+        for processes in PROCESSES:
             report(processes, results[processes])
 
         # After the load: the chain checked whole.
