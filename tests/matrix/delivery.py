@@ -33,7 +33,7 @@ from app.models import (
 )
 from app.models.base import id_of
 from tests.factories import make_organisation, make_person
-from tests.matrix import Relationship, Route, only
+from tests.matrix import SEES_NO_PLAN, Relationship, Route, only
 from tests.matrix.plan_management import _plan
 
 READERS = frozenset(set(PersonRole) - {PersonRole.ADMINISTRATOR})
@@ -113,9 +113,10 @@ def page(
     return {
         Relationship.OWN: {
             **only(route_roles, 403, refused=403, anonymous=303),
+            **SEES_NO_PLAN,
             **{role.value: allowed for role in roles},
         },
-        Relationship.OTHER: only(route_roles, 404, refused=403, anonymous=303),
+        Relationship.OTHER: only(route_roles, 404, refused=404, anonymous=303),
     }
 
 
@@ -125,9 +126,10 @@ def api(
     return {
         Relationship.OWN: {
             **only(route_roles, 403, refused=403, anonymous=401),
+            **SEES_NO_PLAN,
             **{role.value: allowed for role in roles},
         },
-        Relationship.OTHER: only(route_roles, 404, refused=403, anonymous=401),
+        Relationship.OTHER: only(route_roles, 404, refused=404, anonymous=401),
     }
 
 

@@ -35,7 +35,7 @@ from app.models import (
 from app.models.base import id_of
 from app.permissions import COORDINATOR_ROLES
 from tests.factories import make_organisation, make_person
-from tests.matrix import Relationship, Route, only, statuses
+from tests.matrix import SEES_NO_PLAN, Relationship, Route, only, statuses
 
 MEMBER_ROLE_FOR = {
     PersonRole.LA_CASE_OFFICER: MemberRole.LOCAL_AUTHORITY,
@@ -138,10 +138,10 @@ def on_plan(
     roles: frozenset[PersonRole], allowed: int, **on_own_plan: int
 ) -> dict[Relationship, dict[str, int]]:
     """`allowed` on their own plan for these roles (unless named), 404 on another's; 403 for the rest."""
-    own = only(roles, allowed, refused=403, anonymous=401) | on_own_plan
+    own = only(roles, allowed, refused=403, anonymous=401) | SEES_NO_PLAN | on_own_plan
     return {
         Relationship.OWN: own,
-        Relationship.OTHER: only(roles, 404, refused=403, anonymous=401),
+        Relationship.OTHER: only(roles, 404, refused=404, anonymous=401),
     }
 
 
