@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     templates_dir: Path = PROJECT_DIR / "templates"
     sql_echo: bool = False
     public_url: str = "http://127.0.0.1:8000"
+    max_request_bytes: int = 10 * 1024 * 1024
+    """The largest request body accepted (413 beyond it); a picture is at most 5 MB."""
     demo_mode: bool = False
     """The demo's conveniences (the outbox): asked for by scripts/run; refused in production."""
 
