@@ -109,7 +109,7 @@ def _params(db: Session, caller: Person | None, relationship: Relationship) -> M
 def page(
     roles: frozenset[PersonRole], allowed: int, route_roles: frozenset[PersonRole] = CONTRIBUTORS
 ) -> dict:  # type: ignore[type-arg]
-    """`allowed` for these roles on their own plan; 403 for other roles; 404 on a plan that is not theirs."""
+    """`allowed` for these roles on their own plan; 403 for other roles; 404 on a plan they may not see."""
     return {
         Relationship.OWN: {
             **only(route_roles, 403, refused=403, anonymous=303),

@@ -117,7 +117,7 @@ def reading(allowed: int) -> dict[Relationship, dict[str, int]]:
 
 
 def coordinating(allowed: int) -> dict[Relationship, dict[str, int]]:
-    """Only the plan's coordinator (a SENCo or an LA case officer); other roles are refused outright."""
+    """Only the plan's coordinator (a SENCo or an LA case officer); other roles on it are refused (403)."""
     return {
         Relationship.OWN: only(COORDINATORS, allowed, refused=403, anonymous=303) | SEES_NO_PLAN,
         Relationship.OTHER: only(COORDINATORS, 404, refused=404, anonymous=303),

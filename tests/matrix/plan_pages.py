@@ -159,7 +159,7 @@ def reading(allowed: int) -> dict[Relationship, dict[str, int]]:
 
 
 def contributing(allowed: int) -> dict[Relationship, dict[str, int]]:
-    """Members write as far as their part allows; auditors and administrators are refused outright."""
+    """Members write as far as their part allows; the auditor is refused (403); administrators: 404."""
     return {
         Relationship.OWN: only(CONTRIBUTORS, allowed, refused=403, anonymous=303) | SEES_NO_PLAN,
         Relationship.OTHER: only(CONTRIBUTORS, 404, refused=404, anonymous=303),

@@ -4,8 +4,8 @@ OWN: the caller is a member in the part that fits their role (an education calle
 Support plan, an LA case officer an EHC plan in draft); an LA audit officer is on no plan but audits
 the plan, which belongs to their own council. Each plan has an item the caller wrote themselves
 (their view in A, or their advice in K) and a colleague of the coordinator's part (`member_id`).
-Anything the caller may see but not do is 403; a plan they may not see is 404 for roles that pass
-the route's permission. PUT is played without If-Match: 428 shows the caller got past every refusal.
+Anything the caller may see but not do is 403; a plan they may not see is 404 whatever their role
+(administrators see none). PUT is played without If-Match: 428 shows the caller got past every refusal.
 """
 
 from collections.abc import Mapping
@@ -137,7 +137,7 @@ def _ensure_person_to_add(db: Session) -> None:
 def on_plan(
     roles: frozenset[PersonRole], allowed: int, **on_own_plan: int
 ) -> dict[Relationship, dict[str, int]]:
-    """`allowed` on their own plan for these roles (unless named), 404 on another's; 403 for the rest."""
+    """`allowed` on their own plan for these roles (unless named), 403 for the rest; 404 on another's."""
     own = only(roles, allowed, refused=403, anonymous=401) | SEES_NO_PLAN | on_own_plan
     return {
         Relationship.OWN: own,

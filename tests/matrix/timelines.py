@@ -91,7 +91,7 @@ def _advice_params(db: Session, caller: Person | None, relationship: Relationshi
 
 
 def contributing(allowed: int) -> dict[Relationship, dict[str, int]]:
-    """Contributors on the plan get `allowed`; auditors and administrators 403."""
+    """Contributors on the plan get `allowed`; its auditor 403; administrators 404 (they see no plan)."""
     return {
         Relationship.OWN: only(CONTRIBUTORS, allowed, refused=403, anonymous=303) | SEES_NO_PLAN,
         Relationship.OTHER: only(CONTRIBUTORS, 404, refused=404, anonymous=303),
