@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from app import migrate
 from app.actor import Actor
-from app.config import Settings, get_settings
+from app.config import Environment, Settings, get_settings
 from app.db import build_engine
 from app.errors import Refused
 from app.models import Person
@@ -295,8 +295,16 @@ def plan_import(
 
 @cli.command()
 def demo() -> None:
-    """Create the demo organisations and people (idempotent)."""
+    """Create the demo organisations and people (idempotent); never in production."""
     settings = get_settings()
+    if settings.environment is Environment.PRODUCTION:
+        # The demo's people share one printed password and second-factor key: anyone could sign in.
+        typer.echo(
+            "oneplan demo does not run in production (ONEPLAN_ENVIRONMENT=production): its people "
+            "share a published password. Run it on a development or test copy.",
+            err=True,
+        )
+        raise typer.Exit(1)
     with command_session(settings) as session:
         world = create_demo(session, settings)
         session.commit()

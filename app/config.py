@@ -33,7 +33,10 @@ class Settings(BaseSettings):
     templates_dir: Path = PROJECT_DIR / "templates"
     sql_echo: bool = False
     public_url: str = "http://127.0.0.1:8000"
-    demo_mode: bool = True
+    max_request_bytes: int = 10 * 1024 * 1024
+    """The largest request body accepted (413 beyond it); a picture is at most 5 MB."""
+    demo_mode: bool = False
+    """The demo's conveniences (the outbox): asked for by scripts/run; refused in production."""
 
     # Sessions: an idle and an absolute limit; cookies are Secure outside local development.
     session_idle_minutes: int = 30
@@ -85,6 +88,12 @@ class Settings(BaseSettings):
     def _refuse_development_secret_in_production(self) -> Self:
         if self.environment is Environment.PRODUCTION and self.secret_key == DEVELOPMENT_SECRET:
             raise ValueError("ONEPLAN_SECRET_KEY must be set to a secret of your own in production")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_demo_mode_in_production(self) -> Self:
+        if self.environment is Environment.PRODUCTION and self.demo_mode:
+            raise ValueError("ONEPLAN_DEMO_MODE must be off in production")
         return self
 
     @property

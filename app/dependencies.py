@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from app.actor import Actor
@@ -15,7 +16,7 @@ from app.models import Channel, Outcome, Person
 from app.permissions import PERMISSION_ATTRIBUTE, Permission, PlanAccess, role_may
 from app.services import audit
 from app.services.auth.csrf import csrf_valid
-from app.services.plans.access import plan_access
+from app.services.plans.access import absent_unless_seen, plan_access
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
@@ -154,7 +155,9 @@ async def _check_form_text(request: Request) -> None:
 def requires(permission: Permission) -> Any:
     """Declare, and enforce, the permission a route needs (a test fails on any route without one)."""
 
-    async def check_permission(request: Request, identity: IdentityDep, settings: SettingsDep) -> None:
+    async def check_permission(
+        request: Request, identity: IdentityDep, settings: SettingsDep, db: SessionDep
+    ) -> None:
         await _check_csrf(request, identity, settings)
         await _check_form_text(request)
         if permission is Permission.PUBLIC:
@@ -167,6 +170,7 @@ def requires(permission: Permission) -> Any:
         if person is None:
             raise SignInRequired()
         if not role_may(person, permission):
+            await run_in_threadpool(absent_unless_seen, db, person, request.path_params)
             raise Refused(
                 403,
                 "Your role does not allow this.",

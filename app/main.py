@@ -8,10 +8,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from app import logging_filters
-from app.config import Settings, get_settings
+from app.config import Environment, Settings, get_settings
 from app.db import build_engine
 from app.errors import install_error_handlers
-from app.middleware import RequestContextMiddleware
+from app.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.routers import api, pages
 
 
@@ -30,12 +30,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="One plan for a child with special educational needs and disabilities, written together.",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/docs",
+        # No Swagger UI: it loads its script from a CDN that the CSP (rightly) blocks, and OnePlan
+        # serves nothing from elsewhere. The schema at /openapi.json opens in any OpenAPI tool.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.add_middleware(RequestContextMiddleware)
+    # Innermost first: the body limit's 413 gets the request id and the security headers too.
+    app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_request_bytes)
+    app.add_middleware(
+        RequestContextMiddleware, strict_transport=settings.environment is Environment.PRODUCTION
+    )
     # Pages of a long plan compress about thirtyfold; CSRF tokens are masked per response (BREACH).
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     install_error_handlers(app)

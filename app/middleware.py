@@ -1,9 +1,12 @@
-"""Request ids and security headers, as plain ASGI so that no request pays a thread hop."""
+"""Request ids, security headers and the request body's size limit, as plain ASGI so that no request
+pays a thread hop."""
 
 import re
 import uuid
 
+from fastapi import HTTPException
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -31,6 +34,8 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+"""Production only: browsers then never try plain HTTP for a year (a development server has no TLS)."""
 
 
 class RequestContextMiddleware:
@@ -39,8 +44,11 @@ class RequestContextMiddleware:
     Pages hold personal data about children, so nothing but the static assets may be cached.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, strict_transport: bool = False) -> None:
         self.app = app
+        self.headers = dict(SECURITY_HEADERS)
+        if strict_transport:
+            self.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,10 +63,73 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers[REQUEST_ID_HEADER] = request_id
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in self.headers.items():
                     headers.setdefault(name, value)
                 if not is_static:
                     headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class BodyTooLarge(HTTPException):
+    """Raised to whoever reads the body past the limit; answered 413 by the app's error pages."""
+
+    def __init__(self, limit: int) -> None:
+        megabytes = limit / (1024 * 1024)
+        super().__init__(
+            413, f"The request is larger than {megabytes:g} MB, the most OnePlan accepts. Send less at once."
+        )
+
+
+class BodySizeLimitMiddleware:
+    """Refuse a request body larger than the limit, counting bytes as they arrive.
+
+    A declared Content-Length over the limit is answered 413 before anything is read; a body sent
+    in chunks (or one that outgrows its declared length) stops the moment it passes the limit, so
+    no more than the limit is ever held. Pictures (5 MB) and forms fit well within the default.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge(self.limit)
+            return message
+
+        async def noting_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, noting_send)
+        except BodyTooLarge:
+            # Read by something that does not answer HTTP errors itself: answer here if still possible.
+            if started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        from app.errors import error_response  # the error pages need the templates; imported when used
+
+        too_large = BodyTooLarge(self.limit)
+        response = error_response(Request(scope, receive), 413, too_large.detail, {"Connection": "close"})
+        await response(scope, receive, send)

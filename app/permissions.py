@@ -80,7 +80,7 @@ ROLE_PERMISSIONS: dict[Permission, set[PersonRole]] = {
     Permission.MANAGE_ORGANISATIONS: {PersonRole.ADMINISTRATOR},
     Permission.MANAGE_PEOPLE: {PersonRole.ADMINISTRATOR},
     Permission.READ_OUTBOX: {PersonRole.ADMINISTRATOR},
-    Permission.SET_UP_CHILD_SIGN_IN: {PersonRole.PARENT_CARER, PersonRole.ADMINISTRATOR},
+    Permission.SET_UP_CHILD_SIGN_IN: {PersonRole.PARENT_CARER},
     Permission.READ_PLANS: _EVERYONE - {PersonRole.ADMINISTRATOR},
     Permission.CREATE_PLAN: {PersonRole.EDUCATION, PersonRole.LA_CASE_OFFICER},
     Permission.CONTRIBUTE: _EVERYONE - {PersonRole.ADMINISTRATOR, PersonRole.LA_AUDIT_OFFICER},
@@ -108,15 +108,17 @@ def is_childs_parent(person: Person, child: Person, parent_ids: set[int]) -> boo
 
 
 def may_set_up_sign_in_for(person: Person, child: Person, parent_ids: set[int]) -> bool:
-    """Parents and carers of the child, and administrators; later also the child's plan coordinator.
+    """The child's own parents and carers only: a card is a way in as the child.
 
-    Not from 16: the young person's account is then their own, and nobody else holds a way in.
+    Not an administrator, who manages accounts but may not read what the child shares (a card
+    would let them sign in as the child); not from 16, when the young person's account is their
+    own and nobody else holds a way in.
     """
     if not role_may(person, Permission.SET_UP_CHILD_SIGN_IN) or child.role is not PersonRole.CHILD:
         return False
     if child.makes_own_decisions:
         return False
-    return person.role is PersonRole.ADMINISTRATOR or is_childs_parent(person, child, parent_ids)
+    return is_childs_parent(person, child, parent_ids)
 
 
 def owns(person: Person, owner_id: int | None) -> bool:

@@ -41,7 +41,9 @@ def build_templates(templates_dir: Path, service_name: str) -> Jinja2Blocks:
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]
     )
-    env = Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True, finalize=without_bidi_controls
+    )
     env.globals["service_name"] = service_name
     env.globals["static_url"] = static_url
     env.filters["dict_items_to_error_list"] = error_list
@@ -65,6 +67,22 @@ def build_templates(templates_dir: Path, service_name: str) -> Jinja2Blocks:
     env.filters["select_items"] = select_items
     env.filters["provision_flags"] = provision_flags
     return Jinja2Blocks(env=env)
+
+
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+"""Marks that reorder the text around them (U+202E shows "txt.exe" as "exe.txt"): typed text could
+make a name or a number read as something it is not."""
+
+
+def without_bidi_controls(value: object) -> object:
+    """Every value a template shows, without bidirectional controls (Jinja's `finalize`, so no page
+    can forget it). Right-to-left words still read right to left: the Unicode algorithm orders them
+    by their letters. Stored words are kept as typed; only what is shown drops the marks."""
+    if isinstance(value, Markup):
+        return Markup(str(value).translate(BIDI_CONTROLS))
+    if isinstance(value, str):
+        return value.translate(BIDI_CONTROLS)
+    return value
 
 
 def static_url(path: str) -> str:

@@ -35,10 +35,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    # The tests play the demo (the administrator's outbox among it): asked for here, as scripts/run does.
     return Settings(
         environment=Environment.TEST,
         database_url=database_url,
         data_dir=tmp_path_factory.mktemp("data"),
+        demo_mode=True,
     )
 
 

@@ -106,11 +106,11 @@ def _reactivate(
 
 
 def _revoke_card(
-    client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+    client: TestClient, db: Session, settings: Settings, sign_in_as: Callable[[Person], str]
 ) -> Done:
     parent = make_person(db, PersonRole.PARENT_CARER)
     child = _child_of(db, parent)
-    child_cards.create_card(db, Actor.command(parent), child, PICTURES)
+    child_cards.create_card(db, settings, Actor.command(parent), child, PICTURES)
     csrf = sign_in_as(parent)
     since = last_event_id(db)
     response = client.post(

@@ -11,7 +11,16 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.auth import SESSION_COOKIE
 from app.config import Settings
-from app.models import AuditEvent, ChildSignInCard, FamilyLink, Person, PersonRole, SignInAttempt, UserSession
+from app.models import (
+    AuditEvent,
+    ChildSignInCard,
+    FamilyLink,
+    OutboxMessage,
+    Person,
+    PersonRole,
+    SignInAttempt,
+    UserSession,
+)
 from app.models.base import id_of
 from app.services.auth import child_cards
 from app.services.auth.csrf import csrf_token
@@ -37,7 +46,7 @@ def _child_with_parent(db: Session, *, born: date | None = None) -> tuple[Person
 
 
 def _card(db: Session, parent: Person, child: Person) -> str:
-    return child_cards.create_card(db, Actor.command(parent), child, PICTURES).token
+    return child_cards.create_card(db, Settings(), Actor.command(parent), child, PICTURES).token
 
 
 def _as_visitor(client: TestClient, settings: Settings) -> str:
@@ -302,3 +311,49 @@ def test_a_child_with_a_plan_is_sent_on_from_the_welcome_to_their_own_page(
     assert f'href="/plans/{plan_id}/my-views"' in welcome.text
     assert "Go to my page" in welcome.text
     assert client.get(f"/plans/{plan_id}/my-views").status_code == 200
+
+
+# Who may make a card (issue 22, finding 5) ------------------------------------------------------
+
+
+def test_an_administrator_cannot_make_a_childs_card_nor_sign_in_as_the_child(
+    client: TestClient, db_session: Session, sign_in_as: Callable[[Person], str]
+) -> None:
+    parent, child = _child_with_parent(db_session)
+    _card(db_session, parent, child)
+    csrf = sign_in_as(make_person(db_session, PersonRole.ADMINISTRATOR))
+    assert client.get("/account/children").status_code == 403
+    assert client.get(f"/account/children/{child.id}/sign-in-card").status_code == 403
+    made = client.post(
+        f"/account/children/{child.id}/sign-in-card",
+        data={"csrf_token": csrf, "first": "cat", "second": "sun", "third": "boat"},
+    )
+    revoked = client.post(f"/account/children/{child.id}/sign-in-card/revoke", data={"csrf_token": csrf})
+    assert (made.status_code, revoked.status_code) == (403, 403)
+    cards = db_session.exec(select(ChildSignInCard).where(ChildSignInCard.child_id == child.id)).all()
+    assert [card.revoked_at for card in cards] == [None], "the parent's card is the only one, and works"
+
+
+def test_a_new_card_replacing_the_old_one_is_told_to_every_parent(
+    client: TestClient, db_session: Session, sign_in_as: Callable[[Person], str]
+) -> None:
+    parent, child = _child_with_parent(db_session)
+    other_parent = make_person(db_session, PersonRole.PARENT_CARER, password=None)
+    db_session.add(FamilyLink(parent_id=id_of(other_parent), child_id=id_of(child)))
+    db_session.flush()
+    _card(db_session, parent, child)
+    assert not db_session.exec(select(OutboxMessage)).all(), "a first card replaces nothing"
+    csrf = sign_in_as(parent)
+    response = client.post(
+        f"/account/children/{child.id}/sign-in-card",
+        data={"csrf_token": csrf, "first": "cat", "second": "sun", "third": "boat"},
+    )
+    assert response.status_code == 200
+    messages = db_session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+    assert sorted(message.recipient for message in messages) == sorted([parent.email, other_parent.email])
+    assert all("new sign-in card" in message.subject for message in messages)
+    assert all(f"{parent.display_name} has made a new sign-in card" in message.body for message in messages)
+    assert all(child.display_name not in message.body for message in messages)
+    created = _actions(db_session, "child_sign_in_card.created")[-1]
+    assert created.details["replaced"] is True
+    assert created.details["parents_told"] == [message.id for message in messages]

@@ -30,3 +30,21 @@ def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPat
         Settings()
     monkeypatch.setenv("ONEPLAN_SECRET_KEY", "a-long-random-secret-of-our-own")
     assert Settings().environment is Environment.PRODUCTION
+
+
+def test_demo_mode_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Demo mode shows the administrator every e-mail (reset links among them): never by default."""
+    monkeypatch.delenv("ONEPLAN_DEMO_MODE", raising=False)
+    assert Settings().demo_mode is False
+    monkeypatch.setenv("ONEPLAN_DEMO_MODE", "true")
+    assert Settings().demo_mode is True
+
+
+def test_production_refuses_demo_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ONEPLAN_SECRET_KEY", "a-long-random-secret-of-our-own")
+    monkeypatch.setenv("ONEPLAN_ENVIRONMENT", "production")
+    monkeypatch.setenv("ONEPLAN_DEMO_MODE", "true")
+    with pytest.raises(ValidationError, match="ONEPLAN_DEMO_MODE"):
+        Settings()
+    monkeypatch.delenv("ONEPLAN_DEMO_MODE")
+    assert Settings().demo_mode is False

@@ -29,3 +29,12 @@ def test_container_runs_as_a_non_root_user_with_several_workers(project_dir: Pat
     assert "USER oneplan" in lines
     assert any("ONEPLAN_WORKERS=4" in line for line in lines)
     assert not any("node_modules" in line and "COPY --from" in line for line in lines)
+
+
+def test_demo_mode_is_asked_for_by_the_demo_script_and_never_by_the_image(project_dir: Path) -> None:
+    dockerfile = (project_dir / "Dockerfile").read_text()
+    run = (project_dir / "scripts/run").read_text()
+    assert "ONEPLAN_DEMO_MODE" not in dockerfile
+    assert "ONEPLAN_ENVIRONMENT=production" in dockerfile
+    assert "export ONEPLAN_DEMO_MODE=true" in run
+    assert run.index("export ONEPLAN_DEMO_MODE=true") < run.index("oneplan demo")

@@ -43,8 +43,9 @@ def zip_of(document: dict[str, Any], entries: dict[str, bytes]) -> bytes:
 
 @pytest.fixture
 def sams_export(client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn) -> Export:
-    """Sam's plan as Alex exports it: the document and its pictures by zip entry name."""
-    sign_in_as(demo("Alex Taylor"))
+    """Sam's plan as Tom Baker exports it (a family's copy has no trail to import): the document and
+    its pictures by zip entry name."""
+    sign_in_as(demo("Tom Baker"))
     document, archive = export_of(client, plan_of(db_session, "Sam Taylor").id or 0)
     client.cookies.clear()
     entries = {name: archive.read(name) for name in archive.namelist() if name.startswith("pictures/")}

@@ -154,7 +154,8 @@ def test_administrators_see_no_plans(
 ) -> None:
     sign_in_as(demo("Admin"))
     assert client.get("/plans").status_code == 403
-    assert client.get(f"/plans/{plan_of(db_session, 'Sam Taylor').id}").status_code == 403
+    # A plan they may not see does not exist for them (issue 22, finding 11).
+    assert client.get(f"/plans/{plan_of(db_session, 'Sam Taylor').id}").status_code == 404
     assert client.get("/plans/new").status_code == 403
 
 

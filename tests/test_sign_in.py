@@ -1,17 +1,26 @@
 """Signing in and out by e-mail and password: sessions, throttling, CSRF and timeouts."""
 
 import re
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from app import migrate
+from app.actor import Actor
 from app.auth import BROWSER_COOKIE, SESSION_COOKIE
-from app.config import Settings
-from app.models import AuditEvent, Outcome, Person, PersonRole, UserSession
+from app.config import Environment, Settings
+from app.db import build_engine
+from app.models import AuditEvent, Channel, Outcome, Person, PersonRole, UserSession
 from app.models.base import utc_now
 from app.services.auth.secrets import digest
+from app.services.auth.sign_in import WRONG_DETAILS, SignInProblem, sign_in_with_password
+from tests.databases import fresh_database
 from tests.factories import PASSWORD, make_person, session_token_for
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -218,3 +227,48 @@ def test_each_page_masks_its_token_differently(client: TestClient, db_session: S
     assert (
         client.post("/sign-in", data={"csrf_token": tampered, "email": "", "password": ""}).status_code == 403
     )
+
+
+# Thirty wrong passwords at once (issue 22, finding 4) -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def own_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A database of this module's own: the tries commit for real, each from its own connection."""
+    folder = tmp_path_factory.mktemp("throttle-race")
+    with fresh_database(folder) as url:
+        migrate.upgrade(url)
+        engine = build_engine(Settings(environment=Environment.TEST, database_url=url, data_dir=folder))
+        yield engine
+        engine.dispose()
+
+
+def test_thirty_wrong_passwords_at_once_are_checked_five_times(own_engine: Engine) -> None:
+    """Each try for one account waits for the one before to be counted; the other 25 are refused unchecked."""
+    settings = Settings(environment=Environment.TEST)
+    with Session(own_engine) as db:
+        email = make_person(db, PersonRole.PARENT_CARER).email or ""
+        db.commit()
+    tries = 30
+    start = threading.Barrier(tries)
+
+    def wrong_password(number: int) -> str:
+        # Each from an address of its own: only the account's limit (5) applies.
+        actor = Actor(person=None, channel=Channel.PAGE, client_address=f"192.0.2.{number + 1}")
+        start.wait()
+        with Session(own_engine) as db:
+            try:
+                sign_in_with_password(db, settings, actor, email, "not the password at all")
+            except SignInProblem as problem:
+                db.commit()
+                return str(problem)
+        raise AssertionError("a wrong password signed in")
+
+    with ThreadPoolExecutor(max_workers=tries) as pool:
+        answers = list(pool.map(wrong_password, range(tries)))
+
+    assert answers.count(WRONG_DETAILS) == settings.throttle_account_failures
+    assert sum(answer.startswith("Too many tries") for answer in answers) == tries - 5
+    with Session(own_engine) as db:
+        reasons = db.exec(select(AuditEvent.reason).where(AuditEvent.action == "sign_in.failed")).all()
+    assert sorted(reasons) == sorted(["wrong password"] * 5 + ["throttled"] * 25)

@@ -22,6 +22,7 @@ from app.services.audit.sequencer import chain_pending
 from app.services.paper import transfer
 from app.services.plans.access import plan_access
 from tests.databases import fresh_database
+from tests.factories import make_person
 from tests.test_paper import HIDDEN_VIEW
 from tests.test_plan_pages import plan_of
 from tests.test_voices import Demo, SignIn
@@ -46,7 +47,8 @@ def test_sams_plan_goes_to_another_oneplan_and_comes_back_the_same(
     client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, tmp_path: Path
 ) -> None:
     plan = plan_of(db_session, "Sam Taylor")
-    sign_in_as(demo("Alex Taylor"))
+    # Tom Baker may read Sam's view for Alex and Tom only; a professional's copy keeps the whole trail.
+    sign_in_as(demo("Tom Baker"))
     first, archive = export_of(client, plan.id or 0)
     assert first["format"] == "oneplan-plan"
     assert first["format_version"] == 1
@@ -95,8 +97,8 @@ def test_sams_plan_goes_to_another_oneplan_and_comes_back_the_same(
             assert [event.action for event in own_events] == ["plan.imported"]
             assert own_events[0].actor_id == importer.id
             # The importer is not on the plan: export again as one of its (imported) members would see it.
-            alex = db.exec(select(Person).where(col(Person.display_name) == "Alex Taylor")).one()
-            again = transfer.export_plan(db, other, plan_access(db, Actor.command(alex), imported.id or 0))
+            tom = db.exec(select(Person).where(col(Person.display_name) == "Tom Baker")).one()
+            again = transfer.export_plan(db, other, plan_access(db, Actor.command(tom), imported.id or 0))
         second = again.document
         stored = sorted(path.read_bytes() for path in (other.data_dir / "pictures").iterdir())
         assert stored == sorted(again.pictures.values())
@@ -193,8 +195,8 @@ def test_the_commands_export_a_plan_and_import_it_elsewhere_and_both_trails_veri
                 run("db", "upgrade")
                 if url == first_url:
                     run("demo")
-                    alex = "alex.taylor@family.example"
-                    written = run("plan", "export", "OP-1001", str(archive), "--as", alex)
+                    tom = "tom.baker@riverside.example"
+                    written = run("plan", "export", "OP-1001", str(archive), "--as", tom)
                     assert "Wrote OP-1001" in written
                 else:
                     run("demo")  # the other OnePlan has people of its own (a council officer imports)
@@ -203,3 +205,31 @@ def test_the_commands_export_a_plan_and_import_it_elsewhere_and_both_trails_veri
                 assert "The audit trail is whole" in run("audit", "verify")
             finally:
                 get_settings.cache_clear()
+
+
+def test_a_familys_copy_holds_the_trail_as_their_audit_page_shows_it(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    """No client addresses, nobody else's refused tries (issue 22, finding 9); the council keeps both."""
+    plan = plan_of(db_session, "Ella Morris")
+    sign_in_as(make_person(db_session, PersonRole.HEALTH))
+    assert client.get(f"/plans/{plan.id}").status_code == 404  # a stranger's refused try, from "testclient"
+    ella = demo("Ella Morris")
+    sign_in_as(ella)
+
+    family, _archive = export_of(client, plan.id or 0)
+    [trail] = family["audit"]["trails"]
+    assert trail["redacted"] is True
+    assert trail["digest"] == transfer.trail_digest(trail["events"])
+    assert all(event[name] is None for event in trail["events"] for name in transfer.REDACTED_FIELDS)
+    refused = [event for event in trail["events"] if event["outcome"] == "refused"]
+    assert all(event["actor_id"] == ella.id for event in refused)
+    assert "testclient" not in json.dumps(family)
+
+    sign_in_as(demo("Morgan Price"))
+    council, _archive = export_of(client, plan.id or 0)
+    [whole] = council["audit"]["trails"]
+    assert "redacted" not in whole
+    assert transfer.verify_trail(whole["events"]) is None
+    assert {event["client_address"] for event in whole["events"]} >= {"testclient"}
+    assert {event["action"] for event in whole["events"] if event["outcome"] == "refused"} >= {"plan.refused"}

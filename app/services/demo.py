@@ -81,7 +81,9 @@ def create_demo(session: Session, settings: Settings | None = None) -> DemoWorld
         for persona in PERSONAS
     }
     _ensure_family_link(session, people["Alex Taylor"], people["Sam Taylor"])
-    sam_card = _renew_sign_in_card(session, parent=people["Alex Taylor"], child=people["Sam Taylor"])
+    sam_card = _renew_sign_in_card(
+        session, settings or get_settings(), parent=people["Alex Taylor"], child=people["Sam Taylor"]
+    )
     create_demo_plans(session, people, by_name)
     create_demo_voices(session, people, (settings or get_settings()).data_dir)
     return DemoWorld(organisations, sam_card)
@@ -127,9 +129,10 @@ def _ensure_family_link(session: Session, parent: Person, child: Person) -> None
         session.flush()
 
 
-def _renew_sign_in_card(session: Session, *, parent: Person, child: Person) -> child_cards.IssuedCard:
+def _renew_sign_in_card(
+    session: Session, settings: Settings, *, parent: Person, child: Person
+) -> child_cards.IssuedCard:
     """A working card for the child, made by the parent; the previous run's card stops working."""
     actor = Actor.command(parent)
-    return child_cards.create_card(
-        session, actor, child_cards.child_to_set_up(session, actor, id_of(child)), DEMO_CARD_PICTURES
-    )
+    child = child_cards.child_to_set_up(session, actor, id_of(child))
+    return child_cards.create_card(session, settings, actor, child, DEMO_CARD_PICTURES)

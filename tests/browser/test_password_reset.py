@@ -41,7 +41,7 @@ def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnServer]:
     folder = tmp_path_factory.mktemp("reset")
     with fresh_database(folder) as url:
         migrate.upgrade(url)
-        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
+        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder, demo_mode=True)
         engine = build_engine(settings)
         with Session(engine) as db:
             create_demo(db, settings)

@@ -42,6 +42,13 @@ class Route:
     json: Any = None
 
 
+SEES_NO_PLAN = {PersonRole.ADMINISTRATOR.value: 404}
+"""Administrators see no plan: every plan's address is absent for them (404), as for a stranger.
+
+On a plan the caller may not see (OTHER), every signed-in caller gets 404, whatever their role.
+"""
+
+
 def statuses(default: int, **by_caller: int) -> dict[str, int]:
     """Every caller gets `default` except the ones named (anonymous=..., administrator=...)."""
     return {caller: by_caller.get(caller, default) for caller in CALLERS}

@@ -23,7 +23,7 @@ from app.models import (
 )
 from app.models.base import id_of
 from tests.factories import make_organisation
-from tests.matrix import Relationship, Route, only
+from tests.matrix import SEES_NO_PLAN, Relationship, Route, only
 
 AUDITORS = frozenset({PersonRole.LA_AUDIT_OFFICER})
 READERS = frozenset(set(PersonRole) - {PersonRole.ADMINISTRATOR})
@@ -72,8 +72,8 @@ def _auditors(allowed: int, *, anonymous: int) -> dict[Relationship, dict[str, i
 
 def _plan_readers(*, anonymous: int) -> dict[Relationship, dict[str, int]]:
     return {
-        Relationship.OWN: only(READERS, 200, refused=403, anonymous=anonymous),
-        Relationship.OTHER: only(READERS, 404, refused=403, anonymous=anonymous),
+        Relationship.OWN: only(READERS, 200, refused=403, anonymous=anonymous) | SEES_NO_PLAN,
+        Relationship.OTHER: only(READERS, 404, refused=404, anonymous=anonymous),
     }
 
 

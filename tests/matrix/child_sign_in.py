@@ -1,4 +1,4 @@
-"""Children's sign-in cards: parents (and administrators) set them up; anyone may open a card."""
+"""Children's sign-in cards: their own parents set them up (never administrators); anyone may open a card."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -6,13 +6,14 @@ from typing import Any
 from sqlmodel import Session
 
 from app.actor import Actor
+from app.config import Settings
 from app.models import FamilyLink, Person, PersonRole
 from app.models.base import id_of
 from app.services.auth import child_cards
 from tests.factories import make_person
 from tests.matrix import Relationship, Route, only, statuses
 
-SET_UP = frozenset({PersonRole.PARENT_CARER, PersonRole.ADMINISTRATOR})
+SET_UP = frozenset({PersonRole.PARENT_CARER})
 PICTURES = ("cat", "sun", "boat")
 
 
@@ -33,12 +34,12 @@ def _child_params(db: Session, caller: Person | None, relationship: Relationship
 def _card_params(db: Session, _caller: Person | None, _relationship: Relationship) -> Mapping[str, Any]:
     parent = make_person(db, password=None)
     child = _child_of(db, parent)
-    issued = child_cards.create_card(db, Actor.command(parent), child, PICTURES)
+    issued = child_cards.create_card(db, Settings(), Actor.command(parent), child, PICTURES)
     return {"token": issued.token}
 
 
 def set_up(allowed: int) -> dict[Relationship, dict[str, int]]:
-    """Parents for their own child only; administrators for any child; other roles never."""
+    """Parents for their own child only; other roles (administrators too) never."""
     return {
         Relationship.OWN: only(SET_UP, allowed, refused=403, anonymous=303),
         Relationship.OTHER: {

@@ -34,7 +34,7 @@ from app.models import (
 )
 from app.models.base import id_of
 from tests.factories import make_organisation, make_person
-from tests.matrix import Relationship, Route, only
+from tests.matrix import SEES_NO_PLAN, Relationship, Route, only
 from tests.matrix.plan_management import _plan
 
 READERS = frozenset(set(PersonRole) - {PersonRole.ADMINISTRATOR})
@@ -110,13 +110,14 @@ def _params(db: Session, caller: Person | None, relationship: Relationship) -> M
 def page(
     roles: frozenset[PersonRole], allowed: int, route_roles: frozenset[PersonRole] = CONTRIBUTORS
 ) -> dict:  # type: ignore[type-arg]
-    """`allowed` for these roles on their own plan; 403 for other roles; 404 on a plan that is not theirs."""
+    """`allowed` for these roles on their own plan; 403 for other roles; 404 on a plan they may not see."""
     return {
         Relationship.OWN: {
             **only(route_roles, 403, refused=403, anonymous=303),
+            **SEES_NO_PLAN,
             **{role.value: allowed for role in roles},
         },
-        Relationship.OTHER: only(route_roles, 404, refused=403, anonymous=303),
+        Relationship.OTHER: only(route_roles, 404, refused=404, anonymous=303),
     }
 
 
@@ -126,9 +127,10 @@ def api(
     return {
         Relationship.OWN: {
             **only(route_roles, 403, refused=403, anonymous=401),
+            **SEES_NO_PLAN,
             **{role.value: allowed for role in roles},
         },
-        Relationship.OTHER: only(route_roles, 404, refused=403, anonymous=401),
+        Relationship.OTHER: only(route_roles, 404, refused=404, anonymous=401),
     }
 
 

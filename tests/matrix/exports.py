@@ -6,7 +6,7 @@ tests/matrix/plan_pages.py.
 """
 
 from app.models import PersonRole
-from tests.matrix import Relationship, Route, only
+from tests.matrix import SEES_NO_PLAN, Relationship, Route, only
 from tests.matrix.plan_pages import READERS, _plan_params, reading
 
 MEMBERS = READERS - {PersonRole.LA_AUDIT_OFFICER}
@@ -14,10 +14,14 @@ MEMBERS = READERS - {PersonRole.LA_AUDIT_OFFICER}
 
 def copying(allowed: int, *, anonymous: int) -> dict[Relationship, dict[str, int]]:
     """Members take copies of their plan; the auditor of its council gets 404, as for another plan."""
-    own = only(MEMBERS, allowed, refused=403, anonymous=anonymous) | {PersonRole.LA_AUDIT_OFFICER.value: 404}
+    own = (
+        only(MEMBERS, allowed, refused=403, anonymous=anonymous)
+        | {PersonRole.LA_AUDIT_OFFICER.value: 404}
+        | SEES_NO_PLAN
+    )
     return {
         Relationship.OWN: own,
-        Relationship.OTHER: only(READERS, 404, refused=403, anonymous=anonymous),
+        Relationship.OTHER: only(READERS, 404, refused=404, anonymous=anonymous),
     }
 
 

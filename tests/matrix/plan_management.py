@@ -27,7 +27,7 @@ from app.models import (
 from app.models.base import id_of
 from app.permissions import COORDINATOR_ROLES
 from tests.factories import make_organisation, make_person
-from tests.matrix import Relationship, Route, only
+from tests.matrix import SEES_NO_PLAN, Relationship, Route, only
 
 READERS = frozenset(set(PersonRole) - {PersonRole.ADMINISTRATOR})
 COORDINATORS = frozenset({PersonRole.EDUCATION, PersonRole.LA_CASE_OFFICER})
@@ -111,16 +111,16 @@ def _colleague_member(db: Session, caller: Person | None, relationship: Relation
 def reading(allowed: int) -> dict[Relationship, dict[str, int]]:
     """Everyone on the plan (and the council's auditor) reads; administrators never see plans."""
     return {
-        Relationship.OWN: only(READERS, allowed, refused=403, anonymous=303),
-        Relationship.OTHER: only(READERS, 404, refused=403, anonymous=303),
+        Relationship.OWN: only(READERS, allowed, refused=403, anonymous=303) | SEES_NO_PLAN,
+        Relationship.OTHER: only(READERS, 404, refused=404, anonymous=303),
     }
 
 
 def coordinating(allowed: int) -> dict[Relationship, dict[str, int]]:
-    """Only the plan's coordinator (a SENCo or an LA case officer); other roles are refused outright."""
+    """Only the plan's coordinator (a SENCo or an LA case officer); other roles on it are refused (403)."""
     return {
-        Relationship.OWN: only(COORDINATORS, allowed, refused=403, anonymous=303),
-        Relationship.OTHER: only(COORDINATORS, 404, refused=403, anonymous=303),
+        Relationship.OWN: only(COORDINATORS, allowed, refused=403, anonymous=303) | SEES_NO_PLAN,
+        Relationship.OTHER: only(COORDINATORS, 404, refused=404, anonymous=303),
     }
 
 

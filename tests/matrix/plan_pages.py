@@ -33,7 +33,7 @@ from app.models import (
 from app.models.base import id_of
 from app.permissions import COORDINATOR_ROLES
 from tests.factories import make_organisation, make_person
-from tests.matrix import Relationship, Route, only
+from tests.matrix import SEES_NO_PLAN, Relationship, Route, only
 
 READERS = frozenset(set(PersonRole) - {PersonRole.ADMINISTRATOR})
 CONTRIBUTORS = READERS - {PersonRole.LA_AUDIT_OFFICER}
@@ -153,16 +153,16 @@ def _item_params(db: Session, caller: Person | None, relationship: Relationship)
 def reading(allowed: int) -> dict[Relationship, dict[str, int]]:
     """Everyone on the plan (and the council's auditor) reads; administrators never see plans."""
     return {
-        Relationship.OWN: only(READERS, allowed, refused=403, anonymous=303),
-        Relationship.OTHER: only(READERS, 404, refused=403, anonymous=303),
+        Relationship.OWN: only(READERS, allowed, refused=403, anonymous=303) | SEES_NO_PLAN,
+        Relationship.OTHER: only(READERS, 404, refused=404, anonymous=303),
     }
 
 
 def contributing(allowed: int) -> dict[Relationship, dict[str, int]]:
-    """Members write as far as their part allows; auditors and administrators are refused outright."""
+    """Members write as far as their part allows; the auditor is refused (403); administrators: 404."""
     return {
-        Relationship.OWN: only(CONTRIBUTORS, allowed, refused=403, anonymous=303),
-        Relationship.OTHER: only(CONTRIBUTORS, 404, refused=403, anonymous=303),
+        Relationship.OWN: only(CONTRIBUTORS, allowed, refused=403, anonymous=303) | SEES_NO_PLAN,
+        Relationship.OTHER: only(CONTRIBUTORS, 404, refused=404, anonymous=303),
     }
 
 

@@ -4,8 +4,8 @@ OWN: the caller is a member in the part that fits their role (an education calle
 Support plan, an LA case officer an EHC plan in draft); an LA audit officer is on no plan but audits
 the plan, which belongs to their own council. Each plan has an item the caller wrote themselves
 (their view in A, or their advice in K) and a colleague of the coordinator's part (`member_id`).
-Anything the caller may see but not do is 403; a plan they may not see is 404 for roles that pass
-the route's permission. PUT is played without If-Match: 428 shows the caller got past every refusal.
+Anything the caller may see but not do is 403; a plan they may not see is 404 whatever their role
+(administrators see none). PUT is played without If-Match: 428 shows the caller got past every refusal.
 """
 
 from collections.abc import Mapping
@@ -35,7 +35,7 @@ from app.models import (
 from app.models.base import id_of
 from app.permissions import COORDINATOR_ROLES
 from tests.factories import make_organisation, make_person
-from tests.matrix import Relationship, Route, only, statuses
+from tests.matrix import SEES_NO_PLAN, Relationship, Route, only, statuses
 
 MEMBER_ROLE_FOR = {
     PersonRole.LA_CASE_OFFICER: MemberRole.LOCAL_AUTHORITY,
@@ -137,11 +137,11 @@ def _ensure_person_to_add(db: Session) -> None:
 def on_plan(
     roles: frozenset[PersonRole], allowed: int, **on_own_plan: int
 ) -> dict[Relationship, dict[str, int]]:
-    """`allowed` on their own plan for these roles (unless named), 404 on another's; 403 for the rest."""
-    own = only(roles, allowed, refused=403, anonymous=401) | on_own_plan
+    """`allowed` on their own plan for these roles (unless named), 403 for the rest; 404 on another's."""
+    own = only(roles, allowed, refused=403, anonymous=401) | SEES_NO_PLAN | on_own_plan
     return {
         Relationship.OWN: own,
-        Relationship.OTHER: only(roles, 404, refused=403, anonymous=401),
+        Relationship.OTHER: only(roles, 404, refused=404, anonymous=401),
     }
 
 

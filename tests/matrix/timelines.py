@@ -23,7 +23,7 @@ from app.models.timeline import (
     StepKind,
 )
 from tests.factories import make_organisation, make_person
-from tests.matrix import ANONYMOUS, Relationship, Route, only
+from tests.matrix import ANONYMOUS, SEES_NO_PLAN, Relationship, Route, only
 from tests.matrix.plan_management import COORDINATORS, READERS, _plan, coordinating, reading
 
 CONTRIBUTORS = frozenset(set(PersonRole) - {PersonRole.ADMINISTRATOR, PersonRole.LA_AUDIT_OFFICER})
@@ -92,10 +92,10 @@ def _advice_params(db: Session, caller: Person | None, relationship: Relationshi
 
 
 def contributing(allowed: int) -> dict[Relationship, dict[str, int]]:
-    """Contributors on the plan get `allowed`; auditors and administrators 403."""
+    """Contributors on the plan get `allowed`; its auditor 403; administrators 404 (they see no plan)."""
     return {
-        Relationship.OWN: only(CONTRIBUTORS, allowed, refused=403, anonymous=303),
-        Relationship.OTHER: only(CONTRIBUTORS, 404, refused=403, anonymous=303),
+        Relationship.OWN: only(CONTRIBUTORS, allowed, refused=403, anonymous=303) | SEES_NO_PLAN,
+        Relationship.OTHER: only(CONTRIBUTORS, 404, refused=404, anonymous=303),
     }
 
 
@@ -109,10 +109,11 @@ def _api(expect: dict[Relationship, dict[str, int]]) -> dict[Relationship, dict[
 REQUEST_ANSWERS = {
     Relationship.OWN: {
         **only(CONTRIBUTORS, 403, refused=403, anonymous=303),
+        **SEES_NO_PLAN,
         PersonRole.PARENT_CARER.value: 303,
         PersonRole.EDUCATION.value: 303,
     },
-    Relationship.OTHER: only(CONTRIBUTORS, 404, refused=403, anonymous=303),
+    Relationship.OTHER: only(CONTRIBUTORS, 404, refused=404, anonymous=303),
 }
 TAKE_ON_ANSWERS = {
     Relationship.OWN: {
@@ -125,21 +126,23 @@ TAKE_ON_ANSWERS = {
 RETURNED_ANSWERS = {
     Relationship.OWN: {
         **only(CONTRIBUTORS, 403, refused=403, anonymous=303),
+        **SEES_NO_PLAN,
         PersonRole.LA_CASE_OFFICER.value: 200,
     },
-    Relationship.OTHER: only(CONTRIBUTORS, 404, refused=403, anonymous=303),
+    Relationship.OTHER: only(CONTRIBUTORS, 404, refused=404, anonymous=303),
 }
 # A phase transfer on a SEN Support plan: the SENCo is refused by the plan's kind (409).
 PHASE_ANSWERS = {
     Relationship.OWN: {
         **only(COORDINATORS, 303, refused=403, anonymous=303),
+        **SEES_NO_PLAN,
         PersonRole.EDUCATION.value: 409,
     },
-    Relationship.OTHER: only(COORDINATORS, 404, refused=403, anonymous=303),
+    Relationship.OTHER: only(COORDINATORS, 404, refused=404, anonymous=303),
 }
 REVIEW_ANSWERS = {
-    Relationship.OWN: {**only(COORDINATORS, 409, refused=403, anonymous=303)},
-    Relationship.OTHER: only(COORDINATORS, 404, refused=403, anonymous=303),
+    Relationship.OWN: {**only(COORDINATORS, 409, refused=403, anonymous=303), **SEES_NO_PLAN},
+    Relationship.OTHER: only(COORDINATORS, 404, refused=404, anonymous=303),
 }
 MEETING = {"meeting_on-day": "1", "meeting_on-month": "1", "meeting_on-year": "2099"}
 ADVICE_FORM = {"topic": ""}

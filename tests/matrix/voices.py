@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.models import Item, ItemKind, ItemLink, ItemRevision, Person, PersonRole, Section, ViewPicture
 from app.models.base import id_of
-from tests.matrix import Relationship, Route, only
+from tests.matrix import SEES_NO_PLAN, Relationship, Route, only
 from tests.matrix.plan_pages import CONTRIBUTORS, READERS, _item_params, _plan, contributing, reading
 
 FAMILY = frozenset({PersonRole.PARENT_CARER, PersonRole.CHILD})
@@ -75,15 +75,15 @@ def _link_params(db: Session, caller: Person | None, relationship: Relationship)
 def family_page(allowed: int) -> dict[Relationship, dict[str, int]]:
     """The child's and parents' own page: professionals on the plan are refused (403), others 404."""
     return {
-        Relationship.OWN: only(FAMILY, allowed, refused=403, anonymous=303),
-        Relationship.OTHER: only(CONTRIBUTORS, 404, refused=403, anonymous=303),
+        Relationship.OWN: only(FAMILY, allowed, refused=403, anonymous=303) | SEES_NO_PLAN,
+        Relationship.OTHER: only(CONTRIBUTORS, 404, refused=404, anonymous=303),
     }
 
 
 def api(roles: frozenset[PersonRole], allowed: int, **own: int) -> dict[Relationship, dict[str, int]]:
     return {
-        Relationship.OWN: only(roles, allowed, refused=403, anonymous=401) | own,
-        Relationship.OTHER: only(roles, 404, refused=403, anonymous=401),
+        Relationship.OWN: only(roles, allowed, refused=403, anonymous=401) | SEES_NO_PLAN | own,
+        Relationship.OTHER: only(roles, 404, refused=404, anonymous=401),
     }
 
 

@@ -93,7 +93,7 @@ def create_card(
     if errors or pictures is None:
         context = _new_card_context(db, child, errors=errors, chosen=chosen)
         return render(request, "pages/child_sign_in/new_card.html", context)
-    issued = child_cards.create_card(db, actor, child, pictures)
+    issued = child_cards.create_card(db, settings, actor, child, pictures)
     link = issued.link(settings.public_url)
     context = {
         "child": child,

@@ -22,6 +22,7 @@ from app.services.auth.passwords import hash_password, verify_password
 from app.services.auth.secrets import digest, new_token
 from app.services.auth.sessions import start_session
 from app.services.auth.throttle import Throttled, check_throttle, note_attempt
+from app.services.mail import send_mail
 
 PICTURES: tuple[str, ...] = ("cat", "fish", "bird", "tree", "flower", "sun", "star", "house", "boat")
 """The nine pictures, in the order the child sees them; each has a picture in components/pictures.html."""
@@ -103,7 +104,7 @@ def may_have_card(child: Person) -> bool:
 
 
 def child_to_set_up(db: Session, actor: Actor, child_id: int) -> Person:
-    """The child whose card this person may manage (their parent, or an administrator)."""
+    """The child whose card this person may manage (their parent or carer)."""
     person = actor.signed_in()
     child = db.get(Person, child_id)
     if child is None or not may_set_up_sign_in_for(person, child, _parent_ids(db, child)):
@@ -177,12 +178,46 @@ def _revoke_all(db: Session, actor: Actor, child: Person, reason: str) -> int:
     return len(cards)
 
 
-def create_card(db: Session, actor: Actor, child: Person, pictures: tuple[str, ...]) -> IssuedCard:
-    """Make a new card for a child from `child_to_set_up`; the old one stops working."""
+def _tell_parents(db: Session, settings: Settings, creator: Person, child: Person) -> list[int]:
+    """E-mail every parent linked to the child that a new card replaced the old one (a card is a way in).
+
+    The message names nobody but who made the card: it goes to an inbox, not to OnePlan.
+    """
+    parents = db.exec(
+        select(Person)
+        .join(FamilyLink, col(FamilyLink.parent_id) == col(Person.id))
+        .where(FamilyLink.child_id == child.id, col(Person.deactivated_at).is_(None))
+        .order_by(col(Person.id))
+    )
+    told = []
+    for parent in parents:
+        if not parent.email:
+            continue
+        message = send_mail(
+            db,
+            settings,
+            parent.email,
+            f"A new sign-in card was made on {settings.service_name}",
+            f"{creator.display_name} has made a new sign-in card for a child you look after on "
+            f"{settings.service_name}. The card it replaces no longer works.\n\n"
+            "If you did not expect this, sign in, open Your children and switch the new card off:\n"
+            f"{settings.public_url.rstrip('/')}/account/children\n",
+        )
+        told.append(id_of(message))
+    return told
+
+
+def create_card(
+    db: Session, settings: Settings, actor: Actor, child: Person, pictures: tuple[str, ...]
+) -> IssuedCard:
+    """Make a new card for a child from `child_to_set_up`; the old one stops working, and the parents
+    are told by e-mail when one is replaced (the event names the messages)."""
     if pictures_from(list(pictures)) is None:
         raise ValueError("a card needs three of the nine pictures")
     creator = actor.signed_in()
+    replaces = _newest_card(db, child) is not None
     _revoke_all(db, actor, child, reason="replaced by a new card")
+    told = _tell_parents(db, settings, creator, child) if replaces else []
     token = new_token()
     card = ChildSignInCard(
         child_id=id_of(child),
@@ -198,7 +233,7 @@ def create_card(db: Session, actor: Actor, child: Person, pictures: tuple[str, .
         "child_sign_in_card.created",
         object_type="child_sign_in_card",
         object_id=card.id,
-        details={"child_id": child.id},
+        details={"child_id": child.id, "replaced": replaces, "parents_told": told},
     )
     return IssuedCard(card, token, pictures)
 

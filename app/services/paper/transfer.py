@@ -7,7 +7,9 @@ database ids, so that the same plan exports to the same document from any OnePla
 imported into; people and organisations are listed once and referred to ("person:2").
 
 An export holds what its taker may read on screen: a view its young person hid from them is left out,
-with everything that hangs on it (its words, pictures, readers and links).
+with everything that hangs on it (its words, pictures, readers and links). A child's or parent's copy
+holds the audit trails as their audit page shows them (`as_shown`): no client addresses, nobody
+else's refused tries, so no hashes either; the council's copy keeps the whole record.
 
 Imported audit events cannot join this OnePlan's chain (each hash covers its place in the chain it
 came from): they are kept as they came (`ImportedAuditTrail`), each event still verifiable on its
@@ -32,6 +34,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from app.actor import Actor
 from app.config import Settings
 from app.models import (
+    FAMILY_MEMBER_ROLES,
     AuditEvent,
     ChangeResponse,
     Child,
@@ -44,6 +47,7 @@ from app.models import (
     ItemRevision,
     NeedsMapEntry,
     Organisation,
+    Outcome,
     Person,
     PersonRole,
     Plan,
@@ -180,6 +184,35 @@ def trail_digest(events: list[dict[str, Any]]) -> str:
     return hashlib.sha256(canonical_json(events)).hexdigest()
 
 
+REDACTED_FIELDS = ("client_address", "request_id", "prev_hash", "hash")
+"""Left empty in a family's copy: the addresses people worked from are not theirs to take, and a
+hash would give an address back to anyone who tried each one (IPv4 has only four billion)."""
+
+
+def keeps_the_trail_as_shown(access: PlanAccess) -> bool:
+    """A child's or parent's copy holds the trail as their audit page shows it, not the council's record.
+
+    The council (the plan's LA members) exports the whole trail, hashes and all, to move the plan.
+    """
+    return access.member_role in FAMILY_MEMBER_ROLES
+
+
+def as_shown(trail: dict[str, Any], person_id: int | None) -> dict[str, Any]:
+    """A trail without client addresses and request ids, and without other people's refused tries.
+
+    Marked `redacted`: its events no longer verify against their hashes (which are left out), so it
+    is a record to read, not a trail to import. `person_id` None (a trail from another OnePlan,
+    whose ids are not ours): every refused try is left out.
+    """
+    events = [
+        {**event, **dict.fromkeys(REDACTED_FIELDS)}
+        for event in trail["events"]
+        if event.get("outcome") != Outcome.REFUSED.value
+        or (person_id is not None and event.get("actor_id") == person_id)
+    ]
+    return {"source": trail["source"], "digest": trail_digest(events), "events": events, "redacted": True}
+
+
 @dataclass
 class PlanExport:
     document: dict[str, Any]
@@ -305,6 +338,9 @@ def export_plan(db: Session, settings: Settings, access: PlanAccess) -> PlanExpo
         )
     ]
     trails.append({"source": settings.public_url, "digest": trail_digest(own), "events": own})
+    if keeps_the_trail_as_shown(access):
+        own_trail = trails.pop()
+        trails = [as_shown(trail, None) for trail in trails] + [as_shown(own_trail, access.person.id)]
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,

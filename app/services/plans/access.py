@@ -1,13 +1,14 @@
 """Finding a plan for a person: a plan they may not see does not exist for them (404, audited)."""
 
-from typing import NoReturn, Protocol, TypeVar
+from collections.abc import Mapping
+from typing import Any, NoReturn, Protocol, TypeVar
 
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.errors import Refused
-from app.models import Plan, PlanMember
+from app.models import Person, Plan, PlanMember
 from app.permissions import PlanAccess, audits_plan
 
 
@@ -16,11 +17,26 @@ class OfAPlan(Protocol):
 
 
 Row = TypeVar("Row", bound=OfAPlan)
+_MAX_ROW_ID = 2_147_483_647
 
 
 def plan_access(db: Session, actor: Actor, plan_id: int) -> PlanAccess:
     """The plan with the person's membership, in one query; refused as absent unless they may see it."""
-    person = actor.signed_in()
+    return _access(db, actor.signed_in(), plan_id)
+
+
+def absent_unless_seen(db: Session, person: Person, path_params: Mapping[str, Any]) -> None:
+    """Before a role is refused (403) on a plan's address: a plan the person may not see is absent (404).
+
+    An administrator, or a member of one council refused another council's plan, meets the same
+    "Not Found" as a stranger and as a plan that does not exist; the refusal is audited as such.
+    """
+    plan_id = str(path_params.get("plan_id", ""))
+    if plan_id.isdigit() and 1 <= int(plan_id) <= _MAX_ROW_ID:
+        _access(db, person, int(plan_id))
+
+
+def _access(db: Session, person: Person, plan_id: int) -> PlanAccess:
     row = db.exec(
         select(Plan, PlanMember)
         .outerjoin(

@@ -12,6 +12,7 @@ from app.models import ITEM_KIND_LABELS, LINKABLE, Item, ItemLink
 from app.models.base import id_of, utc_now
 from app.permissions import PlanAccess, may_write_in
 from app.services import audit
+from app.services.plans import visibility
 from app.services.plans.access import refuse, refuse_change, row_of_plan
 from app.services.plans.items import ContentProblem, plan_item
 
@@ -87,10 +88,23 @@ def links_of(db: Session, item: Item) -> list[ItemLink]:
 
 
 def plan_link(db: Session, access: PlanAccess, link_id: int) -> ItemLink:
-    """A standing link of this plan; any other is absent (404)."""
-    return row_of_plan(
+    """A standing link of this plan whose two ends this person may read; any other is absent (404).
+
+    A link to a view hidden from them would tell them the view exists: for them it does not either.
+    """
+    link = row_of_plan(
         db, access, ItemLink, link_id, object_type="item_link", action="link.refused", standing_only=True
     )
+    if {link.item_id, link.answers_id} & visibility.hidden_views(db, access):
+        raise Refused(
+            404,
+            "Not Found",
+            action="link.refused",
+            person=access.person,
+            object_type="item_link",
+            object_id=link_id,
+        )
+    return link
 
 
 def remove_link(db: Session, actor: Actor, access: PlanAccess, link: ItemLink) -> None:
