@@ -134,9 +134,7 @@ def main() -> int:
     with serving(env) as client:
         client.cookies.set(SESSION_COOKIE, token)
         health = rate(client, "/healthz")
-        print(
-            f"A plan of {total} items. Each rate: {SECONDS:g} s, {CLIENTS} clients at once.\n"
-        )
+        print(f"A plan of {total} items. Each rate: {SECONDS:g} s, {CLIENTS} clients at once.\n")
         print(f"{'request':<32}{'requests/s':>11}{'x healthz':>11}{'at least':>10}")
         print(f"{'GET /healthz':<32}{health:>11.1f}{1.0:>11.3f}")
         for label, path in (("plan page", f"/plans/{plan_id}"), ("plan API", f"/api/v1/plans/{plan_id}")):
