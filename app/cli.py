@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app import migrate
 from app.actor import Actor
 from app.config import Environment, Settings, get_settings
-from app.db import build_engine
+from app.db import build_engine, reading_session
 from app.errors import Refused
 from app.models import Person
 from app.services.audit import integrity as audit_integrity
@@ -34,11 +34,14 @@ cli.add_typer(db_cli, name="db")
 
 
 @contextmanager
-def command_session(settings: Settings) -> Iterator[Session]:
-    """A session for one command, its engine closed however the command ends."""
+def command_session(settings: Settings, *, reading: bool = False) -> Iterator[Session]:
+    """A session for one command, its engine closed however the command ends.
+
+    A command that only reads says so: on SQLite it then holds no lock that requests need.
+    """
     engine = build_engine(settings)
     try:
-        with Session(engine) as session:
+        with reading_session(engine) if reading else Session(engine) as session:
             yield session
     finally:
         engine.dispose()
@@ -176,7 +179,7 @@ def audit_verify(
 ) -> None:
     """Check the audit chain: exit 0 when whole, 1 naming the first bad event or events left out of it."""
     settings = get_settings()
-    with command_session(settings) as session:
+    with command_session(settings, reading=True) as session:
         verification = audit_integrity.verify_trail(session, settings, checkpoints or [])
         imported = transfer.verify_imported_trails(session)
         overdue = sequencer.waiting_too_long(session)
@@ -214,7 +217,7 @@ def audit_chain() -> None:
 def audit_checkpoint() -> None:
     """Check the events since the latest checkpoint, then write a signed checkpoint of the head (cron)."""
     settings = get_settings()
-    with command_session(settings) as session:
+    with command_session(settings, reading=True) as session:
         made = audit_integrity.make_checkpoint(session, settings)
     _report(made.verification)
     problem = made.verification.problem

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.config import Settings
+from app.db import reading_session
 from app.services.audit import integrity, sequencer
 from app.services.jobs import housekeeping, schedule
 from app.services.mail import Claimed, relay_due
@@ -59,7 +60,8 @@ def remind(context: Context) -> int:
 
 
 def checkpoint(context: Context) -> int:
-    with Session(context.engine) as db:
+    # Only reads the chain: on SQLite a writing session would hold the write lock all the while.
+    with reading_session(context.engine) as db:
         made = integrity.make_checkpoint(db, context.settings)
     if made.verification.problem is not None:
         raise JobProblem(f"No checkpoint was made. {made.verification.problem.message}")
