@@ -1,0 +1,119 @@
+"""Simultaneous picture uploads to a real `oneplan serve`: every one answered, /healthz answering meanwhile.
+
+An upload route that did its image work, SQL and audit write on the event loop froze the whole
+process on PostgreSQL: one request waited on the loop for the audit chain's lock, which the other
+could only release through the loop (issue 22, finding 2).
+"""
+
+import io
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+from sqlmodel import Session, func, select
+
+from app import migrate
+from app.actor import Actor
+from app.config import Environment, Settings
+from app.db import build_engine
+from app.models import AuditEvent, MemberRole, ViewPicture
+from app.models.base import id_of
+from app.services.auth.api_tokens import create_token
+from tests.databases import fresh_database
+from tests.plan_factories import make_plan
+from tests.served import Served, oneplan_serve
+
+UPLOADS_AT_ONCE = 8
+ROUNDS = 4
+ANSWER_WITHIN = httpx.Timeout(20.0)
+"""Per request: a frozen server fails the test instead of hanging it."""
+
+
+def png(size: int = 10) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), "orange").save(out, format="PNG")
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class World:
+    settings: Settings
+    plan_id: int
+    token: str
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    """A migrated database with a plan, and an API token for the parent on it."""
+    with fresh_database(tmp_path) as url:
+        migrate.upgrade(url)
+        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=tmp_path)
+        engine = build_engine(settings)
+        with Session(engine) as db:
+            plan, people = make_plan(db)
+            _token, secret = create_token(db, Actor.command(), people[MemberRole.PARENT_CARER], "uploads")
+            plan_id = id_of(plan)
+            db.commit()
+        engine.dispose()
+        yield World(settings, plan_id, secret)
+
+
+@pytest.fixture
+def server(world: World, tmp_path: Path) -> Iterator[Served]:
+    environment = {
+        "ONEPLAN_DATABASE_URL": world.settings.resolved_database_url,
+        "ONEPLAN_DATA_DIR": str(world.settings.data_dir),
+    }
+    with oneplan_serve(environment, tmp_path) as served:
+        yield served
+
+
+def _upload(base_url: str, plan_id: int, token: str, picture: bytes) -> int:
+    with httpx.Client(base_url=base_url, timeout=ANSWER_WITHIN) as client:
+        response = client.post(
+            f"/api/v1/plans/{plan_id}/pictures",
+            headers={"Authorization": f"Bearer {token}"},
+            files={"file": ("drawing.png", picture, "image/png")},
+        )
+        return response.status_code
+
+
+def _healthz(base_url: str) -> int:
+    with httpx.Client(base_url=base_url, timeout=ANSWER_WITHIN) as client:
+        return client.get("/healthz").status_code
+
+
+def _answer(future: Future[int], what: str) -> int:
+    try:
+        return future.result()
+    except httpx.TimeoutException:
+        pytest.fail(f"{what} got no answer: the server froze")
+
+
+def test_simultaneous_uploads_are_all_answered_and_health_answers_meanwhile(
+    world: World, server: Served
+) -> None:
+    picture = png()
+    with ThreadPoolExecutor(max_workers=UPLOADS_AT_ONCE + 1) as pool:
+        for round_number in range(1, ROUNDS + 1):
+            uploads = [
+                pool.submit(_upload, server.base_url, world.plan_id, world.token, picture)
+                for _ in range(UPLOADS_AT_ONCE)
+            ]
+            health = pool.submit(_healthz, server.base_url)
+            answers = [_answer(upload, f"An upload in round {round_number}") for upload in uploads]
+            assert answers == [201] * UPLOADS_AT_ONCE, server.log_text()
+            assert _answer(health, f"/healthz in round {round_number}") == 200
+
+    engine = build_engine(world.settings)
+    with Session(engine) as db:
+        stored = db.exec(select(func.count()).select_from(ViewPicture)).one()
+        audited = db.exec(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "picture.added")
+        ).one()
+    engine.dispose()
+    assert stored == audited == UPLOADS_AT_ONCE * ROUNDS
