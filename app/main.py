@@ -7,16 +7,18 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
-from app import logging_filters
+from app import logging_filters, logging_setup
 from app.config import Settings, get_settings
 from app.db import build_engine
 from app.errors import install_error_handlers
 from app.middleware import RequestContextMiddleware
+from app.observability import ObservabilityMiddleware
 from app.routers import api, pages
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    logging_setup.configure(settings)
     engine = build_engine(settings)
 
     @asynccontextmanager
@@ -35,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    # Inside RequestContextMiddleware, whose request id each access line carries.
+    app.add_middleware(ObservabilityMiddleware, settings=settings)
     app.add_middleware(RequestContextMiddleware)
     # Pages of a long plan compress about thirtyfold; CSRF tokens are masked per response (BREACH).
     app.add_middleware(GZipMiddleware, minimum_size=1000)
