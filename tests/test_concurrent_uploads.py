@@ -6,7 +6,7 @@ could only release through the loop (issue 22, finding 2).
 """
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +18,16 @@ from sqlmodel import Session, func, select
 
 from app import migrate
 from app.actor import Actor
+from app.auth import SESSION_COOKIE
 from app.config import Environment, Settings
 from app.db import build_engine
 from app.models import AuditEvent, MemberRole, ViewPicture
 from app.models.base import id_of
 from app.services.auth.api_tokens import create_token
+from app.services.auth.csrf import csrf_token
+from app.services.auth.secrets import digest
 from tests.databases import fresh_database
+from tests.factories import session_token_for
 from tests.plan_factories import make_plan
 from tests.served import Served, oneplan_serve
 
@@ -44,22 +48,27 @@ class World:
     settings: Settings
     plan_id: int
     token: str
+    """The parent's API token."""
+    session: str
+    """The parent's signed-in session (its cookie), for the pages."""
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    """A migrated database with a plan, and an API token for the parent on it."""
+    """A migrated database with a plan, and an API token and a session for the parent on it."""
     with fresh_database(tmp_path) as url:
         migrate.upgrade(url)
         settings = Settings(environment=Environment.TEST, database_url=url, data_dir=tmp_path)
         engine = build_engine(settings)
         with Session(engine) as db:
             plan, people = make_plan(db)
-            _token, secret = create_token(db, Actor.command(), people[MemberRole.PARENT_CARER], "uploads")
+            parent = people[MemberRole.PARENT_CARER]
+            _token, secret = create_token(db, Actor.command(), parent, "uploads")
+            session = session_token_for(db, parent)
             plan_id = id_of(plan)
             db.commit()
         engine.dispose()
-        yield World(settings, plan_id, secret)
+        yield World(settings, plan_id, secret, session)
 
 
 @pytest.fixture
@@ -72,14 +81,29 @@ def server(world: World, tmp_path: Path) -> Iterator[Served]:
         yield served
 
 
-def _upload(base_url: str, plan_id: int, token: str, picture: bytes) -> int:
+def _upload_by_api(base_url: str, world: World, picture: bytes) -> int:
     with httpx.Client(base_url=base_url, timeout=ANSWER_WITHIN) as client:
         response = client.post(
-            f"/api/v1/plans/{plan_id}/pictures",
-            headers={"Authorization": f"Bearer {token}"},
+            f"/api/v1/plans/{world.plan_id}/pictures",
+            headers={"Authorization": f"Bearer {world.token}"},
             files={"file": ("drawing.png", picture, "image/png")},
         )
-        return response.status_code
+        return 201 if response.status_code == 201 else response.status_code * 1000
+
+
+def _upload_by_page(base_url: str, world: World, picture: bytes) -> int:
+    """A parent's screen of the views page with a drawing chosen: 201 when the picture was kept."""
+    csrf = csrf_token(world.settings.secret_key, f"session:{digest(world.session)}")
+    with httpx.Client(
+        base_url=base_url, timeout=ANSWER_WITHIN, cookies={SESSION_COOKIE: world.session}
+    ) as client:
+        response = client.post(
+            f"/plans/{world.plan_id}/my-views/new",
+            data={"csrf_token": csrf, "step": "like", "answer_like": "Drawing", "go": "next"},
+            files={"picture": ("drawing.png", picture, "image/png")},
+        )
+        kept = response.status_code == 200 and 'name="picture_like" value="' in response.text
+        return 201 if kept else response.status_code * 1000
 
 
 def _healthz(base_url: str) -> int:
@@ -94,16 +118,14 @@ def _answer(future: Future[int], what: str) -> int:
         pytest.fail(f"{what} got no answer: the server froze")
 
 
+@pytest.mark.parametrize("upload", [_upload_by_api, _upload_by_page], ids=["api", "page"])
 def test_simultaneous_uploads_are_all_answered_and_health_answers_meanwhile(
-    world: World, server: Served
+    world: World, server: Served, upload: Callable[[str, World, bytes], int]
 ) -> None:
     picture = png()
     with ThreadPoolExecutor(max_workers=UPLOADS_AT_ONCE + 1) as pool:
         for round_number in range(1, ROUNDS + 1):
-            uploads = [
-                pool.submit(_upload, server.base_url, world.plan_id, world.token, picture)
-                for _ in range(UPLOADS_AT_ONCE)
-            ]
+            uploads = [pool.submit(upload, server.base_url, world, picture) for _ in range(UPLOADS_AT_ONCE)]
             health = pool.submit(_healthz, server.base_url)
             answers = [_answer(upload, f"An upload in round {round_number}") for upload in uploads]
             assert answers == [201] * UPLOADS_AT_ONCE, server.log_text()
