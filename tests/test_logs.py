@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app import logging_setup
 from app.config import Environment, Settings
 from app.main import create_app
 from app.middleware import REQUEST_ID_HEADER
@@ -48,7 +49,7 @@ def logging_app(settings: Settings) -> Iterator[FastAPI]:
     app.add_api_route("/test-broken", broken)
     yield app
     app.state.engine.dispose()
-    create_app(settings)  # the text format again for the tests that follow
+    logging_setup.configure(settings)  # the text format again for the tests that follow
 
 
 def test_a_line_logged_while_serving_a_request_carries_its_id(

@@ -1,11 +1,12 @@
 """/metrics for Prometheus: only for the scraper with the token, labelled by route template, never by id."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -28,17 +29,32 @@ def own_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def client_with(url: str, folder: Path, token: str) -> TestClient:
-    settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder, metrics_token=token)
-    return TestClient(create_app(settings))
+ClientWith = Callable[[str], TestClient]
+
+
+@pytest.fixture
+def client_with(own_database: str, tmp_path: Path) -> Iterator[ClientWith]:
+    """A client of an app with this metrics token (its engine closed after the test)."""
+    apps: list[FastAPI] = []
+
+    def client(token: str) -> TestClient:
+        settings = Settings(
+            environment=Environment.TEST, database_url=own_database, data_dir=tmp_path, metrics_token=token
+        )
+        apps.append(create_app(settings))
+        return TestClient(apps[-1])
+
+    yield client
+    for app in apps:
+        app.state.engine.dispose()
 
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_no_metrics_while_no_token_is_set(own_database: str, tmp_path: Path) -> None:
-    client = client_with(own_database, tmp_path, "")
+def test_no_metrics_while_no_token_is_set(client_with: ClientWith) -> None:
+    client = client_with("")
     assert client.get("/metrics").status_code == 404
     assert client.get("/metrics", headers=bearer("")).status_code == 404
     assert client.get("/metrics", headers={"Authorization": "Bearer"}).status_code == 404
@@ -56,9 +72,9 @@ def test_no_metrics_while_no_token_is_set(own_database: str, tmp_path: Path) -> 
     ids=["none", "wrong", "longer", "no-scheme", "basic"],
 )
 def test_a_wrong_or_missing_token_gets_the_404_of_any_unknown_address(
-    own_database: str, tmp_path: Path, headers: dict[str, str]
+    client_with: ClientWith, headers: dict[str, str]
 ) -> None:
-    client = client_with(own_database, tmp_path, TOKEN)
+    client = client_with(TOKEN)
     same_id = {"X-Request-ID": "request-for-comparison"}
     response = client.get("/metrics", headers={**headers, **same_id})
     assert response.status_code == 404
@@ -66,8 +82,8 @@ def test_a_wrong_or_missing_token_gets_the_404_of_any_unknown_address(
     assert response.text == unknown.text.replace("/no-such-page", "/metrics")
 
 
-def test_the_scraper_gets_requests_mail_and_database_figures(own_database: str, tmp_path: Path) -> None:
-    client = client_with(own_database, tmp_path, TOKEN)
+def test_the_scraper_gets_requests_mail_and_database_figures(client_with: ClientWith) -> None:
+    client = client_with(TOKEN)
     engine = client.app.state.engine  # type: ignore[attr-defined]
     with Session(engine) as db:
         db.add(OutboxMessage(recipient="a@test.example", subject="Waiting", body="-"))
@@ -91,8 +107,8 @@ def test_the_scraper_gets_requests_mail_and_database_figures(own_database: str, 
     assert "oneplan_mail_failed_messages 1.0" in text
 
 
-def test_routes_are_labelled_by_their_template_never_by_ids(own_database: str, tmp_path: Path) -> None:
-    client = client_with(own_database, tmp_path, TOKEN)
+def test_routes_are_labelled_by_their_template_never_by_ids(client_with: ClientWith) -> None:
+    client = client_with(TOKEN)
     client.get("/api/v1/plans/987654")
     client.get("/plans/987655/pictures/987656")
     client.get("/some/unknown/address/987657")
