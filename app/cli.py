@@ -1,4 +1,4 @@
-"""The `oneplan` command: serve, db upgrade, demo, token create, audit verify and checkpoint."""
+"""The `oneplan` command: serve, db upgrade, demo, token create, audit verify, chain and checkpoint."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +16,7 @@ from app.db import build_engine
 from app.errors import Refused
 from app.models import Person
 from app.services.audit import integrity as audit_integrity
+from app.services.audit import sequencer
 from app.services.auth.api_tokens import create_token
 from app.services.auth.sign_in import find_by_email
 from app.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PERSONAS, create_demo
@@ -126,11 +127,12 @@ def audit_verify(
         ),
     ] = None,
 ) -> None:
-    """Check the audit chain: exit 0 when whole, 1 naming the first bad event."""
+    """Check the audit chain: exit 0 when whole, 1 naming the first bad event or events left out of it."""
     settings = get_settings()
     with command_session(settings) as session:
         verification = audit_integrity.verify_trail(session, settings, checkpoints or [])
         imported = transfer.verify_imported_trails(session)
+        overdue = sequencer.waiting_too_long(session)
     _report(verification)
     if verification.problem is not None:
         typer.echo(verification.problem.message, err=True)
@@ -138,7 +140,27 @@ def audit_verify(
     if imported:
         typer.echo("\n".join(imported), err=True)
         raise typer.Exit(1)
+    if overdue:
+        bound = sequencer.CHAIN_DELAY_BOUND.total_seconds()
+        typer.echo(
+            f"{overdue} committed events have waited longer than {bound:g} seconds to join the chain: "
+            "is `oneplan worker` running?",
+            err=True,
+        )
+        raise typer.Exit(1)
     typer.echo(f"The audit trail is whole: its head is event {verification.head_sequence}.")
+
+
+@audit_cli.command("chain")
+def audit_chain() -> None:
+    """Link every committed event into the chain now (what `oneplan worker` does all the time)."""
+    settings = get_settings()
+    engine = build_engine(settings)
+    try:
+        chained = sequencer.chain_pending(engine)
+    finally:
+        engine.dispose()
+    typer.echo(f"Chained {_count(chained, 'event')}.")
 
 
 @audit_cli.command("checkpoint")
@@ -232,6 +254,8 @@ def demo() -> None:
         world = create_demo(session, settings)
         session.commit()
         names = ", ".join(organisation.name for organisation in world.organisations)
+        session.commit()  # ends the read above, which on SQLite holds the write lock
+        sequencer.chain_pending(session.get_bind().engine)
     typer.echo(f"Demo data ready: {names}.")
     typer.echo("People (sign in at /sign-in):")
     for persona in PERSONAS:

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.actor import Actor
 from app.auth import Identity, identify
 from app.config import Settings
+from app.db import forget_writes, is_reading, reading_session, write_what_waited
 from app.errors import Refused, SignInRequired, wants_json
 from app.models import Channel, Outcome, Person
 from app.permissions import PERMISSION_ATTRIBUTE, Permission, PlanAccess, role_may
@@ -23,11 +24,19 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def request_transaction(request: Request, session: Session) -> Iterator[Session]:
-    """Commit once when the request succeeds; on a refusal, keep only the audit event of the refusal."""
+    """Commit once when the request succeeds; on a refusal, keep only the audit event of the refusal.
+
+    A reading request ends its read and then writes what waited (its audit events), before the
+    response is sent: content never leaves without its read being recorded.
+    """
     try:
         yield session
-        session.commit()
+        if is_reading(session):
+            write_what_waited(session)
+        else:
+            session.commit()
     except Refused as refusal:
+        forget_writes(session)
         session.rollback()
         audit.record(
             session,
@@ -39,16 +48,24 @@ def request_transaction(request: Request, session: Session) -> Iterator[Session]
             reason=refusal.reason,
             details={"path": request.url.path, "method": request.method},
         )
-        session.commit()
+        if is_reading(session):
+            write_what_waited(session)
+        else:
+            session.commit()
         raise
     except BaseException:
+        forget_writes(session)
         session.rollback()
         raise
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's one session; it commits before the response is sent (scope="function")."""
-    with Session(request.app.state.engine) as session:
+    """The request's one session; it commits before the response is sent (scope="function").
+
+    GET and HEAD read without a lock (see `app.db`); other methods write in one transaction.
+    """
+    engine = request.app.state.engine
+    with reading_session(engine) if request.method in SAFE_METHODS else Session(engine) as session:
         yield from request_transaction(request, session)
 
 

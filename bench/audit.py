@@ -34,6 +34,7 @@ sys.path.insert(0, str(PROJECT))
 
 from app.actor import Actor  # noqa: E402
 from app.auth import SESSION_COOKIE  # noqa: E402
+from app.clock import uk_today  # noqa: E402
 from app.models import (  # noqa: E402
     CONTRIBUTING_ACTIONS,
     Channel,
@@ -291,7 +292,7 @@ def main() -> int:
                     "/audit?organisation=...&from...to (one school, one month)": median_ms(
                         client,
                         f"/audit?organisation={people[3].organisation_id}&from-day=1&from-month=3&from-year="
-                        f"{date.today().year}&to-day=31&to-month=3&to-year={date.today().year}",
+                        f"{uk_today().year}&to-day=31&to-month=3&to-year={uk_today().year}",
                     ),
                     "/audit/contributions (25 plans)": median_ms(client, "/audit/contributions"),
                     "/audit/contributions?quiet=1": median_ms(client, "/audit/contributions?quiet=1"),

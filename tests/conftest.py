@@ -2,10 +2,12 @@
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlmodel import Session
 
 from app import migrate
@@ -14,11 +16,13 @@ from app.config import Environment, Settings
 from app.dependencies import get_session
 from app.main import create_app
 from app.models import Person
+from app.services.audit.sequencer import chain_batch
 from app.services.auth.csrf import csrf_token
 from app.services.auth.secrets import digest
 from app.services.demo import create_demo, demo_person
 from tests.databases import fresh_database, sharing
 from tests.factories import session_token_for
+from tests.query_count import not_counted
 
 
 @pytest.fixture(scope="session")
@@ -60,12 +64,41 @@ def db_session(app: FastAPI) -> Iterator[Session]:
 
 
 @pytest.fixture
-def client(app: FastAPI, db_session: Session) -> Iterator[TestClient]:
-    """A client whose requests share the test's rolled-back transaction."""
+def sequencer(db_session: Session) -> Callable[[], int]:
+    """Run the sequencer over the test's transaction, as a worker does; how many events it chained."""
+
+    def run() -> int:
+        chained = 0
+        with not_counted():
+            while linked := chain_batch(db_session):
+                chained += linked
+            db_session.commit()
+        return chained
+
+    return run
+
+
+@pytest.fixture
+def client(app: FastAPI, db_session: Session, sequencer: Callable[[], int]) -> Iterator[TestClient]:
+    """A client whose requests share the test's rolled-back transaction.
+
+    A worker runs the sequencer beside the service; here it runs before and after each request, so
+    that a test sees the trail as it stands once the sequencer's short delay has passed.
+    """
 
     app.dependency_overrides[get_session] = sharing(db_session)
     # Not entered as a context manager: the app's lifespan (and engine) lasts the whole session.
-    yield TestClient(app, raise_server_exceptions=False)
+    test_client = TestClient(app, raise_server_exceptions=False)
+    send = test_client.request
+
+    def request_with_the_trail_chained(*args: Any, **kwargs: Any) -> Response:
+        sequencer()
+        response = send(*args, **kwargs)
+        sequencer()
+        return response
+
+    test_client.request = request_with_the_trail_chained  # type: ignore[method-assign]
+    yield test_client
     app.dependency_overrides.clear()
 
 

@@ -14,7 +14,8 @@ from fastapi import Request
 from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session
 
-from app.dependencies import request_transaction
+from app.db import READING
+from app.dependencies import SAFE_METHODS, request_transaction
 
 POSTGRES_URL_VARIABLE = "ONEPLAN_TEST_POSTGRES_URL"
 
@@ -47,7 +48,12 @@ def sharing(db_session: Session) -> Callable[[Request], Iterator[Session]]:
 
     def test_session(request: Request) -> Iterator[Session]:
         # The test's own setup is kept (a savepoint released); the request gets a transaction of its own.
+        # A reading request keeps its writes until it has read, as `get_session` arranges.
         db_session.commit()
-        yield from request_transaction(request, db_session)
+        db_session.info[READING] = request.method in SAFE_METHODS
+        try:
+            yield from request_transaction(request, db_session)
+        finally:
+            db_session.info.pop(READING, None)
 
     return test_session

@@ -2,9 +2,22 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, event
+
+_UNCOUNTED: ContextVar[bool] = ContextVar("uncounted", default=False)
+
+
+@contextmanager
+def not_counted() -> Iterator[None]:
+    """Work that is not the request's own (the test's stand-in for the worker's sequencer)."""
+    token = _UNCOUNTED.set(True)
+    try:
+        yield
+    finally:
+        _UNCOUNTED.reset(token)
 
 
 class QueryCounter:
@@ -21,6 +34,8 @@ def counting_queries(engine: Engine) -> Iterator[QueryCounter]:
     counter = QueryCounter()
 
     def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if _UNCOUNTED.get():
+            return
         if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
             counter.statements.append(statement)
 

@@ -9,7 +9,7 @@ import hashlib
 import itertools
 import json
 import multiprocessing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +48,7 @@ from app.services.audit.integrity import (
 from app.services.audit.integrity import (
     public_key_text as public_key_text_of,
 )
+from app.services.audit.sequencer import chain_pending
 from tests.databases import fresh_database, on_postgres
 
 EVENTS = 12
@@ -149,10 +150,17 @@ class Chain:
 
 
 @pytest.fixture
-def chain(db_session: Session) -> Chain:
+def chain(db_session: Session, sequencer: Callable[[], int]) -> Chain:
     events = [_record(db_session, number) for number in range(1, EVENTS + 1)]
+    sequencer()
+    for event in events:
+        db_session.refresh(event)
     ids = [id_of(event) for event in events]
-    return Chain(events, events[0].sequence, events[-1].sequence, ids, events[-1].hash)
+    first, head = events[0].sequence, events[-1].sequence
+    assert first is not None
+    assert head is not None
+    assert events[-1].hash is not None
+    return Chain(events, first, head, ids, events[-1].hash)
 
 
 @pytest.fixture
@@ -344,13 +352,14 @@ def test_checkpoints_are_signed_and_a_forged_one_fails_the_check(
 
 
 def test_a_checkpoint_is_made_only_of_a_whole_chain(
-    chain: Chain, db_session: Session, settings: Settings, tmp_path: Path
+    chain: Chain, db_session: Session, settings: Settings, tmp_path: Path, sequencer: Callable[[], int]
 ) -> None:
     own = settings.model_copy(update={"audit_checkpoint_dir": tmp_path / "own"})
 
     first = make_checkpoint(db_session, own)
     again = make_checkpoint(db_session, own)
     _record(db_session, 99)
+    sequencer()
     _sql(db_session, "UPDATE audit_event SET action = 'plan.hidden' WHERE sequence = :s", s=chain.head + 1)
     refused = make_checkpoint(db_session, own)
 
@@ -437,12 +446,14 @@ def test_every_random_tampering_is_caught_and_an_untouched_chain_passes(
 
 
 def _commit_events(url: str, count: int, offset: int = 0) -> None:
+    """Commit events one by one, each writer also running the sequencer (as many workers would)."""
     engine = create_engine(url)
     try:
         for number in range(offset, offset + count):
             with Session(engine) as db:
                 _record(db, number + 1)
                 db.commit()
+            chain_pending(engine)
     finally:
         engine.dispose()
 

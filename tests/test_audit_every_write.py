@@ -9,7 +9,7 @@ matrix plays only as refusals or as forms with errors have a scenario of their o
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -22,6 +22,7 @@ from PIL import Image
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today
 from app.config import Settings
 from app.models import (
     AuditEvent,
@@ -281,7 +282,7 @@ def _step_done(
     sam, morgan, csrf = _sams_assessment(db, sign_in_as)
     step = _final_plan_step(db, sam)
     since = last_event_id(db)
-    today = date.today()
+    today = uk_today()
     response = client.post(
         f"/plans/{sam.id}/timeline/steps/{step.id}/done",
         data={
@@ -325,7 +326,7 @@ def _advice_request(path: str, *, api: bool) -> Scenario:
         ).first()
         assert social_care is not None
         since = last_event_id(db)
-        today = date.today()
+        today = uk_today()
         url = path.format(plan_id=sam.id)
         if api:
             given = {"topic": "psychology", "organisation_id": social_care.id, "sent_on": today.isoformat()}
@@ -355,7 +356,7 @@ def _review_meeting(path: str, *, api: bool) -> Scenario:
         ella = db.exec(select(Plan).join(Child).where(Child.full_name == "Ella Morris")).one()
         csrf = sign_in_as(morgan)
         since = last_event_id(db)
-        meeting = date.today() + timedelta(days=60)
+        meeting = uk_today() + timedelta(days=60)
         url = path.format(plan_id=ella.id)
         if api:
             response = client.post(
@@ -393,7 +394,7 @@ def _delivery(path: str, *, api: bool) -> Scenario:
             .join(ItemRevision, col(ItemRevision.id) == col(Item.current_revision_id))
             .where(col(Item.plan_id) == sam.id, col(ItemRevision.text) == ONE_TO_ONE)
         ).one()
-        monday = full_week_before(calendar_for(settings), date.today(), 1)  # the demo logged 2 weeks back
+        monday = full_week_before(calendar_for(settings), uk_today(), 1)  # the demo logged 2 weeks back
         days = arithmetic.week_days(monday)
         since = last_event_id(db)
         url = path.format(plan_id=sam.id, item_id=item.id)
@@ -450,14 +451,14 @@ def _move(path: str, *, api: bool) -> Scenario:
             given = {
                 "to_setting_id": chris.organisation_id,
                 "new_senco_id": chris.id,
-                "moves_on": date.today().isoformat(),
+                "moves_on": uk_today().isoformat(),
             }
             response = client.post(url, json=given, headers={"X-CSRF-Token": csrf})
         else:
             form = {
                 "to_setting_id": str(chris.organisation_id),
                 "new_senco_id": str(chris.id),
-                "moves_on": date.today().isoformat(),
+                "moves_on": uk_today().isoformat(),
                 "csrf_token": csrf,
             }
             response = client.post(url, data=form, follow_redirects=False)

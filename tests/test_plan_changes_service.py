@@ -1,12 +1,13 @@
 """Versions and what changed: frozen snapshots, the plan at a moment, and differences word by word."""
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import Session
 
 from app.actor import Actor
+from app.clock import uk_today
 from app.models import (
     AreaOfNeed,
     Item,
@@ -138,7 +139,7 @@ def take(db: Session, person: Person, plan: Plan, step: Step, reason: str | None
 
 def issue(db: Session, officer: Person, plan: Plan) -> None:
     take(db, officer, plan, Step.SEND_FOR_CONSULTATION)
-    plan.consultation_ends_on = date.today() - timedelta(days=1)  # the family's 15 days have passed
+    plan.consultation_ends_on = uk_today() - timedelta(days=1)  # the family's 15 days have passed
     db.add(plan)
     # These plans' provision is a few words only: the issue records why (plan quality, issue 9).
     take(db, officer, plan, Step.ISSUE, reason="Amounts are agreed at the first review")

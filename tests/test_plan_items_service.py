@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from app import migrate
 from app.actor import Actor
+from app.clock import uk_today
 from app.config import Environment, Settings
 from app.db import build_engine
 from app.errors import Refused
@@ -633,7 +634,7 @@ WRITES: dict[str, Callable[[World], object]] = {
         w.db,
         w.actor(),
         w.access(),
-        lifecycle.NewReview(held_on=date.today(), participants="All", what_worked="A", what_changes="B"),
+        lifecycle.NewReview(held_on=uk_today(), participants="All", what_worked="A", what_changes="B"),
     ),
 }
 ROW_TABLES = (
@@ -702,7 +703,7 @@ def test_the_issue_of_a_plan_records_the_step_and_the_frozen_version(
         world.access(),
         lifecycle.StepRequest(step=lifecycle.Step.SEND_FOR_CONSULTATION),
     )
-    world.plan.consultation_ends_on = date.today() - timedelta(days=1)
+    world.plan.consultation_ends_on = uk_today() - timedelta(days=1)
     mark = last_event_id(db_session)
     lifecycle.take_step(
         db_session, world.actor(), world.access(), lifecycle.StepRequest(step=lifecycle.Step.ISSUE)

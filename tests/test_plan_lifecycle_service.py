@@ -1,13 +1,16 @@
 """A plan's stages below the HTTP layer: who takes each step, when, and what an issued plan allows."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from pydantic import ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today
 from app.errors import Refused
 from app.models import (
     AreaOfNeed,
@@ -37,7 +40,7 @@ from tests.plan_factories import (
     make_plan,
 )
 
-TODAY = date.today()
+TODAY = uk_today()
 
 
 def step(db: Session, person: Person, plan: Plan, what: Step, **request: object) -> None:
@@ -370,3 +373,14 @@ def test_an_ended_plan_records_no_review(db_session: Session) -> None:
             lifecycle.NewReview(held_on=TODAY, participants="A", what_worked="B", what_changes="C"),
         )
     assert refusal.value.status_code == 409
+
+
+def test_the_familys_fifteen_days_count_from_the_uk_date_not_the_machines(db_session: Session) -> None:
+    """Served on a machine twelve hours behind UTC: at 6 am UK time on 2 December, its date is the 1st."""
+    machine_time = datetime(2026, 12, 1, 18, 0, tzinfo=ZoneInfo("Etc/GMT+12"))  # 06:00 on the 2nd in the UK
+    with time_machine.travel(machine_time, tick=False):
+        assert date.today() == date(2026, 12, 1), "the machine's own date is a day behind"  # noqa: DTZ011 (the machine's date, on purpose)
+        plan, _people = make_plan(db_session, PlanKind.EHC)
+        step(db_session, coordinator_of(db_session, plan), plan, Step.SEND_FOR_CONSULTATION)
+
+    assert plan.consultation_ends_on == date(2026, 12, 17)

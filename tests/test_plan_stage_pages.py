@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from app.clock import uk_today
 from app.models import AuditEvent, Child, ItemRevision, Outcome, Person, Plan, PlanStatus, PlanVersion
 from tests.page_checks import check_page
 
@@ -98,7 +99,7 @@ def test_an_ehc_plan_through_review_consultation_and_ending(
     assert events(db_session, "plan.start_review")
 
     # Ten days is too short for the family: the error is beside the date, and the date is kept.
-    too_soon = date.today() + timedelta(days=10)
+    too_soon = uk_today() + timedelta(days=10)
     response = client.post(
         stage,
         data={"step": "send_for_consultation", **date_fields("comments_until", too_soon), "csrf_token": csrf},
@@ -127,7 +128,7 @@ def test_an_ehc_plan_through_review_consultation_and_ending(
     assert response.status_code == 200
     assert "The date must be a real date" in response.text
 
-    until = date.today() + timedelta(days=16)
+    until = uk_today() + timedelta(days=16)
     response = client.post(
         stage,
         data={"step": "send_for_consultation", **date_fields("comments_until", until), "csrf_token": csrf},
@@ -223,7 +224,7 @@ def test_recording_a_review_keeps_the_version_and_starts_the_next_cycle(
     response = client.post(
         f"/plans/{sams_plan.id}/reviews",
         data={
-            **date_fields("held_on", date.today() - timedelta(days=1)),
+            **date_fields("held_on", uk_today() - timedelta(days=1)),
             "participants": "Alex Taylor (parent), Priya Shah (SENCo)",
             "what_worked": "The checklist on the desk.",
             "what_changes": "Try the checklist at home too.",
@@ -290,7 +291,7 @@ def test_a_review_cannot_be_in_the_future(
     response = client.post(
         f"/plans/{sams_plan.id}/reviews",
         data={
-            **date_fields("held_on", date.today() + timedelta(days=3)),
+            **date_fields("held_on", uk_today() + timedelta(days=3)),
             "participants": "Everyone",
             "what_worked": "Lunch",
             "what_changes": "Nothing",
@@ -335,7 +336,7 @@ def test_what_changed_since_a_date_shows_the_words_added_and_removed(
     client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, sams_plan: Plan
 ) -> None:
     sign_in_as(demo("Alex Taylor"))
-    before_toms_revision = date.today() - timedelta(days=5)
+    before_toms_revision = uk_today() - timedelta(days=5)
     response = client.get(f"/plans/{sams_plan.id}/changes", params=date_fields("since", before_toms_revision))
     assert response.status_code == 200
     check_page(response.text)
@@ -363,7 +364,7 @@ def test_a_day_starts_at_midnight_in_the_uk(
     client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, sams_plan: Plan
 ) -> None:
     """In summer a UK day starts at 23:00 UTC the day before: an edit at 23:30 UTC is on the next day."""
-    today = date.today()
+    today = uk_today()
     year = today.year if today > date(today.year, 7, 1) else today.year - 1
     outcome = db_session.exec(select(ItemRevision).where(col(ItemRevision.text).contains(TOMS_WORDS))).one()
     first = db_session.exec(

@@ -6,7 +6,7 @@ of seconds to build, so the role-by-action tables are played inside one test eac
 """
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
 from app.actor import Actor
+from app.clock import uk_today
 from app.models import (
     AuditEvent,
     Channel,
@@ -33,7 +34,7 @@ Headers = Callable[[str], dict[str, str]]
 Demo = Callable[[str], Person]
 Events = Callable[..., list[AuditEvent]]
 
-TODAY = date.today()
+TODAY = uk_today()
 STRANGER = "a stranger"
 
 

@@ -2,13 +2,14 @@
 issuing with unquantified provision, differences of opinion, and the local authority's figures."""
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today
 from app.errors import Refused
 from app.models import (
     AreaOfNeed,
@@ -212,7 +213,7 @@ def ehc_plan_with_unquantified_provision(db: Session) -> tuple[Plan, Person]:
     lifecycle.take_step(
         db, Actor.command(officer), access, lifecycle.StepRequest(step=lifecycle.Step.SEND_FOR_CONSULTATION)
     )
-    plan.consultation_ends_on = date.today() - timedelta(days=1)
+    plan.consultation_ends_on = uk_today() - timedelta(days=1)
     db.add(plan)
     db.flush()
     return plan, officer

@@ -3,14 +3,16 @@
 Events hold identifiers and digests, never content. Each event is a link of one hash chain:
 `sequence` numbers the events without gaps, `prev_hash` is the hash of the event before, and
 `hash` is the SHA-256 of the event's canonical JSON form (RFC 8785), prev_hash included.
-`app.services.audit.record` is the only writer; on PostgreSQL a trigger refuses UPDATE and DELETE.
+`app.services.audit.record` writes an event with its change, unchained (those three empty); the
+sequencer (`app.services.audit.sequencer`) fills them in once, soon after the commit. On PostgreSQL
+a trigger refuses every other UPDATE, and every DELETE.
 """
 
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index
+from sqlalchemy import JSON, BigInteger, Index, text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import EnumText, created_at_field
@@ -37,13 +39,20 @@ class AuditEvent(SQLModel, table=True):
         Index("ix_audit_event_actor_organisation_id_sequence", "actor_organisation_id", "sequence"),
         Index("ix_audit_event_action_sequence", "action", "sequence"),
         Index("ix_audit_event_occurred_at", "occurred_at"),
+        # The sequencer's queue: events committed and not yet chained, oldest first.
+        Index(
+            "ix_audit_event_unchained",
+            "id",
+            postgresql_where=text("sequence IS NULL"),
+            sqlite_where=text("sequence IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    sequence: int = Field(sa_type=BigInteger, unique=True)
-    """1, 2, 3, ... in the order the events joined the chain; no gaps."""
-    prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64)
+    sequence: int | None = Field(default=None, sa_type=BigInteger, unique=True)
+    """1, 2, 3, ... in the order the events joined the chain, no gaps; None until the sequencer links it."""
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
     occurred_at: datetime = created_at_field()
     actor_id: int | None = Field(default=None, foreign_key="person.id")
     actor_role: str | None = Field(default=None, max_length=32)

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
+from app.clock import uk_today
 from app.models.base import EnumText, created_at_field, moment_field
 
 
@@ -81,7 +82,7 @@ class Person(SQLModel, table=True):
         """Adults, and young people from 16: the rights pass to them (Code of Practice 8.13)."""
         if self.role is not PersonRole.CHILD:
             return True
-        age = self.age_on(date.today())
+        age = self.age_on(uk_today())
         return age is not None and age >= 16
 
 

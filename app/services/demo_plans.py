@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from app.actor import Actor
+from app.clock import uk_today
 from app.models import (
     AreaOfNeed,
     Child,
@@ -320,7 +321,7 @@ def _write(
         amount=entry.amount,
         unit=entry.unit,
         frequency=entry.frequency,
-        starts_on=date.today() - timedelta(days=entry.days_ago) if entry.amount else None,
+        starts_on=uk_today() - timedelta(days=entry.days_ago) if entry.amount else None,
     )
     item = items.add_item(db, Actor.command(author), access, new)
     _back_date(db, item, entry.days_ago)
@@ -379,7 +380,7 @@ def _sams_plan(db: Session, people: dict[str, Person], organisations: dict[str, 
         Actor.command(priya),
         access,
         lifecycle.NewReview(
-            held_on=date.today() - timedelta(days=11),
+            held_on=uk_today() - timedelta(days=11),
             participants="Alex Taylor (parent), Sam (for the first part), Priya Shah (SENCo), "
             "Tom Baker (class teacher)",
             what_worked="Lunch in the library: Sam eats and comes back calm. "
@@ -427,7 +428,7 @@ def _ellas_plan(db: Session, people: dict[str, Person], organisations: dict[str,
         lifecycle.StepRequest(step=lifecycle.Step.SEND_FOR_CONSULTATION),
     )
     # The family's 15 days ended in the spring; the demo plan was issued after them.
-    plan.consultation_ends_on = date.today() - timedelta(days=170)
+    plan.consultation_ends_on = uk_today() - timedelta(days=170)
     db.add(plan)
     lifecycle.take_step(
         db, actor, plan_access(db, actor, id_of(plan)), lifecycle.StepRequest(step=lifecycle.Step.ISSUE)

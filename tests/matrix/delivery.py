@@ -8,11 +8,12 @@ a SENCo in its council to move to.
 """
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.clock import uk_today
 from app.clock import uk_today as today
 from app.models import (
     AreaOfNeed,
@@ -131,14 +132,14 @@ def api(
     }
 
 
-WEEK = (date.today() - timedelta(days=7)).isoformat()
+WEEK = (uk_today() - timedelta(days=7)).isoformat()
 TIMETABLE_FORM = {
-    "starts_on": date.today().isoformat(),
-    "planned_end_on": (date.today() + timedelta(days=28)).isoformat(),
+    "starts_on": uk_today().isoformat(),
+    "planned_end_on": (uk_today() + timedelta(days=28)).isoformat(),
     "hours_a_week": "15",
     "reason": "Matrix reason",
     "return_plan": "Matrix plan",
-    "review_on": (date.today() + timedelta(days=14)).isoformat(),
+    "review_on": (uk_today() + timedelta(days=14)).isoformat(),
 }
 DECISION_FORM = {"decision": "end", "note": "Back to full time"}
 NEEDS_FORM = {"setting_support": "some", "support_offered": "Matrix support", "family_confidence": "some"}

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.clock import uk_today
 from app.models import Organisation, OrganisationKind, Person, PersonRole, Plan
 from app.models.base import id_of
 from app.models.timeline import (
@@ -41,7 +42,7 @@ def _request_on(db: Session, plan: Plan, *, council_id: int | None = None) -> As
         local_authority_id=council_id or plan.local_authority_id,
         requested_by_id=id_of(asker),
         requester_kind=RequesterKind.PARENT_CARER,
-        requested_on=date.today(),
+        requested_on=uk_today(),
     )
     db.add(request)
     db.flush()

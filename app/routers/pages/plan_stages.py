@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from app.clock import UK_TIME
+from app.clock import UK_TIME, uk_today
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, requires
 from app.models import (
     CYCLE_STAGE_LABELS,
@@ -97,7 +97,7 @@ def _stage_page(
 ) -> Response:
     plan = access.plan
     frozen = lifecycle.versions(db, access)
-    earliest = date.today() + timedelta(days=CONSULTATION_DAYS)
+    earliest = uk_today() + timedelta(days=CONSULTATION_DAYS)
     context = {
         **_plan_context(db, access),
         "steps": [(step.value, STEP_LABELS[step]) for step in lifecycle.next_steps(access)],
@@ -337,7 +337,7 @@ def _since(parts: DateParts, iso: str) -> date:
             day = date.fromisoformat(iso.strip())
         except ValueError:
             raise DateProblem("The date must be a real date, like 27 3 2026") from None
-    if day is None or day > date.today():
+    if day is None or day > uk_today():
         raise DateProblem("The date must be today or in the past")
     return day
 

@@ -1,11 +1,11 @@
-"""The one function that writes audit events, in the caller's transaction, as links of one hash chain.
+"""The one function that writes audit events, in the caller's transaction; and the chain's form.
 
 Events name objects by kind and id and never copy their content (a digest at most), so that content
 can be erased at the end of its retention while the chain still verifies. Each event's hash is the
 SHA-256 of its canonical JSON form (RFC 8785), which includes the hash of the event before it; the
-sequence numbers run 1, 2, 3, ... without gaps. On PostgreSQL an advisory lock held until the
-transaction ends makes appends from many processes take turns, so the chain stays one line; on
-SQLite the database's single write lock does the same. Verification and checkpoints are in
+sequence numbers run 1, 2, 3, ... without gaps. A request commits its event unchained, so that no
+request waits for another to join the chain; the sequencer (`app.services.audit.sequencer`) links
+committed events within `CHAIN_DELAY_BOUND`. Verification and checkpoints are in
 `app.services.audit.integrity`; the officer's searches in `app.services.audit.search`.
 """
 
@@ -17,19 +17,17 @@ from enum import Enum
 from typing import Any
 
 import rfc8785
-from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.actor import Actor
-from app.models import CONTRIBUTING_ACTIONS, AuditEvent, Outcome, Person, PlanContribution
+from app.db import write_after_reading
+from app.models import AuditEvent, Outcome, Person
 from app.models.base import as_utc, utc_now
 
 GENESIS_HASH = "0" * 64
 """The `prev_hash` of the first event."""
 HASH_VERSION = 1
 """Part of every hashed form, so that a later change of form can be told apart."""
-CHAIN_LOCK_KEY = 0x6F6E65706C616E
-"""PostgreSQL advisory lock key ("oneplan" in ASCII) held while an event joins the chain."""
 CHAINED_FIELDS = (
     "sequence",
     "prev_hash",
@@ -120,20 +118,6 @@ def plan_id_of(
     return None
 
 
-def chain_head(db: Session) -> tuple[int, str]:
-    """The last event's sequence and hash, taking the chain's turn first on PostgreSQL.
-
-    The lock lasts until the transaction ends, so nobody else appends between this read and the
-    commit; reading again in the same transaction sees the events it has already added.
-    """
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    head = db.exec(
-        select(AuditEvent.sequence, AuditEvent.hash).order_by(col(AuditEvent.sequence).desc()).limit(1)
-    ).first()
-    return (head[0], head[1]) if head is not None else (0, GENESIS_HASH)
-
-
 def record(
     db: Session,
     actor: Actor,
@@ -146,18 +130,14 @@ def record(
     reason: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add one event to the end of the chain; it commits or rolls back with the change it records.
+    """Write one event; it commits or rolls back with the change it records, and joins the chain later.
 
     `subject` names who acted when no one is signed in yet (a sign-in, a reset by link).
     """
     person = actor.person or subject
     # Stored as the JSON column hands it back, so that the hash verifies after the round trip.
     plain_details: dict[str, Any] = json.loads(json.dumps(details or {}))
-    sequence, prev_hash = chain_head(db)
     event = AuditEvent(
-        sequence=sequence + 1,
-        prev_hash=prev_hash,
-        hash="",
         occurred_at=utc_now(),
         actor_id=person.id if person is not None else None,
         actor_role=person.role if person is not None else None,
@@ -173,32 +153,10 @@ def record(
         reason=reason,
         details=plain_details,
     )
-    event.hash = hash_of(fields_of(event))
-    db.add(event)
-    db.flush()
-    _count_contribution(db, event)
+    write_after_reading(db, lambda writer: _add(writer, event))
     return event
 
 
-def _count_contribution(db: Session, event: AuditEvent) -> None:
-    """Keep the plan's per-agency contribution count in step with the trail (same transaction).
-
-    Writers of events already queue on the chain's head, so two never count the same row at once.
-    """
-    if (
-        event.outcome is not Outcome.DONE
-        or event.action not in CONTRIBUTING_ACTIONS
-        or event.plan_id is None
-        or event.actor_organisation_id is None
-    ):
-        return
-    key = (event.plan_id, event.actor_organisation_id)
-    counted = db.get(PlanContribution, key)
-    if counted is None:
-        counted = PlanContribution(
-            plan_id=key[0], organisation_id=key[1], contributions=0, last_at=event.occurred_at
-        )
-    counted.contributions += 1
-    counted.last_at = event.occurred_at
-    db.add(counted)
+def _add(db: Session, event: AuditEvent) -> None:
+    db.add(event)
     db.flush()

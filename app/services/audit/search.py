@@ -3,7 +3,8 @@
 Pages are keyset-paginated on the chain's sequence (newest first), and every filter has an index that
 ends in the sequence, so a page costs the same at the millionth event as at the first. Exports stream
 in batches. Reading the trail is itself recorded: "audit.listed" and "audit.exported" for the
-officer's searches, "plan.audit_read" (on the plan) for a plan's history.
+officer's searches, "plan.audit_read" (on the plan) for a plan's history. They list the chained
+events: one committed a moment ago appears once the sequencer has linked it (within its bound).
 """
 
 import csv
@@ -315,7 +316,7 @@ def _page(
     after: int | None,
     size: int,
 ) -> EventPage:
-    query = select(AuditEvent).where(scope, *filters.conditions())
+    query = select(AuditEvent).where(scope, col(AuditEvent.sequence).is_not(None), *filters.conditions())
     if after is not None:
         rows = list(
             db.exec(
@@ -529,7 +530,7 @@ def export_csv(
     """
     query = (
         sa_select(*(col(getattr(AuditEvent, name)) for name in _EXPORTED))
-        .where(la_scope(council_id), *filters.conditions())
+        .where(la_scope(council_id), col(AuditEvent.sequence).is_not(None), *filters.conditions())
         .order_by(col(AuditEvent.sequence).desc())
         .limit(batch)
     )

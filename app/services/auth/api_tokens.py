@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.db import update_after_reading
 from app.models import ApiToken, Person
 from app.models.base import as_utc, id_of, utc_now
 from app.permissions import owns
@@ -72,6 +73,5 @@ def person_for_token(db: Session, secret: str) -> Person | None:
     now = utc_now()
     # Note use at most once a minute: a write on every API call would cost more than the call.
     if token.last_used_at is None or now - as_utc(token.last_used_at) > timedelta(minutes=1):
-        token.last_used_at = now
-        db.add(token)
+        update_after_reading(db, token, last_used_at=now)
     return person

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from app.config import Settings
+from app.db import update_after_reading
 from app.models import Person, SignInMethod, UserSession
 from app.models.base import as_utc, id_of, utc_now
 from app.services.auth.secrets import digest, new_token
@@ -72,12 +73,10 @@ def find_session(db: Session, settings: Settings, token: str | None) -> ActiveSe
     too_old = now - as_utc(record.created_at) > timedelta(hours=settings.session_absolute_hours)
     idle = now - as_utc(record.last_seen_at) > timedelta(minutes=settings.session_idle_minutes)
     if too_old or idle or not person.is_active:
-        record.ended_at = now
-        db.add(record)
+        update_after_reading(db, record, ended_at=now)
         return None
     if now - as_utc(record.last_seen_at) > timedelta(minutes=1):
-        record.last_seen_at = now
-        db.add(record)
+        update_after_reading(db, record, last_seen_at=now)
     return ActiveSession(record, person)
 
 

@@ -110,7 +110,7 @@ def subject_access(db: Session, settings: Settings, actor: Actor) -> bytes:
     for plan_id in plan_ids:
         exports.append(transfer.export_plan(db, settings, plan_access(db, actor, plan_id)))
     events = db.exec(
-        select(AuditEvent).where(col(AuditEvent.actor_id) == person.id).order_by(col(AuditEvent.sequence))
+        select(AuditEvent).where(col(AuditEvent.actor_id) == person.id).order_by(col(AuditEvent.id))
     )
     organisation = db.get(Organisation, person.organisation_id) if person.organisation_id else None
     document = {

@@ -298,7 +298,10 @@ def export_plan(db: Session, settings: Settings, access: PlanAccess) -> PlanExpo
     own = [
         event_of(event)
         for event in db.exec(
-            select(AuditEvent).where(col(AuditEvent.plan_id) == plan.id).order_by(col(AuditEvent.sequence))
+            # The chained events: one still waiting for the sequencer (a moment) has no hash to check yet.
+            select(AuditEvent)
+            .where(col(AuditEvent.plan_id) == plan.id, col(AuditEvent.sequence).is_not(None))
+            .order_by(col(AuditEvent.sequence))
         )
     ]
     trails.append({"source": settings.public_url, "digest": trail_digest(own), "events": own})

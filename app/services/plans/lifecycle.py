@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today
 from app.models import (
     CycleStage,
     Item,
@@ -100,7 +101,7 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
     frozen: PlanVersion | None = None
     waived = None
     if request.step is Step.SEND_FOR_CONSULTATION:
-        earliest = date.today() + timedelta(days=CONSULTATION_DAYS)
+        earliest = uk_today() + timedelta(days=CONSULTATION_DAYS)
         until = request.comments_until or earliest
         if until < earliest:
             raise PlanProblem(
@@ -110,7 +111,7 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
             )
         plan.status, plan.consultation_ends_on = PlanStatus.CONSULTATION, until
     elif request.step is Step.ISSUE:
-        if plan.consultation_ends_on is not None and date.today() <= plan.consultation_ends_on:
+        if plan.consultation_ends_on is not None and uk_today() <= plan.consultation_ends_on:
             refuse_change(
                 access,
                 f"The family has until {plan.consultation_ends_on:%-d %B %Y} to comment: "
@@ -163,7 +164,7 @@ def record_review(db: Session, actor: Actor, access: PlanAccess, new: NewReview)
     plan = access.plan
     if plan.status in {PlanStatus.CEASED, PlanStatus.CLOSED}:
         refuse_change(access, "This plan has ended.", action="review.refused")
-    if new.held_on > date.today():
+    if new.held_on > uk_today():
         raise PlanProblem("held_on", "The date of the meeting must be today or in the past")
     review = PlanReview(
         plan_id=id_of(plan),

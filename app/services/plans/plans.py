@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today
 from app.models import (
     EHC_SECTION_TITLES,
     SEN_SUPPORT_SECTION_TITLES,
@@ -85,7 +86,7 @@ def create_plan(db: Session, actor: Actor, new: NewPlan) -> Plan:
                 or setting.local_authority_id != local_authority_id
             ):
                 raise PlanProblem("setting_id", "Select a school or college in your local authority")
-    if new.child_date_of_birth > date.today():
+    if new.child_date_of_birth > uk_today():
         raise PlanProblem("child_date_of_birth", "Date of birth must be in the past")
     child = Child(
         full_name=new.child_full_name,
