@@ -12,7 +12,6 @@ from the database at each scrape, so any worker gives the same answer.
 """
 
 import hmac
-import importlib
 import logging
 import os
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, func, select
 
 from app.models import OutboxMessage
+from app.services.audit.sequencer import chain_lag_seconds
 
 logger = logging.getLogger("oneplan.metrics")
 
@@ -68,15 +68,6 @@ def authorised(token: str, authorization: str | None) -> bool:
     return hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode())
 
 
-def _chain_lag_seconds(db: Session) -> float | None:
-    """Seconds the oldest audit event not yet in the chain has waited (None before the sequencer exists)."""
-    try:
-        sequencer = importlib.import_module("app.services.audit.sequencer")
-    except ModuleNotFoundError:
-        return None
-    return float(sequencer.chain_lag_seconds(db))
-
-
 class StateCollector(Collector):
     """Figures read from the database at each scrape: the same whichever worker answers."""
 
@@ -96,7 +87,7 @@ class StateCollector(Collector):
                     .select_from(OutboxMessage)
                     .where(col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.error).is_not(None))
                 ).one()
-                lag = _chain_lag_seconds(db)
+                lag = chain_lag_seconds(db)
         except SQLAlchemyError:
             logger.exception("Metrics could not read the database")
             yield GaugeMetricFamily("oneplan_database_up", "Whether the database answered this scrape.", 0)
@@ -112,12 +103,11 @@ class StateCollector(Collector):
             "Messages whose last hand-over to the mail server failed and that are still unsent.",
             failed,
         )
-        if lag is not None:
-            yield GaugeMetricFamily(
-                "oneplan_audit_chain_lag_seconds",
-                "Seconds the oldest audit event not yet joined to the chain has waited (0: none waiting).",
-                lag,
-            )
+        yield GaugeMetricFamily(
+            "oneplan_audit_chain_lag_seconds",
+            "Seconds the oldest audit event not yet joined to the chain has waited (0: none waiting).",
+            lag,
+        )
 
 
 def exposition(engine: Engine) -> bytes:

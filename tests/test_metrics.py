@@ -11,10 +11,13 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app import migrate
+from app.actor import Actor
 from app.config import Environment, Settings
 from app.main import create_app
 from app.models import OutboxMessage
 from app.models.base import utc_now
+from app.services import audit
+from app.services.audit import sequencer
 from tests.databases import fresh_database
 from tests.served import oneplan_serve
 
@@ -105,6 +108,27 @@ def test_the_scraper_gets_requests_mail_and_database_figures(client_with: Client
     assert "oneplan_database_up 1.0" in text
     assert "oneplan_mail_unsent_messages 2.0" in text
     assert "oneplan_mail_failed_messages 1.0" in text
+    assert "# TYPE oneplan_audit_chain_lag_seconds gauge" in text
+
+
+def gauge(text: str, name: str) -> float:
+    found = re.search(rf"^{name} ([0-9.e+-]+)$", text, re.MULTILINE)
+    assert found is not None, name
+    return float(found.group(1))
+
+
+def test_the_chain_lag_is_how_long_the_oldest_unchained_event_has_waited(client_with: ClientWith) -> None:
+    client = client_with(TOKEN)
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    sequencer.chain_pending(engine)
+    assert gauge(client.get("/metrics", headers=bearer(TOKEN)).text, "oneplan_audit_chain_lag_seconds") == 0
+    with Session(engine) as db:
+        audit.record(db, Actor.command(), "metrics.test")
+        db.commit()
+    waiting = gauge(client.get("/metrics", headers=bearer(TOKEN)).text, "oneplan_audit_chain_lag_seconds")
+    assert waiting > 0
+    sequencer.chain_pending(engine)
+    assert gauge(client.get("/metrics", headers=bearer(TOKEN)).text, "oneplan_audit_chain_lag_seconds") == 0
 
 
 def test_routes_are_labelled_by_their_template_never_by_ids(client_with: ClientWith) -> None:

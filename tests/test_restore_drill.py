@@ -1,6 +1,7 @@
 """The restore drill of docs/operations.md, played on a real PostgreSQL server.
 
-Writes are under way while pg_dump runs; the dump is restored into a new database; `oneplan audit
+Writes are under way (and the sequencer linking their audit events, as `oneplan worker` does) while
+pg_dump runs; the dump is restored into a new database; `oneplan audit
 verify` finds the restored trail whole and every write acknowledged before the backup began is
 there; a checkpoint made on the live database after the backup shows the restored one lacks the tail.
 """
@@ -24,6 +25,7 @@ from app.config import Environment, Settings, get_settings
 from app.db import build_engine
 from app.models import Item, ItemComment, MemberRole, Person
 from app.models.base import id_of
+from app.services.audit import sequencer
 from app.services.plans import items
 from app.services.plans.access import plan_access
 from tests.databases import POSTGRES_URL_VARIABLE, fresh_database, on_postgres
@@ -112,7 +114,16 @@ def writers_under_way(
         except BaseException as error:
             acknowledged.fail(error)
 
+    def chain() -> None:
+        """What `oneplan worker` does in production: link committed events into the chain, again and again."""
+        try:
+            while not stop.wait(0.2):
+                sequencer.chain_pending(engine)
+        except BaseException as error:
+            acknowledged.fail(error)
+
     threads = [threading.Thread(target=write, args=(person,)) for person in people]
+    threads.append(threading.Thread(target=chain))
     for thread in threads:
         thread.start()
     try:
@@ -184,7 +195,9 @@ def test_backup_under_load_restores_whole_and_a_later_checkpoint_shows_the_missi
             check=True,
         )
 
-        # The restored trail is whole, and holds every write acknowledged before the backup started.
+        # The restored trail is whole (once the events that were waiting to join the chain when the
+        # dump was taken have joined it), and holds every write acknowledged before the backup started.
+        assert oneplan(restored_url, tmp_path, "audit", "chain")[0] == 0
         status, output = oneplan(restored_url, tmp_path, "audit", "verify")
         assert status == 0, output
         assert "The audit trail is whole" in output
@@ -197,6 +210,7 @@ def test_backup_under_load_restores_whole_and_a_later_checkpoint_shows_the_missi
 
         # A checkpoint made on the live database after the backup: the live trail matches it; the
         # restored one is found to lack the events after the backup.
+        assert oneplan(live_url, tmp_path, "audit", "chain")[0] == 0
         status, output = oneplan(live_url, tmp_path, "audit", "checkpoint")
         assert status == 0, output
         assert oneplan(live_url, tmp_path, "audit", "verify")[0] == 0
