@@ -5,6 +5,7 @@ process on PostgreSQL: one request waited on the loop for the audit chain's lock
 could only release through the loop (issue 22, finding 2).
 """
 
+import inspect
 import io
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from PIL import Image
 from sqlmodel import Session, func, select
 
@@ -21,8 +24,10 @@ from app.actor import Actor
 from app.auth import SESSION_COOKIE
 from app.config import Environment, Settings
 from app.db import build_engine
+from app.dependencies import get_session
 from app.models import AuditEvent, MemberRole, ViewPicture
 from app.models.base import id_of
+from app.permissions import app_routes
 from app.services.auth.api_tokens import create_token
 from app.services.auth.csrf import csrf_token
 from app.services.auth.secrets import digest
@@ -139,3 +144,27 @@ def test_simultaneous_uploads_are_all_answered_and_health_answers_meanwhile(
         ).one()
     engine.dispose()
     assert stored == audited == UPLOADS_AT_ONCE * ROUNDS
+
+
+def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
+    for sub in dependant.dependencies:
+        yield sub
+        yield from _dependencies(sub)
+
+
+def test_no_route_does_its_work_on_the_event_loop(app: FastAPI) -> None:
+    """Every handler is a plain `def` (FastAPI runs it in the thread pool), and no async dependency
+    takes the database session: a coroutine that blocks on SQL, image work or a lock stops every
+    request of the process, whatever the database does about locks."""
+    on_the_loop = []
+    for route in app_routes(app):
+        endpoint = route.dependant.call
+        if inspect.iscoroutinefunction(endpoint):
+            on_the_loop.append(f"{sorted(route.methods)} {route.path}: async def {endpoint.__name__}")
+        for dependency in _dependencies(route.dependant):
+            uses_session = any(sub.call is get_session for sub in dependency.dependencies)
+            if inspect.iscoroutinefunction(dependency.call) and uses_session:
+                name = getattr(dependency.call, "__name__", "?")
+                on_the_loop.append(f"{route.path}: async dependency {name}")
+    assert len(list(app_routes(app))) > 100
+    assert on_the_loop == []
