@@ -11,6 +11,7 @@ import argparse
 import re
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from serving import PROJECT, demo_environment, serving
@@ -41,8 +42,10 @@ from app.services.plans.access import plan_access
 
 SECONDS = 5.0
 CALM_START = "Sam needs a calm start to each lesson and a clear plan for it. "
-# The plan page of a large plan must serve at least this share of the health check's rate.
-MIN_RATE_RATIO = {"plan page": 0.02, "plan API": 0.02}
+CLIENTS = 16
+# The plan page of a 300-item plan must serve at least half the health check's rate with 16 clients at
+# once (issue 15); the plan API, which sends every item, is held to the same bar.
+MIN_RATE_RATIO = {"plan page": 0.5, "plan API": 0.5}
 # Bytes over the wire (compressed, as browsers receive them) for a first visit of the large plan page.
 MAX_PAGE_BYTES = {"HTML": 60_000, "CSS + JS": 60_000}
 WRITERS = (
@@ -93,13 +96,23 @@ def seed_large_plan(env: dict[str, str], total: int) -> tuple[int, str]:
 
 
 def rate(client: httpx.Client, path: str) -> float:
-    """Requests per second, one after another on a kept-alive connection, for SECONDS."""
+    """Requests per second with CLIENTS clients at once, each on its own kept-alive connection, for SECONDS.
+
+    One client at a time would hide queueing: what a council's morning looks like is many at once.
+    """
     client.get(path).raise_for_status()
-    done, started = 0, time.perf_counter()
-    while time.perf_counter() - started < SECONDS:
-        client.get(path).raise_for_status()
-        done += 1
-    return done / (time.perf_counter() - started)
+    done = [0] * CLIENTS
+    started = time.perf_counter()
+
+    def keep_asking(number: int) -> None:
+        with httpx.Client(base_url=client.base_url, cookies=client.cookies, timeout=60) as own:
+            while time.perf_counter() - started < SECONDS:
+                own.get(path).raise_for_status()
+                done[number] += 1
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        list(pool.map(keep_asking, range(CLIENTS)))
+    return sum(done) / (time.perf_counter() - started)
 
 
 def wire_bytes(client: httpx.Client, path: str) -> tuple[int, int]:
@@ -122,7 +135,7 @@ def main() -> int:
         client.cookies.set(SESSION_COOKIE, token)
         health = rate(client, "/healthz")
         print(
-            f"A plan of {total} items. Each rate is measured for {SECONDS:g} s, one request after another.\n"
+            f"A plan of {total} items. Each rate: {SECONDS:g} s, {CLIENTS} clients at once.\n"
         )
         print(f"{'request':<32}{'requests/s':>11}{'x healthz':>11}{'at least':>10}")
         print(f"{'GET /healthz':<32}{health:>11.1f}{1.0:>11.3f}")

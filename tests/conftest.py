@@ -120,7 +120,9 @@ def sign_in_as(client: TestClient, db_session: Session, settings: Settings) -> C
 
 
 @pytest.fixture
-def demo(db_session: Session, settings: Settings) -> Callable[[str], Person]:
-    """The demo world inside the test's transaction; returns a lookup of personas by name."""
+def demo(db_session: Session, settings: Settings, sequencer: Callable[[], int]) -> Callable[[str], Person]:
+    """The demo world inside the test's transaction, its trail chained as `oneplan demo` leaves it;
+    returns a lookup of personas by name."""
     create_demo(db_session, settings)
+    sequencer()
     return lambda name: demo_person(db_session, name)

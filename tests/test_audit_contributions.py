@@ -29,6 +29,7 @@ from app.models import (
 )
 from app.models.base import as_utc, id_of, utc_now
 from app.services.audit.contributions import contribution_page
+from app.services.audit.sequencer import chain_pending
 from app.services.plans import items
 from tests.databases import fresh_database
 from tests.factories import make_organisation, make_person
@@ -140,6 +141,7 @@ def test_the_counts_kept_with_the_trail_are_the_counts_the_trail_gives(tmp_path:
                 items.NewItem(section=Section.G, text="Ear defenders fitted"),
             )
             db.commit()
+        chain_pending(engine)
         kept = _contribution_rows(engine)
         assert sorted(count for _plan, _organisation, count, _last in kept) == [1, 3], "school 3, health 1"
         engine.dispose()

@@ -124,7 +124,7 @@ def test_a_frozen_version_prints_as_it_was_and_each_copy_is_audited(
     text = words(pdf_text(get_pdf(client, f"/plans/{plan.id}/plan.pdf?version=1"), tmp_path, "v1"))
     assert "Version 1, agreed at a review" in text
     assert "still being written" not in text
-    event = db_session.exec(select(AuditEvent).order_by(col(AuditEvent.sequence).desc())).first()
+    event = db_session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc())).first()
     assert event is not None
     assert (event.action, event.plan_id, event.details["format"], event.details["version"]) == (
         "plan.exported",

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.config import Settings
-from app.models import AuditEvent, Child, OutboxMessage, Plan
+from app.models import Child, OutboxMessage, Plan
 from app.models.base import id_of
 from app.models.timeline import AssessmentRequest, ExceptionKind, StatutoryStep, StepKind, StepOutcome
 from app.services.demo import create_demo, demo_person
@@ -18,6 +18,7 @@ from app.services.plans import lifecycle
 from app.services.plans.access import plan_access
 from app.services.timelines import notify, reminders, timelines
 from app.services.timelines.rules import Status
+from tests.plan_factories import events_since, last_event_id
 
 
 def at(day: date) -> time_machine.travel:
@@ -253,9 +254,9 @@ def test_reads_and_writes_are_audited_once(world: Session) -> None:
     sam = plan_of(db, "Sam Taylor")
     alex = Actor.command(demo_person(db, "Alex Taylor"))
     with at(date(2028, 1, 10)):
-        before = len(db.exec(select(AuditEvent)).all())
+        before = last_event_id(db)
         timelines.read_timeline(db, alex, plan_access(db, alex, id_of(sam)))
-        events = db.exec(select(AuditEvent).where(col(AuditEvent.sequence) > before)).all()
+        events = events_since(db, before)
     assert [event.action for event in events] == ["timeline.read"]
 
 
