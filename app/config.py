@@ -3,7 +3,7 @@
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     closure_days: str = ""
     """Days a school is closed within a half-term (bank holidays, training days), comma-separated."""
 
+    # Operations: the log format, and the token a Prometheus server sends for /metrics.
+    log_format: Literal["json", "text"] | None = None
+    """One JSON object a line, or text for a terminal (default: json in production, text elsewhere)."""
+    metrics_token: str = ""
+    """/metrics answers only a request with `Authorization: Bearer <this>`; while empty, it is a 404."""
+
     @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> Self:
         if self.environment is Environment.PRODUCTION and self.secret_key == DEVELOPMENT_SECRET:
@@ -100,6 +106,12 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """The configured URL, or the SQLite file in the data folder."""
         return self.database_url or f"sqlite:///{self.data_dir / 'oneplan.sqlite3'}"
+
+    @property
+    def resolved_log_format(self) -> Literal["json", "text"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.environment is Environment.PRODUCTION else "text"
 
     @property
     def audit_checkpoints_path(self) -> Path:

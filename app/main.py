@@ -7,16 +7,18 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
-from app import logging_filters
+from app import logging_filters, logging_setup
 from app.config import Environment, Settings, get_settings
 from app.db import build_engine
 from app.errors import install_error_handlers
 from app.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.observability import ObservabilityMiddleware
 from app.routers import api, pages
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    logging_setup.configure(settings)
     engine = build_engine(settings)
 
     @asynccontextmanager
@@ -37,8 +39,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    # Innermost first: the body limit's 413 gets the request id and the security headers too.
+    # Innermost first: the body limit's 413 gets the request id, the security headers and an access line.
     app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_request_bytes)
+    # Inside RequestContextMiddleware, whose request id each access line carries.
+    app.add_middleware(ObservabilityMiddleware, settings=settings)
     app.add_middleware(
         RequestContextMiddleware, strict_transport=settings.environment is Environment.PRODUCTION
     )

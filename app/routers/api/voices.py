@@ -193,7 +193,7 @@ def add_view(new: ViewIn, access: CurrentPlan, db: SessionDep, actor: ActorDep) 
     dependencies=[requires(Permission.CONTRIBUTE)],
     responses=WRITE,
 )
-async def upload_picture(
+def upload_picture(
     access: CurrentPlan,
     db: SessionDep,
     actor: ActorDep,
@@ -203,8 +203,9 @@ async def upload_picture(
     """Upload a picture for a view you are about to add (send its id in the view's picture_ids).
 
     A file that is not a PNG or JPEG, is over 5 MB or is damaged is refused (422) with what to do.
+    A plain `def`: the image work and the audited write run in the thread pool, never on the event loop.
     """
-    data = await file.read(pictures.MAX_BYTES + 1)
+    data = file.file.read(pictures.MAX_BYTES + 1)
     try:
         picture = pictures.add_picture(db, actor, access, settings.data_dir, data)
     except pictures.PictureProblem as problem:

@@ -7,9 +7,9 @@ of views, and the pages that say what a need, outcome or provision answers.
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
@@ -208,7 +208,15 @@ def new_views_page(request: Request, db: SessionDep, access: CurrentPlan) -> Res
     return render(request, _layout(voice), context)
 
 
-async def _posted(request: Request) -> tuple[dict[str, Any], bytes | None]:
+@dataclass(frozen=True)
+class Posted:
+    values: dict[str, Any]
+    upload: bytes | None
+    """The picture chosen on this screen, if any (read whole, up to one byte over the limit)."""
+
+
+async def _posted(request: Request) -> Posted:
+    """Read the screen's form on the event loop; the route that uses it runs in the thread pool."""
     form = await request.form()
     values: dict[str, Any] = {}
     for prompt in ViewPrompt:
@@ -223,16 +231,22 @@ async def _posted(request: Request) -> tuple[dict[str, Any], bytes | None]:
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read(pictures.MAX_BYTES + 1)
     await form.close()  # every file part, chosen or left empty
-    return values, data
+    return Posted(values, data)
 
 
 @router.post("/plans/{plan_id}/my-views/new", dependencies=[requires(Permission.CONTRIBUTE)])
-async def new_views_step(
-    request: Request, db: SessionDep, actor: ActorDep, settings: SettingsDep, access: CurrentPlan
+def new_views_step(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+    access: CurrentPlan,
+    posted: Annotated[Posted, Depends(_posted)],
 ) -> Response:
+    """A plain `def`: the picture's image work and the audited writes run in the thread pool."""
     voice = _voice(db, access)
     items.check_may_add(access, Section.A, named="the views")
-    values, upload = await _posted(request)
+    values, upload = posted.values, posted.upload
     steps = [prompt.value for prompt in voice.steps] + [WHO, CHECK]
     step = values["step"] if values["step"] in steps else steps[0]
     people = _people(db, access, roles=voice.style != "young")

@@ -82,7 +82,7 @@ def due_reminders(db: Session, today: date) -> list[Reminder]:
             case_officers.setdefault(person.organisation_id, []).append(id_of(person))
 
     def officers_of(request_id: int | None, plan: Plan) -> list[int]:
-        request = requests.get(request_id) if request_id is not None else None
+        request = requests.get(request_id) if request_id is not None else None  # nosec B113 # a dict, not HTTP
         if request is not None and request.case_officer_id is not None:
             return [request.case_officer_id]
         return case_officers.get(plan.local_authority_id, [])

@@ -311,7 +311,7 @@ def timelines_of(db: Session, plans: list[Plan], today: date) -> dict[int, Timel
         if review is not None:
             entries.append(review)
         entries.sort(key=_sort_key)
-        request = requests.get(plan_id)
+        request = requests.get(plan_id)  # nosec B113 # a dict of assessment requests, not an HTTP call
         assessment = _assessment(request, entries, today) if request is not None else None
         has_transfer = any(step.kind is StepKind.PHASE_TRANSFER for step in plan_steps)
         hint = (
