@@ -14,7 +14,7 @@ from app import migrate
 from app.actor import Actor
 from app.config import Environment, Settings
 from app.main import create_app
-from app.models import OutboxMessage
+from app.models import DeliveryState, OutboxMessage
 from app.models.base import utc_now
 from app.services import audit
 from app.services.audit import sequencer
@@ -90,8 +90,24 @@ def test_the_scraper_gets_requests_mail_and_database_figures(client_with: Client
     engine = client.app.state.engine  # type: ignore[attr-defined]
     with Session(engine) as db:
         db.add(OutboxMessage(recipient="a@test.example", subject="Waiting", body="-"))
-        db.add(OutboxMessage(recipient="b@test.example", subject="Failed", body="-", error="SMTP: refused"))
-        db.add(OutboxMessage(recipient="c@test.example", subject="Sent", body="-", sent_at=utc_now()))
+        db.add(
+            OutboxMessage(
+                recipient="b@test.example",
+                subject="Failed",
+                body="-",
+                state=DeliveryState.FAILED,
+                last_error="SMTP: refused",
+            )
+        )
+        db.add(
+            OutboxMessage(
+                recipient="c@test.example",
+                subject="Sent",
+                body="-",
+                state=DeliveryState.SENT,
+                sent_at=utc_now(),
+            )
+        )
         db.commit()
     client.get("/healthz")
     response = client.get("/metrics", headers=bearer(TOKEN))
@@ -106,7 +122,7 @@ def test_the_scraper_gets_requests_mail_and_database_figures(client_with: Client
         assert f"# TYPE {name.removesuffix('_total').removesuffix('_bucket').removesuffix('_count')}" in text
         assert re.search(rf'^{name}\{{[^}}]*route="/healthz"[^}}]*\}} ', text, re.MULTILINE), name
     assert "oneplan_database_up 1.0" in text
-    assert "oneplan_mail_unsent_messages 2.0" in text
+    assert "oneplan_mail_unsent_messages 1.0" in text
     assert "oneplan_mail_failed_messages 1.0" in text
     assert "# TYPE oneplan_audit_chain_lag_seconds gauge" in text
 
