@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, update
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
@@ -202,9 +203,33 @@ def test_the_commands_export_a_plan_and_import_it_elsewhere_and_both_trails_veri
                     run("demo")  # the other OnePlan has people of its own (a council officer imports)
                     imported = run("plan", "import", str(archive), "--by", "morgan.price@northshire.example")
                     assert "Imported as plan OP-" in imported
+                run("audit", "chain")  # what the worker does within its bound
                 assert "The audit trail is whole" in run("audit", "verify")
+                if url == second_url:
+                    _rewrite_an_imported_trail_with_its_digest(url)
+                    rewritten = runner.invoke(cli, ["audit", "verify"])
+                    assert rewritten.exit_code == 1
+                    assert "is not the one that the chained plan.imported event records" in rewritten.output
             finally:
                 get_settings.cache_clear()
+
+
+def _rewrite_an_imported_trail_with_its_digest(url: str) -> None:
+    """An intruder drops an imported event and recomputes the stored digest to match."""
+    engine = create_engine(url)
+    try:
+        with Session(engine) as db:
+            trail = db.exec(select(ImportedAuditTrail)).first()
+            assert trail is not None
+            events = trail.events[1:]
+            db.execute(
+                update(ImportedAuditTrail)
+                .where(col(ImportedAuditTrail.id) == trail.id)
+                .values(events=events, digest=transfer.trail_digest(events))
+            )
+            db.commit()
+    finally:
+        engine.dispose()
 
 
 def test_a_familys_copy_holds_the_trail_as_their_audit_page_shows_it(

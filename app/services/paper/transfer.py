@@ -632,12 +632,24 @@ def _imported_picture(
 
 
 def verify_imported_trails(db: Session) -> list[str]:
-    """Every imported trail's problems: an event that does not match its hash, or a changed trail."""
+    """Every imported trail's problems: an event that does not match its hash, or a changed trail.
+
+    A trail's digest must be one that its plan's `plan.imported` event names: that event is in this
+    OnePlan's chain, so a trail rewritten with its digest recomputed is caught too.
+    """
+    recorded: dict[int | None, set[str]] = {}
+    imports = select(AuditEvent).where(
+        col(AuditEvent.action) == "plan.imported", col(AuditEvent.sequence).is_not(None)
+    )
+    for event in db.exec(imports):
+        recorded.setdefault(event.plan_id, set()).update(event.details.get("trails", []))
     problems = []
     for trail in db.exec(select(ImportedAuditTrail).order_by(col(ImportedAuditTrail.id))):
         problem = verify_trail(trail.events)
         if problem is None and trail_digest(trail.events) != trail.digest:
             problem = "the trail is not the one imported"
+        elif problem is None and trail.digest not in recorded.get(trail.plan_id, set()):
+            problem = "the trail is not the one that the chained plan.imported event records"
         if problem is not None:
             problems.append(f"Imported trail {trail.id} (plan {trail.plan_id}): {problem}")
     return problems
