@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, update
+from sqlalchemy import create_engine, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
@@ -22,7 +23,7 @@ from app.services.audit import integrity as audit_integrity
 from app.services.audit.sequencer import chain_pending
 from app.services.paper import transfer
 from app.services.plans.access import plan_access
-from tests.databases import fresh_database
+from tests.databases import fresh_database, on_postgres
 from tests.factories import make_person
 from tests.test_paper import HIDDEN_VIEW
 from tests.test_plan_pages import plan_of
@@ -215,13 +216,22 @@ def test_the_commands_export_a_plan_and_import_it_elsewhere_and_both_trails_veri
 
 
 def _rewrite_an_imported_trail_with_its_digest(url: str) -> None:
-    """An intruder drops an imported event and recomputes the stored digest to match."""
+    """An intruder drops an imported event and recomputes the stored digest to match.
+
+    On PostgreSQL the table is append-only: the intruder must be a superuser who switches the
+    trigger off for the transaction (and is then caught by the check against the chain).
+    """
     engine = create_engine(url)
     try:
         with Session(engine) as db:
             trail = db.exec(select(ImportedAuditTrail)).first()
             assert trail is not None
             events = trail.events[1:]
+            if on_postgres():
+                with pytest.raises(DBAPIError, match="imported_audit_trail is append-only"):
+                    db.execute(text("DELETE FROM imported_audit_trail"))
+                db.rollback()
+                db.execute(text("SET LOCAL session_replication_role = replica"))
             db.execute(
                 update(ImportedAuditTrail)
                 .where(col(ImportedAuditTrail.id) == trail.id)
