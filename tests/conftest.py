@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app import migrate
 from app.auth import SESSION_COOKIE
-from app.config import Environment, Settings
+from app.config import Environment, Settings, get_settings
 from app.dependencies import get_session
 from app.main import create_app
 from app.models import Person
@@ -102,6 +102,20 @@ def client(app: FastAPI, db_session: Session, sequencer: Callable[[], int]) -> I
     test_client.request = request_with_the_trail_chained  # type: ignore[method-assign]
     yield test_client
     app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def command_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A database of its own, committed to, for the command (and for several processes at once)."""
+    with fresh_database(tmp_path) as url:
+        migrate.upgrade(url)
+        monkeypatch.setenv("ONEPLAN_DATABASE_URL", url)
+        monkeypatch.setenv("ONEPLAN_DATA_DIR", str(tmp_path))
+        get_settings.cache_clear()
+        try:
+            yield url
+        finally:
+            get_settings.cache_clear()
 
 
 @pytest.fixture

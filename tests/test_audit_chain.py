@@ -9,7 +9,7 @@ import hashlib
 import itertools
 import json
 import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 from app import migrate
 from app.actor import Actor
 from app.cli import cli
-from app.config import Environment, Settings, get_settings
+from app.config import Environment, Settings
 from app.models import AuditEvent, Channel, Outcome
 from app.models.base import id_of
 from app.services import audit
@@ -456,20 +456,6 @@ def _commit_events(url: str, count: int, offset: int = 0) -> None:
             chain_pending(engine)
     finally:
         engine.dispose()
-
-
-@pytest.fixture
-def command_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A database of its own, committed to, for the command (and for several processes at once)."""
-    with fresh_database(tmp_path) as url:
-        migrate.upgrade(url)
-        monkeypatch.setenv("ONEPLAN_DATABASE_URL", url)
-        monkeypatch.setenv("ONEPLAN_DATA_DIR", str(tmp_path))
-        get_settings.cache_clear()
-        try:
-            yield url
-        finally:
-            get_settings.cache_clear()
 
 
 def _tamper_committed(url: str, statement: str) -> None:

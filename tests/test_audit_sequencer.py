@@ -21,10 +21,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col
 from typer.testing import CliRunner
 
-from app import migrate
 from app.actor import Actor
 from app.cli import cli
-from app.config import Environment, Settings, get_settings
+from app.config import Environment, Settings
 from app.db import build_engine
 from app.main import create_app
 from app.models import AuditEvent, Channel, Child, Plan
@@ -33,7 +32,7 @@ from app.services import audit
 from app.services.audit.integrity import verify_chain
 from app.services.audit.sequencer import CHAIN_DELAY_BOUND, chain_batch, chain_lag, chain_pending
 from app.services.demo import create_demo, demo_person
-from tests.databases import fresh_database, on_postgres
+from tests.databases import on_postgres
 from tests.factories import session_token_for
 
 
@@ -63,22 +62,10 @@ def _verified(engine: Engine) -> tuple[bool, int]:
 
 
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A database of its own, for writers and sequencers in other threads and processes."""
-    with fresh_database(tmp_path) as url:
-        migrate.upgrade(url)
-        monkeypatch.setenv("ONEPLAN_DATABASE_URL", url)
-        monkeypatch.setenv("ONEPLAN_DATA_DIR", str(tmp_path))
-        get_settings.cache_clear()
-        try:
-            yield url
-        finally:
-            get_settings.cache_clear()
-
-
-@pytest.fixture
-def engine(database: str, tmp_path: Path) -> Iterator[Engine]:
-    built = build_engine(Settings(environment=Environment.TEST, database_url=database, data_dir=tmp_path))
+def engine(command_database: str, tmp_path: Path) -> Iterator[Engine]:
+    built = build_engine(
+        Settings(environment=Environment.TEST, database_url=command_database, data_dir=tmp_path)
+    )
     yield built
     built.dispose()
 
@@ -137,10 +124,10 @@ def _commit_then_die(url: str, count: int, chain_first: bool) -> None:
 
 @pytest.mark.parametrize("chain_first", [False, True], ids=["after-commit", "mid-batch"])
 def test_a_worker_killed_between_commit_and_chaining_loses_nothing(
-    database: str, engine: Engine, chain_first: bool
+    command_database: str, engine: Engine, chain_first: bool
 ) -> None:
     process = multiprocessing.get_context("fork").Process(
-        target=_commit_then_die, args=(database, 5, chain_first)
+        target=_commit_then_die, args=(command_database, 5, chain_first)
     )
     process.start()
     process.join(timeout=60)
@@ -171,7 +158,7 @@ def test_an_event_whose_change_rolls_back_never_joins_the_chain(engine: Engine) 
     assert _verified(engine) == (True, 2)
 
 
-def test_verify_names_events_that_waited_longer_than_the_bound(database: str, engine: Engine) -> None:
+def test_verify_names_events_that_waited_longer_than_the_bound(command_database: str, engine: Engine) -> None:
     with time_machine.travel(utc_now() - CHAIN_DELAY_BOUND - timedelta(seconds=5), tick=False):
         with Session(engine) as db:
             _write(db, 1)
@@ -211,10 +198,10 @@ def test_postgres_lets_the_sequencer_link_an_event_once_and_nothing_else(engine:
 
 
 def test_a_plan_page_reads_without_a_lock_and_then_writes_only_its_read(
-    database: str, engine: Engine, tmp_path: Path
+    command_database: str, engine: Engine, tmp_path: Path
 ) -> None:
     """The whole plan loads and renders in a read-only transaction; its event is written after."""
-    settings = Settings(environment=Environment.TEST, database_url=database, data_dir=tmp_path)
+    settings = Settings(environment=Environment.TEST, database_url=command_database, data_dir=tmp_path)
     with Session(engine) as db:
         create_demo(db, settings)
         db.commit()
@@ -259,9 +246,9 @@ def test_a_plan_page_reads_without_a_lock_and_then_writes_only_its_read(
     on_postgres(), reason="SQLite's one write lock; on PostgreSQL reads never wait on writers"
 )
 def test_healthz_answers_while_another_holds_the_write_lock(
-    database: str, engine: Engine, tmp_path: Path
+    command_database: str, engine: Engine, tmp_path: Path
 ) -> None:
-    settings = Settings(environment=Environment.TEST, database_url=database, data_dir=tmp_path)
+    settings = Settings(environment=Environment.TEST, database_url=command_database, data_dir=tmp_path)
     app = create_app(settings)
     with engine.connect() as holder:
         holder.exec_driver_sql("SELECT 1")  # a writing connection: BEGIN IMMEDIATE, the write lock

@@ -14,7 +14,6 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
-from app.errors import Refused
 from app.models import (
     FAMILY_MEMBER_ROLES,
     ITEM_KIND_LABELS,
@@ -398,15 +397,5 @@ def add_link(
 def remove_link(
     db: SessionDep, actor: ActorDep, access: CurrentPlan, item_id: RowId, link_id: RowId
 ) -> Response:
-    link = links.plan_link(db, access, link_id)
-    if link.item_id != item_id:
-        raise Refused(
-            404,
-            "Not Found",
-            action="link.refused",
-            person=access.person,
-            object_type="item_link",
-            object_id=link_id,
-        )
-    links.remove_link(db, actor, access, link)
+    links.remove_link(db, actor, access, links.plan_link(db, access, link_id, from_item=item_id))
     return RedirectResponse(f"/plans/{id_of(access.plan)}/items/{item_id}/links", status_code=303)

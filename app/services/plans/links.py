@@ -87,15 +87,17 @@ def links_of(db: Session, item: Item) -> list[ItemLink]:
     )
 
 
-def plan_link(db: Session, access: PlanAccess, link_id: int) -> ItemLink:
-    """A standing link of this plan whose two ends this person may read; any other is absent (404).
+def plan_link(db: Session, access: PlanAccess, link_id: int, *, from_item: int | None = None) -> ItemLink:
+    """A standing link of this plan (from `from_item`, when given) whose two ends this person may read;
+    any other is absent (404).
 
     A link to a view hidden from them would tell them the view exists: for them it does not either.
     """
     link = row_of_plan(
         db, access, ItemLink, link_id, object_type="item_link", action="link.refused", standing_only=True
     )
-    if {link.item_id, link.answers_id} & visibility.hidden_views(db, access):
+    hidden = visibility.hidden_views(db, access)
+    if {link.item_id, link.answers_id} & hidden or from_item not in (None, link.item_id):
         raise Refused(
             404,
             "Not Found",
