@@ -1,7 +1,7 @@
 """Request-scoped dependencies shared by both doors: the session, who is asking, and `requires`."""
 
-from collections.abc import Iterator
-from typing import Annotated, Any
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -21,6 +21,7 @@ from app.services.plans.access import absent_unless_seen, plan_access
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -60,13 +61,28 @@ def request_transaction(request: Request, session: Session) -> Iterator[Session]
         raise
 
 
+WRITES_ON_GET = "oneplan_writes_on_get"
+
+
+def writes_on_get(endpoint: Endpoint) -> Endpoint:
+    """Mark a GET route that must write (a sign-in returning from the identity provider)."""
+    setattr(endpoint, WRITES_ON_GET, True)
+    return endpoint
+
+
+def only_reads(request: Request) -> bool:
+    """GET and HEAD read, unless their route says it writes."""
+    writes = getattr(request.scope.get("endpoint"), WRITES_ON_GET, False)
+    return request.method in SAFE_METHODS and not writes
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """The request's one session; it commits before the response is sent (scope="function").
 
-    GET and HEAD read without a lock (see `app.db`); other methods write in one transaction.
+    A request that only reads does so without a lock (see `app.db`); others write in one transaction.
     """
     engine = request.app.state.engine
-    with reading_session(engine) if request.method in SAFE_METHODS else Session(engine) as session:
+    with reading_session(engine) if only_reads(request) else Session(engine) as session:
         yield from request_transaction(request, session)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session
 
 from app.db import READING
-from app.dependencies import SAFE_METHODS, request_transaction
+from app.dependencies import only_reads, request_transaction
 
 POSTGRES_URL_VARIABLE = "ONEPLAN_TEST_POSTGRES_URL"
 
@@ -50,7 +50,7 @@ def sharing(db_session: Session) -> Callable[[Request], Iterator[Session]]:
         # The test's own setup is kept (a savepoint released); the request gets a transaction of its own.
         # A reading request keeps its writes until it has read, as `get_session` arranges.
         db_session.commit()
-        db_session.info[READING] = request.method in SAFE_METHODS
+        db_session.info[READING] = only_reads(request)
         try:
             yield from request_transaction(request, db_session)
         finally:

@@ -5,7 +5,7 @@ from starlette.responses import RedirectResponse, Response
 
 from app.auth import set_session_cookie
 from app.config import Settings
-from app.dependencies import ActorDep, IdentityDep, SessionDep, SettingsDep, requires
+from app.dependencies import ActorDep, IdentityDep, SessionDep, SettingsDep, requires, writes_on_get
 from app.permissions import Permission
 from app.rendering import render
 from app.routers.pages.sign_in import safe_next
@@ -42,6 +42,7 @@ def _refusal_page(request: Request, settings: Settings, refused: oidc.SingleSign
 
 
 @router.get("/sign-in/sso", dependencies=[requires(Permission.PUBLIC)])
+@writes_on_get
 def start_single_sign_on(
     request: Request, db: SessionDep, settings: SettingsDep, actor: ActorDep, next: str = "/"
 ) -> Response:
@@ -64,6 +65,7 @@ def start_single_sign_on(
 
 
 @router.get("/sign-in/sso/callback", dependencies=[requires(Permission.PUBLIC)])
+@writes_on_get
 def finish_single_sign_on(
     request: Request, db: SessionDep, settings: SettingsDep, actor: ActorDep, identity: IdentityDep
 ) -> Response:
