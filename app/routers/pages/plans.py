@@ -25,7 +25,7 @@ from app.rendering import render
 from app.services.delivery import overview as delivery_overview
 from app.services.delivery.changes import endings_of
 from app.services.plans import content, plans
-from app.services.plans.links import plan_links
+from app.services.plans.links import link_ends
 from app.services.plans.plans import SECTION_TITLES
 from app.services.quality import differences
 from app.services.quality import panel as quality_panel
@@ -186,7 +186,7 @@ def _in_page_order(errors: dict[str, str]) -> dict[str, str]:
 def plan_page(request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
     """The plan's outline: who and where, what needs attention, and its sections counted, not read."""
     outline = content.load_outline(db, actor, access)
-    links = plan_links(db, id_of(access.plan))
+    links = link_ends(db, id_of(access.plan))
     coordinator = next(
         (membership.person for membership in outline.members if membership.member.is_coordinator), None
     )
@@ -224,7 +224,7 @@ def section_page(
     found = section_in_path(access, section)
     page = content.load_section(db, actor, access, found)
     heads = content.item_heads(db, access)
-    links = plan_links(db, id_of(access.plan))
+    links = link_ends(db, id_of(access.plan))
     report = outline_quality(db, id_of(access.plan), {head.id: head.kind for head in heads}, links)
     evidence, others = views.section_evidence(db, access, page.content.items, links)
     people = page.people | plans.people_by_id(db, {entry.item.voice_id for entry in others})

@@ -1,15 +1,16 @@
 """What the plan's pages show of the quality checks: the summary, the checks page, each item's flags."""
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session
 
-from app.models import ItemLink, PlanStatus
+from app.models import PlanStatus
 from app.models.base import id_of
 from app.permissions import PlanAccess, may_comment
 from app.services.plans.content import PlanContent, PlanOutline
-from app.services.plans.links import plan_links
+from app.services.plans.links import LinkEnds, plan_links
 from app.services.quality import differences
 from app.services.quality.issue import issue_reasons
 from app.services.quality.report import QualityReport, outline_quality, quality_of
@@ -31,7 +32,7 @@ def quality_context(db: Session, access: PlanAccess, plan_content: PlanContent) 
 
 
 def outline_context(
-    db: Session, access: PlanAccess, outline: PlanOutline, links: list[ItemLink]
+    db: Session, access: PlanAccess, outline: PlanOutline, links: Sequence[LinkEnds]
 ) -> dict[str, Any]:
     """The plan page's summary of the checks and each section's count of flags, without reading the words."""
     plan_id = id_of(access.plan)

@@ -11,7 +11,7 @@ unquantified provision asks the coordinator to record why (see app/services/qual
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -271,11 +271,20 @@ def vague_phrases(text: str) -> list[Flag]:
 
 def provision_flags(content: ItemContent) -> list[Flag]:
     """What is unspecific about one provision: vague wording, then each missing particular."""
-    structured = content.amount is not None and content.unit is not None and content.frequency is not None
-    delivered_by = (content.delivered_by or "").strip()
-    return list(
-        _flags(content.text or "", delivered_by, structured, content.delivered_by_organisation_id is not None)
+    return flags_of_words(
+        content.text,
+        content.delivered_by,
+        content.delivered_by_organisation_id,
+        (content.amount, content.unit, content.frequency),
     )
+
+
+def flags_of_words(
+    text: str | None, delivered_by: str | None, organisation_id: int | None, quantity: Sequence[object]
+) -> list[Flag]:
+    """The same, from the columns of a revision (a plan's page reads only these of its provision)."""
+    structured = all(part is not None for part in quantity)
+    return list(_flags(text or "", (delivered_by or "").strip(), structured, organisation_id is not None))
 
 
 @lru_cache(maxsize=8192)

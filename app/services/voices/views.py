@@ -7,6 +7,7 @@ who may read it, and its pictures, in the same transaction. The rule about who r
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
@@ -33,7 +34,7 @@ from app.permissions import PlanAccess, may_write_in
 from app.services import audit
 from app.services.plans import items, visibility
 from app.services.plans.content import ItemHead, PlanItem, plan_items
-from app.services.plans.links import plan_links
+from app.services.plans.links import LinkEnds, plan_links
 from app.services.plans.plans import people_by_id
 
 MAX_READERS = 50
@@ -301,7 +302,7 @@ class Evidence:
     details: dict[int, ViewDetail]
 
 
-def voice_figure(db: Session, plan_id: int, links: list[ItemLink] | None = None) -> VoiceFigure:
+def voice_figure(db: Session, plan_id: int, links: Sequence[LinkEnds] | None = None) -> VoiceFigure:
     """The plan's voice figure: counted over all its views, whoever may read them (no words are shown)."""
     links = plan_links(db, plan_id) if links is None else links
     kinds = dict(db.exec(select(Item.id, Item.kind).where(col(Item.plan_id) == plan_id)).all())
@@ -315,7 +316,7 @@ def voice_figure(db: Session, plan_id: int, links: list[ItemLink] | None = None)
 
 
 def evidence(
-    db: Session, access: PlanAccess, entries: list[PlanItem], links: list[ItemLink] | None = None
+    db: Session, access: PlanAccess, entries: list[PlanItem], links: Sequence[LinkEnds] | None = None
 ) -> Evidence:
     """What each item answers, the views nothing answers yet, the voice figure: four queries."""
     links = plan_links(db, id_of(access.plan)) if links is None else links
@@ -342,7 +343,7 @@ def evidence(
 
 
 def section_evidence(
-    db: Session, access: PlanAccess, entries: list[PlanItem], links: list[ItemLink]
+    db: Session, access: PlanAccess, entries: list[PlanItem], links: Sequence[LinkEnds]
 ) -> tuple[Evidence, list[PlanItem]]:
     """Evidence for one section's items, with the items in other sections they answer (three queries more).
 
@@ -376,7 +377,7 @@ class VoicesSummary:
 
 
 def voices_summary(
-    db: Session, access: PlanAccess, heads: list[ItemHead], links: list[ItemLink]
+    db: Session, access: PlanAccess, heads: list[ItemHead], links: Sequence[LinkEnds]
 ) -> VoicesSummary:
     """Two queries: the words of the unanswered views only, and the figure."""
     answered = {link.answers_id for link in links}
