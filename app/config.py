@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     static_dir: Path = PROJECT_DIR / "static"
     templates_dir: Path = PROJECT_DIR / "templates"
     sql_echo: bool = False
+    templates_auto_reload: bool = False
+    """See a template's changes without a restart (development only: it costs a file check per use)."""
     public_url: str = "http://127.0.0.1:8000"
     max_request_bytes: int = 10 * 1024 * 1024
     """The largest request body accepted (413 beyond it); a picture is at most 5 MB."""

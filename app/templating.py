@@ -31,10 +31,15 @@ from app.services.quality.rules import provision_flags
 @lru_cache
 def get_templates() -> Jinja2Blocks:
     settings = get_settings()
-    return build_templates(settings.templates_dir, settings.service_name)
+    return build_templates(settings.templates_dir, settings.service_name, settings.templates_auto_reload)
 
 
-def build_templates(templates_dir: Path, service_name: str) -> Jinja2Blocks:
+def build_templates(templates_dir: Path, service_name: str, auto_reload: bool = False) -> Jinja2Blocks:
+    """The templates, read once; `auto_reload` checks each file for changes at every use (development).
+
+    Checking costs a `stat` per template per use, and a page that includes a partial in a loop pays it
+    at every turn: it was most of the plan page's time.
+    """
     loader = ChoiceLoader(
         [
             FileSystemLoader(str(templates_dir)),
@@ -42,7 +47,12 @@ def build_templates(templates_dir: Path, service_name: str) -> Jinja2Blocks:
         ]
     )
     env = Environment(
-        loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True, finalize=without_bidi_controls
+        loader=loader,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=auto_reload,
+        finalize=without_bidi_controls,
     )
     env.globals["service_name"] = service_name
     env.globals["static_url"] = static_url

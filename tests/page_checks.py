@@ -1,5 +1,8 @@
 """Checks that every rendered page must pass, whatever it shows (after GOV.UK Notify's page checker)."""
 
+import re
+from typing import Any
+
 import html5lib
 from html5lib.html5parser import ParseError
 
@@ -28,3 +31,20 @@ def check_page(html: str) -> None:
         assert form.get("method", "get").lower() in {"get", "post"}
     for script in document.iter("script"):
         assert script.get("src"), "inline scripts break the content security policy"
+
+
+def whole_plan(client: Any, plan_id: int | None) -> str:
+    """The plan page and each of its section pages, one after another, each checked: the whole plan.
+
+    The plan page is an outline; its sections are each on their own page.
+    """
+    outline = client.get(f"/plans/{plan_id}")
+    assert outline.status_code == 200, outline.status_code
+    check_page(outline.text)
+    pages = [outline.text]
+    for section in dict.fromkeys(re.findall(rf'href="/plans/{plan_id}/sections/(\w+)"', outline.text)):
+        page = client.get(f"/plans/{plan_id}/sections/{section}")
+        assert page.status_code == 200, (section, page.status_code)
+        check_page(page.text)
+        pages.append(page.text)
+    return "\n".join(pages)

@@ -70,7 +70,7 @@ def test_priya_adds_a_need_and_it_appears_on_the_plan(
     )
     assert response.status_code == 303
     item = item_saying(db_session, sam, NEED)
-    assert response.headers["location"] == f"/plans/{sam.id}#item-{item.id}"
+    assert response.headers["location"] == f"/plans/{sam.id}/sections/B#item-{item.id}"
     added = events(db_session, "item.added")[-1]
     assert added.object_id == str(item.id)
     assert added.details["section"] == "B"
@@ -348,7 +348,7 @@ def test_editing_without_javascript_adds_a_revision(
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert response.headers["location"] == f"/plans/{sam.id}#item-{item.id}"
+    assert response.headers["location"] == f"/plans/{sam.id}/sections/E#item-{item.id}"
     assert [revision.number for revision in revisions_of(db_session, item)] == [1, 2]
     assert events(db_session, "item.revised")[-1].object_id == str(item.id)
 
@@ -554,9 +554,9 @@ def test_alex_comments_without_javascript(
     )
     assert response.status_code == 303
     comment = db_session.exec(select(ItemComment).where(ItemComment.item_id == provision.id)).one()
-    assert response.headers["location"] == f"/plans/{sam.id}#comment-{comment.id}"
+    assert response.headers["location"] == f"/plans/{sam.id}/sections/G#comment-{comment.id}"
     assert events(db_session, "comment.added")[-1].object_id == str(comment.id)
-    page = client.get(f"/plans/{sam.id}").text
+    page = client.get(response.headers["location"]).text
     block = text_of(page.split(f'id="comment-{comment.id}"', 1)[1].split("</li>", 1)[0])
     assert "Could the review look at assemblies too?" in block
     assert "Alex Taylor" in block
@@ -609,7 +609,8 @@ def test_with_htmx_a_comment_comes_back_in_its_item(
     assert empty.status_code == 200
     assert empty.text.lstrip().startswith(f'<li class="oneplan-item" id="item-{provision.id}"')
     assert error_beside(empty.text, f"item-{provision.id}-comment") == "Enter your comment"
-    assert '<details class="govuk-details oneplan-comment-form" open>' in empty.text
+    assert '<details class="govuk-details oneplan-item__details" open>' in empty.text
+    assert f'id="item-{provision.id}-comment-text"' in empty.text
     added = client.post(
         f"/plans/{sam.id}/items/{provision.id}/comments",
         data={"csrf_token": csrf, "comment": "Thank you."},

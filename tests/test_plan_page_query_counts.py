@@ -1,4 +1,4 @@
-"""The plan page costs the same number of queries with 10 items as with 300 (authors, sections, comments)."""
+"""The plan page and each section page cost the same number of queries with 10 items as with 300."""
 
 import itertools
 from collections.abc import Callable
@@ -71,8 +71,7 @@ def plan_with_items(db: Session, count: int) -> tuple[Plan, dict[MemberRole, Per
     return plan, people
 
 
-def _page_queries(app: FastAPI, client: TestClient, plan: Plan) -> tuple[int, str]:
-    address = f"/plans/{plan.id}"  # outside the count: reading the id may reload the plan
+def _page_queries(app: FastAPI, client: TestClient, address: str) -> tuple[int, str]:
     with counting_queries(app.state.engine) as counter:
         response = client.get(address)
     assert response.status_code == 200
@@ -84,11 +83,33 @@ def test_the_plan_page_costs_the_same_queries_for_10_items_as_for_300(
 ) -> None:
     small, small_people = plan_with_items(db_session, 10)
     large, large_people = plan_with_items(db_session, 300)
+    small_address, large_address = f"/plans/{small.id}", f"/plans/{large.id}"  # read outside the count
     sign_in_as(small_people[MemberRole.PARENT_CARER])
-    few, small_page = _page_queries(app, client, small)
+    few, small_page = _page_queries(app, client, small_address)
     sign_in_as(large_people[MemberRole.PARENT_CARER])
-    many, large_page = _page_queries(app, client, large)
-    assert "Item 299: words that someone on the plan wrote." in large_page
-    assert large_page.count('class="oneplan-comment"') == 100 * len(COMMENTERS)
-    assert small_page.count('class="oneplan-item"') == 10
+    many, large_page = _page_queries(app, client, large_address)
+    assert "1 item" in small_page
+    # The outline counts the items and their comments; it shows none of them.
+    assert "Item 299" not in large_page
+    assert 'class="oneplan-item"' not in large_page
+    # Section B: every 14th item from the first (22 of 300), three comments on each third of them.
+    assert "22 items, 24 comments" in large_page
+    assert many == few
+
+
+def test_a_section_page_costs_the_same_queries_for_10_items_as_for_300(
+    app: FastAPI, client: TestClient, db_session: Session, sign_in_as: Callable[[Person], str]
+) -> None:
+    small, small_people = plan_with_items(db_session, 10)
+    large, large_people = plan_with_items(db_session, 300)
+    small_address, large_address = f"/plans/{small.id}/sections/F", f"/plans/{large.id}/sections/F"
+    sign_in_as(small_people[MemberRole.PARENT_CARER])
+    few, small_page = _page_queries(app, client, small_address)
+    sign_in_as(large_people[MemberRole.PARENT_CARER])
+    many, large_page = _page_queries(app, client, large_address)
+    assert small_page.count('class="oneplan-item"') == 1
+    assert large_page.count('class="oneplan-item"') == 22  # every 14th of 300 items is in section F
+    assert "Item 296: words that someone on the plan wrote." in large_page
+    assert 'class="oneplan-comment"' in large_page
+    assert "<textarea" not in large_page  # comment forms only when asked for
     assert many == few

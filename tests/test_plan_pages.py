@@ -1,4 +1,4 @@
-"""The plans list, starting a plan, and the plan page: the whole plan on one page, as each person sees it."""
+"""The plans list, starting a plan, and the plan page with its section pages, as each person sees them."""
 
 import re
 from collections.abc import Callable
@@ -24,7 +24,7 @@ from app.models import (
 )
 from app.services.plans.content import STAGE_GROUPS
 from tests.factories import make_organisation, make_person
-from tests.page_checks import check_page
+from tests.page_checks import check_page, whole_plan
 
 SignIn = Callable[[Person], str]
 Demo = Callable[[str], Person]
@@ -301,18 +301,21 @@ def test_the_plan_page_shows_the_whole_plan_with_who_wrote_each_item(
     assert "Cycle 2: Assess" in page
     assert "Version 2" in page
     for heading, _sections in STAGE_GROUPS[PlanKind.SEN_SUPPORT]:
-        assert f">{heading}</h2>" in response.text
-    for title in SEN_SUPPORT_SECTION_TITLES.values():
-        assert f">{title}</h3>" in response.text.replace("&#39;", "'")
+        assert heading in page
+    for section, title in SEN_SUPPORT_SECTION_TITLES.items():
+        assert f'href="/plans/{plan.id}/sections/{section}"' in response.text
+        assert title in page
     assert "Review: what we learned" in page
     assert "Lunch in the library: Sam eats and comes back calm." in page
+    assert 'class="oneplan-item"' not in response.text  # the items are on their sections' pages
+    html = whole_plan(client, plan.id)
     people = {person.id: person.display_name for person in db_session.exec(select(Person))}
     written = current_words(db_session, plan)
     assert len(written) == 23  # 18 items and the 5 views of app/services/demo_voices.py
     # Sam chose Alex and Tom Baker only for one view: it is not on this page (tests/test_voices.py).
     written = [(item, revision) for item, revision in written if not revision.text.startswith("Mr Baker")]
     for item, revision in written:
-        block = text_of(response.text.split(f'id="item-{item.id}"', 1)[1].split("</li>", 1)[0])
+        block = text_of(html.split(f'id="item-{item.id}"', 1)[1].split("</li>", 1)[0])
         assert revision.text.replace("'", "'") in block
         assert people[revision.author_id] in block
         assert f"Revision {item.revision_number}" in block
@@ -322,7 +325,7 @@ def test_the_page_shows_particulars_of_needs_outcomes_and_provision(
     client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
 ) -> None:
     sign_in_as(demo("Dr Aisha Khan"))
-    page = text_of(client.get(f"/plans/{plan_of(db_session, 'Sam Taylor').id}").text)
+    page = text_of(whole_plan(client, plan_of(db_session, "Sam Taylor").id))
     assert "Area of need: Communication and interaction" in page
     assert "To achieve by 16 July 2027" in page
     assert "How much and how often 3 sessions a week" in page
@@ -336,8 +339,8 @@ def test_the_page_shows_comments_with_their_author(
     sign_in_as(demo("Tom Baker"))
     plan = plan_of(db_session, "Sam Taylor")
     comment = db_session.exec(select(ItemComment).where(ItemComment.plan_id == plan.id)).one()
-    html = client.get(f"/plans/{plan.id}").text
-    item = text_of(html.split(f'id="item-{comment.item_id}"', 1)[1].split("</li>\n  </ol>", 1)[0])
+    html = whole_plan(client, plan.id)
+    item = text_of(html.split(f'id="item-{comment.item_id}"', 1)[1].split('<li class="oneplan-item"', 1)[0])
     assert "Comments (1)" in item
     assert "he has eaten all his lunch twice this week" in item
     assert "Alex Taylor" in item
@@ -352,13 +355,14 @@ def test_each_member_gets_edit_links_only_where_they_may_revise(
         by_author.setdefault(item.author_id, []).append(item.id)
     alex = demo("Alex Taylor")
     sign_in_as(alex)
-    html = client.get(f"/plans/{plan.id}").text
+    html = whole_plan(client, plan.id)
     editable = {int(found) for found in re.findall(r'href="/plans/\d+/items/(\d+)/edit"', html)}
     assert editable == set(by_author[alex.id])  # their own view only
     assert re.findall(r'href="/plans/\d+/sections/(\w+)/new"', html) == ["A"]
-    assert html.count("Add a comment") == 23  # Sam picked Alex to see his one view for chosen people
+    assert html.count('/comments/new"') == 23  # Sam picked Alex to see his one view for chosen people
+    assert "<textarea" not in html  # a comment form only when asked for
     sign_in_as(demo("Priya Shah"))
-    html = client.get(f"/plans/{plan.id}").text
+    html = whole_plan(client, plan.id)
     assert re.findall(r'href="/plans/\d+/sections/(\w+)/new"', html) == ["A", "B", "K", "E", "F"]
 
 
@@ -385,11 +389,12 @@ def test_the_audit_officer_reads_every_plan_of_the_council_and_changes_nothing(
     assert response.status_code == 200
     check_page(response.text)
     assert "You are reading this plan as an audit officer" in response.text
-    assert "/edit" not in response.text
-    assert "/sections/" not in response.text
-    assert "Add a comment" not in response.text
     assert "/reviews/new" not in response.text
-    assert "Sam finds it hard to follow spoken instructions" in response.text
+    html = whole_plan(client, plan.id)
+    assert "/edit" not in html
+    assert '/new"' not in html
+    assert "/comments" not in html
+    assert "Sam finds it hard to follow spoken instructions" in html
 
 
 def test_the_ehc_plan_reads_in_its_statutory_sections(
@@ -402,10 +407,11 @@ def test_the_ehc_plan_reads_in_its_statutory_sections(
     page = text_of(response.text)
     for section, title in EHC_SECTION_TITLES.items():
         assert f"Section {section}: {title}" in page
-    assert "Hillcrest Academy (sixth form), a mainstream academy." in page
     assert "This plan is issued: its words cannot be changed until the coordinator starts a review." in page
-    assert "/edit" not in response.text  # issued: frozen until a review
-    assert "Add a comment" in response.text
+    html = whole_plan(client, plan_of(db_session, "Ella Morris").id)
+    assert "Hillcrest Academy (sixth form), a mainstream academy." in text_of(html)
+    assert "/edit" not in html  # issued: frozen until a review
+    assert "/comments/new" in html
 
 
 def test_reading_the_plan_is_audited(
@@ -417,6 +423,12 @@ def test_reading_the_plan_is_audited(
     client.get(f"/plans/{plan.id}")
     read = events(db_session, "plan.read")[-1]
     assert (read.actor_id, read.object_id, read.channel) == (alex.id, str(plan.id), "page")
+    before = len(events(db_session, "plan.items_read"))
+    client.get(f"/plans/{plan.id}/sections/E")
+    section_reads = events(db_session, "plan.items_read")
+    assert len(section_reads) == before + 1  # one event for the section page
+    read = section_reads[-1]
+    assert (read.actor_id, read.object_id, read.details["section"]) == (alex.id, str(plan.id), "E")
 
 
 @pytest.mark.parametrize("persona", ["Chris Wood", "Ella Morris"])
@@ -431,3 +443,74 @@ def test_a_plan_one_is_not_on_does_not_exist(
     assert "Sam" not in response.text
     refused = events(db_session, "plan.refused")[-1]
     assert refused.object_id == str(plan.id)
+
+
+# Section pages ----------------------------------------------------------------------------------
+
+
+def test_a_section_has_its_own_address_and_htmx_gets_only_the_section(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    sign_in_as(demo("Alex Taylor"))
+    plan = plan_of(db_session, "Sam Taylor")
+    outline = client.get(f"/plans/{plan.id}").text
+    assert f'hx-get="/plans/{plan.id}/sections/E"' in outline
+    page = client.get(f"/plans/{plan.id}/sections/E")
+    assert page.status_code == 200
+    assert "HX-Request" in page.headers["Vary"]
+    check_page(page.text)
+    assert "Outcomes: what we want to achieve</h1>" in page.text
+    assert 'class="govuk-back-link"' in page.text
+    fragment = client.get(f"/plans/{plan.id}/sections/E", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    assert "Outcomes: what we want to achieve</h2>" in fragment.text
+    assert 'id="section-E-items"' in fragment.text
+
+
+@pytest.mark.parametrize("section", ["Z", "I", "e", "H1x"])
+def test_a_section_the_plan_does_not_have_is_not_found(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, section: str
+) -> None:
+    sign_in_as(demo("Alex Taylor"))
+    plan = plan_of(db_session, "Sam Taylor")  # SEN Support: no section I
+    response = client.get(f"/plans/{plan.id}/sections/{section}")
+    assert response.status_code == 404
+    check_page(response.text)
+
+
+def test_a_section_of_a_plan_one_is_not_on_does_not_exist(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    sign_in_as(demo("Chris Wood"))
+    plan = plan_of(db_session, "Sam Taylor")
+    response = client.get(f"/plans/{plan.id}/sections/A")
+    assert response.status_code == 404
+    assert "Sam" not in response.text
+    assert events(db_session, "plan.refused")[-1].object_id == str(plan.id)
+
+
+def test_the_comment_form_comes_only_when_asked_for(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    plan = plan_of(db_session, "Sam Taylor")
+    item = db_session.exec(select(Item).where(Item.plan_id == plan.id, Item.section == "E")).first()
+    assert item is not None
+    csrf = sign_in_as(demo("Alex Taylor"))
+    asked = client.get(f"/plans/{plan.id}/items/{item.id}/comments/new", headers={"HX-Request": "true"})
+    assert asked.status_code == 200
+    assert f'id="item-{item.id}-comment"' in asked.text
+    assert "<textarea" in asked.text
+    without_js = client.get(f"/plans/{plan.id}/items/{item.id}/comments/new", follow_redirects=False)
+    assert without_js.status_code == 303
+    assert without_js.headers["location"] == f"/plans/{plan.id}/items/{item.id}#comment"
+    sent = client.post(
+        f"/plans/{plan.id}/items/{item.id}/comments",
+        data={"csrf_token": csrf, "comment": "Lunch went well today."},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    assert sent.headers["location"].startswith(f"/plans/{plan.id}/sections/E#comment-")
+    sign_in_as(demo("Rita Okafor"))  # reads, never comments
+    refused = client.get(f"/plans/{plan.id}/items/{item.id}/comments/new", headers={"HX-Request": "true"})
+    assert refused.status_code == 403

@@ -39,7 +39,7 @@ from app.services.quality.report import (
     QualityReport,
     plan_quality,
 )
-from tests.page_checks import check_page
+from tests.page_checks import check_page, whole_plan
 from tests.plan_factories import access_for, coordinator_of, events_since, last_event_id, make_plan
 
 Lookup = Callable[[str], Person]
@@ -259,9 +259,11 @@ def test_the_issue_page_asks_for_the_reason_and_the_plan_shows_it(
     why = "Hours to follow the therapy assessment."
     done = client.post(stage, data={"step": "issue", "reason": why, "csrf_token": csrf})
     assert done.status_code == 200
-    plan_page = client.get(f"/plans/{plan.id}")
-    assert why in plan_page.text
-    assert "not quantified" in plan_page.text
+    assert "not quantified" in client.get(f"/plans/{plan.id}").text  # in brief on the plan page
+    checks = client.get(f"/plans/{plan.id}/quality")
+    check_page(checks.text)
+    assert why in checks.text
+    assert "not quantified" in checks.text
 
 
 # Differences of opinion ------------------------------------------------------------------------------------
@@ -333,8 +335,15 @@ def test_the_family_sees_the_checks_on_the_plan_page(
     assert page.status_code == 200
     check_page(page.text)
     assert "Plan quality checks" in page.text
-    assert "This need has no provision yet" in page.text
-    assert "Vague wording: “access to”" in page.text
+    assert "Broken in" in page.text
+    checks = client.get(f"/plans/{sams_plan(db_session, demo).id}/quality")
+    check_page(checks.text)
+    assert "This need has no provision yet" in checks.text
+    assert "Vague wording: “access to”" in checks.text
+    # Beside the items themselves, on their sections' pages.
+    whole = whole_plan(client, sams_plan(db_session, demo).id)
+    assert "This need has no provision yet" in whole
+    assert "Vague wording: “access to”" in whole
 
 
 def test_the_live_check_flags_vague_words_and_clears_for_specific_ones(
@@ -404,7 +413,8 @@ def test_a_difference_is_recorded_on_its_page_and_shown_on_the_plan(
         follow_redirects=False,
     )
     assert done.status_code == 303
-    shown = client.get(f"/plans/{plan.id}").text
+    assert "Differences of opinion" in client.get(f"/plans/{plan.id}").text
+    shown = client.get(f"/plans/{plan.id}/quality").text
     assert "Whether Sam needs help at lunch every day" in shown
     assert "Three days a week, then review." in shown
     api = client.get(f"/api/v1/plans/{plan.id}/differences").json()

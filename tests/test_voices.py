@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.models import AuditEvent, Item, ItemKind, ItemLink, Person, Plan, ViewDetail, ViewPicture
 from app.services.voices import pictures
-from tests.page_checks import check_page
+from tests.page_checks import check_page, whole_plan
 from tests.test_plan_pages import plan_of, text_of
 
 SignIn = Callable[[Person], str]
@@ -165,7 +165,7 @@ def test_sam_answers_one_question_a_screen_previews_and_sends_a_view_with_a_draw
     sign_in_as(priya)
     assert client.get(f"/plans/{plan.id}/pictures/{picture.id}").status_code == 404
     assert client.get(f"/api/v1/plans/{plan.id}/pictures/{picture.id}").status_code == 404
-    assert "rabbit" not in client.get(f"/plans/{plan.id}").text
+    assert "rabbit" not in whole_plan(client, plan.id)
 
 
 def test_a_view_needs_at_least_one_answer(
@@ -279,6 +279,8 @@ def test_a_view_hidden_by_its_young_persons_choice_shows_nowhere_to_others(
     db_session.flush()
     routes = [
         f"/plans/{plan.id}",
+        f"/plans/{plan.id}/sections/A",
+        f"/plans/{plan.id}/quality",
         f"/plans/{plan.id}/changes",
         f"/plans/{plan.id}/changes?from_version=1&to_version=current",
         f"/plans/{plan.id}/changes?since=2000-01-01",
@@ -318,7 +320,7 @@ def test_a_view_hidden_by_its_young_persons_choice_shows_nowhere_to_others(
     # Alex and Tom Baker were picked; Sam is the voice.
     for name in ("Sam Taylor", "Alex Taylor", "Tom Baker"):
         sign_in_as(demo(name))
-        assert HIDDEN in client.get(f"/plans/{plan.id}").text, name
+        assert HIDDEN in whole_plan(client, plan.id), name
         assert client.get(f"/api/v1/plans/{plan.id}/items/{hidden.id}").status_code == 200
     events = db_session.exec(select(AuditEvent).where(AuditEvent.object_id == str(hidden.id))).all()
     assert events
@@ -331,7 +333,7 @@ def test_only_its_author_revises_a_view_and_a_recorded_view_says_who_recorded_it
     plan = plan_of(db_session, "Sam Taylor")
     recorded = view_item(db_session, plan, "I want to make video games")
     sign_in_as(demo("Alex Taylor"))
-    page = text_of(client.get(f"/plans/{plan.id}").text)
+    page = text_of(whole_plan(client, plan.id))
     assert "Sam Taylor's words, recorded by Tom Baker with Sam," in page
     assert client.get(f"/plans/{plan.id}/items/{recorded.id}/edit").status_code == 403
     sign_in_as(demo("Priya Shah"))

@@ -129,9 +129,10 @@ def test_priya_ends_an_adjustment_and_alex_sees_why_and_replies(
 ) -> None:
     _base, _settings, plan_id = journey
     priya = open_as("Priya Shah")
-    priya.goto(f"/plans/{plan_id}")
-    priya.get_by_text("End agreed provision or an adjustment").click()
-    priya.get_by_role("link", name=re.compile("End: A quiet place for lunch")).click()
+    priya.goto(f"/plans/{plan_id}/sections/F")
+    adjustment = priya.locator("li.oneplan-item").filter(has_text="A quiet place for lunch")
+    adjustment.locator("summary").click()
+    adjustment.get_by_role("link", name="End this provision").click()
     priya.get_by_role("button", name="End the provision and tell the family").click()
     expect(priya.locator(".govuk-error-summary")).to_contain_text("Enter why this provision is ending")
     assert_accessible(priya)

@@ -12,6 +12,11 @@ from app.models import Child, Item, ItemKind, Plan, ReducedTimetable, StatutoryS
 from tests.browser.accessibility import assert_accessible
 
 PAGES = [
+    ("Alex Taylor", "/plans/{sam}"),
+    ("Alex Taylor", "/plans/{sam}/sections/A"),
+    ("Priya Shah", "/plans/{sam}/sections/F"),
+    ("Priya Shah", "/plans/{sam}/quality"),
+    ("Morgan Price", "/plans/{ella}/sections/B"),
     ("Sam Taylor", "/plans/{sam}/my-plan"),
     ("Sam Taylor", "/plans/{sam}/my-views/new"),
     ("Alex Taylor", "/plans/{sam}/my-views"),

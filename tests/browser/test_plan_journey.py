@@ -79,6 +79,19 @@ def section(page: Page, title: str) -> "Locator":
     )
 
 
+def open_section(page: Page, title: str) -> Locator:
+    """Open a part of the plan from the plan page's contents (in place with htmx, its own page without)."""
+    page.locator("nav.oneplan-contents").get_by_role("link", name=title, exact=True).click()
+    return section(page, title)
+
+
+def opened(item: Locator) -> Locator:
+    """An item of a section, opened from its one line to show all of it."""
+    item.locator("summary").first.click()
+    expect(item.locator("details").first).to_have_attribute("open", "")
+    return item
+
+
 def no_problems(page: Page) -> None:
     assert page.problems == []  # type: ignore[attr-defined]
 
@@ -93,12 +106,15 @@ def test_priya_adds_a_need_by_keyboard_in_place(
     priya.get_by_role("link", name=re.compile("Sam Taylor")).click()
     expect(priya.get_by_role("heading", level=1)).to_have_text("Sam Taylor")
     assert_accessible(priya)
-    needs = section(priya, "Barriers to learning")
+    needs = open_section(priya, "Barriers to learning")
+    expect(priya.get_by_role("heading", level=1)).to_have_text("Sam Taylor")  # loaded in place
+    expect(priya).to_have_url(re.compile(f"/plans/{plan_id}/sections/B$"))  # its own address
+    assert_accessible(priya)
     needs.get_by_role("link", name=re.compile("Add a need")).focus()
     priya.keyboard.press("Enter")
     text = needs.get_by_label("What makes learning harder for the child")
     expect(text).to_be_focused()
-    assert priya.url.endswith(f"/plans/{plan_id}"), "the form opened in place"
+    assert priya.url.endswith(f"/plans/{plan_id}/sections/B"), "the form opened in place"
     # Saved with nothing in it: the errors come back in place, the summary first.
     priya.keyboard.press("Tab")
     needs.get_by_role("button", name="Save").click()
@@ -120,10 +136,10 @@ def test_dr_khan_adds_health_provision_and_alex_comments(person_page: Callable[.
     khan = person_page("Dr Aisha Khan")
     khan.goto("/plans")
     khan.get_by_role("link", name=re.compile("Sam Taylor")).click()
-    health = section(khan, "Health support")
-    expect(
-        section(khan, "Support in school").get_by_role("link", name=re.compile("Add provision"))
-    ).to_have_count(0)
+    school = open_section(khan, "Support in school")
+    expect(school.locator("li.oneplan-item").first).to_be_visible()
+    expect(school.get_by_role("link", name=re.compile("Add provision"))).to_have_count(0)
+    health = open_section(khan, "Health support")
     health.get_by_role("link", name=re.compile("Add provision")).click()
     health.get_by_label("What the support is").fill(
         "Sensory circuit before school, led by a trained assistant."
@@ -142,12 +158,14 @@ def test_dr_khan_adds_health_provision_and_alex_comments(person_page: Callable[.
     alex = person_page("Alex Taylor", width=320)
     alex.goto("/plans")
     alex.get_by_role("link", name=re.compile("Sam Taylor")).click()
-    provision = (
-        section(alex, "Health support")
+    provision = opened(
+        open_section(alex, "Health support")
         .locator("li.oneplan-item")
         .filter(has_text="Sensory circuit before school")
     )
-    provision.get_by_text(re.compile("Add a comment")).click()
+    expect(provision.locator("textarea")).to_have_count(0)  # the form only when asked for
+    provision.get_by_role("link", name=re.compile("^Comment")).click()
+    expect(provision.get_by_label("Your comment")).to_be_focused()
     provision.get_by_label("Your comment").fill("We can do the same circuit at weekends.")
     provision.get_by_role("button", name="Add comment").click()
     expect(provision.locator(".oneplan-comment")).to_contain_text("We can do the same circuit at weekends.")
@@ -162,8 +180,8 @@ def test_two_people_save_the_same_outcome_and_both_texts_survive(person_page: Ca
     for page in (priya, tom):
         page.goto("/plans")
         page.get_by_role("link", name=re.compile("Sam Taylor")).click()
-        outcome = (
-            section(page, "Outcomes: what we want to achieve")
+        outcome = opened(
+            open_section(page, "Outcomes: what we want to achieve")
             .locator("li.oneplan-item")
             .filter(has_text=LUNCH_OUTCOME)
         )
@@ -177,7 +195,7 @@ def test_two_people_save_the_same_outcome_and_both_texts_survive(person_page: Ca
     priya_form = priya.locator("li.oneplan-item--editing")
     priya_form.get_by_label("What the child will be able to do").fill(priya_words)
     priya_form.get_by_role("button", name="Save").click()
-    expect(priya.get_by_text(priya_words)).to_be_visible()
+    expect(priya.locator(".oneplan-words", has_text=priya_words)).to_be_visible()
 
     tom_form = tom.locator("li.oneplan-item--editing")
     tom_form.get_by_label("What the child will be able to do").fill(tom_words)
@@ -197,7 +215,7 @@ def test_two_people_save_the_same_outcome_and_both_texts_survive(person_page: Ca
     )
     merge_box.fill(merged)
     tom.locator("li.oneplan-item--editing").get_by_role("button", name="Save my words").click()
-    expect(tom.get_by_text(merged)).to_be_visible()
+    expect(tom.locator(".oneplan-words", has_text=merged)).to_be_visible()
 
     merged_item = tom.locator("li.oneplan-item").filter(has_text=merged)
     merged_item.get_by_role("link", name=re.compile("Revision 3 of this outcome")).click()
@@ -215,7 +233,7 @@ def test_without_javascript_a_member_adds_an_outcome_through_pages(person_page: 
     tom = person_page("Tom Baker", javascript=False)
     tom.goto("/plans")
     tom.get_by_role("link", name=re.compile("Sam Taylor")).click()
-    section(tom, "Outcomes: what we want to achieve").get_by_role(
+    open_section(tom, "Outcomes: what we want to achieve").get_by_role(
         "link", name=re.compile("Add an outcome")
     ).click()
     expect(tom.get_by_role("heading", level=1)).to_contain_text("outcome")
@@ -225,12 +243,17 @@ def test_without_javascript_a_member_adds_an_outcome_through_pages(person_page: 
         "By July, Sam will read a short book on his own."
     )
     tom.get_by_role("button", name="Save").click()
-    # On the plan, in its section (the quality panel links to it by its words too).
+    # On its section's own page, one line until opened.
     new_outcome = tom.locator("li.oneplan-item").filter(
         has_text="By July, Sam will read a short book on his own."
     )
     expect(new_outcome).to_be_visible()
-    assert "/plans/" in tom.url
+    assert "/sections/E" in tom.url
+    opened(new_outcome).get_by_role("link", name=re.compile("^Comment")).click()
+    expect(tom.get_by_role("heading", level=1)).to_contain_text("History of this outcome")
+    tom.get_by_label("Add a comment").fill("Reading at home helps too.")
+    tom.get_by_role("button", name="Add comment").click()
+    expect(tom.locator(".oneplan-comment")).to_contain_text("Reading at home helps too.")
 
 
 def test_the_add_page_without_htmx_passes_axe_with_its_errors(

@@ -115,8 +115,10 @@ def test_sam_is_heard_and_answered(
     priya = signed_in(browser, base, settings, "Priya Shah")
     priya.goto(f"/plans/{plan_id}")
     expect(priya.get_by_text("I like the big slide in the park.").first).to_be_visible()
-    # The outcome itself: provision that serves it quotes its words too, further down the page.
+    # The outcome itself, opened on its section's page.
+    priya.goto(f"/plans/{plan_id}/sections/E")
     outcome = priya.locator("li.oneplan-item").filter(has_text="By the end of Year 4").first
+    outcome.locator("summary").click()
     outcome.get_by_role("link", name=re.compile("What this answers")).click()
     priya.get_by_label(re.compile("I like the big slide")).check()
     priya.get_by_role("button", name="Link", exact=True).click()

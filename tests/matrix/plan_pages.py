@@ -177,6 +177,8 @@ ROUTES = [
         form={"child_full_name": ""},
     ),
     Route("GET", "/plans/{plan_id}", reading(200), params=_plan_params),
+    Route("GET", "/plans/{plan_id}/sections/{section}", reading(200), params=_section_params),
+    Route("GET", "/plans/{plan_id}/quality", reading(200), params=_plan_params),
     Route("GET", "/plans/{plan_id}/sections/{section}/new", contributing(200), params=_section_params),
     Route(
         "POST",
@@ -194,6 +196,8 @@ ROUTES = [
         params=_item_params,
         form={**ITEM_FORM, "based_on": "1"},
     ),
+    # Without htmx, asking for the comment form leads to the item's page, which has it.
+    Route("GET", "/plans/{plan_id}/items/{item_id}/comments/new", contributing(303), params=_item_params),
     Route(
         "POST",
         "/plans/{plan_id}/items/{item_id}/comments",

@@ -34,9 +34,10 @@ from app.models import (
 from app.models.base import id_of
 from app.permissions import Permission, PlanAccess, may_comment, may_revise
 from app.rendering import render
-from app.routers.pages.plans import FormValues, date_from, date_values, is_htmx
+from app.routers.pages.plans import FormValues, date_from, date_values, is_htmx, section_in_path
 from app.services.delivery.changes import change_provision
 from app.services.plans import changes, items, plans
+from app.services.plans.access import refuse
 from app.services.plans.content import PlanItem
 from app.services.plans.members import members
 
@@ -96,11 +97,7 @@ class ItemForm:
 
 
 def _section_of(access: PlanAccess, section: str) -> Section:
-    """The section in the path; one that this kind of plan does not have is not found."""
-    found = next((candidate for candidate in Section if candidate.value == section), None)
-    if found is None or found not in plans.SECTION_TITLES[access.plan.kind]:
-        raise HTTPException(404, "Not Found")
-    return found
+    return section_in_path(access, section)
 
 
 def _must_write_in(access: PlanAccess, section: Section) -> None:
@@ -306,7 +303,9 @@ def add_item(
         errors = _ordered({_field_key(field): message for field, message in problem.errors.items()})
         return _add_form(request, db, access, found, typed.values, errors)
     if not is_htmx(request):
-        return RedirectResponse(f"/plans/{id_of(access.plan)}#item-{id_of(item)}", status_code=303)
+        return RedirectResponse(
+            f"/plans/{id_of(access.plan)}/sections/{found.value}#item-{id_of(item)}", status_code=303
+        )
     revision = items.current_revision(db, item)
     context = {
         **_section_context(access, found),
@@ -419,7 +418,9 @@ def revise_item(
         errors = _ordered({_field_key(field): message for field, message in problem.errors.items()})
         return _edit_form(request, db, access, item, typed.values, errors)
     if not is_htmx(request):
-        return RedirectResponse(f"/plans/{id_of(access.plan)}#item-{item_id}", status_code=303)
+        return RedirectResponse(
+            f"/plans/{id_of(access.plan)}/sections/{item.section.value}#item-{item_id}", status_code=303
+        )
     return _item_fragment(request, db, actor, access, item, focus=True)
 
 
@@ -474,8 +475,27 @@ def add_comment(
         return _history_page(request, db, actor, access, item, "", "", {"comment": message}, text)
     if is_htmx(request) and not from_history:
         return _item_fragment(request, db, actor, access, item, focus_comment=comment.id)
-    page = f"/plans/{id_of(access.plan)}/items/{item_id}" if from_history else f"/plans/{id_of(access.plan)}"
+    plan_url = f"/plans/{id_of(access.plan)}"
+    page = f"{plan_url}/items/{item_id}" if from_history else f"{plan_url}/sections/{item.section.value}"
     return RedirectResponse(f"{page}#comment-{comment.id}", status_code=303)
+
+
+@router.get("/plans/{plan_id}/items/{item_id}/comments/new", dependencies=[requires(Permission.CONTRIBUTE)])
+def new_comment_form(request: Request, db: SessionDep, access: CurrentPlan, item_id: RowId) -> Response:
+    """The comment form, only when asked for: in place for htmx, else the item's page, which has it."""
+    item = items.plan_item(db, access, item_id)
+    if not may_comment(access):
+        refuse(
+            access,
+            "Only members of this plan can comment.",
+            action="comment.refused",
+            object_type="item",
+            object_id=item_id,
+        )
+    if not is_htmx(request):
+        return RedirectResponse(f"/plans/{id_of(access.plan)}/items/{item_id}#comment", status_code=303)
+    context = {"plan": access.plan, "item": item, "what": ITEM_KIND_LABELS[item.kind].lower()}
+    return render(request, "partials/plans/_comment_form.html", context)
 
 
 @router.get("/plans/{plan_id}/items/{item_id}", dependencies=[requires(Permission.READ_PLANS)])

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
@@ -12,17 +12,24 @@ from app.models import (
     FAMILY_MEMBER_ROLES,
     PLAN_KIND_LABELS,
     SECTION_KIND,
+    ItemKind,
     OrganisationKind,
     Person,
     PersonRole,
     PlanKind,
+    Section,
 )
 from app.models.base import id_of
-from app.permissions import Permission, may_coordinate, role_may
+from app.permissions import Permission, PlanAccess, may_coordinate, role_may
 from app.rendering import render
 from app.services.delivery import overview as delivery_overview
+from app.services.delivery.changes import endings_of
 from app.services.plans import content, plans
-from app.services.quality.panel import quality_context
+from app.services.plans.links import link_ends
+from app.services.plans.plans import SECTION_TITLES
+from app.services.quality import differences
+from app.services.quality import panel as quality_panel
+from app.services.quality.report import outline_quality
 from app.services.timelines import timelines
 from app.services.voices import views
 
@@ -177,26 +184,86 @@ def _in_page_order(errors: dict[str, str]) -> dict[str, str]:
 
 @router.get("/plans/{plan_id}", dependencies=[requires(Permission.READ_PLANS)])
 def plan_page(request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
-    plan_content = content.load_plan(db, actor, access)
+    """The plan's outline: who and where, what needs attention, and its sections counted, not read."""
+    outline = content.load_outline(db, actor, access)
+    links = link_ends(db, id_of(access.plan))
     coordinator = next(
-        (membership.person for membership in plan_content.members if membership.member.is_coordinator), None
+        (membership.person for membership in outline.members if membership.member.is_coordinator), None
     )
     context = {
         "plan": access.plan,
-        "content": plan_content,
-        "child": plan_content.child,
+        "content": outline,
+        "child": outline.child,
         "coordinator": coordinator,
-        "people": plan_content.people,
-        "organisations": plan_content.organisations,
+        "people": outline.people,
+        "organisations": outline.organisations,
         "may_coordinate": may_coordinate(access),
-        "can_comment": plan_content.may_comment,
-        "section_kinds": SECTION_KIND,
+        "can_comment": outline.may_comment,
         "is_family": access.member_role in FAMILY_MEMBER_ROLES,
         **timelines.plan_panel(db, access),
-        "delivery": delivery_overview.plan_panel(db, request.app.state.settings, access, plan_content.people),
-        **quality_context(db, access, plan_content),
-        "evidence": views.evidence(
-            db, access, [entry for section in plan_content.sections for entry in section.items]
-        ),
+        "delivery": delivery_overview.plan_panel(db, request.app.state.settings, access, outline.people),
+        **quality_panel.outline_context(db, access, outline, links),
+        "voices": views.voices_summary(db, access, outline.heads, links),
     }
     return render(request, "pages/plans/plan.html", context)
+
+
+def section_in_path(access: PlanAccess, section: str) -> Section:
+    """The section in the path; one that this kind of plan does not have is not found."""
+    found = next((candidate for candidate in Section if candidate.value == section), None)
+    if found is None or found not in SECTION_TITLES[access.plan.kind]:
+        raise HTTPException(404, "Not Found")
+    return found
+
+
+@router.get("/plans/{plan_id}/sections/{section}", dependencies=[requires(Permission.READ_PLANS)])
+def section_page(
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, section: str
+) -> Response:
+    """One section: each item on one line with its flags, opened for its words, links and comments."""
+    found = section_in_path(access, section)
+    page = content.load_section(db, actor, access, found)
+    heads = content.item_heads(db, access)
+    links = link_ends(db, id_of(access.plan))
+    report = outline_quality(db, id_of(access.plan), {head.id: head.kind for head in heads}, links)
+    evidence, others = views.section_evidence(db, access, page.content.items, links)
+    people = page.people | plans.people_by_id(db, {entry.item.voice_id for entry in others})
+    counted: dict[str, int] = {}
+    for head in heads:
+        counted[head.section.value] = counted.get(head.section.value, 0) + 1
+    context = {
+        "plan": access.plan,
+        "page": page,
+        "content": page,
+        "section": page.content,
+        "people": people,
+        "organisations": page.organisations,
+        "can_comment": page.may_comment,
+        "section_kinds": SECTION_KIND,
+        "is_family": access.member_role in FAMILY_MEMBER_ROLES,
+        "quality": report,
+        "differences": differences.differences(db, id_of(access.plan)),
+        "evidence": evidence,
+        "ended_ids": set(endings_of(db, id_of(access.plan)))
+        if SECTION_KIND[found] is ItemKind.PROVISION
+        else set(),
+        "titles": SECTION_TITLES[access.plan.kind],
+        "counted": counted,
+        "section_flags": quality_panel.section_flags(report, {head.id: head.section.value for head in heads}),
+    }
+    fragment = is_htmx(request)
+    context["fragment"] = fragment
+    return render(request, "pages/plans/section.html", context, block_name="section" if fragment else None)
+
+
+@router.get("/plans/{plan_id}/quality", dependencies=[requires(Permission.READ_PLANS)])
+def quality_page(request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
+    """Every check of the plan, need by need, and the differences of opinion (read as the whole plan)."""
+    plan_content = content.load_plan(db, actor, access)
+    context = {
+        "plan": access.plan,
+        "child": plan_content.child,
+        "people": plan_content.people,
+        **quality_panel.quality_context(db, access, plan_content),
+    }
+    return render(request, "pages/plans/quality.html", context)

@@ -1,5 +1,7 @@
 """What the delivery services share: today in the UK, the school calendar, who is told, who may log."""
 
+from functools import lru_cache
+
 from sqlmodel import Session, col, select
 
 from app.config import Settings
@@ -21,7 +23,13 @@ from app.services.mail import send_mail
 
 
 def calendar_for(settings: Settings) -> SchoolCalendar:
-    return SchoolCalendar.parse(settings.term_dates, settings.closure_days)
+    return _calendar(settings.term_dates, settings.closure_days)
+
+
+@lru_cache(maxsize=8)
+def _calendar(term_dates: str, closure_days: str) -> SchoolCalendar:
+    """The calendar is immutable and the settings rarely change: parse it once, not at every count."""
+    return SchoolCalendar.parse(term_dates, closure_days)
 
 
 def plan_is_open(access: PlanAccess) -> bool:

@@ -65,27 +65,39 @@ class ProvisionDelivery:
         return PROVISION_KINDS.get(self.item.section, "Other")
 
 
-def _quantified(db: Session, plan_ids: list[int]) -> list[tuple[Item, ItemRevision]]:
+def _quantified(
+    db: Session, plan_ids: list[int], *, logged_since: date | None = None
+) -> list[tuple[Item, ItemRevision]]:
     if not plan_ids:
         return []
-    rows = db.exec(
+    query = (
         select(Item, ItemRevision)
         .join(ItemRevision, col(ItemRevision.id) == col(Item.current_revision_id))
         .where(col(Item.plan_id).in_(plan_ids), col(Item.kind) == ItemKind.PROVISION.value)
         .order_by(col(Item.id))
     )
+    if logged_since is not None:
+        logged = select(DeliveryRecord.item_id).where(
+            col(DeliveryRecord.plan_id).in_(plan_ids), col(DeliveryRecord.delivered_on) >= logged_since
+        )
+        query = query.where(col(Item.id).in_(logged))
+    rows = db.exec(query)
     return [(item, revision) for item, revision in rows if is_quantified(revision)]
 
 
 def deliveries(
-    db: Session, settings: Settings, plan_ids: list[int], on: date | None = None
+    db: Session, settings: Settings, plan_ids: list[int], on: date | None = None, *, logged_only: bool = False
 ) -> list[ProvisionDelivery]:
-    """Every quantified provision of these plans, with its half-term and its recent short weeks: 3 queries."""
+    """Every quantified provision of these plans, with its half-term and its recent short weeks: 3 queries.
+
+    `logged_only` leaves out provision with nothing logged in those weeks: it cannot fall short (an
+    unlogged week is not news), and a plan's page need not count the rest.
+    """
     day = on or today()
-    provisions = _quantified(db, plan_ids)
     first_monday = arithmetic.monday_of(day) - timedelta(weeks=RECENT_WEEKS - 1)
     calendar = calendar_for(settings)
     since = min(first_monday, calendar.half_term_around(day).starts_on)
+    provisions = _quantified(db, plan_ids, logged_since=since if logged_only else None)
     records = log.records_of(db, [id_of(item) for item, _revision in provisions], since=since)
     by_item: defaultdict[int, list[DeliveryRecord]] = defaultdict(list)
     for record in records:
@@ -122,16 +134,15 @@ class PlanPanel:
     """The plan page's part: delivery, reduced timetables, changes since the last review, the needs map."""
 
     provisions: list[ProvisionDelivery]
+    """The provision logged lately: what may have fallen short (the delivery page has every one)."""
     timetables: list[TimetableState]
     changes: changes.ChangesSince
-    needs_map: needs_map.NeedsMap
     moves: list[SettingMove]
     may_log: bool
     may_manage_timetable: bool
     may_move: bool
     may_map: bool
     may_coordinate: bool
-    ended_ids: set[int]
     schools: dict[int, Organisation]
 
     @property
@@ -144,21 +155,23 @@ class PlanPanel:
 
 
 def plan_panel(db: Session, settings: Settings, access: PlanAccess, people: dict[int, Person]) -> PlanPanel:
-    """Part of the plan page's one read (no audit event of its own); a fixed number of queries."""
+    """Part of the plan page's one read (no audit event of its own); a fixed number of queries.
+
+    What may need attention (shortfalls, escalated timetables, changes since the review) and links;
+    every provision's figures are on the delivery page, the needs map on its own page.
+    """
     plan_id = id_of(access.plan)
     plan_moves = moves.moves_of(db, plan_id)
     return PlanPanel(
-        provisions=deliveries(db, settings, [plan_id]),
+        provisions=deliveries(db, settings, [plan_id], logged_only=True),
         timetables=timetables.plan_timetables(db, [plan_id]),
         changes=changes.changes_since_review(db, access, people=people),
-        needs_map=needs_map.needs_map(db, access),
         moves=plan_moves,
         may_log=may_log_delivery(access),
         may_manage_timetable=may_manage_timetable(access),
         may_move=may_move_setting(access),
         may_map=needs_map.may_map(access),
         may_coordinate=may_coordinate(access),
-        ended_ids=set(changes.endings_of(db, plan_id)),
         schools=organisations_by_id(
             db, {move.from_setting_id for move in plan_moves} | {move.to_setting_id for move in plan_moves}
         )

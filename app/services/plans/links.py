@@ -4,6 +4,9 @@ A link is written by whoever may write the answering item's section: the outcome
 views it answers; nobody links someone else's item to something on their behalf.
 """
 
+from collections.abc import Sequence
+from typing import Any, Protocol, cast
+
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
@@ -15,6 +18,26 @@ from app.services import audit
 from app.services.plans import visibility
 from app.services.plans.access import refuse, refuse_change, row_of_plan
 from app.services.plans.items import ContentProblem, plan_item
+
+
+class LinkEnds(Protocol):
+    """What the checks and the voice figure need of a link: which item answers which."""
+
+    @property
+    def item_id(self) -> int: ...
+
+    @property
+    def answers_id(self) -> int: ...
+
+
+def link_ends(db: Session, plan_id: int) -> Sequence[LinkEnds]:
+    """The plan's standing links as (item_id, answers_id) rows: one query, no objects built per link."""
+    rows: Any = db.exec(
+        select(ItemLink.item_id, ItemLink.answers_id).where(
+            col(ItemLink.plan_id) == plan_id, col(ItemLink.removed_at).is_(None)
+        )
+    ).all()
+    return cast(Sequence[LinkEnds], rows)
 
 
 def plan_links(db: Session, plan_id: int) -> list[ItemLink]:

@@ -13,18 +13,19 @@ queries whatever the plan's size and is audited as a read of the plan.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.actor import Actor
-from app.models import Item, ItemContent, ItemKind, ItemLink
+from app.models import Item, ItemContent, ItemKind, ItemLink, ItemRevision
 from app.permissions import PlanAccess
 from app.services import audit
 from app.services.plans.content import plan_items
-from app.services.plans.links import plan_links
-from app.services.quality.rules import Flag, is_unquantified, provision_flags
+from app.services.plans.links import LinkEnds, plan_links
+from app.services.quality.rules import Flag, flags_of_words, is_unquantified, provision_flags
 
 NEED_NO_OUTCOME = "This need has no outcome yet"
 NEED_NO_PROVISION = "This need has no provision yet"
@@ -117,6 +118,13 @@ def assess(
         if item.id is not None:
             kinds[item.id] = item.kind
             contents[item.id] = content
+    return assess_kinds(plan_id, kinds, lambda item_id: provision_flags(contents[item_id]), links)
+
+
+def assess_kinds(
+    plan_id: int, kinds: dict[int, ItemKind], flags_of: Callable[[int], list[Flag]], links: Iterable[LinkEnds]
+) -> QualityReport:
+    """The report from each item's kind and its provision's flags: the thread needs no words."""
     answers: dict[int, set[int]] = defaultdict(set)
     answered_by: dict[int, set[int]] = defaultdict(set)
     for link in links:
@@ -163,7 +171,7 @@ def assess(
         else:
             if not of(answers[item_id], ItemKind.OUTCOME):
                 entry.breaks.append(PROVISION_NO_OUTCOME)
-            entry.flags = provision_flags(contents[item_id])
+            entry.flags = flags_of(item_id)
         report[item_id] = entry
     return QualityReport(plan_id, report, sorted(threads, key=lambda thread: thread.need_id))
 
@@ -189,3 +197,26 @@ def plan_quality(db: Session, actor: Actor, access: PlanAccess) -> QualityReport
         details={"breaks": report.breaks, "unspecific": len(report.unspecific)},
     )
     return report
+
+
+PROVISION_COLUMNS = ("text", "delivered_by", "delivered_by_organisation_id", "amount", "unit", "frequency")
+"""What the checks of provision read of its current revision."""
+
+
+def outline_quality(
+    db: Session, plan_id: int, kinds: dict[int, ItemKind], links: Iterable[LinkEnds]
+) -> QualityReport:
+    """The report for the plan page's outline: of the words, only provision's are read (one query)."""
+    rows = cast(
+        list[tuple[Any, ...]],
+        db.exec(
+            select(col(Item.id), *(col(getattr(ItemRevision, name)) for name in PROVISION_COLUMNS))
+            .join(ItemRevision, col(ItemRevision.id) == col(Item.current_revision_id))
+            .where(col(Item.plan_id) == plan_id, col(Item.kind) == ItemKind.PROVISION.value)
+        ).all(),
+    )
+    flags = {
+        item_id: flags_of_words(text, delivered_by, organisation_id, quantity)
+        for item_id, text, delivered_by, organisation_id, *quantity in rows
+    }
+    return assess_kinds(plan_id, kinds, lambda item_id: flags.get(item_id, []), links)

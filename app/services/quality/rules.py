@@ -11,8 +11,9 @@ unquantified provision asks the coordinator to record why (see app/services/qual
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from app.models import ItemContent
 
@@ -237,9 +238,15 @@ UNQUANTIFIED = frozenset({NO_AMOUNT, NO_FREQUENCY})
 """Provision with either of these is unquantified: an EHC plan with it is issued only with a reason."""
 
 
+_ANY_VAGUE = re.compile("|".join(f"(?:{entry.pattern.pattern})" for entry in VAGUE_PHRASES), re.IGNORECASE)
+"""Every phrase at once: most provision has none, and one scan of the words then says so."""
+
+
 def vague_phrases(text: str) -> list[Flag]:
     """Every listed vague phrase in the words, in the order of the list, once each."""
     found: list[Flag] = []
+    if _ANY_VAGUE.search(text) is None:
+        return found
     for entry in VAGUE_PHRASES:
         match = next(
             (
@@ -264,10 +271,29 @@ def vague_phrases(text: str) -> list[Flag]:
 
 def provision_flags(content: ItemContent) -> list[Flag]:
     """What is unspecific about one provision: vague wording, then each missing particular."""
-    text = content.text or ""
-    delivered_by = (content.delivered_by or "").strip()
+    return flags_of_words(
+        content.text,
+        content.delivered_by,
+        content.delivered_by_organisation_id,
+        (content.amount, content.unit, content.frequency),
+    )
+
+
+def flags_of_words(
+    text: str | None, delivered_by: str | None, organisation_id: int | None, quantity: Sequence[object]
+) -> list[Flag]:
+    """The same, from the columns of a revision (a plan's page reads only these of its provision)."""
+    structured = all(part is not None for part in quantity)
+    return list(_flags(text or "", (delivered_by or "").strip(), structured, organisation_id is not None))
+
+
+@lru_cache(maxsize=8192)
+def _flags(text: str, delivered_by: str, structured: bool, has_organisation: bool) -> tuple[Flag, ...]:
+    """The flags of these words and particulars: a pure function, kept for the words seen lately.
+
+    A plan's pages check every provision of the plan at each visit; the words rarely change.
+    """
     flags = vague_phrases(text)
-    structured = content.amount is not None and content.unit is not None and content.frequency is not None
     if not structured and not amount_in_words(text):
         flags.append(
             Flag(
@@ -285,7 +311,7 @@ def provision_flags(content: ItemContent) -> list[Flag]:
             )
         )
     names_expertise = _names_expertise(delivered_by) or _names_expertise(text)
-    if not delivered_by and content.delivered_by_organisation_id is None and not names_expertise:
+    if not delivered_by and not has_organisation and not names_expertise:
         flags.append(
             Flag(
                 NO_DELIVERER,
@@ -301,7 +327,7 @@ def provision_flags(content: ItemContent) -> list[Flag]:
                 "Name the role or the training: “a teaching assistant trained in Lego therapy”.",
             )
         )
-    return flags
+    return tuple(flags)
 
 
 def is_unquantified(flags: list[Flag]) -> bool:

@@ -7,6 +7,7 @@ who may read it, and its pictures, in the same transaction. The rule about who r
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
@@ -31,9 +32,9 @@ from app.models import (
 from app.models.base import PlainText, id_of
 from app.permissions import PlanAccess, may_write_in
 from app.services import audit
-from app.services.plans import items
-from app.services.plans.content import PlanItem, plan_items
-from app.services.plans.links import plan_links
+from app.services.plans import items, visibility
+from app.services.plans.content import ItemHead, PlanItem, plan_items
+from app.services.plans.links import LinkEnds, plan_links
 from app.services.plans.plans import people_by_id
 
 MAX_READERS = 50
@@ -301,7 +302,7 @@ class Evidence:
     details: dict[int, ViewDetail]
 
 
-def voice_figure(db: Session, plan_id: int, links: list[ItemLink] | None = None) -> VoiceFigure:
+def voice_figure(db: Session, plan_id: int, links: Sequence[LinkEnds] | None = None) -> VoiceFigure:
     """The plan's voice figure: counted over all its views, whoever may read them (no words are shown)."""
     links = plan_links(db, plan_id) if links is None else links
     kinds = dict(db.exec(select(Item.id, Item.kind).where(col(Item.plan_id) == plan_id)).all())
@@ -314,9 +315,11 @@ def voice_figure(db: Session, plan_id: int, links: list[ItemLink] | None = None)
     return VoiceFigure(len(outcomes), len(answering))
 
 
-def evidence(db: Session, access: PlanAccess, entries: list[PlanItem]) -> Evidence:
+def evidence(
+    db: Session, access: PlanAccess, entries: list[PlanItem], links: Sequence[LinkEnds] | None = None
+) -> Evidence:
     """What each item answers, the views nothing answers yet, the voice figure: four queries."""
-    links = plan_links(db, id_of(access.plan))
+    links = plan_links(db, id_of(access.plan)) if links is None else links
     by_id = {id_of(entry.item): entry for entry in entries}
     answers: dict[int, list[PlanItem]] = defaultdict(list)
     answered: set[int] = set()
@@ -337,6 +340,56 @@ def evidence(db: Session, access: PlanAccess, entries: list[PlanItem]) -> Eviden
         pictures=pictures_of(db, views),
         details=details_of(db, views),
     )
+
+
+def section_evidence(
+    db: Session, access: PlanAccess, entries: list[PlanItem], links: Sequence[LinkEnds]
+) -> tuple[Evidence, list[PlanItem]]:
+    """Evidence for one section's items, with the items in other sections they answer (three queries more).
+
+    Returns the evidence and those other items (their people are the caller's to name).
+    """
+    shown = {id_of(entry.item) for entry in entries}
+    wanted = {link.answers_id for link in links if link.item_id in shown} - shown
+    hidden = visibility.hidden_views(db, access)
+    rows = db.exec(
+        select(Item, ItemRevision)
+        .join(ItemRevision, col(ItemRevision.id) == col(Item.current_revision_id))
+        .where(col(Item.id).in_(sorted(wanted)))
+    )
+    others = [PlanItem(item, revision) for item, revision in rows if item.id not in hidden]
+    return evidence(db, access, [*entries, *others], links), others
+
+
+@dataclass(frozen=True)
+class UnansweredView:
+    item_id: int
+    voice_id: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class VoicesSummary:
+    """The plan page's outline of the views: the voice figure and the views nothing answers yet."""
+
+    figure: VoiceFigure
+    unanswered_views: list[UnansweredView]
+
+
+def voices_summary(
+    db: Session, access: PlanAccess, heads: list[ItemHead], links: Sequence[LinkEnds]
+) -> VoicesSummary:
+    """Two queries: the words of the unanswered views only, and the figure."""
+    answered = {link.answers_id for link in links}
+    ids = [head.id for head in heads if head.kind is ItemKind.VIEW and head.id not in answered]
+    rows = db.exec(
+        select(Item.id, Item.voice_id, ItemRevision.text)
+        .join(ItemRevision, col(ItemRevision.id) == col(Item.current_revision_id))
+        .where(col(Item.id).in_(ids))
+        .order_by(col(Item.id))
+    )
+    unanswered = [UnansweredView(int(item_id or 0), voice_id, text) for item_id, voice_id, text in rows]
+    return VoicesSummary(voice_figure(db, id_of(access.plan), links), unanswered)
 
 
 @dataclass
