@@ -4,7 +4,6 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Path, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from app.actor import Actor
@@ -168,14 +167,21 @@ async def _check_form_text(request: Request) -> None:
             raise HTTPException(400, "The form held a character that cannot be stored. Type the text again.")
 
 
-def requires(permission: Permission) -> Any:
-    """Declare, and enforce, the permission a route needs (a test fails on any route without one)."""
+async def check_form(request: Request, identity: IdentityDep, settings: SettingsDep) -> None:
+    """The checks that read the posted form (async, and without the database)."""
+    await _check_csrf(request, identity, settings)
+    await _check_form_text(request)
 
-    async def check_permission(
-        request: Request, identity: IdentityDep, settings: SettingsDep, db: SessionDep
+
+def requires(permission: Permission) -> Any:
+    """Declare, and enforce, the permission a route needs (a test fails on any route without one).
+
+    A plain `def`, run in the thread pool: it may read the database (is the plan there for them?).
+    """
+
+    def check_permission(
+        request: Request, identity: IdentityDep, db: SessionDep, _form: Annotated[None, Depends(check_form)]
     ) -> None:
-        await _check_csrf(request, identity, settings)
-        await _check_form_text(request)
         if permission is Permission.PUBLIC:
             return
         if permission is Permission.SECOND_FACTOR_PENDING:
@@ -186,7 +192,7 @@ def requires(permission: Permission) -> Any:
         if person is None:
             raise SignInRequired()
         if not role_may(person, permission):
-            await run_in_threadpool(absent_unless_seen, db, person, request.path_params)
+            absent_unless_seen(db, person, request.path_params)
             raise Refused(
                 403,
                 "Your role does not allow this.",
