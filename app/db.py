@@ -6,10 +6,13 @@ the end, in a short transaction of their own, before a byte of the response is s
 holds the write lock (SQLite) while it loads and renders a plan, and none blocks a writer.
 """
 
+import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, event, update
+from sqlalchemy.pool import Pool
 from sqlmodel import Session, SQLModel, create_engine
 
 import app.models  # noqa: F401  (every table, with the naming convention, on the metadata)
@@ -29,6 +32,8 @@ def build_engine(settings: Settings) -> Engine:
     if settings.is_sqlite:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "commit", _end_write_turn)
+        event.listen(engine, "rollback", _end_write_turn)
     else:
         event.listen(engine, "begin", _postgresql_begin)
     return engine
@@ -83,22 +88,103 @@ def forget_writes(db: Session) -> None:
 
 
 def write_what_waited(db: Session) -> None:
-    """End the read, then make the writes that waited for it in one short transaction; raises if they fail."""
+    """End the read, then make the writes that waited for it; raises if they fail.
+
+    Requests that end their reads at the same moment share one short transaction (`WriteGroup`).
+    """
     waiting: list[Write] = db.info.pop(_LATER, [])
     db.rollback()
     if not waiting:
         return
-    with _writer_beside(db) as writer:
+    bind = db.get_bind()
+    if isinstance(bind, Engine):
+        _write_group(bind).write(waiting)
+        return
+    with Session(bind=bind, join_transaction_mode="create_savepoint") as writer:  # a test's own connection
         for write in waiting:
             write(writer)
         writer.commit()
 
 
-def _writer_beside(db: Session) -> Session:
-    bind = db.get_bind()
-    if isinstance(bind, Engine):
-        return Session(bind.execution_options(**{READING: False}))
-    return Session(bind=bind, join_transaction_mode="create_savepoint")  # a test's own connection
+class _Waiting:
+    __slots__ = ("problem", "writes", "written")
+
+    def __init__(self, writes: list[Write]) -> None:
+        self.writes = writes
+        self.written = False
+        self.problem: BaseException | None = None
+
+
+class WriteGroup:
+    """Group commit: the writes that waited for reads to end, from every request ending at once.
+
+    The first request to arrive writes its own and everyone's queued behind it in one transaction,
+    and hands on to the next; the rest wait for it. Each request still answers only after its writes
+    have committed. With sixteen readers at once, one transaction and one turn of the write lock
+    serve several of them. Should the shared transaction fail, each request's writes are tried alone,
+    so that one request's failure is its own.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine.execution_options(**{READING: False})
+        self._turn = threading.Condition()
+        self._queued: list[_Waiting] = []
+        self._writing = False
+
+    def write(self, writes: list[Write]) -> None:
+        mine = _Waiting(writes)
+        with self._turn:
+            self._queued.append(mine)
+            while self._writing and not mine.written:
+                self._turn.wait()
+            if not mine.written:
+                self._writing = True
+                group, self._queued = self._queued, []
+        if not mine.written:
+            try:
+                self._commit(group)
+            finally:
+                with self._turn:
+                    for waiting in group:
+                        waiting.written = True
+                    self._writing = False
+                    self._turn.notify_all()
+        if mine.problem is not None:
+            raise mine.problem
+
+    def _commit(self, group: list[_Waiting]) -> None:
+        try:
+            self._commit_together(group)
+            return
+        except Exception as problem:
+            if len(group) == 1:
+                group[0].problem = problem
+                return
+        for waiting in group:
+            try:
+                self._commit_together([waiting])
+            except Exception as problem:
+                waiting.problem = problem
+
+    def _commit_together(self, group: list[_Waiting]) -> None:
+        with Session(self._engine) as writer:
+            for waiting in group:
+                for write in waiting.writes:
+                    write(writer)
+            writer.commit()
+
+
+_WRITE_GROUPS: "weakref.WeakKeyDictionary[Pool, WriteGroup]" = weakref.WeakKeyDictionary()
+_WRITE_GROUPS_LOCK = threading.Lock()
+
+
+def _write_group(engine: Engine) -> WriteGroup:
+    """One group per database: each reading request's engine is a copy with its own options, on one pool."""
+    with _WRITE_GROUPS_LOCK:
+        group = _WRITE_GROUPS.get(engine.pool)
+        if group is None:
+            group = _WRITE_GROUPS[engine.pool] = WriteGroup(engine)
+        return group
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -117,9 +203,42 @@ def _sqlite_begin(connection: Any) -> None:
     if connection.get_execution_options().get(READING):
         connection.exec_driver_sql("PRAGMA query_only=ON")
         connection.exec_driver_sql("BEGIN")
-    else:
+        return
+    _take_write_turn(connection)
+    try:
         connection.exec_driver_sql("PRAGMA query_only=OFF")
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _end_write_turn(connection)
+        raise
+
+
+_WRITE_TURNS: dict[str, threading.Lock] = {}
+_WRITE_TURNS_LOCK = threading.Lock()
+_TURN = "oneplan_write_turn"
+WRITE_TURN_TIMEOUT = 30.0
+"""Seconds a writer waits for its turn, as SQLite's busy_timeout (then "database is locked")."""
+
+
+def _take_write_turn(connection: Any) -> None:
+    """Writers of one process queue on a lock of their own before SQLite's write lock.
+
+    SQLite's busy handler polls with sleeps of up to 100 ms, so sixteen writers waiting on it lose
+    most of their time asleep after the lock is free; a lock in the process hands it on at once.
+    Other processes (the worker) still meet SQLite's own lock and its busy_timeout.
+    """
+    database = str(connection.engine.url.database)
+    with _WRITE_TURNS_LOCK:
+        turn = _WRITE_TURNS.setdefault(database, threading.Lock())
+    if not turn.acquire(timeout=WRITE_TURN_TIMEOUT):
+        raise TimeoutError(f"no turn to write to {database} within {WRITE_TURN_TIMEOUT:g} s")
+    connection.info[_TURN] = turn
+
+
+def _end_write_turn(connection: Any) -> None:
+    turn = connection.info.pop(_TURN, None)
+    if turn is not None:
+        turn.release()
 
 
 def _postgresql_begin(connection: Any) -> None:

@@ -13,7 +13,8 @@ from app.db import build_engine
 from app.errors import install_error_handlers
 from app.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.observability import ObservabilityMiddleware
-from app.routers import api, pages
+from app.page_cache import PageCache
+from app.routers import ROUTE_ORDER, api
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.page_cache = PageCache()
     # Innermost first: the body limit's 413 gets the request id, the security headers and an access line.
     app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_request_bytes)
     # Inside RequestContextMiddleware, whose request id each access line carries.
@@ -47,11 +49,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RequestContextMiddleware, strict_transport=settings.environment is Environment.PRODUCTION
     )
     # Pages of a long plan compress about thirtyfold; CSRF tokens are masked per response (BREACH).
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # Level 6, zlib's own balance: 9 took a third longer for 1 % fewer bytes.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    # FastAPI tries routes one by one, in order: the most asked-for come first (`routers.ROUTE_ORDER`).
+    for part in ROUTE_ORDER:
+        app.include_router(part.router, include_in_schema=part in api.PARTS)
     return app
 
 

@@ -66,3 +66,8 @@ def render(
     # The same address may answer with a whole page or, for htmx, a fragment: caches must tell them apart.
     rendered.headers["Vary"] = "HX-Request"
     return rendered
+
+
+def render_part(template: str, context: dict[str, Any]) -> str:
+    """A part of a page on its own, with no request: what it shows must come from `context` alone."""
+    return get_templates().env.get_template(template).render(context)

@@ -4,6 +4,7 @@ One model serves both kinds of plan: a school's SEN Support plan (Assess, Plan, 
 local authority's EHC plan (statutory sections A to K, draft → consultation → issued → review).
 """
 
+import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -78,6 +79,11 @@ CYCLE_STAGE_LABELS = {
 }
 
 
+def new_content_stamp() -> str:
+    """Random, not counted: a page kept in one database's memory never matches another database's plan."""
+    return secrets.token_hex(16)
+
+
 class Plan(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: PlanKind = Field(sa_type=EnumText(PlanKind))
@@ -92,6 +98,9 @@ class Plan(SQLModel, table=True):
     consultation_ends_on: date | None = None
     created_at: datetime = created_at_field()
     ceased_at: datetime | None = moment_field()
+    content_stamp: str = Field(default_factory=new_content_stamp, max_length=32)
+    """A new random value each time a change to the plan commits (app.plan_stamp): pages worked out
+    from the plan are kept under it, and a page kept under an old stamp is never shown again."""
 
     @property
     def reference(self) -> str:

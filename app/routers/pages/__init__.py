@@ -1,7 +1,5 @@
 """Server-rendered pages (Jinja2 + HTMX); not part of the OpenAPI schema."""
 
-from fastapi import APIRouter
-
 from app.routers.pages import (
     account,
     admin,
@@ -26,8 +24,7 @@ from app.routers.pages import (
     voices,
 )
 
-router = APIRouter(include_in_schema=False)
-for part in (
+PARTS = (
     start,
     sign_in,
     second_factor,
@@ -49,5 +46,6 @@ for part in (
     quality,
     voices,
     paper,
-):
-    router.include_router(part.router)
+)
+"""In the order their routes are matched; the app includes each directly (`app.main`): nesting them in
+one router made FastAPI match every page's address twice over at each level."""

@@ -4,9 +4,11 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
+from app.clock import uk_today
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
 from app.models import (
     FAMILY_MEMBER_ROLES,
@@ -20,8 +22,9 @@ from app.models import (
     Section,
 )
 from app.models.base import id_of
+from app.page_cache import page_cache
 from app.permissions import Permission, PlanAccess, may_coordinate, role_may
-from app.rendering import render
+from app.rendering import render, render_part
 from app.services.delivery import overview as delivery_overview
 from app.services.delivery.changes import endings_of
 from app.services.plans import content, plans
@@ -32,6 +35,7 @@ from app.services.quality import panel as quality_panel
 from app.services.quality.report import outline_quality
 from app.services.timelines import timelines
 from app.services.voices import views
+from app.templating import Shown
 
 router = APIRouter()
 
@@ -185,7 +189,24 @@ def _in_page_order(errors: dict[str, str]) -> dict[str, str]:
 @router.get("/plans/{plan_id}", dependencies=[requires(Permission.READ_PLANS)])
 def plan_page(request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
     """The plan's outline: who and where, what needs attention, and its sections counted, not read."""
-    outline = content.load_outline(db, actor, access)
+    content.record_outline_read(db, actor, access)
+    plan = access.plan
+    kept_under = (
+        "plan outline",
+        plan.id,
+        plan.content_stamp,
+        access.person.id,
+        access.member_role,
+        access.audits,
+        uk_today(),
+    )
+    title, outline = page_cache(request).part(kept_under, lambda: _outline(request, db, access))
+    return render(request, "pages/plans/plan.html", {"page_title": title, "outline": outline})
+
+
+def _outline(request: Request, db: Session, access: PlanAccess) -> tuple[str, Shown]:
+    """The page's title and the outline below it, kept together (app.page_cache)."""
+    outline = content.load_outline(db, access)
     links = link_ends(db, id_of(access.plan))
     coordinator = next(
         (membership.person for membership in outline.members if membership.member.is_coordinator), None
@@ -205,7 +226,8 @@ def plan_page(request: Request, db: SessionDep, actor: ActorDep, access: Current
         **quality_panel.outline_context(db, access, outline, links),
         "voices": views.voices_summary(db, access, outline.heads, links),
     }
-    return render(request, "pages/plans/plan.html", context)
+    title = f"{outline.child.full_name}: {PLAN_KIND_LABELS[access.plan.kind]}"
+    return title, Shown(render_part("partials/plans/_outline.html", context))  # nosec B704 # autoescaped
 
 
 def section_in_path(access: PlanAccess, section: str) -> Section:

@@ -17,12 +17,14 @@ from enum import Enum
 from typing import Any
 
 import rfc8785
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from app.actor import Actor
-from app.db import write_after_reading
+from app.db import is_reading, write_after_reading
 from app.models import AuditEvent, Outcome, Person
 from app.models.base import as_utc, utc_now
+from app.plan_stamp import note_change
 
 GENESIS_HASH = "0" * 64
 """The `prev_hash` of the first event."""
@@ -47,6 +49,8 @@ CHAINED_FIELDS = (
     "details",
 )
 """Every column of an event except its id (a storage detail) and its own hash."""
+UNCHAINED_FIELDS = ("sequence", "prev_hash", "hash")
+"""Empty when an event commits; the sequencer fills them in."""
 _MAX_ROW_ID = 2_147_483_647
 
 
@@ -153,10 +157,14 @@ def record(
         reason=reason,
         details=plain_details,
     )
-    write_after_reading(db, lambda writer: _add(writer, event))
-    return event
-
-
-def _add(db: Session, event: AuditEvent) -> None:
+    if is_reading(db):
+        # A reading request's event waits for the read to end, then goes in as a plain row: no one
+        # holds the object, and the ORM's unit of work would cost more than the read it records.
+        row = event.model_dump(exclude={"id", *UNCHAINED_FIELDS})
+        write_after_reading(db, lambda writer: writer.execute(insert(AuditEvent.__table__), [row]))  # type: ignore[attr-defined]
+        return event
+    if event.plan_id is not None:
+        note_change(db, event.plan_id)
     db.add(event)
     db.flush()
+    return event

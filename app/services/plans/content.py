@@ -241,8 +241,16 @@ def _groups(
     ]
 
 
-def load_outline(db: Session, actor: Actor, access: PlanAccess) -> PlanOutline:
-    """Read the plan's outline for this person (audited as a read of the plan: it shows its content)."""
+def record_outline_read(db: Session, actor: Actor, access: PlanAccess) -> None:
+    """The outline shows the plan's content: each look at it is audited, whether worked out or kept."""
+    plan = access.plan
+    audit.record(
+        db, actor, "plan.read", object_type="plan", object_id=plan.id, details={"version": plan.version}
+    )
+
+
+def load_outline(db: Session, access: PlanAccess) -> PlanOutline:
+    """Work out the plan's outline for this person (the caller records the read: `record_outline_read`)."""
     plan = access.plan
     child = db.get(Child, plan.child_id)
     if child is None:
@@ -266,9 +274,6 @@ def load_outline(db: Session, actor: Actor, access: PlanAccess) -> PlanOutline:
         db,
         {plan.local_authority_id, plan.setting_id}
         | {membership.person.organisation_id for membership in on_plan},
-    )
-    audit.record(
-        db, actor, "plan.read", object_type="plan", object_id=plan.id, details={"version": plan.version}
     )
     return PlanOutline(
         access, child, on_plan, groups, heads, reviews, lifecycle.versions(db, access), people, organisations

@@ -1,0 +1,53 @@
+"""Parts of pages kept in memory, each under a key that names everything it was worked out from.
+
+A plan's outline takes dozens of queries to work out and is read far more often than it changes. It
+is kept under the plan's content stamp (renewed by every change, `app.plan_stamp`), the reader (what
+they may see differs), their part in the plan and the UK date (what is due or overdue moves with
+it), so a kept part is only ever shown to the person it was made for, and never after a change.
+Each process keeps its own; the least recently used parts go first. Reads are still audited each
+time: only the working out is saved.
+"""
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from threading import Lock
+from typing import Any, TypeVar
+
+from fastapi import Request
+
+T = TypeVar("T")
+
+PARTS_KEPT = 2000
+"""About 25 KB each: at most some 50 MB per process."""
+
+
+class PageCache:
+    def __init__(self, size: int = PARTS_KEPT) -> None:
+        self._size = size
+        self._parts: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = Lock()
+
+    def part(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The part kept under `key`, made now (outside the lock: two may make it at once) if it is not."""
+        with self._lock:
+            if key in self._parts:
+                self._parts.move_to_end(key)
+                kept: T = self._parts[key]
+                return kept
+        made = make()
+        with self._lock:
+            self._parts[key] = made
+            self._parts.move_to_end(key)
+            while len(self._parts) > self._size:
+                self._parts.popitem(last=False)
+        return made
+
+    def clear(self) -> None:
+        with self._lock:
+            self._parts.clear()
+
+
+def page_cache(request: Request) -> PageCache:
+    """The serving process's own (made with the app)."""
+    cache: PageCache = request.app.state.page_cache
+    return cache
