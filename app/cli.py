@@ -287,12 +287,13 @@ def plan_import(
     with command_session(settings) as session:
         actor = Actor.command(_person_by_email(session, by_email))
         try:
-            plan = transfer.import_plan(session, settings, actor, file.read_bytes())
+            imported = transfer.import_export(session, settings, actor, file.read_bytes())
         except transfer.ImportProblem as problem:
-            typer.echo(f"Not imported: {problem}", err=True)
+            typer.echo(f"Not imported: {problem}.", err=True)
             raise typer.Exit(1) from None
-        reference = plan.reference
+        reference = imported.plan.reference
         session.commit()
+    typer.echo(imported.signature.describe())
     typer.echo(f"Imported as plan {reference}.")
 
 
