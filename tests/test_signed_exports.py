@@ -266,6 +266,11 @@ def test_a_familys_export_says_why_it_cannot_be_imported(
         transfer.ImportProblem, match="made for a family and leaves out parts of the audit trail"
     ):
         import_as_morgan(files_of(answer.content))
+    # Signed again by a key this council does not trust: still the reason that matters.
+    with pytest.raises(transfer.ImportProblem, match="made for a family"):
+        import_as_morgan(
+            signed_by(new_key(), files_of(answer.content)), import_signatures=ImportSignatures.TRUSTED
+        )
 
 
 def test_production_imports_only_exports_signed_by_a_trusted_key_by_default() -> None:

@@ -92,7 +92,7 @@ def read_export(settings: Settings, data: bytes) -> ReadExport:
     """The document, its pictures and its signature from a zip (or the document alone from JSON, unsigned).
 
     Read within strict limits; the signature and every file against the signed manifest are checked
-    before the document is parsed.
+    before the document is parsed. Whether its signer is trusted enough is `import_export`'s question.
     """
     if len(data) > MAX_ARCHIVE_BYTES:
         raise ImportProblem("The file is larger than an export can be")
@@ -174,10 +174,17 @@ FAMILY_COPY = (
 )
 
 
+def made_for_a_family(document: dict[str, Any]) -> bool:
+    """A family's copy: its trails are as their audit page shows them (`export.as_shown`), redacted."""
+    part = document.get("audit")
+    trails = part.get("trails") if isinstance(part, dict) else None
+    return isinstance(trails, list) and any(
+        isinstance(trail, dict) and trail.get("redacted") for trail in trails
+    )
+
+
 def check_trails(trails: list[dict[str, Any]]) -> None:
-    """Refuse a family's copy (its trails are redacted) or a trail that does not verify."""
-    if any(trail.get("redacted") for trail in trails):
-        raise ImportProblem(FAMILY_COPY)
+    """Refuse a trail that does not verify."""
     for trail in trails:
         problem = verify_trail(trail["events"])
         if problem is not None:
@@ -205,6 +212,9 @@ def import_export(db: Session, settings: Settings, actor: Actor, data: bytes) ->
     """
     export = read_export(settings, data)
     document = export.document
+    if made_for_a_family(document):
+        raise ImportProblem(FAMILY_COPY)  # whoever signed it: this reason comes first
+    signing.check_allowed(settings, export.signature)
     importer = actor.signed_in()
     try:
         with db.begin_nested():

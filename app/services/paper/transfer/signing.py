@@ -121,19 +121,13 @@ def _decoded(text: object, what: str) -> bytes:
 def checked_signature(
     settings: Settings, files: dict[str, bytes], manifest: bytes | None, signature: bytes | None
 ) -> SignatureCheck:
-    """Check the manifest's signature and every file against it, then the council's rule for imports.
+    """Check the manifest's signature and every file against it; whose key signed it.
 
     Refused: a manifest without a signature or the other way round, a signature that does not match
-    the manifest, a file missing from the manifest or not the file it names, or a missing file; and
-    an unsigned or untrusted export where the setting asks for more.
+    the manifest, a file missing from the manifest or not the file it names, or a missing file.
+    Whether an unsigned or untrusted export may come in is `allowed`'s question.
     """
-    rule = settings.resolved_import_signatures
     if manifest is None and signature is None:
-        if rule is not ImportSignatures.OPTIONAL:
-            raise ImportProblem(
-                "This export is not signed, and this OnePlan imports only signed exports "
-                f"(ONEPLAN_IMPORT_SIGNATURES={rule.value}): ask the council it came from for a new export"
-            )
         return SignatureCheck(Trust.UNSIGNED)
     if manifest is None or signature is None:
         missing = MANIFEST if manifest is None else SIGNATURE
@@ -171,12 +165,21 @@ def checked_signature(
         raise ImportProblem(f"{name} is in the export's signed manifest but not in the zip: it was removed")
     key_fingerprint = fingerprint(raw_key)
     signed_by = str(content.get("source", ""))[:200]
-    if raw_key in trusted_keys(settings):
-        return SignatureCheck(Trust.TRUSTED, key_fingerprint, signed_by)
-    if rule is ImportSignatures.TRUSTED:
+    trust = Trust.TRUSTED if raw_key in trusted_keys(settings) else Trust.UNTRUSTED
+    return SignatureCheck(trust, key_fingerprint, signed_by)
+
+
+def check_allowed(settings: Settings, check: SignatureCheck) -> None:
+    """Refuse an unsigned or untrusted export where the council's rule asks for more."""
+    rule = settings.resolved_import_signatures
+    if check.trust is Trust.UNSIGNED and rule is not ImportSignatures.OPTIONAL:
         raise ImportProblem(
-            f"This export is signed by a key this council does not trust (key {spaced(key_fingerprint)}, "
-            f"which says it is {signed_by}). If it came from a council you work with, check the key "
-            "with them and add it to ONEPLAN_TRUSTED_EXPORT_KEYS"
+            "This export is not signed, and this OnePlan imports only signed exports "
+            f"(ONEPLAN_IMPORT_SIGNATURES={rule.value}): ask the council it came from for a new export"
         )
-    return SignatureCheck(Trust.UNTRUSTED, key_fingerprint, signed_by)
+    if check.trust is Trust.UNTRUSTED and rule is ImportSignatures.TRUSTED:
+        raise ImportProblem(
+            "This export is signed by a key this council does not trust "
+            f"(key {spaced(check.key_fingerprint or '')}, which says it is {check.signed_by}). If it came "
+            "from a council you work with, check the key with them and add it to ONEPLAN_TRUSTED_EXPORT_KEYS"
+        )
