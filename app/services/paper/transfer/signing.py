@@ -125,7 +125,7 @@ def checked_signature(
 
     Refused: a manifest without a signature or the other way round, a signature that does not match
     the manifest, a file missing from the manifest or not the file it names, or a missing file.
-    Whether an unsigned or untrusted export may come in is `allowed`'s question.
+    Whether an unsigned or untrusted export may come in is `check_allowed`'s question.
     """
     if manifest is None and signature is None:
         return SignatureCheck(Trust.UNSIGNED)
