@@ -25,6 +25,7 @@ from app.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PERSONAS, create_
 from app.services.jobs.worker import Context, Ran, Worker
 from app.services.mail import Claimed
 from app.services.paper import downloads, transfer
+from app.services.paper.transfer import signing as export_signing
 from app.services.plans.access import plan_access
 from app.services.timelines.reminders import send_reminders
 
@@ -237,9 +238,12 @@ def audit_checkpoint() -> None:
 
 @audit_cli.command("public-key")
 def audit_public_key() -> None:
-    """Print the public key that checks the checkpoints' signatures (for the LA's auditors)."""
+    """Print the public key that checks the signatures of checkpoints (for the LA's auditors) and of plan
+    exports (for the councils that import them: ONEPLAN_TRUSTED_EXPORT_KEYS), and its fingerprint."""
     key = audit_integrity.signing_key(get_settings()).public_key()
     typer.echo(f"ed25519 {audit_integrity.public_key_text(key)} (key id {audit_integrity.key_id(key)})")
+    fingerprint = export_signing.spaced(export_signing.fingerprint(export_signing.raw_public_key(key)))
+    typer.echo(f"Fingerprint (an import of a plan exported from here shows it): {fingerprint}")
 
 
 plan_cli = typer.Typer(help="Plans: the portable export and import.", no_args_is_help=True)
@@ -287,12 +291,13 @@ def plan_import(
     with command_session(settings) as session:
         actor = Actor.command(_person_by_email(session, by_email))
         try:
-            plan = transfer.import_plan(session, settings, actor, file.read_bytes())
+            imported = transfer.import_export(session, settings, actor, file.read_bytes())
         except transfer.ImportProblem as problem:
-            typer.echo(f"Not imported: {problem}", err=True)
+            typer.echo(f"Not imported: {problem}.", err=True)
             raise typer.Exit(1) from None
-        reference = plan.reference
+        reference = imported.plan.reference
         session.commit()
+    typer.echo(imported.signature.describe())
     typer.echo(f"Imported as plan {reference}.")
 
 

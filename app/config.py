@@ -1,5 +1,7 @@
 """Settings from the environment (ONEPLAN_*), with an embedded default that needs nothing installed."""
 
+import base64
+import binascii
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +18,17 @@ class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
     PRODUCTION = "production"
+
+
+class ImportSignatures(StrEnum):
+    """What a plan import asks of an export's signature (see app/services/paper/transfer/signing.py)."""
+
+    OPTIONAL = "optional"
+    """Unsigned and untrusted exports come in, marked so (development and tests)."""
+    REQUIRED = "required"
+    """A valid signature by any key."""
+    TRUSTED = "trusted"
+    """A valid signature by a trusted key (production's default)."""
 
 
 class Settings(BaseSettings):
@@ -76,7 +89,14 @@ class Settings(BaseSettings):
     audit_checkpoint_dir: Path | None = None
     """Where `oneplan audit checkpoint` writes (default: audit-checkpoints/ in the data folder)."""
     audit_signing_key: str = ""
-    """Ed25519 private key (32 bytes, base64) that signs checkpoints; derived from secret_key if empty."""
+    """Ed25519 private key (32 bytes, base64) that signs checkpoints and plan exports; derived from
+    secret_key if empty."""
+
+    # Plan imports: the public keys of the councils whose exports this OnePlan trusts, and what an
+    # import asks of a signature (default: a trusted one in production, none elsewhere).
+    trusted_export_keys: str = ""
+    """Ed25519 public keys (base64, as `oneplan audit public-key` prints them), comma-separated."""
+    import_signatures: ImportSignatures | None = None
 
     # Delivery of provision: the share of planned provision that may be missed in a week before it is
     # flagged, and the school calendar (half-terms as ranges; closure days inside them) it is counted by.
@@ -103,6 +123,34 @@ class Settings(BaseSettings):
         if self.environment is Environment.PRODUCTION and self.demo_mode:
             raise ValueError("ONEPLAN_DEMO_MODE must be off in production")
         return self
+
+    @model_validator(mode="after")
+    def _refuse_a_trusted_key_that_is_not_one(self) -> Self:
+        self.trusted_export_key_bytes  # noqa: B018 - raises on a malformed key, at start-up
+        return self
+
+    @property
+    def trusted_export_key_bytes(self) -> list[bytes]:
+        keys = []
+        for text in self.trusted_export_keys.replace(",", " ").split():
+            try:
+                key = base64.b64decode(text, validate=True)
+            except (binascii.Error, ValueError):
+                key = b""
+            if len(key) != 32:
+                raise ValueError(
+                    f"ONEPLAN_TRUSTED_EXPORT_KEYS: {text[:60]!r} is not an Ed25519 public key in base64"
+                )
+            keys.append(key)
+        return keys
+
+    @property
+    def resolved_import_signatures(self) -> ImportSignatures:
+        if self.import_signatures is not None:
+            return self.import_signatures
+        if self.environment is Environment.PRODUCTION:
+            return ImportSignatures.TRUSTED
+        return ImportSignatures.OPTIONAL
 
     @property
     def resolved_database_url(self) -> str:

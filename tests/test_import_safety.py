@@ -176,7 +176,7 @@ def test_a_zip_with_too_many_files_is_refused(import_as_morgan: Callable[[bytes]
 def test_a_document_too_large_is_refused_unread(
     import_as_morgan: Callable[[bytes], Plan], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(transfer, "MAX_DOCUMENT_BYTES", 1000)
+    monkeypatch.setattr(transfer.importing, "MAX_DOCUMENT_BYTES", 1000)
     big = json.dumps({"format": transfer.FORMAT, "padding": "x" * 2000}).encode()
     with pytest.raises(transfer.ImportProblem, match="larger than an export can be"):
         import_as_morgan(big)

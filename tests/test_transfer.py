@@ -104,7 +104,7 @@ def test_sams_plan_goes_to_another_oneplan_and_comes_back_the_same(
         second = again.document
         stored = sorted(path.read_bytes() for path in (other.data_dir / "pictures").iterdir())
         assert stored == sorted(again.pictures.values())
-        in_first = [name.removeprefix("pictures/") for name in archive.namelist() if name != "export.json"]
+        in_first = [name.removeprefix("pictures/") for name in archive.namelist() if "pictures/" in name]
         assert sorted(again.pictures) == sorted(in_first)
     finally:
         engine.dispose()
@@ -204,6 +204,10 @@ def test_the_commands_export_a_plan_and_import_it_elsewhere_and_both_trails_veri
                     run("demo")  # the other OnePlan has people of its own (a council officer imports)
                     imported = run("plan", "import", str(archive), "--by", "morgan.price@northshire.example")
                     assert "Imported as plan OP-" in imported
+                    # The same key signed it: this test's two OnePlans share the development secret.
+                    assert "Signed by a key this council trusts" in imported
+                    fingerprint = run("audit", "public-key").splitlines()[1].split(": ")[1]
+                    assert fingerprint in imported
                 run("audit", "chain")  # what the worker does within its bound
                 assert "The audit trail is whole" in run("audit", "verify")
                 if url == second_url:

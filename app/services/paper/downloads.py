@@ -70,10 +70,10 @@ def plan_pdf(
 
 
 def plan_export(db: Session, settings: Settings, actor: Actor, access: PlanAccess) -> bytes:
-    """The plan with its whole history and audit trails, as a zip (export.json and the pictures)."""
+    """The plan with its whole history and audit trails, as a zip (export.json and the pictures), signed."""
     check_member(access)
     export = transfer.export_plan(db, settings, access)
-    archive = transfer.zipped([export], export.document)
+    archive = transfer.signed_zip(settings, export)
     exported(
         db,
         actor,

@@ -1,4 +1,4 @@
-"""The portable export of a plan (format "oneplan-plan", version 1) and its import into another OnePlan.
+"""The portable export of a plan (format "oneplan-plan", version 1), signed (`signing`).
 
 One JSON document (docs/export-schema-v1.json) holds the whole plan: every row of its tables (every
 revision, view, link, version, review, delivery record and difference of opinion) and its audit
@@ -11,9 +11,9 @@ with everything that hangs on it (its words, pictures, readers and links). A chi
 holds the audit trails as their audit page shows them (`as_shown`): no client addresses, nobody
 else's refused tries, so no hashes either; the council's copy keeps the whole record.
 
-Imported audit events cannot join this OnePlan's chain (each hash covers its place in the chain it
-came from): they are kept as they came (`ImportedAuditTrail`), each event still verifiable on its
-own, and the import is one event of this OnePlan's own chain naming the trail's digest.
+A trail holds only chained events (an event waiting for the sequencer has no hash yet), in the
+order of the chain: a plan's events are a part of it, so two of them with sequences that follow
+each other are linked, and between others are events about other plans that the export leaves out.
 """
 
 import hashlib
@@ -27,11 +27,9 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from app.actor import Actor
 from app.config import Settings
 from app.models import (
     FAMILY_MEMBER_ROLES,
@@ -49,7 +47,6 @@ from app.models import (
     Organisation,
     Outcome,
     Person,
-    PersonRole,
     Plan,
     PlanDifference,
     PlanMember,
@@ -67,8 +64,8 @@ from app.models import (
 )
 from app.models.base import utc_now
 from app.permissions import PlanAccess
-from app.services import audit
-from app.services.audit import canonical_json, canonical_time, fields_of, hash_of
+from app.services.audit import canonical_json, canonical_time, fields_of
+from app.services.paper.transfer import signing
 from app.services.plans import visibility
 from app.services.voices import pictures as picture_store
 
@@ -375,281 +372,31 @@ def export_plan(db: Session, settings: Settings, access: PlanAccess) -> PlanExpo
     return PlanExport(document, pictures)
 
 
-def zipped(exports: Iterable[PlanExport], document: dict[str, Any], *, name: str = "export.json") -> bytes:
-    """The document (export.json) with the pictures under pictures/ (a missing file is left out)."""
+def files_of(
+    exports: Iterable[PlanExport], document: dict[str, Any], *, name: str = "export.json"
+) -> dict[str, bytes]:
+    """The document (export.json) and the pictures under pictures/, by their names in the zip."""
+    files = {name: json.dumps(document, indent=1, ensure_ascii=False, sort_keys=True).encode()}
+    for export in exports:
+        for picture_name, data in export.pictures.items():
+            files.setdefault(f"pictures/{picture_name}", data)
+    return files
+
+
+def zip_of(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
-    written: set[str] = set()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(name, json.dumps(document, indent=1, ensure_ascii=False, sort_keys=True))
-        for export in exports:
-            for picture_name, data in export.pictures.items():
-                if picture_name not in written:
-                    written.add(picture_name)
-                    archive.writestr(f"pictures/{picture_name}", data)
+        for name, data in files.items():
+            archive.writestr(name, data)
     return buffer.getvalue()
 
 
-# Import -------------------------------------------------------------------------------------------
+def zipped(exports: Iterable[PlanExport], document: dict[str, Any], *, name: str = "export.json") -> bytes:
+    """The document with the pictures beside it (a missing file is left out), unsigned."""
+    return zip_of(files_of(exports, document, name=name))
 
 
-class ImportProblem(ValueError):
-    """A file that is not a OnePlan export this version understands, or whose audit trail does not verify."""
-
-
-MAX_ARCHIVE_BYTES = 256 * 1024 * 1024
-"""The largest file an import reads at all."""
-MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
-"""export.json unpacked: a plan with years of history is a few megabytes."""
-MAX_ENTRIES = 2_000
-MAX_TOTAL_BYTES = 512 * 1024 * 1024
-"""Everything in the zip unpacked."""
-MAX_RATIO = 200
-"""Unpacked to packed, per entry: far beyond JSON's and pictures', far below a zip bomb's."""
-_CHUNK = 1024 * 1024
-
-
-def _unpacked(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, budget: list[int]) -> bytes:
-    """An entry's bytes, read a chunk at a time and stopped at the first limit it passes.
-
-    The sizes a zip declares are not trusted: the limits count what actually comes out.
-    """
-    out = bytearray()
-    with archive.open(info) as entry:
-        while chunk := entry.read(_CHUNK):
-            out += chunk
-            budget[0] -= len(chunk)
-            if len(out) > limit:
-                raise ImportProblem(f"{info.filename} is larger than an export can be")
-            if budget[0] < 0:
-                raise ImportProblem("The file unpacks to more than an export can be")
-            if len(out) > _CHUNK and len(out) > MAX_RATIO * max(info.compress_size, 1):
-                raise ImportProblem(f"{info.filename} unpacks to far more than it holds (a zip bomb?)")
-    return bytes(out)
-
-
-def _document_of(data: bytes) -> dict[str, Any]:
-    try:
-        document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ImportProblem("export.json is not JSON") from None
-    if not isinstance(document, dict):
-        raise ImportProblem("export.json is not a OnePlan export")
-    return document
-
-
-def read_export(data: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """The document and its pictures from a zip (or the document alone from JSON), within strict limits."""
-    if len(data) > MAX_ARCHIVE_BYTES:
-        raise ImportProblem("The file is larger than an export can be")
-    pictures: dict[str, bytes] = {}
-    if data.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                entries = archive.infolist()
-                if len(entries) > MAX_ENTRIES:
-                    raise ImportProblem("The zip holds more files than an export can")
-                budget = [MAX_TOTAL_BYTES]
-                document_bytes: bytes | None = None
-                for info in entries:
-                    if info.is_dir():
-                        continue
-                    if info.filename == "export.json":
-                        document_bytes = _unpacked(archive, info, MAX_DOCUMENT_BYTES, budget)
-                    elif info.filename.startswith("pictures/"):
-                        # A key to look the picture up by, never a path: it is stored under a new name.
-                        key = info.filename.removeprefix("pictures/")
-                        pictures[key] = _unpacked(archive, info, picture_store.MAX_BYTES, budget)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError):
-            raise ImportProblem("The zip is damaged or uses a form OnePlan cannot read") from None
-        if document_bytes is None:
-            raise ImportProblem("The zip holds no export.json")
-        document = _document_of(document_bytes)
-    else:
-        if len(data) > MAX_DOCUMENT_BYTES:
-            raise ImportProblem("export.json is larger than an export can be")
-        document = _document_of(data)
-    if document.get("format") != FORMAT or document.get("format_version") != FORMAT_VERSION:
-        raise ImportProblem(f"This is not a {FORMAT} export of version {FORMAT_VERSION}")
-    return document, pictures
-
-
-def verify_trail(events: list[dict[str, Any]]) -> str | None:
-    """The problem with an exported trail, or None: every event's hash is its fields', in order."""
-    last = 0
-    for event in events:
-        fields = {name: value for name, value in event.items() if name != "hash"}
-        if hash_of(fields) != event.get("hash"):
-            return f"Imported audit event {event.get('sequence')} does not match its hash"
-        if int(event["sequence"]) <= last:
-            return f"Imported audit event {event.get('sequence')} is out of order"
-        last = int(event["sequence"])
-    return None
-
-
-def import_plan(db: Session, settings: Settings, actor: Actor, data: bytes) -> Plan:
-    """Bring a plan in with its original authors and times; one event records who imported it.
-
-    Nothing from the file is used as a path: pictures are checked like an upload and stored under
-    new names, written only once every row has gone in. A file that does not hold together (a broken
-    reference, a value of the wrong kind) is refused whole with what is wrong, and leaves nothing behind.
-    """
-    document, pictures = read_export(data)
-    importer = actor.signed_in()
-    try:
-        with db.begin_nested():
-            plan, trails, stored = _import_rows(db, document, pictures)
-    except ImportProblem:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, SQLAlchemyError) as error:
-        raise ImportProblem(f"The export does not hold together ({_what_broke(error)})") from None
-    for file_name, checked in stored:
-        picture_store.store_as(settings.data_dir, file_name, checked)
-    for position, trail in enumerate(trails, start=1):
-        db.add(
-            ImportedAuditTrail(
-                plan_id=int(plan.id or 0),
-                source=str(trail["source"])[:200],
-                position=position,
-                events=trail["events"],
-                digest=trail_digest(trail["events"]),
-                imported_by_id=int(importer.id or 0),
-            )
-        )
-    db.flush()
-    audit.record(
-        db,
-        actor,
-        "plan.imported",
-        object_type="plan",
-        object_id=plan.id,
-        details={
-            "source": str(document["export"].get("source", ""))[:200],
-            "source_reference": str(document["export"].get("reference", ""))[:20],
-            "trails": [trail_digest(trail["events"]) for trail in trails],
-            "events": sum(len(trail["events"]) for trail in trails),
-        },
-    )
-    return plan
-
-
-def _what_broke(error: Exception) -> str:
-    if isinstance(error, KeyError):
-        return f"nothing called {error.args[0]!r}"
-    if isinstance(error, SQLAlchemyError):
-        return "a row this OnePlan cannot keep"
-    return str(error).splitlines()[0][:200] if str(error) else type(error).__name__
-
-
-def _import_rows(
-    db: Session, document: dict[str, Any], pictures: dict[str, bytes]
-) -> tuple[Plan, list[dict[str, Any]], list[tuple[str, picture_store.CheckedPicture]]]:
-    """Every row of the document, with new ids; the pictures to store, each checked, under new names."""
-    trails = document["audit"]["trails"]
-    for trail in trails:
-        problem = verify_trail(trail["events"])
-        if problem is not None:
-            raise ImportProblem(problem)
-    ids: dict[str, int] = {}
-    for entry in document["organisations"]:
-        found = db.exec(select(Organisation).where(col(Organisation.name) == entry["name"])).first()
-        if found is None:
-            found = Organisation(
-                name=entry["name"],
-                kind=entry["kind"],
-                local_authority_id=ids[entry["local_authority"]] if entry["local_authority"] else None,
-            )
-            db.add(found)
-            db.flush()
-        ids[entry["ref"]] = int(found.id or 0)
-    for entry in document["people"]:
-        if PersonRole(entry["role"]) is PersonRole.ADMINISTRATOR:
-            raise ImportProblem(f"{entry['ref']} is an administrator, who never writes in a plan")
-        # Authors from another OnePlan: kept by name and part, with no e-mail address, password or card,
-        # so no way to sign in until the receiving council invites them (their words stay theirs).
-        person = Person(
-            display_name=entry["display_name"],
-            role=entry["role"],
-            organisation_id=ids[entry["organisation"]] if entry["organisation"] else None,
-        )
-        db.add(person)
-        db.flush()
-        ids[entry["ref"]] = int(person.id or 0)
-    later: list[tuple[type[SQLModel], str, str]] = []
-    plan: Plan | None = None
-    stored: list[tuple[str, picture_store.CheckedPicture]] = []
-    for model in TABLES:
-        table = _table(model)
-        for entry in document["tables"].get(table.name, []):
-            values: dict[str, Any] = {}
-            for column in table.c.keys():
-                if column == "id":
-                    continue
-                value = entry.get(column)
-                target = _target(table, column)
-                if (table.name, column) in UNLINKED_REFERENCES:
-                    if value is not None:
-                        later.append((model, entry["ref"], value))
-                    value = None
-                elif target is not None and value is not None:
-                    value = ids[value]
-                values[column] = value
-            if model is ViewPicture:
-                values["file_name"], checked = _imported_picture(pictures, values)
-                if checked is not None:
-                    stored.append((values["file_name"], checked))
-            row = model.model_validate(values)
-            db.add(row)
-            db.flush()
-            if "ref" in entry:
-                ids[entry["ref"]] = int(getattr(row, "id"))  # noqa: B009
-            if isinstance(row, Plan):
-                plan = row
-    for later_model, ref, value in later:
-        pointing = db.get(later_model, ids[ref])
-        setattr(pointing, "current_revision_id", ids[value])  # noqa: B010
-        db.add(pointing)
-    if plan is None:
-        raise ImportProblem("The export holds no plan")
-    db.flush()
-    return plan, trails, stored
-
-
-def _imported_picture(
-    pictures: dict[str, bytes], values: dict[str, Any]
-) -> tuple[str, picture_store.CheckedPicture | None]:
-    """A new stored name for a picture row, and its checked picture when the zip holds one."""
-    data = pictures.get(str(values.get("file_name")))
-    if data is None:
-        return picture_store.new_name(str(values.get("media_type"))), None
-    try:
-        checked = picture_store.checked_picture(data)
-    except picture_store.PictureProblem as problem:
-        raise ImportProblem(f"A picture in the export cannot be kept: {problem}") from None
-    values.update(
-        media_type=checked.media_type, byte_size=len(checked.data), width=checked.width, height=checked.height
-    )
-    return picture_store.new_name(checked.media_type), checked
-
-
-def verify_imported_trails(db: Session) -> list[str]:
-    """Every imported trail's problems: an event that does not match its hash, or a changed trail.
-
-    A trail's digest must be one that its plan's `plan.imported` event names: that event is in this
-    OnePlan's chain, so a trail rewritten with its digest recomputed is caught too.
-    """
-    recorded: dict[int | None, set[str]] = {}
-    imports = select(AuditEvent).where(
-        col(AuditEvent.action) == "plan.imported", col(AuditEvent.sequence).is_not(None)
-    )
-    for event in db.exec(imports):
-        recorded.setdefault(event.plan_id, set()).update(event.details.get("trails", []))
-    problems = []
-    for trail in db.exec(select(ImportedAuditTrail).order_by(col(ImportedAuditTrail.id))):
-        problem = verify_trail(trail.events)
-        if problem is None and trail_digest(trail.events) != trail.digest:
-            problem = "the trail is not the one imported"
-        elif problem is None and trail.digest not in recorded.get(trail.plan_id, set()):
-            problem = "the trail is not the one that the chained plan.imported event records"
-        if problem is not None:
-            problems.append(f"Imported trail {trail.id} (plan {trail.plan_id}): {problem}")
-    return problems
+def signed_zip(settings: Settings, export: PlanExport) -> bytes:
+    """A plan's zip with a manifest of its files signed by this OnePlan's audit key (`signing`)."""
+    files = files_of([export], export.document)
+    return zip_of(signing.signed_files(settings, files, export.document["audit"]["trails"]))
