@@ -165,6 +165,11 @@ def _report(verification: audit_integrity.Verification) -> None:
         f"Checked {_count(verification.events, 'event')}{checkpoints} in {verification.seconds:.2f} s "
         f"({verification.events_per_second:,.0f} events a second)."
     )
+    if verification.words_erased:
+        typer.echo(
+            f"Words erased: {_count(verification.words_erased, 'event')} had a typed reason, erased at "
+            "the end of its retention (its digest and its place in the chain are still checked)."
+        )
 
 
 @audit_cli.command("verify")

@@ -36,6 +36,7 @@ from app.config import Settings
 from app.models import (
     FAMILY_MEMBER_ROLES,
     AuditEvent,
+    AuditReason,
     ChangeResponse,
     Child,
     DeliveryRecord,
@@ -68,7 +69,7 @@ from app.models import (
 from app.models.base import utc_now
 from app.permissions import PlanAccess
 from app.services import audit
-from app.services.audit import canonical_json, canonical_time, fields_of, hash_of
+from app.services.audit import canonical_json, canonical_time, fields_of, reasons
 from app.services.plans import visibility
 from app.services.voices import pictures as picture_store
 
@@ -174,10 +175,10 @@ def _rows(db: Session, plan: Plan) -> dict[str, list[SQLModel]]:
     return found
 
 
-def event_of(event: AuditEvent) -> dict[str, Any]:
-    """An audit event as its hash covers it (plus the hash)."""
+def event_of(event: AuditEvent, words: AuditReason | None = None) -> dict[str, Any]:
+    """An audit event as its hash covers it (plus the hash), with its typed reason beside it."""
     fields = {name: plain(value) for name, value in fields_of(event).items()}
-    return {**fields, "hash": event.hash}
+    return reasons.portable({**fields, "hash": event.hash}, words)
 
 
 def trail_digest(events: list[dict[str, Any]]) -> str:
@@ -328,15 +329,16 @@ def export_plan(db: Session, settings: Settings, access: PlanAccess) -> PlanExpo
             .order_by(col(ImportedAuditTrail.position))
         )
     ]
-    own = [
-        event_of(event)
-        for event in db.exec(
+    chained = list(
+        db.exec(
             # The chained events: one still waiting for the sequencer (a moment) has no hash to check yet.
             select(AuditEvent)
             .where(col(AuditEvent.plan_id) == plan.id, col(AuditEvent.sequence).is_not(None))
             .order_by(col(AuditEvent.sequence))
         )
-    ]
+    )
+    typed = reasons.kept_for(db, (event.id for event in chained if event.reason_digest is not None))
+    own = [event_of(event, typed.get(event.id or 0)) for event in chained]
     trails.append({"source": settings.public_url, "digest": trail_digest(own), "events": own})
     if keeps_the_trail_as_shown(access):
         own_trail = trails.pop()
@@ -477,8 +479,7 @@ def verify_trail(events: list[dict[str, Any]]) -> str | None:
     """The problem with an exported trail, or None: every event's hash is its fields', in order."""
     last = 0
     for event in events:
-        fields = {name: value for name, value in event.items() if name != "hash"}
-        if hash_of(fields) != event.get("hash"):
+        if not reasons.portable_hash_matches(event):
             return f"Imported audit event {event.get('sequence')} does not match its hash"
         if int(event["sequence"]) <= last:
             return f"Imported audit event {event.get('sequence')} is out of order"
