@@ -252,15 +252,16 @@ def test_the_migration_moves_the_words_out_and_the_chain_still_verifies(
             assert "altered after it was written" in changed.problem.message
 
             # Erased at the end of their retention: the chain is still whole, the events reported.
-            with Session(engine) as db:
-                erase_reasons(db, Actor.command(), before=datetime(2027, 1, 1, tzinfo=UTC))
-                db.commit()
-            chain_pending(engine)
             monkeypatch.setenv("ONEPLAN_DATABASE_URL", url)
             monkeypatch.setenv("ONEPLAN_DATA_DIR", str(tmp_path))
             get_settings.cache_clear()
-            verified = CliRunner().invoke(cli, ["audit", "verify", "--checkpoints", str(tmp_path / "none")])
+            runner = CliRunner()
+            erased = runner.invoke(cli, ["audit", "erase-reasons", "--before", "2027-01-01"])
+            chain_pending(engine)
+            verified = runner.invoke(cli, ["audit", "verify", "--checkpoints", str(tmp_path / "none")])
             get_settings.cache_clear()
+            assert erased.exit_code == 0, erased.output
+            assert "Erased the typed reasons of 3 events" in erased.output
             assert verified.exit_code == 0, verified.output
             assert "Words erased: 3 events had a typed reason" in verified.output
             assert "The audit trail is whole: its head is event 6." in verified.output
