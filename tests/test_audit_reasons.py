@@ -266,6 +266,10 @@ def test_the_migration_moves_the_words_out_and_the_chain_still_verifies(
             assert "Words erased: 3 events had a typed reason" in verified.output
             assert "The audit trail is whole: its head is event 6." in verified.output
 
+            # Going back is refused: the earlier version could check neither form 2 nor erased words.
+            with pytest.raises(RuntimeError, match="hash form 2"):
+                migrate.downgrade(url, BEFORE_THE_MOVE)
+
             if on_postgres():  # the append-only trigger is back on after the migration
                 with Session(engine) as db, pytest.raises(DBAPIError, match="append-only"):
                     db.execute(text("UPDATE audit_event SET reason = 'x' WHERE id = 2"))
