@@ -4,6 +4,7 @@ import logging
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from app.db import build_engine, reading_session
 from app.errors import Refused
 from app.models import Person
 from app.services.audit import integrity as audit_integrity
+from app.services.audit import reasons as audit_reasons
 from app.services.audit import sequencer
 from app.services.auth.api_tokens import create_token
 from app.services.auth.sign_in import find_by_email
@@ -166,6 +168,11 @@ def _report(verification: audit_integrity.Verification) -> None:
         f"Checked {_count(verification.events, 'event')}{checkpoints} in {verification.seconds:.2f} s "
         f"({verification.events_per_second:,.0f} events a second)."
     )
+    if verification.words_erased:
+        typer.echo(
+            f"Words erased: {_count(verification.words_erased, 'event')} had a typed reason, erased at "
+            "the end of its retention (its digest and its place in the chain are still checked)."
+        )
 
 
 @audit_cli.command("verify")
@@ -200,6 +207,23 @@ def audit_verify(
         )
         raise typer.Exit(1)
     typer.echo(f"The audit trail is whole: its head is event {verification.head_sequence}.")
+
+
+@audit_cli.command("erase-reasons")
+def audit_erase_reasons(
+    before: Annotated[
+        datetime,
+        typer.Option(
+            formats=["%Y-%m-%d"], help="Erase the reasons of events before this day (UTC), YYYY-MM-DD."
+        ),
+    ],
+) -> None:
+    """Erase the typed reasons of older events (the end of their retention); the chain still verifies."""
+    settings = get_settings()
+    with command_session(settings) as session:
+        erased = audit_reasons.erase_reasons(session, Actor.command(), before=before.replace(tzinfo=UTC))
+        session.commit()
+    typer.echo(f"Erased the typed reasons of {_count(erased, 'event')}; their digests stay in the chain.")
 
 
 @audit_cli.command("chain")

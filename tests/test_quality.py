@@ -14,6 +14,7 @@ from app.errors import Refused
 from app.models import (
     AreaOfNeed,
     AuditEvent,
+    AuditReason,
     Child,
     IssueReason,
     Item,
@@ -241,7 +242,8 @@ def test_with_a_reason_it_is_issued_and_the_reason_is_kept_and_audited(db_sessio
     [kept] = db_session.exec(select(IssueReason).where(IssueReason.plan_id == plan.id)).all()
     assert (kept.reason, kept.unquantified, kept.recorded_by_id) == (why, 1, officer.id)
     [issued] = [event for event in events_since(db_session, mark) if event.action == "plan.issue"]
-    assert issued.reason == why
+    typed = db_session.get(AuditReason, issued.id)
+    assert (issued.reason, typed.words if typed else None) == (None, why)
     assert issued.details["unquantified_provision"] == 1
 
 

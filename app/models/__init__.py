@@ -1,6 +1,13 @@
 """All tables, imported here so that Alembic and relationships see every one of them."""
 
-from app.models.audit import CONTRIBUTING_ACTIONS, AuditEvent, Channel, Outcome, PlanContribution
+from app.models.audit import (
+    CONTRIBUTING_ACTIONS,
+    AuditEvent,
+    AuditReason,
+    Channel,
+    Outcome,
+    PlanContribution,
+)
 from app.models.auth import (
     ApiToken,
     ChildSignInCard,
@@ -123,6 +130,7 @@ __all__ = [
     "AreaOfNeed",
     "AssessmentRequest",
     "AuditEvent",
+    "AuditReason",
     "ChangeResponse",
     "Channel",
     "Child",

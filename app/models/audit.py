@@ -1,8 +1,10 @@
 """Audit events: who did what, to what, when, where, why and with what outcome.
 
-Events hold identifiers and digests, never content. Each event is a link of one hash chain:
-`sequence` numbers the events without gaps, `prev_hash` is the hash of the event before, and
-`hash` is the SHA-256 of the event's canonical JSON form (RFC 8785), prev_hash included.
+Events hold identifiers and digests, never content. Words someone typed as a reason live beside the
+chain in `AuditReason` (erasable at the end of their retention); the event holds their digest.
+Each event is a link of one hash chain: `sequence` numbers the events without gaps, `prev_hash` is
+the hash of the event before, and `hash` is the SHA-256 of the event's canonical JSON form
+(RFC 8785), prev_hash included.
 `app.services.audit.record` writes an event with its change, unchained (those three empty); the
 sequencer (`app.services.audit.sequencer`) fills them in once, soon after the commit. On PostgreSQL
 a trigger refuses every other UPDATE, and every DELETE.
@@ -12,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, text
+from sqlalchemy import JSON, BigInteger, Index, SmallInteger, text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import EnumText, created_at_field
@@ -67,7 +69,32 @@ class AuditEvent(SQLModel, table=True):
     request_id: str | None = Field(default=None, max_length=64)
     outcome: Outcome = Field(sa_type=EnumText(Outcome))
     reason: str | None = Field(default=None, max_length=500)
+    """What the code states (a refusal's message, "throttled"); never words a person typed."""
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    reason_digest: str | None = Field(default=None, max_length=64)
+    """The salted SHA-256 of the typed reason kept in `AuditReason`, if one was given."""
+    hash_version: int | None = Field(default=None, sa_type=SmallInteger)
+    """The form the hash covers (`app.services.audit.events.HASH_VERSION`): 2 since typed reasons left
+    the chain; None for the events chained before (form 1)."""
+
+
+class AuditReason(SQLModel, table=True):
+    """Words a person typed as an event's reason (why a plan ended, why agreed provision changed).
+
+    Kept outside the chain so that they can be erased at the end of their retention: the event holds
+    `reason_digest`, SHA-256 of `salt` then the words, which the chain's hash covers. Changing the
+    words here is caught by verification; deleting the row erases them, and verification reports the
+    event as "words erased" instead of failing.
+    """
+
+    __tablename__ = "audit_reason"
+
+    event_id: int = Field(
+        primary_key=True, foreign_key="audit_event.id", sa_column_kwargs={"autoincrement": False}
+    )
+    salt: str = Field(max_length=32)
+    """16 random bytes in hex: without them the digest of a short reason could be guessed."""
+    words: str = Field(max_length=2000)
 
 
 CONTRIBUTING_ACTIONS = frozenset(

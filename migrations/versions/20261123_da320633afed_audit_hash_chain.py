@@ -11,7 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from app.services.audit import CHAINED_FIELDS, GENESIS_HASH, hash_of, plan_id_of
+from app.services.audit import GENESIS_HASH, hash_of, plan_id_of
+from app.services.audit.events import FORM_1_FIELDS
 
 revision: str = "da320633afed"
 down_revision: str | None = "73cf59076866"
@@ -65,7 +66,8 @@ def _chain_existing_events() -> None:
         fields["plan_id"] = plan_id_of(fields["object_type"], fields["object_id"], fields["details"])
         fields["sequence"] = sequence
         fields["prev_hash"] = prev_hash
-        prev_hash = hash_of({name: fields[name] for name in CHAINED_FIELDS})
+        # Hash form 1 (the form of its day: no `hash_version`), as every event chained then.
+        prev_hash = hash_of({name: fields[name] for name in FORM_1_FIELDS})
         connection.execute(
             _events.update()
             .where(_events.c.id == row["id"])

@@ -1,7 +1,7 @@
 """plans carry a content stamp, renewed whenever a change to the plan commits
 
 Revision ID: c3f9a1e7b2d4
-Revises: 5d2a8e61c0f3
+Revises: 8c3f0a7d2e61
 Create Date: 2026-12-02 16:15:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c3f9a1e7b2d4"
-down_revision: str | None = "5d2a8e61c0f3"
+down_revision: str | None = "8c3f0a7d2e61"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -44,6 +44,11 @@ class AuditEventOut(BaseModel):
     action: str
     outcome: str
     reason: str | None
+    """What the code stated, or the words a person typed (kept beside the chain; null once erased)."""
+    reason_digest: str | None
+    """The salted digest of typed words, which the hash covers (form 2)."""
+    hash_version: int | None
+    """The hash form: 2, or null for an event chained in form 1 (before typed reasons left the chain)."""
     object_type: str | None
     object_id: str | None
     plan_id: int | None
@@ -83,7 +88,9 @@ def _event_out(event: AuditEvent, page: EventPage, *, full: bool) -> AuditEventO
         actor=actor,
         action=event.action,
         outcome=event.outcome.value,
-        reason=event.reason,
+        reason=page.reason(event),
+        reason_digest=event.reason_digest,
+        hash_version=event.hash_version,
         object_type=event.object_type,
         object_id=event.object_id,
         plan_id=event.plan_id,

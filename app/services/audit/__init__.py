@@ -8,23 +8,31 @@ officer's views of it.
 from app.services.audit.events import (
     CHAINED_FIELDS,
     GENESIS_HASH,
+    HASH_VERSION,
     canonical_form,
     canonical_json,
     canonical_time,
     fields_of,
     hash_of,
     plan_id_of,
+    reason_digest,
     record,
+    with_words,
+    words_match,
 )
 
 __all__ = [
     "CHAINED_FIELDS",
     "GENESIS_HASH",
+    "HASH_VERSION",
     "canonical_form",
     "canonical_json",
     "canonical_time",
     "fields_of",
     "hash_of",
     "plan_id_of",
+    "reason_digest",
     "record",
+    "with_words",
+    "words_match",
 ]

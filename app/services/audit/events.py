@@ -7,10 +7,19 @@ sequence numbers run 1, 2, 3, ... without gaps. A request commits its event unch
 request waits for another to join the chain; the sequencer (`app.services.audit.sequencer`) links
 committed events within `CHAIN_DELAY_BOUND`. Verification and checkpoints are in
 `app.services.audit.integrity`; the officer's searches in `app.services.audit.search`.
+
+Words someone typed (why a plan ended, why agreed provision changed, why a time limit does not apply)
+are never in an event: `record(typed_reason=...)` keeps them in `audit_reason`, beside the event and
+erasable, and the event holds their salted digest (`reason_digest`), which its hash covers (hash form
+2). `reason=` is for what the code itself states ("throttled", a refusal's message), never typed
+words. Events chained before form 2 (form 1) covered the words themselves: migration 8c3f0a7d2e61
+moved them out, and verification puts them back to recompute such an event's hash; once they are
+erased it reports the event as "words erased" (see docs/audit.md).
 """
 
 import hashlib
 import json
+import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import Enum
@@ -22,15 +31,19 @@ from sqlmodel import Session
 
 from app.actor import Actor
 from app.db import is_reading, write_after_reading
-from app.models import AuditEvent, Outcome, Person
-from app.models.base import as_utc, utc_now
+from app.models import AuditEvent, AuditReason, Outcome, Person
+from app.models.base import as_utc, id_of, utc_now
 from app.plan_stamp import note_change
 
 GENESIS_HASH = "0" * 64
 """The `prev_hash` of the first event."""
-HASH_VERSION = 1
-"""Part of every hashed form, so that a later change of form can be told apart."""
-CHAINED_FIELDS = (
+HASH_VERSION = 2
+"""The form new events are hashed in; part of every hashed form (as "v"), so forms can be told apart.
+
+Form 1 (events chained before December 2026) covered a typed reason's words in `reason`; form 2 adds
+`reason_digest`, so that the words themselves can live outside the chain.
+"""
+FORM_1_FIELDS = (
     "sequence",
     "prev_hash",
     "occurred_at",
@@ -48,7 +61,9 @@ CHAINED_FIELDS = (
     "reason",
     "details",
 )
-"""Every column of an event except its id (a storage detail) and its own hash."""
+CHAINED_FIELDS = (*FORM_1_FIELDS, "reason_digest")
+"""Every column of an event except its id (a storage detail), its own hash and its form's number."""
+FORM_FIELDS = {1: FORM_1_FIELDS, 2: CHAINED_FIELDS}
 UNCHAINED_FIELDS = ("sequence", "prev_hash", "hash")
 """Empty when an event commits; the sequencer fills them in."""
 _MAX_ROW_ID = 2_147_483_647
@@ -89,10 +104,20 @@ def canonical_json(value: Any) -> bytes:
     return rfc8785.dumps(value)
 
 
+def form_of(fields: Mapping[str, Any]) -> int:
+    """The form an event is hashed in: its `hash_version` (1 for an event written before there was one)."""
+    return int(fields.get("hash_version") or 1)
+
+
 def canonical_form(fields: Mapping[str, Any]) -> bytes:
-    """The bytes that an event's hash covers: its chained fields as RFC 8785 canonical JSON."""
-    content: dict[str, Any] = {"v": HASH_VERSION}
-    for name in CHAINED_FIELDS:
+    """The bytes that an event's hash covers: its chained fields, in its form, as RFC 8785 canonical JSON.
+
+    A form-1 event whose typed words were moved out (`reason_digest` set) is hashed with `reason`
+    holding those words: the caller puts them back (`with_words`).
+    """
+    version = form_of(fields)
+    content: dict[str, Any] = {"v": version}
+    for name in FORM_FIELDS[version]:
         value = fields[name]
         if isinstance(value, datetime):
             value = canonical_time(value)
@@ -107,7 +132,30 @@ def hash_of(fields: Mapping[str, Any]) -> str:
 
 
 def fields_of(event: AuditEvent) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in CHAINED_FIELDS}
+    return {name: getattr(event, name) for name in ("hash_version", *CHAINED_FIELDS)}
+
+
+def reason_digest(salt: str, words: str) -> str:
+    """SHA-256 of the salt's 16 bytes then the words in UTF-8: a short reason cannot be guessed from it."""
+    return hashlib.sha256(bytes.fromhex(salt) + words.encode()).hexdigest()
+
+
+def words_match(fields: Mapping[str, Any], salt: str, words: str) -> bool:
+    """Whether the words kept for an event are the ones its `reason_digest` names."""
+    return reason_digest(salt, words) == fields.get("reason_digest")
+
+
+def with_words(fields: Mapping[str, Any], words: str | None) -> dict[str, Any] | None:
+    """The fields whose hash the event's `hash` is: a form-1 event with moved words gets them back.
+
+    None when that cannot be known: a form-1 event whose words have been erased (its place in the
+    chain still shows, as the next event's `prev_hash` is its hash).
+    """
+    if form_of(fields) != 1 or fields.get("reason_digest") is None:
+        return dict(fields)
+    if words is None:
+        return None
+    return {**fields, "reason": words}
 
 
 def plan_id_of(
@@ -132,11 +180,14 @@ def record(
     object_id: int | str | None = None,
     outcome: Outcome = Outcome.DONE,
     reason: str | None = None,
+    typed_reason: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Write one event; it commits or rolls back with the change it records, and joins the chain later.
 
-    `subject` names who acted when no one is signed in yet (a sign-in, a reset by link).
+    `subject` names who acted when no one is signed in yet (a sign-in, a reset by link). `reason` is
+    what the code states; `typed_reason`, words a person typed, is kept outside the chain (erasable)
+    and the event holds its digest. `details` hold identifiers and digests, never typed words.
     """
     person = actor.person or subject
     # Stored as the JSON column hands it back, so that the hash verifies after the round trip.
@@ -156,15 +207,26 @@ def record(
         outcome=outcome,
         reason=reason,
         details=plain_details,
+        hash_version=HASH_VERSION,
     )
-    if is_reading(db):
+    salt = secrets.token_hex(16)
+    if typed_reason is not None:
+        event.reason_digest = reason_digest(salt, typed_reason)
+    elif is_reading(db):
         # A reading request's event waits for the read to end, then goes in as a plain row: no one
         # holds the object, and the ORM's unit of work would cost more than the read it records.
         row = event.model_dump(exclude={"id", *UNCHAINED_FIELDS})
         write_after_reading(db, lambda writer: writer.execute(insert(AuditEvent.__table__), [row]))  # type: ignore[attr-defined]
         return event
-    if event.plan_id is not None:
-        note_change(db, event.plan_id)
+    if event.plan_id is not None and not is_reading(db):
+        note_change(db, event.plan_id)  # a reading request records reads only
+    write_after_reading(db, lambda writer: _add(writer, event, salt, typed_reason))
+    return event
+
+
+def _add(db: Session, event: AuditEvent, salt: str = "", words: str | None = None) -> None:
     db.add(event)
     db.flush()
-    return event
+    if words is not None:
+        db.add(AuditReason(event_id=id_of(event), salt=salt, words=words))
+        db.flush()

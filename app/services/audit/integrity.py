@@ -5,6 +5,12 @@ someone with the database in hand did not cut it short or rewrite its tail and e
 A checkpoint (a sequence number and the hash of the event there, signed with OnePlan's Ed25519 audit
 key) is written to a folder outside the database regularly (`oneplan audit checkpoint`, for cron);
 the LA's auditors may keep copies. Verification checks the chain against every checkpoint.
+
+A typed reason lives beside its event (`AuditReason`), the event holding its salted digest.
+Verification checks the words against the digest (changed words are a break). Once they are erased,
+a form-2 event still verifies whole (its hash covers the digest); a form-1 event, whose hash covered
+the words, can no longer be recomputed: it is counted as "words erased", and the next event's
+`prev_hash` (its hash) still proves its place, and that nothing was inserted or removed around it.
 """
 
 import base64
@@ -30,7 +36,17 @@ from app.config import Settings
 from app.models import AuditEvent, Outcome
 from app.models.base import utc_now
 from app.services.audit import events as audit
-from app.services.audit.events import CHAINED_FIELDS, GENESIS_HASH, canonical_time, hash_of
+from app.services.audit.events import (
+    CHAINED_FIELDS,
+    GENESIS_HASH,
+    HASH_VERSION,
+    canonical_time,
+    form_of,
+    hash_of,
+    with_words,
+    words_match,
+)
+from app.services.audit.reasons import kept_for
 
 BATCH_SIZE = 5000
 CHECKPOINT_FORMAT = 1
@@ -159,6 +175,8 @@ class Verification:
     head_sequence: int
     head_hash: str
     problem: Break | None
+    words_erased: int = 0
+    """Events whose typed reason has been erased (the end of its retention): not a break."""
 
     @property
     def whole(self) -> bool:
@@ -169,13 +187,16 @@ class Verification:
         return self.events / self.seconds if self.seconds > 0 else float(self.events)
 
 
-_COLUMNS = [col(getattr(AuditEvent, name)) for name in ("id", "hash", *CHAINED_FIELDS)]
+_COLUMNS = [col(getattr(AuditEvent, name)) for name in ("id", "hash", "hash_version", *CHAINED_FIELDS)]
 
 
 def stream_events(
-    db: Session, *, from_sequence: int = 1, batch_size: int = BATCH_SIZE
+    db: Session, *, from_sequence: int = 1, batch_size: int = BATCH_SIZE, with_reasons: bool = False
 ) -> Iterator[Mapping[str, Any]]:
-    """Every event from a sequence number on, in order, a batch at a time (memory stays flat)."""
+    """Every event from a sequence number on, in order, a batch at a time (memory stays flat).
+
+    `with_reasons`: each event with a typed reason also gets `words` and `salt` (None once erased).
+    """
     after = from_sequence - 1
     while True:
         rows = (
@@ -188,8 +209,17 @@ def stream_events(
             .mappings()
             .all()
         )
+        kept = (
+            kept_for(db, (row["id"] for row in rows if row["reason_digest"] is not None))
+            if with_reasons
+            else {}
+        )
         for row in rows:
-            yield dict(row)
+            event = dict(row)
+            if with_reasons and event["reason_digest"] is not None:
+                words = kept.get(event["id"])
+                event["words"], event["salt"] = (words.words, words.salt) if words else (None, None)
+            yield event
         if len(rows) < batch_size:
             return
         after = rows[-1]["sequence"]
@@ -211,7 +241,11 @@ def _fault(
             f"The chain is broken at {_describe(row)}: it does not follow the event before it "
             "(events were removed, inserted or reordered)."
         )
-    if hash_of(row) != row["hash"]:
+    words = row.get("words")
+    if words is not None and not words_match(row, row["salt"], words):
+        return f"The reason kept for {_describe(row)} is not the one it recorded: its words were changed."
+    hashed = with_words(row, words)
+    if hashed is not None and hash_of(hashed) != row["hash"]:
         return f"The chain is broken at {_describe(row)}: it was altered after it was written."
     for checkpoint in checkpoints:
         if checkpoint.head_hash != row["hash"]:
@@ -222,12 +256,20 @@ def _fault(
     return None
 
 
+def _out_of_form(row: Mapping[str, Any], form: int) -> str | None:
+    """Forms only move on: a newer event put back in form 1 would escape the check of its words."""
+    if form <= form_of(row) <= HASH_VERSION:
+        return None
+    return f"The chain is broken at {_describe(row)}: it is in hash form {form_of(row)} after form {form}."
+
+
 @dataclass(frozen=True)
 class Walk:
     events: int
     head_sequence: int
     head_hash: str
     problem: Break | None
+    words_erased: int = 0
 
 
 def check_events(
@@ -243,13 +285,19 @@ def check_events(
         by_sequence.setdefault(checkpoint.sequence, []).append(checkpoint)
     expected = start.sequence if start else 1
     previous_hash = GENESIS_HASH
-    count = 0
+    count = erased = 0
+    form = 1
     for row in rows:
         if start is not None and count == 0 and row["sequence"] == start.sequence:
             previous_hash = row["prev_hash"]
-        fault = _fault(row, expected, previous_hash, by_sequence.get(row["sequence"], []))
+        fault = _out_of_form(row, form) or _fault(
+            row, expected, previous_hash, by_sequence.get(row["sequence"], [])
+        )
         if fault is not None:
-            return Walk(count, expected - 1, previous_hash, Break(expected, row["id"], fault))
+            return Walk(count, expected - 1, previous_hash, Break(expected, row["id"], fault), erased)
+        form = form_of(row)
+        if row.get("reason_digest") is not None and "words" in row and row["words"] is None:
+            erased += 1
         count += 1
         previous_hash = row["hash"]
         expected += 1
@@ -260,13 +308,15 @@ def check_events(
             f"The chain stops before event {beyond[0].sequence}, which the checkpoint made at "
             f"{beyond[0].made_at} ({beyond[0].source}) records: events were removed from the end."
         )
-        return Walk(count, head, previous_hash, Break(head + 1, None, fault))
-    return Walk(count, head, previous_hash, None)
+        return Walk(count, head, previous_hash, Break(head + 1, None, fault), erased)
+    return Walk(count, head, previous_hash, None, erased)
 
 
 def _verification(walk: Walk, checkpoints: int, started: float) -> Verification:
     seconds = time.perf_counter() - started
-    return Verification(walk.events, checkpoints, seconds, walk.head_sequence, walk.head_hash, walk.problem)
+    return Verification(
+        walk.events, checkpoints, seconds, walk.head_sequence, walk.head_hash, walk.problem, walk.words_erased
+    )
 
 
 def _unreadable(problem: CheckpointProblem, started: float) -> Verification:
@@ -278,7 +328,7 @@ def verify_chain(
 ) -> Verification:
     """Check the whole chain, and check it against every checkpoint."""
     started = time.perf_counter()
-    walk = check_events(stream_events(db, batch_size=batch_size), checkpoints)
+    walk = check_events(stream_events(db, batch_size=batch_size, with_reasons=True), checkpoints)
     return _verification(walk, len(checkpoints), started)
 
 
@@ -291,7 +341,7 @@ def verify_trail(db: Session, settings: Settings, folders: Sequence[Path] = ()) 
         )
     except CheckpointProblem as problem:
         return _unreadable(problem, started)
-    walk = check_events(stream_events(db), checkpoints)
+    walk = check_events(stream_events(db, with_reasons=True), checkpoints)
     return _verification(walk, len(checkpoints), started)
 
 
@@ -315,7 +365,9 @@ def make_checkpoint(db: Session, settings: Settings) -> CheckpointMade:
         return CheckpointMade(None, _unreadable(problem, started))
     latest = existing[-1] if existing else None
     walk = check_events(
-        stream_events(db, from_sequence=latest.sequence if latest else 1), existing, start=latest
+        stream_events(db, from_sequence=latest.sequence if latest else 1, with_reasons=True),
+        existing,
+        start=latest,
     )
     verification = _verification(walk, len(existing), started)
     if walk.problem is not None or walk.head_sequence == 0:

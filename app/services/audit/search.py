@@ -26,6 +26,7 @@ from app.models import (
     ITEM_KIND_LABELS,
     ROLE_LABELS,
     AuditEvent,
+    AuditReason,
     Child,
     ItemKind,
     Organisation,
@@ -37,6 +38,7 @@ from app.models import (
 from app.models.base import as_utc
 from app.permissions import PlanAccess
 from app.services.audit import events as audit
+from app.services.audit import reasons
 from app.services.plans.plans import organisations_by_id, people_by_id
 
 PAGE_SIZE = 50
@@ -295,6 +297,12 @@ class EventPage:
     people: dict[int, Person] = field(default_factory=dict)
     organisations: dict[int, Organisation] = field(default_factory=dict)
     plans: dict[int, PlanName] = field(default_factory=dict)
+    reasons: dict[int, str] = field(default_factory=dict)
+    """The typed reasons of the events that have one, by event id (kept beside the chain, not in it)."""
+
+    def reason(self, event: AuditEvent) -> str | None:
+        """The event's reason: the one it states, or the words typed (None once erased)."""
+        return event.reason if event.reason is not None else self.reasons.get(event.id or 0)
 
 
 def la_scope(council_id: int | None) -> ColumnElement[bool]:
@@ -342,8 +350,9 @@ def _page(
 
 
 def names_for(db: Session, events: Sequence[AuditEvent], page: EventPage | None = None) -> EventPage:
-    """The people, organisations and plans the events name, in three queries however many events."""
+    """The people, organisations, plans and typed reasons of the events, in four queries however many."""
     page = page or EventPage(list(events))
+    page.reasons = reasons.typed_reasons(db, events)
     person_ids: set[int | None] = {event.actor_id for event in events}
     for event in events:
         for key in ("person_id", "from_person_id", "to_person_id"):
@@ -492,6 +501,7 @@ class _Names:
 
 
 def csv_row(row: RowMapping, names: _Names) -> list[str]:
+    """One event as a row; its reason is the one it states or the words typed (from beside the chain)."""
     values: list[object] = [
         row["sequence"],
         audit.canonical_time(row["occurred_at"]),
@@ -502,7 +512,7 @@ def csv_row(row: RowMapping, names: _Names) -> list[str]:
         names.organisations.get(row["actor_organisation_id"]),
         row["action"],
         row["outcome"],
-        row["reason"],
+        row["reason"] if row["reason"] is not None else row["typed_reason"],
         f"OP-{1000 + row['plan_id']}" if row["plan_id"] else None,
         row["object_type"],
         row["object_id"],
@@ -529,7 +539,11 @@ def export_csv(
     transaction of its own on the same session, which it ends (releasing the connection) at the end.
     """
     query = (
-        sa_select(*(col(getattr(AuditEvent, name)) for name in _EXPORTED))
+        sa_select(
+            *(col(getattr(AuditEvent, name)) for name in _EXPORTED),
+            col(AuditReason.words).label("typed_reason"),
+        )
+        .outerjoin(AuditReason, col(AuditReason.event_id) == col(AuditEvent.id))
         .where(la_scope(council_id), col(AuditEvent.sequence).is_not(None), *filters.conditions())
         .order_by(col(AuditEvent.sequence).desc())
         .limit(batch)

@@ -33,7 +33,7 @@ BATCH_SIZE = 500
 
 _COLUMNS = [
     col(getattr(AuditEvent, name))
-    for name in ("id", *CHAINED_FIELDS)
+    for name in ("id", "hash_version", *CHAINED_FIELDS)
     if name not in ("sequence", "prev_hash")
 ]
 _table = AuditEvent.__table__  # type: ignore[attr-defined]

@@ -102,7 +102,7 @@ def end_provision(
         "provision.ended",
         object_type="provision_change",
         object_id=change.id,
-        reason=reason,
+        typed_reason=reason,
         details={"plan_id": access.plan.id, "item_id": item.id, "section": item.section.value},
     )
     plan = access.plan

@@ -354,7 +354,7 @@ def revise(
     if change is not None:
         details["change_id"] = change.id
     audit.record(
-        db, actor, "item.revised", object_type="item", object_id=item.id, reason=why, details=details
+        db, actor, "item.revised", object_type="item", object_id=item.id, typed_reason=why, details=details
     )
     return Revised(item, change)
 

@@ -68,7 +68,7 @@ class StepRequest(BaseModel):
     step: Step
     reason: str | None = Field(default=None, max_length=500, pattern=PLAIN_TEXT)
     """Why a plan is ceased or closed (required for those), or issued with unquantified provision; kept
-    as the audit event's reason (500 at most)."""
+    as the audit event's typed reason, beside the chain and erasable (500 at most)."""
     comments_until: date | None = None
     """End of the family's consultation; at least 15 days away, 15 days if not given."""
     stage: CycleStage | None = None
@@ -145,7 +145,7 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
         f"plan.{request.step.value}",
         object_type="plan",
         object_id=plan.id,
-        reason=request.reason,
+        typed_reason=request.reason or None,
         details={
             "status_before": before.value,
             "status": plan.status.value,

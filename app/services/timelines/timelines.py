@@ -692,7 +692,7 @@ def record_exception(
         "timeline.exception_recorded",
         object_type="statutory_step",
         object_id=step.id,
-        reason=given.reason,
+        typed_reason=given.reason,
         details={"plan_id": step.plan_id, "kind": step.kind.value, "exception": given.exception.value},
     )
     return step

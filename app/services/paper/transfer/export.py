@@ -34,6 +34,7 @@ from app.config import Settings
 from app.models import (
     FAMILY_MEMBER_ROLES,
     AuditEvent,
+    AuditReason,
     ChangeResponse,
     Child,
     DeliveryRecord,
@@ -64,7 +65,7 @@ from app.models import (
 )
 from app.models.base import utc_now
 from app.permissions import PlanAccess
-from app.services.audit import canonical_json, canonical_time, fields_of
+from app.services.audit import canonical_json, canonical_time, fields_of, reasons
 from app.services.paper.transfer import signing
 from app.services.plans import visibility
 from app.services.voices import pictures as picture_store
@@ -102,6 +103,8 @@ TABLES: tuple[type[SQLModel], ...] = (
 UNLINKED_REFERENCES = {("item", "current_revision_id"): "item_revision"}
 """Columns that name a row without a foreign key (item and revision point at each other)."""
 SHARED = ("person", "organisation")
+NOT_CARRIED = {("plan", "content_stamp")}
+"""Columns about this service's own memory, not the plan: the importing service makes its own."""
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -171,10 +174,10 @@ def _rows(db: Session, plan: Plan) -> dict[str, list[SQLModel]]:
     return found
 
 
-def event_of(event: AuditEvent) -> dict[str, Any]:
-    """An audit event as its hash covers it (plus the hash)."""
+def event_of(event: AuditEvent, words: AuditReason | None = None) -> dict[str, Any]:
+    """An audit event as its hash covers it (plus the hash), with its typed reason beside it."""
     fields = {name: plain(value) for name, value in fields_of(event).items()}
-    return {**fields, "hash": event.hash}
+    return reasons.portable({**fields, "hash": event.hash}, words)
 
 
 def trail_digest(events: list[dict[str, Any]]) -> str:
@@ -302,6 +305,8 @@ def export_plan(db: Session, settings: Settings, access: PlanAccess) -> PlanExpo
     def values(table: Table, row: SQLModel) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for column in table.c.keys():
+            if (table.name, column) in NOT_CARRIED:
+                continue
             value = getattr(row, column)
             target = _target(table, column)
             if column == "id":
@@ -325,15 +330,16 @@ def export_plan(db: Session, settings: Settings, access: PlanAccess) -> PlanExpo
             .order_by(col(ImportedAuditTrail.position))
         )
     ]
-    own = [
-        event_of(event)
-        for event in db.exec(
+    chained = list(
+        db.exec(
             # The chained events: one still waiting for the sequencer (a moment) has no hash to check yet.
             select(AuditEvent)
             .where(col(AuditEvent.plan_id) == plan.id, col(AuditEvent.sequence).is_not(None))
             .order_by(col(AuditEvent.sequence))
         )
-    ]
+    )
+    typed = reasons.kept_for(db, (event.id for event in chained if event.reason_digest is not None))
+    own = [event_of(event, typed.get(event.id or 0)) for event in chained]
     trails.append({"source": settings.public_url, "digest": trail_digest(own), "events": own})
     if keeps_the_trail_as_shown(access):
         own_trail = trails.pop()

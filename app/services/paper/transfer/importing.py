@@ -24,11 +24,12 @@ from app.actor import Actor
 from app.config import Settings
 from app.models import AuditEvent, ImportedAuditTrail, Organisation, Person, PersonRole, Plan, ViewPicture
 from app.services import audit
-from app.services.audit import GENESIS_HASH, hash_of
+from app.services.audit import GENESIS_HASH, reasons
 from app.services.paper.transfer import signing
 from app.services.paper.transfer.export import (
     FORMAT,
     FORMAT_VERSION,
+    NOT_CARRIED,
     TABLES,
     UNLINKED_REFERENCES,
     _table,
@@ -150,8 +151,7 @@ def verify_trail(events: list[dict[str, Any]]) -> str | None:
     last_sequence, last_hash = 0, GENESIS_HASH
     for event in events:
         sequence = event.get("sequence")
-        fields = {name: value for name, value in event.items() if name != "hash"}
-        if hash_of(fields) != event.get("hash"):
+        if not reasons.portable_hash_matches(event):
             return f"Imported audit event {sequence} does not match its hash"
         if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence <= last_sequence:
             return f"Imported audit event {sequence} is out of order"
@@ -302,7 +302,7 @@ def _import_rows(
         for entry in document["tables"].get(table.name, []):
             values: dict[str, Any] = {}
             for column in table.c.keys():
-                if column == "id":
+                if column == "id" or (table.name, column) in NOT_CARRIED:
                     continue
                 value = entry.get(column)
                 target = _target(table, column)
