@@ -15,7 +15,7 @@ from app.models import Child, Organisation, Person, Plan, PlanContribution, Plan
 from app.models.base import as_utc, utc_now
 from app.services.audit import events as audit
 from app.services.plans.plans import organisations_by_id
-from app.services.timelines.timelines import AgencyAdvice, advice_timeliness_by_agency
+from app.services.timelines.dashboards import AgencyAdvice, advice_timeliness_by_agency
 
 QUIET_AFTER = timedelta(days=183)
 """An agency on a plan with no contribution for six months is flagged."""

@@ -21,8 +21,8 @@ from app.models.base import id_of
 from app.models.timeline import ASSESSMENT_STEPS, AssessmentRequest, ReminderSent
 from app.services import audit
 from app.services.mail import send_mail
+from app.services.timelines.reading import ENDED, Entry, timelines_of
 from app.services.timelines.rules import Status
-from app.services.timelines.timelines import ENDED, Entry, timelines_of
 
 THRESHOLDS = {Status.DUE_SOON: "due_soon", Status.OVERDUE: "overdue"}
 
