@@ -7,8 +7,8 @@ from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, SettingsDep, requires
 from app.permissions import Permission
-from app.routers.api.plans import READ
-from app.routers.pages.paper import VersionQuery, pdf_response, zip_response
+from app.routers.api.responses import READ
+from app.routers.downloads import VersionQuery, pdf_response, zip_response
 from app.services.paper import downloads
 
 router = APIRouter(prefix="/api/v1", tags=["paper and export"])

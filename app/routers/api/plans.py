@@ -6,430 +6,93 @@ someone saved first). `If-Match: *` is refused with 428: it would overwrite what
 """
 
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from datetime import date, datetime
-from typing import Annotated, Any
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
-from sqlmodel import Field as SQLField
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.errors import Refused
 from app.models import (
-    AreaOfNeed,
-    Child,
-    CycleStage,
     Item,
-    ItemComment,
-    ItemContent,
     ItemKind,
-    ItemRevision,
-    MemberRole,
-    Organisation,
     Person,
-    Plan,
-    PlanKind,
     PlanMember,
     PlanReview,
-    PlanStatus,
     PlanVersion,
-    ProvisionFrequency,
-    ProvisionUnit,
     Section,
 )
-from app.models.base import PLAIN_TEXT, PlainText, as_utc, id_of
-from app.permissions import Permission, PlanAccess, may_comment, may_revise
+from app.models.base import as_utc, id_of
+from app.permissions import Permission, PlanAccess, may_comment
+from app.routers.api.plan_schemas import (
+    VERSION_PATTERN,
+    ChangeOut,
+    ChangesOut,
+    CommentIn,
+    CommentOut,
+    DiffPieceOut,
+    ItemDetailOut,
+    ItemIn,
+    ItemOut,
+    ItemUpdate,
+    MemberIn,
+    MemberOut,
+    ParticularOut,
+    PlanBrief,
+    PlanIn,
+    PlanItemOut,
+    PlanOut,
+    PlanStageOut,
+    PlanSummaryOut,
+    ReviewOut,
+    SectionOut,
+    StaleOut,
+    VersionOut,
+    brief_of,
+    child_out,
+    comment_out,
+    item_out,
+    member_out,
+    organisation_ref,
+    person_ref,
+    plan_item_out,
+    revision_out,
+)
+from app.routers.api.responses import (
+    ETAG_HEADER,
+    FORBIDDEN,
+    READ,
+    SENT,
+    UNREADABLE,
+    UNSIGNED,
+    WRITE,
+    Problem,
+    input_problems,
+)
 from app.routers.api.routing import SharedPathRoute
 from app.services.delivery.changes import change_provision
 from app.services.plans import changes, content, items, lifecycle, members, plans
-from app.services.plans.members import Membership
 
 router = APIRouter(prefix="/api/v1", tags=["plans"], route_class=SharedPathRoute)
 
-MAX_ROW_ID = 2_147_483_647
-VERSION_PATTERN = r"^([1-9][0-9]{0,8}|current)$"
-
-
-# Answers -----------------------------------------------------------------------------------------
-
-
-class Problem(BaseModel):
-    detail: str
-
-
-class PersonRef(BaseModel):
-    id: int
-    display_name: str
-
-
-class OrganisationRef(BaseModel):
-    id: int
-    name: str
-
-
-class ChildOut(BaseModel):
-    full_name: str
-    preferred_name: str | None
-    date_of_birth: date
-    school_year: str
-
-
-class PlanBrief(BaseModel):
-    """A plan's particulars, without its content."""
-
-    id: int
-    reference: str
-    kind: PlanKind
-    status: PlanStatus
-    version: int
-    cycle_number: int
-    cycle_stage: CycleStage | None
-    consultation_ends_on: date | None
-    created_at: datetime
-
-
-class PlanStageOut(PlanBrief):
-    next_steps: list[lifecycle.Step]
-
-
-class PlanSummaryOut(PlanBrief):
-    child: ChildOut
-
-
-class CommentOut(BaseModel):
-    id: int
-    item_id: int
-    revision_number: int
-    """The revision the comment answers."""
-    author: PersonRef
-    text: str
-    created_at: datetime
-
-
-class ContentOut(BaseModel):
-    text: str
-    area_of_need: AreaOfNeed | None
-    achieve_by: date | None
-    delivered_by: str | None
-    delivered_by_organisation_id: int | None
-    amount: float | None
-    unit: ProvisionUnit | None
-    frequency: ProvisionFrequency | None
-    starts_on: date | None
-    review_on: date | None
-    quantity: str | None
-    """How much and how often, in words ("25 hours a week")."""
-
-
-class RevisionOut(ContentOut):
-    number: int
-    author: PersonRef
-    created_at: datetime
-
-
-class ItemOut(ContentOut):
-    """An item as it reads now (its current revision)."""
-
-    id: int
-    plan_id: int
-    section: Section
-    kind: ItemKind
-    author: PersonRef
-    voice: PersonRef | None
-    """Whose view this is, for a view."""
-    revision_number: int
-    revised_by: PersonRef
-    revised_at: datetime
-    created_at: datetime
-    may_revise: bool
-
-
-class PlanItemOut(ItemOut):
-    comments: list[CommentOut]
-
-
-class ItemDetailOut(ItemOut):
-    revisions: list[RevisionOut]
-    """Every revision, oldest first: nobody's words are ever lost."""
-    comments: list[CommentOut]
-
-
-class SectionOut(BaseModel):
-    section: Section
-    title: str
-    stage: str | None
-    """For SEN Support plans, the part of Assess, Plan, Do it belongs to."""
-    writable: bool
-    items: list[PlanItemOut]
-
-
-class MemberOut(BaseModel):
-    id: int
-    person: PersonRef
-    role: MemberRole
-    is_coordinator: bool
-    added_at: datetime
-
-
-class PlanOut(PlanSummaryOut):
-    local_authority: OrganisationRef | None
-    setting: OrganisationRef | None
-    my_role: MemberRole | None
-    """Your part in this plan (none for the local authority's auditors)."""
-    is_coordinator: bool
-    may_comment: bool
-    next_steps: list[lifecycle.Step]
-    sections: list[SectionOut]
-    members: list[MemberOut]
-
-
-class VersionOut(BaseModel):
-    number: int
-    occasion: str
-    made_at: datetime
-    made_by: PersonRef
-
-
-class ReviewOut(BaseModel):
-    id: int
-    cycle_number: int
-    held_on: date
-    participants: str
-    what_worked: str
-    what_changes: str
-    recorded_by: PersonRef
-    created_at: datetime
-
-
-class DiffPieceOut(BaseModel):
-    change: changes.Change
-    text: str
-
-
-class ParticularOut(BaseModel):
-    label: str
-    before: str
-    after: str
-
-
-class ChangeOut(BaseModel):
-    item_id: int
-    section: Section
-    kind: ItemKind
-    revision_before: int | None
-    """None when the item is new."""
-    revision_after: int
-    revised_by: PersonRef
-    revised_at: datetime
-    text: str
-    words: list[DiffPieceOut]
-    """The words, as pieces that are the same, added or removed."""
-    particulars: list[ParticularOut]
-
-
-class ChangesOut(BaseModel):
-    compared: str
-    changes: list[ChangeOut]
-
-
-class StaleOut(BaseModel):
-    detail: str
-    current: RevisionOut
-    """The revision someone else saved: merge with it, then PUT again with its ETag."""
-
-
-# What may be sent --------------------------------------------------------------------------------
-
-
-BodyId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
-
-
-class PlanIn(plans.NewPlan):
-    setting_id: BodyId | None = None
-
-
-class ItemUpdate(ItemContent):
-    delivered_by_organisation_id: int | None = SQLField(default=None, ge=1, le=MAX_ROW_ID)
-    reason: PlainText | None = SQLField(
-        default=None,
-        max_length=items.MAX_REASON,
-        description="Why agreed provision changes: required for it (the family is told and can reply)",
-    )
-
-
-class ItemIn(items.NewItem):
-    delivered_by_organisation_id: int | None = SQLField(default=None, ge=1, le=MAX_ROW_ID)
-    voice_id: int | None = SQLField(default=None, ge=1, le=MAX_ROW_ID)
-
-
-class CommentIn(BaseModel):
-    text: str = Field(min_length=1, max_length=5000, pattern=PLAIN_TEXT)
-
-
-class MemberIn(members.NewMember):
-    person_id: BodyId | None = None
-    organisation_id: BodyId | None = None
-
-
-# Documented answers ------------------------------------------------------------------------------
-
-Responses = dict[int | str, dict[str, Any]]
-
-UNSIGNED: Responses = {401: {"model": Problem, "description": "No valid token or session"}}
-FORBIDDEN: Responses = {
-    403: {"model": Problem, "description": "Your role, or your part in this plan, does not allow it"}
-}
-ABSENT: Responses = {
-    404: {"model": Problem, "description": "No such plan for you (or no such item or member in it)"}
-}
-ENDED: Responses = {
-    409: {"model": Problem, "description": "The plan's stage does not allow this now (issued or ended)"}
-}
-UNREADABLE: Responses = {400: {"model": Problem, "description": "The body is not readable JSON"}}
-READ: Responses = {**UNSIGNED, **FORBIDDEN, **ABSENT}
-SENT: Responses = {**READ, **UNREADABLE}
-WRITE: Responses = {**SENT, **ENDED}
-ETAG_HEADER: dict[str, Any] = {
-    "ETag": {"description": 'The current revision, as a strong ETag ("3")', "schema": {"type": "string"}}
-}
-
-
-@contextmanager
-def input_problems(where: str = "body", rename: Mapping[str, str] | None = None) -> Iterator[None]:
-    """What the services cannot use, as a 422 shaped like FastAPI's own validation errors."""
-    try:
-        yield
-    except plans.PlanProblem as problem:
-        raise _unprocessable({problem.field: str(problem)}, where, rename or {}) from None
-    except items.ContentProblem as problem:
-        raise _unprocessable(problem.errors, where, rename or {}) from None
-
-
-def _unprocessable(errors: Mapping[str, str], where: str, rename: Mapping[str, str]) -> HTTPException:
-    detail = [
-        {"loc": [where, rename.get(field, field)], "msg": message, "type": "value_error"}
-        for field, message in errors.items()
-    ]
-    return HTTPException(422, detail=detail)
-
 
 # Building answers --------------------------------------------------------------------------------
-
-
-def _person(people: Mapping[int, Person], person_id: int) -> PersonRef:
-    person = people.get(person_id)
-    return PersonRef(id=person_id, display_name=person.display_name if person else "Someone")
-
-
-def _organisation(
-    organisations: Mapping[int, Organisation], organisation_id: int | None
-) -> OrganisationRef | None:
-    organisation = organisations.get(organisation_id) if organisation_id is not None else None
-    return OrganisationRef(id=id_of(organisation), name=organisation.name) if organisation else None
-
-
-def _child(child: Child) -> ChildOut:
-    return ChildOut(
-        full_name=child.full_name,
-        preferred_name=child.preferred_name,
-        date_of_birth=child.date_of_birth,
-        school_year=child.school_year,
-    )
-
-
-def _brief(plan: Plan) -> dict[str, Any]:
-    return {
-        "id": id_of(plan),
-        "reference": plan.reference,
-        "kind": plan.kind,
-        "status": plan.status,
-        "version": plan.version,
-        "cycle_number": plan.cycle_number,
-        "cycle_stage": plan.cycle_stage,
-        "consultation_ends_on": plan.consultation_ends_on,
-        "created_at": as_utc(plan.created_at),
-    }
-
-
-def _content(revision: ItemContent) -> dict[str, Any]:
-    return {
-        **revision.model_dump(include=set(ItemContent.model_fields)),
-        "quantity": revision.quantity,
-    }
-
-
-def _revision(revision: ItemRevision, people: Mapping[int, Person]) -> RevisionOut:
-    return RevisionOut(
-        **_content(revision),
-        number=revision.number,
-        author=_person(people, revision.author_id),
-        created_at=as_utc(revision.created_at),
-    )
-
-
-def _comment(comment: ItemComment, people: Mapping[int, Person]) -> CommentOut:
-    return CommentOut(
-        id=id_of(comment),
-        item_id=comment.item_id,
-        revision_number=comment.revision_number,
-        author=_person(people, comment.author_id),
-        text=comment.text,
-        created_at=as_utc(comment.created_at),
-    )
-
-
-def _item(
-    access: PlanAccess, item: Item, revision: ItemRevision, people: Mapping[int, Person]
-) -> dict[str, Any]:
-    return {
-        **_content(revision),
-        "id": id_of(item),
-        "plan_id": item.plan_id,
-        "section": item.section,
-        "kind": item.kind,
-        "author": _person(people, item.author_id),
-        "voice": _person(people, item.voice_id) if item.voice_id is not None else None,
-        "revision_number": item.revision_number,
-        "revised_by": _person(people, revision.author_id),
-        "revised_at": as_utc(revision.created_at),
-        "created_at": as_utc(item.created_at),
-        "may_revise": may_revise(access, item),
-    }
-
-
-def _plan_item(access: PlanAccess, entry: content.PlanItem, people: Mapping[int, Person]) -> PlanItemOut:
-    return PlanItemOut(
-        **_item(access, entry.item, entry.revision, people),
-        comments=[_comment(comment, people) for comment in entry.comments],
-    )
 
 
 def _written(db: SessionDep, access: PlanAccess, item: Item) -> ItemOut:
     """The item just written, as it now reads (names only are looked up: no content is read)."""
     revision = items.current_revision(db, item)
     people = plans.people_by_id(db, {item.author_id, item.voice_id, revision.author_id})
-    return ItemOut(**_item(access, item, revision, people))
-
-
-def _member(membership: Membership) -> MemberOut:
-    member = membership.member
-    return MemberOut(
-        id=id_of(member),
-        person=PersonRef(id=id_of(membership.person), display_name=membership.person.display_name),
-        role=member.role,
-        is_coordinator=member.is_coordinator,
-        added_at=as_utc(member.added_at),
-    )
+    return ItemOut(**item_out(access, item, revision, people))
 
 
 def _member_of(db: SessionDep, member: PlanMember) -> MemberOut:
     people = plans.people_by_id(db, {member.person_id})
     return MemberOut(
         id=id_of(member),
-        person=_person(people, member.person_id),
+        person=person_ref(people, member.person_id),
         role=member.role,
         is_coordinator=member.is_coordinator,
         added_at=as_utc(member.added_at),
@@ -456,7 +119,7 @@ def _stale(db: SessionDep, actor: ActorDep, access: PlanAccess, item: Item) -> J
         detail=f"Someone saved revision {current.number} of this item after the one you edited, so nothing "
         f"was saved. Merge your words with the current text below, then send them again with "
         f"If-Match: {_etag(current.number)}.",
-        current=_revision(current, history.people),
+        current=revision_out(current, history.people),
     )
     return JSONResponse(
         body.model_dump(mode="json"),
@@ -472,7 +135,7 @@ def _stale(db: SessionDep, actor: ActorDep, access: PlanAccess, item: Item) -> J
 def list_plans(db: SessionDep, actor: ActorDep) -> list[PlanSummaryOut]:
     """The plans you are on (and, for an LA audit officer, every plan of your council)."""
     return [
-        PlanSummaryOut(**_brief(summary.plan), child=_child(summary.child))
+        PlanSummaryOut(**brief_of(summary.plan), child=child_out(summary.child))
         for summary in plans.visible_plans(db, actor)
     ]
 
@@ -503,7 +166,7 @@ def create_plan(new: PlanIn, db: SessionDep, actor: ActorDep, response: Response
                 403, str(problem), action="plan.create_refused", person=actor.person, reason=str(problem)
             ) from None
     response.headers["Location"] = f"/api/v1/plans/{plan.id}"
-    return PlanBrief(**_brief(plan))
+    return PlanBrief(**brief_of(plan))
 
 
 @router.get("/plans/{plan_id}", dependencies=[requires(Permission.READ_PLANS)], responses=READ)
@@ -512,10 +175,10 @@ def read_plan(access: CurrentPlan, db: SessionDep, actor: ActorDep) -> PlanOut:
     plan_content = content.load_plan(db, actor, access)
     people = plan_content.people
     return PlanOut(
-        **_brief(access.plan),
-        child=_child(plan_content.child),
-        local_authority=_organisation(plan_content.organisations, access.plan.local_authority_id),
-        setting=_organisation(plan_content.organisations, access.plan.setting_id),
+        **brief_of(access.plan),
+        child=child_out(plan_content.child),
+        local_authority=organisation_ref(plan_content.organisations, access.plan.local_authority_id),
+        setting=organisation_ref(plan_content.organisations, access.plan.setting_id),
         my_role=access.member_role,
         is_coordinator=access.is_coordinator,
         may_comment=may_comment(access),
@@ -526,12 +189,12 @@ def read_plan(access: CurrentPlan, db: SessionDep, actor: ActorDep) -> PlanOut:
                 title=section.title,
                 stage=heading or None,
                 writable=section.writable,
-                items=[_plan_item(access, entry, people) for entry in section.items],
+                items=[plan_item_out(access, entry, people) for entry in section.items],
             )
             for heading, sections in plan_content.groups
             for section in sections
         ],
-        members=[_member(membership) for membership in plan_content.members],
+        members=[member_out(membership) for membership in plan_content.members],
     )
 
 
@@ -548,7 +211,7 @@ def list_items(
 ) -> list[PlanItemOut]:
     """The plan's current items, of one section or one kind if asked, with their comments."""
     found = content.read_items(db, actor, access, section=section, kind=kind)
-    return [_plan_item(access, entry, found.people) for entry in found.items]
+    return [plan_item_out(access, entry, found.people) for entry in found.items]
 
 
 @router.post(
@@ -590,9 +253,9 @@ def read_item(
     current = next(revision for revision in history.revisions if revision.id == item.current_revision_id)
     response.headers["ETag"] = _etag(item.revision_number)
     return ItemDetailOut(
-        **_item(access, item, current, history.people),
-        revisions=[_revision(revision, history.people) for revision in history.revisions],
-        comments=[_comment(comment, history.people) for comment in history.comments],
+        **item_out(access, item, current, history.people),
+        revisions=[revision_out(revision, history.people) for revision in history.revisions],
+        comments=[comment_out(comment, history.people) for comment in history.comments],
     )
 
 
@@ -663,7 +326,7 @@ def add_comment(
     with input_problems(rename={"comment": "text"}):
         comment = items.add_comment(db, actor, access, item, new.text)
     person = access.person
-    return _comment(comment, {id_of(person): person})
+    return comment_out(comment, {id_of(person): person})
 
 
 # Members -----------------------------------------------------------------------------------------
@@ -672,7 +335,7 @@ def add_comment(
 @router.get("/plans/{plan_id}/members", dependencies=[requires(Permission.READ_PLANS)], responses=READ)
 def list_members(access: CurrentPlan, db: SessionDep, actor: ActorDep) -> list[MemberOut]:
     """Who is on the plan now, the coordinator first."""
-    return [_member(membership) for membership in members.read_members(db, actor, access)]
+    return [member_out(membership) for membership in members.read_members(db, actor, access)]
 
 
 @router.post(
@@ -726,7 +389,7 @@ def take_step(
     """Move the plan on: send for consultation, issue, start a review, change stage, cease or close."""
     with input_problems():
         lifecycle.take_step(db, actor, access, step)
-    return PlanStageOut(**_brief(access.plan), next_steps=list(lifecycle.next_steps(access)))
+    return PlanStageOut(**brief_of(access.plan), next_steps=list(lifecycle.next_steps(access)))
 
 
 @router.get("/plans/{plan_id}/reviews", dependencies=[requires(Permission.READ_PLANS)], responses=READ)
@@ -758,7 +421,7 @@ def _review(review: PlanReview, people: Mapping[int, Person]) -> ReviewOut:
         participants=review.participants,
         what_worked=review.what_worked,
         what_changes=review.what_changes,
-        recorded_by=_person(people, review.recorded_by_id),
+        recorded_by=person_ref(people, review.recorded_by_id),
         created_at=as_utc(review.created_at),
     )
 
@@ -775,7 +438,7 @@ def _version(version: PlanVersion, people: Mapping[int, Person]) -> VersionOut:
         number=version.number,
         occasion=version.occasion,
         made_at=as_utc(version.made_at),
-        made_by=_person(people, version.made_by_id),
+        made_by=person_ref(people, version.made_by_id),
     )
 
 
@@ -815,7 +478,7 @@ def read_changes(
                 kind=change.item.kind,
                 revision_before=change.before.number if change.before else None,
                 revision_after=change.after.number,
-                revised_by=_person(found.people, change.after.author_id),
+                revised_by=person_ref(found.people, change.after.author_id),
                 revised_at=as_utc(change.after.created_at),
                 text=change.after.text,
                 words=[DiffPieceOut(change=piece.change, text=piece.text) for piece in change.words],

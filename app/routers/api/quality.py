@@ -9,7 +9,7 @@ from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, r
 from app.models import ItemKind, Section
 from app.models.base import id_of
 from app.permissions import Permission
-from app.routers.api.plans import FORBIDDEN, READ, UNSIGNED, WRITE, input_problems
+from app.routers.api.responses import FORBIDDEN, READ, UNSIGNED, WRITE, input_problems
 from app.routers.api.routing import SharedPathRoute
 from app.services.quality import differences as differences_service
 from app.services.quality.local_authority import la_quality

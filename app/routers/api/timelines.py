@@ -22,7 +22,7 @@ from app.models.timeline import (
     StepOutcome,
 )
 from app.permissions import Permission
-from app.routers.api.plans import READ, SENT, UNSIGNED, WRITE, Problem, Responses, input_problems
+from app.routers.api.responses import READ, SENT, UNSIGNED, WRITE, Problem, Responses, input_problems
 from app.services.timelines import timelines
 from app.services.timelines.rules import Status
 

@@ -15,16 +15,8 @@ from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsD
 from app.models import ItemKind, ItemLink, Person, ViewAudience, ViewPicture, ViewPrompt
 from app.models.base import as_utc, id_of
 from app.permissions import Permission, PlanAccess
-from app.routers.api.plans import (
-    MAX_ROW_ID,
-    READ,
-    WRITE,
-    PersonRef,
-    Responses,
-    _person,
-    _unprocessable,
-    input_problems,
-)
+from app.routers.api.plan_schemas import PersonRef, person_ref
+from app.routers.api.responses import MAX_ROW_ID, READ, WRITE, Responses, input_problems, unprocessable
 from app.routers.api.routing import SharedPathRoute
 from app.services import audit
 from app.services.plans import content, items, links, plans
@@ -127,7 +119,7 @@ def _link(link: ItemLink, people: Mapping[int, Person]) -> LinkOut:
         id=id_of(link),
         item_id=link.item_id,
         answers_id=link.answers_id,
-        created_by=_person(people, link.created_by),
+        created_by=person_ref(people, link.created_by),
         created_at=as_utc(link.created_at),
     )
 
@@ -153,9 +145,9 @@ def _views(db: SessionDep, access: PlanAccess, entries: list[content.PlanItem]) 
                 id=item_id,
                 prompt=detail.prompt if detail else ViewPrompt.OTHER,
                 audience=detail.audience if detail else ViewAudience.EVERYONE,
-                readers=[_person(people, person_id) for person_id in sorted(readers.get(item_id, set()))],
-                voice=_person(people, entry.item.voice_id) if entry.item.voice_id else None,
-                author=_person(people, entry.item.author_id),
+                readers=[person_ref(people, person_id) for person_id in sorted(readers.get(item_id, set()))],
+                voice=person_ref(people, entry.item.voice_id) if entry.item.voice_id else None,
+                author=person_ref(people, entry.item.author_id),
                 text=entry.revision.text,
                 revision_number=entry.item.revision_number,
                 created_at=as_utc(entry.item.created_at),
@@ -209,7 +201,7 @@ def upload_picture(
     try:
         picture = pictures.add_picture(db, actor, access, settings.data_dir, data)
     except pictures.PictureProblem as problem:
-        raise _unprocessable({"file": str(problem)}, "body", {}) from None
+        raise unprocessable({"file": str(problem)}, "body", {}) from None
     return _picture(id_of(access.plan), picture)
 
 
