@@ -13,7 +13,7 @@ from app.dependencies import ActorDep, IdentityDep, SessionDep, SettingsDep, req
 from app.models import LinkPurpose
 from app.permissions import Permission
 from app.rendering import render
-from app.routers.pages.password_reset import dead_link_status
+from app.routers.pages.dead_links import dead_link_status
 from app.services.auth import links
 
 router = APIRouter()

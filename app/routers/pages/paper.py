@@ -1,31 +1,15 @@
 """The plan on paper: its PDF (a chosen version), and the child's own easy-read "My plan"."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, SettingsDep, requires
 from app.permissions import Permission
 from app.rendering import render
+from app.routers.downloads import VersionQuery, pdf_response, zip_response
 from app.services.paper import downloads, easy_read
-from app.services.paper.pdf import PDF_MEDIA_TYPE
 
 router = APIRouter()
-
-VersionQuery = Annotated[int | None, Query(ge=1, le=100_000)]
-
-
-def pdf_response(document: bytes, file_name: str) -> Response:
-    """A PDF to keep: downloaded under a name that carries the plan reference, never the child's name."""
-    return Response(
-        document,
-        media_type=PDF_MEDIA_TYPE,
-        headers={
-            "Content-Disposition": f'attachment; filename="{file_name}"',
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 @router.get("/plans/{plan_id}/plan.pdf", dependencies=[requires(Permission.READ_PLANS)])
@@ -46,17 +30,6 @@ def my_plan(request: Request, db: SessionDep, actor: ActorDep, access: CurrentPl
 def my_plan_pdf(db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
     document = easy_read.my_plan_pdf(db, actor, access)
     return pdf_response(document, f"{access.plan.reference}-my-plan.pdf")
-
-
-ZIP_MEDIA_TYPE = "application/zip"
-
-
-def zip_response(archive: bytes, file_name: str) -> Response:
-    return Response(
-        archive,
-        media_type=ZIP_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{file_name}"', "Cache-Control": "no-store"},
-    )
 
 
 @router.get("/plans/{plan_id}/export.zip", dependencies=[requires(Permission.READ_PLANS)])

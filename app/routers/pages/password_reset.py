@@ -13,22 +13,10 @@ from app.dependencies import ActorDep, IdentityDep, SessionDep, SettingsDep, req
 from app.models import LinkPurpose
 from app.permissions import Permission
 from app.rendering import render
+from app.routers.pages.dead_links import dead_link_page
 from app.services.auth import links
 
 router = APIRouter()
-
-
-def dead_link_status(refused: links.LinkRefused) -> int:
-    """A link never issued is not found (404); a used, expired or closed one is gone (410)."""
-    return 404 if refused.reason is links.LinkRefusal.UNKNOWN else 410
-
-
-def dead_link_page(request: Request, refused: links.LinkRefused) -> Response:
-    """What happened to the link, and how to ask for a new one."""
-    context = {"reason": refused.reason.name.lower()}
-    return render(
-        request, "pages/password_reset/dead_link.html", context, status_code=dead_link_status(refused)
-    )
 
 
 @router.get("/password-reset", dependencies=[requires(Permission.PUBLIC)])

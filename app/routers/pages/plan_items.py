@@ -6,12 +6,9 @@ Validation problems come back as the form with each message beside its field (st
 htmx swaps it in); a save that came second is a 409 page, or for htmx the merge form in place.
 """
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
@@ -22,19 +19,23 @@ from app.models import (
     ITEM_KIND_LABELS,
     MEMBER_ROLE_LABELS,
     SECTION_KIND,
-    AreaOfNeed,
     Item,
-    ItemContent,
     ItemKind,
     ItemRevision,
-    ProvisionFrequency,
-    ProvisionUnit,
     Section,
 )
 from app.models.base import id_of
 from app.permissions import Permission, PlanAccess, may_comment, may_revise
 from app.rendering import render
-from app.routers.pages.plans import FormValues, date_from, date_values, is_htmx, section_in_path
+from app.routers.pages.inputs import FormValues, is_htmx, section_in_path
+from app.routers.pages.item_forms import (
+    UNIT_LABELS,
+    ItemForm,
+    field_key,
+    form_values_of,
+    in_page_order,
+    read_item_form,
+)
 from app.services.delivery.changes import change_provision
 from app.services.plans import changes, items, plans
 from app.services.plans.access import refuse
@@ -42,58 +43,6 @@ from app.services.plans.content import PlanItem
 from app.services.plans.members import members
 
 router = APIRouter()
-
-DATE_FIELDS = {
-    "achieve_by": "The date to achieve it by",
-    "starts_on": "The start date",
-    "review_on": "The review date",
-}
-ERROR_ORDER = [
-    "voice_id",
-    "text",
-    "area_of_need",
-    *(f"achieve_by-{part}" for part in ("day", "month", "year")),
-    "delivered_by",
-    "delivered_by_organisation_id",
-    "amount",
-    "unit",
-    "frequency",
-    *(f"{name}-{part}" for name in ("starts_on", "review_on") for part in ("day", "month", "year")),
-    "reason",
-]
-"""Fields in the order the form shows them: the error summary lists problems in this order."""
-FORM_FIELDS: tuple[str, ...] = (
-    "voice_id",
-    "text",
-    "area_of_need",
-    "delivered_by",
-    "delivered_by_organisation_id",
-    "amount",
-    "unit",
-    "frequency",
-    *(f"{name}-{part}" for name in DATE_FIELDS for part in ("day", "month", "year")),
-)
-QUANTITY_MISSING = {
-    "amount": "Enter how much, as a number",
-    "unit": "Select the unit",
-    "frequency": "Select how often",
-}
-"""How much and how often go together: what to do about the part left out."""
-UNIT_LABELS = {
-    ProvisionUnit.MINUTES: "Minutes",
-    ProvisionUnit.HOURS: "Hours",
-    ProvisionUnit.SESSIONS: "Sessions",
-}
-
-
-@dataclass(frozen=True)
-class ItemForm:
-    """What was typed: kept as typed (to show again), as content (to save), and what is wrong with it."""
-
-    values: dict[str, str]
-    content: ItemContent
-    voice_id: int | None
-    errors: dict[str, str]
 
 
 def _section_of(access: PlanAccess, section: str) -> Section:
@@ -103,102 +52,6 @@ def _section_of(access: PlanAccess, section: str) -> Section:
 def _must_write_in(access: PlanAccess, section: Section) -> None:
     title = plans.SECTION_TITLES[access.plan.kind][section]
     items.check_may_add(access, section, named=f"“{title}”. You can comment on it")
-
-
-def _field_key(field: str) -> str:
-    """Where a problem named by the service goes: a date's problem goes beside its first box."""
-    return f"{field}-day" if field in DATE_FIELDS else field
-
-
-def _ordered(errors: dict[str, str]) -> dict[str, str]:
-    order = {name: index for index, name in enumerate(ERROR_ORDER)}
-    return dict(sorted(errors.items(), key=lambda pair: order.get(pair[0], len(order))))
-
-
-def _choice(value: str, choices: type[Any]) -> Any:
-    """The enum member whose value was chosen, or None (a missing choice is the service's to name)."""
-    return next((member for member in choices if member.value == value), None)
-
-
-def _amount(typed: str, errors: dict[str, str]) -> float | None:
-    typed = typed.strip()
-    if not typed:
-        return None
-    try:
-        amount = float(typed)
-    except ValueError:
-        errors["amount"] = "Enter how much as a number, like 3 or 1.5"
-        return None
-    if not 0 < amount <= 10000:
-        errors["amount"] = "Enter how much as a number more than 0 and up to 10,000"
-        return None
-    return amount
-
-
-def _read_form(form: dict[str, str], kind: ItemKind, *, needs_voice: bool) -> ItemForm:
-    """The item as typed, with every problem found at once (the service's own checks included)."""
-    values = {name: form.get(name, "") for name in (*FORM_FIELDS, "based_on", "reason")}
-    errors: dict[str, str] = {}
-    if len(values["text"]) > 10000:
-        errors["text"] = "The words must be 10,000 characters or fewer"
-    fields: dict[str, Any] = {"text": values["text"]}
-    if kind is ItemKind.NEED:
-        fields["area_of_need"] = _choice(values["area_of_need"], AreaOfNeed)
-    if kind is ItemKind.OUTCOME:
-        fields["achieve_by"] = date_from(form, "achieve_by", DATE_FIELDS["achieve_by"], errors)
-    if kind is ItemKind.PROVISION:
-        if len(values["delivered_by"]) > 200:
-            errors["delivered_by"] = "Who delivers it must be 200 characters or fewer"
-        organisation = values["delivered_by_organisation_id"]
-        fields |= {
-            "delivered_by": values["delivered_by"],
-            "delivered_by_organisation_id": int(organisation) if organisation.isdigit() else None,
-            "amount": _amount(values["amount"], errors),
-            "unit": _choice(values["unit"], ProvisionUnit),
-            "frequency": _choice(values["frequency"], ProvisionFrequency),
-            "starts_on": date_from(form, "starts_on", DATE_FIELDS["starts_on"], errors),
-            "review_on": date_from(form, "review_on", DATE_FIELDS["review_on"], errors),
-        }
-        quantity = {
-            "amount": values["amount"].strip(),
-            "unit": values["unit"],
-            "frequency": values["frequency"],
-        }
-        if any(quantity.values()):
-            for part, typed in quantity.items():
-                if not typed:
-                    errors.setdefault(part, QUANTITY_MISSING[part])
-    content = ItemContent.model_construct(**fields)
-    try:
-        items.checked_content(kind, content)
-    except items.ContentProblem as problem:
-        for field, message in problem.errors.items():
-            key = _field_key(field)
-            if not any(name.startswith(field) for name in errors):
-                errors[key] = message
-    except ValidationError:
-        pass  # a length or a number out of range, named above
-    voice_id = int(values["voice_id"]) if values["voice_id"].isdigit() else None
-    if needs_voice and voice_id is None:
-        errors["voice_id"] = "Select whose view this is"
-    return ItemForm(values, content, voice_id, _ordered(errors))
-
-
-def _values_of(revision: ItemContent) -> dict[str, str]:
-    """A saved revision as the form shows it."""
-    values = {
-        "text": revision.text,
-        "area_of_need": revision.area_of_need.value if revision.area_of_need else "",
-        "delivered_by": revision.delivered_by or "",
-        "delivered_by_organisation_id": str(revision.delivered_by_organisation_id or ""),
-        "amount": f"{revision.amount:g}" if revision.amount is not None else "",
-        "unit": revision.unit.value if revision.unit else "",
-        "frequency": revision.frequency.value if revision.frequency else "",
-    }
-    for name in DATE_FIELDS:
-        value: date | None = getattr(revision, name)
-        values |= date_values(name, value)
-    return values
 
 
 def _voices(db: SessionDep, access: PlanAccess) -> list[tuple[str, str]] | None:
@@ -293,14 +146,14 @@ def add_item(
     found = _section_of(access, section)
     _must_write_in(access, found)
     kind = SECTION_KIND[found]
-    typed = _read_form(form, kind, needs_voice=kind is ItemKind.VIEW and _voices(db, access) is not None)
+    typed = read_item_form(form, kind, needs_voice=kind is ItemKind.VIEW and _voices(db, access) is not None)
     if typed.errors:
         return _add_form(request, db, access, found, typed.values, typed.errors)
     new = items.NewItem.model_construct(**typed.content.model_dump(), section=found, voice_id=typed.voice_id)
     try:
         item = items.add_item(db, actor, access, new)
     except items.ContentProblem as problem:
-        errors = _ordered({_field_key(field): message for field, message in problem.errors.items()})
+        errors = in_page_order({field_key(field): message for field, message in problem.errors.items()})
         return _add_form(request, db, access, found, typed.values, errors)
     if not is_htmx(request):
         return RedirectResponse(
@@ -374,7 +227,7 @@ def _edit_form(
 def edit_item_page(request: Request, db: SessionDep, access: CurrentPlan, item_id: RowId) -> Response:
     item = items.plan_item(db, access, item_id)
     items.check_revisable(access, item)
-    values = _values_of(items.current_revision(db, item)) | {"based_on": str(item.revision_number)}
+    values = form_values_of(items.current_revision(db, item)) | {"based_on": str(item.revision_number)}
     return _edit_form(request, db, access, item, values, {})
 
 
@@ -393,14 +246,14 @@ def revise_item(
     based_on = form.get("based_on", "")
     if not based_on.isdigit():
         raise HTTPException(400, "The form did not say which revision it changes.")
-    typed = _read_form(form, item.kind, needs_voice=False)
+    typed = read_item_form(form, item.kind, needs_voice=False)
     errors = dict(typed.errors)
     try:
         items.checked_reason(items.is_agreed(db, item), typed.values["reason"])
     except items.ContentProblem as problem:
         errors |= problem.errors
     if errors:
-        return _edit_form(request, db, access, item, typed.values, _ordered(errors))
+        return _edit_form(request, db, access, item, typed.values, in_page_order(errors))
     try:
         change_provision(
             db,
@@ -415,7 +268,7 @@ def revise_item(
     except items.StaleRevision as stale:
         return _conflict(request, db, access, stale, typed)
     except items.ContentProblem as problem:
-        errors = _ordered({_field_key(field): message for field, message in problem.errors.items()})
+        errors = in_page_order({field_key(field): message for field, message in problem.errors.items()})
         return _edit_form(request, db, access, item, typed.values, errors)
     if not is_htmx(request):
         return RedirectResponse(

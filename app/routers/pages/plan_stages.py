@@ -22,6 +22,7 @@ from app.models import (
 )
 from app.permissions import Permission, PlanAccess, may_coordinate
 from app.rendering import render
+from app.routers.pages.inputs import DateParts, DateProblem, read_date, typed_date_values
 from app.services.plans import changes, lifecycle
 from app.services.plans.access import refuse
 from app.services.plans.changes import ItemChange
@@ -31,38 +32,9 @@ from app.services.quality.issue import unquantified_count
 
 router = APIRouter(prefix="/plans/{plan_id}")
 
-DateParts = tuple[str, str, str]
-DATE_PART_NAMES = ("day", "month", "year")
 DATE_FIELDS = frozenset({"comments_until", "held_on", "since"})
 CURRENT = "current"
 ORGANISATION_PARTICULAR = changes.PARTICULAR_LABELS["delivered_by_organisation_id"]
-
-
-class DateProblem(ValueError):
-    """A date typed in the three boxes of a GOV.UK date input that is missing, incomplete or not real."""
-
-
-def read_date(parts: DateParts, *, missing: str | None) -> date | None:
-    """The date typed as day, month and year; `None` when all are empty and the date may be left out."""
-    day, month, year = (part.strip() for part in parts)
-    if not (day or month or year):
-        if missing is None:
-            return None
-        raise DateProblem(missing)
-    absent = [name for name, part in zip(DATE_PART_NAMES, (day, month, year), strict=True) if not part]
-    if absent:
-        raise DateProblem(f"The date must include a {' and '.join(absent)}")
-    if not (day.isdigit() and month.isdigit() and year.isdigit()) or not 1900 <= int(year) <= 9999:
-        raise DateProblem("The date must be a real date, like 27 3 2026")
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        raise DateProblem("The date must be a real date, like 27 3 2026") from None
-
-
-def date_values(name: str, parts: DateParts) -> dict[str, str]:
-    """The typed parts again, for the form shown with its errors (`name-day`, `name-month`, `name-year`)."""
-    return {f"{name}-{part}": value for part, value in zip(DATE_PART_NAMES, parts, strict=True)}
 
 
 def anchor(field: str) -> str:
@@ -140,7 +112,12 @@ def take_step(
     if not may_coordinate(access):
         refuse(access, "Only the plan's coordinator can change its stage.", action="plan.step_refused")
     until_parts = (until_day, until_month, until_year)
-    values = {"step": step, "reason": reason, "stage": stage, **date_values("comments_until", until_parts)}
+    values = {
+        "step": step,
+        "reason": reason,
+        "stage": stage,
+        **typed_date_values("comments_until", until_parts),
+    }
     errors: dict[str, str] = {}
     chosen = DONE_STEPS.get(step)
     comments_until = None
@@ -227,7 +204,7 @@ def record_review(
     _must_coordinate(access)
     held_parts = (held_day, held_month, held_year)
     texts = {"participants": participants, "what_worked": what_worked, "what_changes": what_changes}
-    values = {**date_values("held_on", held_parts), **texts}
+    values = {**typed_date_values("held_on", held_parts), **texts}
     errors: dict[str, str] = {}
     held_on = None
     try:
@@ -407,7 +384,11 @@ def changes_page(
     context = {
         **_plan_context(db, access),
         "errors": errors,
-        "values": {**date_values("since", since_parts), "from_version": chosen_from, "to_version": chosen_to},
+        "values": {
+            **typed_date_values("since", since_parts),
+            "from_version": chosen_from,
+            "to_version": chosen_to,
+        },
         "from_choices": _version_choices(frozen, with_current=False),
         "to_choices": _version_choices(frozen, with_current=True),
         "heading": heading,

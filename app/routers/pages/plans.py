@@ -1,11 +1,7 @@
 """The plans a person may see, starting a plan, and the plan page: the whole plan on one page."""
 
-from datetime import date
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Request
 from sqlmodel import Session
-from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from app.clock import uk_today
@@ -19,12 +15,12 @@ from app.models import (
     Person,
     PersonRole,
     PlanKind,
-    Section,
 )
 from app.models.base import id_of
 from app.page_cache import page_cache
 from app.permissions import Permission, PlanAccess, may_coordinate, role_may
 from app.rendering import render, render_part
+from app.routers.pages.inputs import FormValues, date_from, is_htmx, section_in_path
 from app.services.delivery import overview as delivery_overview
 from app.services.delivery.changes import endings_of
 from app.services.plans import content, plans
@@ -44,45 +40,6 @@ PLAN_STARTERS: dict[PersonRole, PlanKind] = {
     PersonRole.LA_CASE_OFFICER: PlanKind.EHC,
 }
 """Which kind of plan each role starts (the form offers only that; the service decides)."""
-
-
-async def form_values(request: Request) -> dict[str, str]:
-    """A posted form's text fields by name (dates come as `<name>-day`, `-month` and `-year`)."""
-    form: FormData = await request.form()
-    return {name: value for name, value in form.items() if isinstance(value, str)}
-
-
-FormValues = Annotated[dict[str, str], Depends(form_values)]
-
-
-def is_htmx(request: Request) -> bool:
-    """A request from htmx wants a fragment; the same address without JavaScript wants the page."""
-    return request.headers.get("HX-Request") == "true"
-
-
-def date_from(values: dict[str, str], name: str, label: str, errors: dict[str, str]) -> date | None:
-    """The date typed in a GOV.UK date input, or None; a problem goes in `errors` under its first box."""
-    parts = {part: values.get(f"{name}-{part}", "").strip() for part in ("day", "month", "year")}
-    if not any(parts.values()):
-        return None
-    missing = [part for part, value in parts.items() if not value]
-    if missing:
-        errors[f"{name}-{missing[0]}"] = f"{label} must include a {' and a '.join(missing)}"
-        return None
-    try:
-        if len(parts["year"]) != 4:
-            raise ValueError("the year has four digits")
-        return date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-    except ValueError:
-        errors[f"{name}-day"] = f"{label} must be a real date"
-        return None
-
-
-def date_values(name: str, value: date | None) -> dict[str, str]:
-    """A stored date as the three boxes of a date input."""
-    if value is None:
-        return {}
-    return {f"{name}-day": str(value.day), f"{name}-month": str(value.month), f"{name}-year": str(value.year)}
 
 
 @router.get("/plans", dependencies=[requires(Permission.READ_PLANS)])
@@ -228,14 +185,6 @@ def _outline(request: Request, db: Session, access: PlanAccess) -> tuple[str, Sh
     }
     title = f"{outline.child.full_name}: {PLAN_KIND_LABELS[access.plan.kind]}"
     return title, Shown(render_part("partials/plans/_outline.html", context))  # nosec B704 # autoescaped
-
-
-def section_in_path(access: PlanAccess, section: str) -> Section:
-    """The section in the path; one that this kind of plan does not have is not found."""
-    found = next((candidate for candidate in Section if candidate.value == section), None)
-    if found is None or found not in SECTION_TITLES[access.plan.kind]:
-        raise HTTPException(404, "Not Found")
-    return found
 
 
 @router.get("/plans/{plan_id}/sections/{section}", dependencies=[requires(Permission.READ_PLANS)])

@@ -16,7 +16,7 @@ from app.models import ItemContent, ProvisionFrequency, ProvisionUnit, Section
 from app.models.base import id_of
 from app.permissions import PLAN_SECTIONS, Permission, PlanAccess
 from app.rendering import render
-from app.routers.pages.plans import FormValues
+from app.routers.pages.inputs import FormValues
 from app.services.plans import lifecycle, members
 from app.services.plans.content import plan_items
 from app.services.plans.items import ContentProblem

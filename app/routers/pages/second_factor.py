@@ -21,7 +21,7 @@ from app.errors import Refused, SignInRequired
 from app.models import Person, SignInMethod, UserSession
 from app.permissions import Permission
 from app.rendering import render
-from app.routers.pages.sign_in import safe_next
+from app.routers.pages.inputs import safe_next
 from app.services.auth import second_factor
 from app.services.auth.second_factor import SecondFactorProblem
 from app.services.auth.sign_in import needs_second_factor

@@ -9,16 +9,10 @@ from app.auth import clear_session_cookie, set_session_cookie
 from app.dependencies import ActorDep, IdentityDep, SessionDep, SettingsDep, requires
 from app.permissions import Permission
 from app.rendering import render
+from app.routers.pages.inputs import safe_next
 from app.services.auth.sign_in import SignInProblem, sign_in_with_password, sign_out
 
 router = APIRouter()
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
 
 
 @router.get("/sign-in", dependencies=[requires(Permission.PUBLIC)])

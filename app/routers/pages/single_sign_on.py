@@ -8,8 +8,9 @@ from app.config import Settings
 from app.dependencies import ActorDep, IdentityDep, SessionDep, SettingsDep, requires, writes_on_get
 from app.permissions import Permission
 from app.rendering import render
-from app.routers.pages.sign_in import safe_next
+from app.routers.pages.inputs import safe_next
 from app.services.auth import oidc
+from app.services.auth.oidc_refusals import SingleSignOnRefused
 
 router = APIRouter()
 
@@ -26,7 +27,7 @@ def _clear_pending(response: Response, settings: Settings) -> None:
     )
 
 
-def _refusal_page(request: Request, settings: Settings, refused: oidc.SingleSignOnRefused) -> Response:
+def _refusal_page(request: Request, settings: Settings, refused: SingleSignOnRefused) -> Response:
     response = render(
         request,
         "pages/single_sign_on/refused.html",
@@ -49,7 +50,7 @@ def start_single_sign_on(
     _require_configured(settings)
     try:
         authorisation = oidc.start_sign_in(db, settings, actor, safe_next(next))
-    except oidc.SingleSignOnRefused as refused:
+    except SingleSignOnRefused as refused:
         return _refusal_page(request, settings, refused)
     response = RedirectResponse(authorisation.url, status_code=303)
     response.set_cookie(
@@ -79,7 +80,7 @@ def finish_single_sign_on(
             callback=dict(request.query_params),
             replaces=identity.session,
         )
-    except oidc.SingleSignOnRefused as refused:
+    except SingleSignOnRefused as refused:
         return _refusal_page(request, settings, refused)
     response = RedirectResponse(safe_next(signed_in.next), status_code=303)
     set_session_cookie(response, signed_in.session_token, settings)

@@ -22,8 +22,7 @@ from app.models.timeline import (
 )
 from app.permissions import Permission, PlanAccess, may_manage_assessment, may_manage_reviews
 from app.rendering import render
-from app.routers.pages.plan_stages import DateProblem, read_date
-from app.routers.pages.plans import FormValues
+from app.routers.pages.inputs import DateProblem, FormValues, read_date
 from app.services.plans.plans import PlanProblem
 from app.services.timelines import rules, timelines
 from app.services.timelines.labels import LABELS

@@ -27,7 +27,7 @@ from app.models import (
 from app.models.base import id_of
 from app.permissions import Permission, PlanAccess, may_write_in
 from app.rendering import render
-from app.routers.pages.plans import FormValues
+from app.routers.pages.inputs import FormValues
 from app.services.plans import items, links, plans
 from app.services.plans.access import refuse
 from app.services.plans.members import members
