@@ -5,7 +5,6 @@ from app.routers.pages import (
     admin,
     audit,
     child_sign_in,
-    delivery,
     invitations,
     la_delivery,
     outbox,
@@ -23,6 +22,7 @@ from app.routers.pages import (
     timelines,
     voices,
 )
+from app.routers.pages.delivery import log, moves, needs_map, provision_changes, timetables
 
 PARTS = (
     start,
@@ -41,7 +41,11 @@ PARTS = (
     plan_stages,
     audit,
     timelines,
-    delivery,
+    log,
+    timetables,
+    provision_changes,
+    needs_map,
+    moves,
     la_delivery,
     quality,
     voices,

@@ -11,8 +11,10 @@ from app.models.base import utc_now
 from app.permissions import Permission
 from app.rendering import render
 from app.services.audit import contributions as audit_contributions
+from app.services.audit import csv_export
 from app.services.audit import integrity as audit_integrity
 from app.services.audit import search as audit_search
+from app.services.audit import sentences as audit_sentences
 from app.services.audit.search import AuditFilter, EventPage, FilterProblem
 
 router = APIRouter()
@@ -96,10 +98,10 @@ def export_audit_trail(request: Request, db: SessionDep, actor: ActorDep, person
         filters = audit_search.filter_from_form(db, values)
     except FilterProblem:
         return RedirectResponse(f"/audit?{_query(values)}", status_code=303)
-    audit_search.start_export(db, actor, filters)
+    csv_export.start_export(db, actor, filters)
     name = f"oneplan-audit-{utc_now().date().isoformat()}.csv"
     return StreamingResponse(
-        audit_search.export_csv(db, person.organisation_id, filters),
+        csv_export.export_csv(db, person.organisation_id, filters),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
@@ -123,7 +125,7 @@ def plan_audit(
         "plan": access.plan,
         "child_name": audit_search.child_name(db, access.plan),
         "view": view,
-        "sentences": audit_search.sentences(page, access.person),
+        "sentences": audit_sentences.sentences(page, access.person),
         "newer_query": _query({}, **shown, after=page.newer) if page.newer else None,
         "older_query": _query({}, **shown, before=page.older) if page.older else None,
     }

@@ -1,0 +1,132 @@
+"""The delivery log: each provision's week grid, as planned and as delivered."""
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from app.clock import uk_today as today
+from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
+from app.models import (
+    DeliveryStatus,
+)
+from app.permissions import Permission, PlanAccess
+from app.rendering import render
+from app.routers.pages.delivery.common import iso_date, plan_and_child
+from app.routers.pages.inputs import FormValues
+from app.services.delivery import arithmetic, log, overview, timetables
+from app.services.delivery.common import may_manage_timetable, provision_item
+from app.services.plans.items import ContentProblem
+
+router = APIRouter(prefix="/plans/{plan_id}")
+
+
+# The delivery log --------------------------------------------------------------------------------
+
+
+@router.get("/delivery", dependencies=[requires(Permission.READ_PLANS)])
+def delivery_page(
+    request: Request, db: SessionDep, settings: SettingsDep, actor: ActorDep, access: CurrentPlan
+) -> Response:
+    provisions = overview.read_plan_delivery(db, settings, actor, access)
+    context = {
+        **plan_and_child(db, access),
+        "provisions": provisions,
+        "timetables": timetables.plan_timetables(db, [access.plan.id or 0]),
+        "may_manage_timetable": may_manage_timetable(access),
+        "threshold": settings.shortfall_threshold,
+    }
+    return render(request, "pages/delivery/index.html", context)
+
+
+def _grid(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    access: PlanAccess,
+    item_id: int,
+    day: date,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    saved: bool = False,
+) -> Response:
+    item, revision = provision_item(db, access, item_id)
+    try:
+        grid = log.week_grid(db, settings, actor, access, item, revision, day)
+    except ContentProblem as problem:
+        context = {
+            **plan_and_child(db, access),
+            "item": item,
+            "revision": revision,
+            "problem": problem.errors["item"],
+        }
+        return render(request, "pages/delivery/unquantified.html", context)
+    context = {
+        **plan_and_child(db, access),
+        "grid": grid,
+        "errors": errors or {},
+        "values": values or {},
+        "saved": saved,
+        "threshold": settings.shortfall_threshold,
+    }
+    return render(request, "pages/delivery/week.html", context)
+
+
+@router.get("/delivery/{item_id}", dependencies=[requires(Permission.READ_PLANS)])
+def week_page(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    item_id: RowId,
+    week: date | None = None,
+    saved: bool = False,
+) -> Response:
+    return _grid(request, db, settings, actor, access, item_id, week or today(), saved=saved)
+
+
+@router.post("/delivery/{item_id}", dependencies=[requires(Permission.CONTRIBUTE)])
+def record_week(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    item_id: RowId,
+    form: FormValues,
+) -> Response:
+    item, revision = provision_item(db, access, item_id)
+    errors: dict[str, str] = {}
+    monday = iso_date(form, "week", "the week", errors) or today()
+    monday = arithmetic.monday_of(monday)
+    entries = []
+    for day in arithmetic.week_days(monday):
+        key = day.isoformat()
+        status = form.get(f"status-{key}", "")
+        if not status:
+            continue
+        if status not in {s.value for s in DeliveryStatus}:
+            errors[f"status-{key}"] = "Select delivered or missed"
+            continue
+        amount_text = form.get(f"amount-{key}", "").strip()
+        amount = None
+        if amount_text and status == DeliveryStatus.DELIVERED.value:
+            try:
+                amount = float(amount_text)
+            except ValueError:
+                errors[f"amount-{key}"] = "Enter the amount as a number, like 1 or 0.5"
+                continue
+        entries.append(log.DayEntry(day, DeliveryStatus(status), amount, form.get(f"reason-{key}")))
+    if not errors:
+        try:
+            log.record_week(db, settings, actor, access, item, revision, monday, entries)
+        except ContentProblem as problem:
+            errors = problem.errors
+    if errors:
+        return _grid(request, db, settings, actor, access, item_id, monday, errors=errors, values=form)
+    return RedirectResponse(
+        f"/plans/{access.plan.id}/delivery/{item.id}?week={monday.isoformat()}&saved=true", status_code=303
+    )

@@ -1,0 +1,90 @@
+"""Moving setting: the child's plan goes with them to a new school."""
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from app.clock import uk_today as today
+from app.dependencies import ActorDep, CurrentPlan, SessionDep, SettingsDep, requires
+from app.permissions import Permission, PlanAccess
+from app.rendering import render
+from app.routers.pages.delivery.common import iso_date, plan_and_child
+from app.routers.pages.inputs import FormValues
+from app.services.delivery import moves
+from app.services.delivery.common import may_move_setting
+from app.services.plans.access import refuse
+from app.services.plans.items import ContentProblem
+
+router = APIRouter(prefix="/plans/{plan_id}")
+
+
+# Moving setting ----------------------------------------------------------------------------------
+
+
+def _move_form(
+    request: Request, db: SessionDep, access: PlanAccess, errors: dict[str, str], values: dict[str, str]
+) -> Response:
+    if not may_move_setting(access):
+        refuse(
+            access,
+            "Only the plan's coordinator or the local authority records a move of school.",
+            action="move.refused",
+        )
+    schools = moves.schools_of(db, access)
+    names = {school.id: school.name for school in schools}
+    sencos = moves.sencos_of(db, schools)
+    context = {
+        **plan_and_child(db, access),
+        "errors": errors,
+        "values": values,
+        "schools": [(str(school.id), school.name) for school in schools],
+        "sencos": [
+            (str(person.id), f"{person.display_name}, {names.get(person.organisation_id, '')}")
+            for person in sencos
+        ],
+        "today": today(),
+    }
+    return render(request, "pages/delivery/move.html", context)
+
+
+@router.get("/move", dependencies=[requires(Permission.CONTRIBUTE)])
+def move_page(request: Request, db: SessionDep, access: CurrentPlan) -> Response:
+    return _move_form(request, db, access, {}, {})
+
+
+@router.post("/move", dependencies=[requires(Permission.CONTRIBUTE)])
+def move_setting(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    form: FormValues,
+) -> Response:
+    values = {name: form.get(name, "") for name in ("to_setting_id", "new_senco_id", "moves_on")}
+    errors: dict[str, str] = {}
+    for name, message in (
+        ("to_setting_id", "Select the new school"),
+        ("new_senco_id", "Select the new school's SENCo"),
+    ):
+        if not values[name].isdigit() or len(values[name]) > 9:
+            errors[name] = message
+    moves_on = iso_date(values, "moves_on", "the day of the move", errors)
+    if not errors and moves_on is not None:
+        try:
+            moves.move_setting(
+                db,
+                settings,
+                actor,
+                access,
+                moves.NewMove(
+                    to_setting_id=int(values["to_setting_id"]),
+                    new_senco_id=int(values["new_senco_id"]),
+                    moves_on=moves_on,
+                ),
+            )
+        except ContentProblem as problem:
+            errors = problem.errors
+        else:
+            still_on = access.membership is not None and access.membership.removed_at is None
+            return RedirectResponse(f"/plans/{access.plan.id}" if still_on else "/plans", status_code=303)
+    return _move_form(request, db, access, errors, values)

@@ -1,0 +1,141 @@
+"""Ending or changing agreed provision with a reason, and the family's reply."""
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
+from app.permissions import Permission, PlanAccess
+from app.rendering import render
+from app.routers.pages.delivery.common import iso_date, plan_and_child
+from app.routers.pages.inputs import FormValues
+from app.services.delivery import changes
+from app.services.delivery.common import provision_item
+from app.services.plans import changes as plan_changes
+from app.services.plans import items
+from app.services.plans.items import ContentProblem
+from app.services.plans.plans import people_by_id
+
+router = APIRouter(prefix="/plans/{plan_id}")
+
+
+# Ending provision, and the family's reply --------------------------------------------------------
+
+
+def _end_form(
+    request: Request,
+    db: SessionDep,
+    access: PlanAccess,
+    item_id: int,
+    errors: dict[str, str],
+    values: dict[str, str],
+) -> Response:
+    item, revision = provision_item(db, access, item_id)
+    items.check_revisable(access, item)
+    context = {
+        **plan_and_child(db, access),
+        "item": item,
+        "revision": revision,
+        "errors": errors,
+        "values": values,
+    }
+    return render(request, "pages/delivery/end.html", context)
+
+
+@router.get("/items/{item_id}/end", dependencies=[requires(Permission.CONTRIBUTE)])
+def end_page(request: Request, db: SessionDep, access: CurrentPlan, item_id: RowId) -> Response:
+    return _end_form(request, db, access, item_id, {}, {})
+
+
+@router.post("/items/{item_id}/end", dependencies=[requires(Permission.CONTRIBUTE)])
+def end_provision(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    item_id: RowId,
+    form: FormValues,
+) -> Response:
+    item, _revision = provision_item(db, access, item_id)
+    values = {"reason": form.get("reason", ""), "effective_on": form.get("effective_on", "")}
+    errors: dict[str, str] = {}
+    effective_on = iso_date(values, "effective_on", "the day it ends", errors, required=False)
+    if not values["reason"].strip():
+        errors["reason"] = changes.NO_REASON
+    elif len(values["reason"]) > changes.MAX_REASON:
+        errors["reason"] = f"The reason must be {changes.MAX_REASON} characters or fewer"
+    if not errors:
+        try:
+            change = changes.end_provision(
+                db,
+                settings,
+                actor,
+                access,
+                item,
+                changes.Ending(reason=values["reason"], effective_on=effective_on),
+            )
+        except ContentProblem as problem:
+            errors = problem.errors
+        else:
+            return RedirectResponse(f"/plans/{access.plan.id}/provision-changes/{change.id}", status_code=303)
+    return _end_form(request, db, access, item_id, errors, values)
+
+
+def _change_page(
+    request: Request,
+    db: SessionDep,
+    access: PlanAccess,
+    record: changes.ChangeRecord,
+    errors: dict[str, str],
+    values: dict[str, str],
+) -> Response:
+    revision = items.current_revision(db, record.item)
+    people = people_by_id(db, {record.change.made_by_id, *(r.author_id for r in record.responses)})
+    changed = changes.revisions_changed(db, record.change)
+    context = {
+        **plan_and_child(db, access),
+        "record": record,
+        "revision": revision,
+        "changed": changed,
+        "words": plan_changes.word_diff(changed[0].text, changed[1].text) if changed else [],
+        "particulars": plan_changes.particulars_diff(*changed) if changed else [],
+        "people": people,
+        "errors": errors,
+        "values": values,
+        "may_respond": changes.may_respond(access),
+    }
+    return render(request, "pages/delivery/change.html", context)
+
+
+@router.get("/provision-changes/{change_id}", dependencies=[requires(Permission.READ_PLANS)])
+def change_page(
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, change_id: RowId
+) -> Response:
+    return _change_page(request, db, access, changes.read_change(db, actor, access, change_id), {}, {})
+
+
+@router.post("/provision-changes/{change_id}/responses", dependencies=[requires(Permission.CONTRIBUTE)])
+def respond(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    change_id: RowId,
+    form: FormValues,
+) -> Response:
+    record = changes.plan_change(db, access, change_id)
+    values = {"text": form.get("text", "")}
+    errors: dict[str, str] = {}
+    if len(values["text"]) > 5000:
+        errors["text"] = "Your reply must be 5,000 characters or fewer"
+    else:
+        try:
+            changes.respond(db, settings, actor, access, record, changes.Response(text=values["text"]))
+        except ContentProblem as problem:
+            errors = problem.errors
+        else:
+            return RedirectResponse(
+                f"/plans/{access.plan.id}/provision-changes/{change_id}#replies", status_code=303
+            )
+    return _change_page(request, db, access, record, errors, values)
