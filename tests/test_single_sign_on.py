@@ -35,7 +35,7 @@ from app.models import (
 )
 from app.models.base import utc_now
 from app.models.person import STAFF_ROLES
-from app.services.auth import oidc
+from app.services.auth import oidc, oidc_refusals
 from app.services.auth.secrets import digest
 from tests.browser.server import free_port
 from tests.databases import sharing
@@ -160,12 +160,12 @@ def count_people(db: Session) -> int:
     return db.exec(select(func.count()).select_from(Person)).one()
 
 
-def assert_refused(response: Response, db: Session, reason: oidc.Refusal, status: int) -> AuditEvent:
+def assert_refused(response: Response, db: Session, reason: oidc_refusals.Refusal, status: int) -> AuditEvent:
     """A refusal page that says what to do, no session, and the reason in the audit trail."""
     assert response.status_code == status
     check_page(response.text)
     assert "We could not sign you in with your organisation&#39;s account" in response.text
-    assert f'data-problem="{oidc.PROBLEMS[reason].value}"' in response.text
+    assert f'data-problem="{oidc_refusals.PROBLEMS[reason].value}"' in response.text
     assert 'href="/sign-in/sso"' in response.text
     assert 'href="/sign-in"' in response.text
     assert response.headers["x-request-id"] in response.text, "the page gives the reference"
@@ -279,11 +279,11 @@ def test_next_is_only_ever_a_path_on_this_site(sso_client: TestClient, morgan: P
 @pytest.mark.parametrize(
     ("mode", "reason"),
     [
-        ("audience", oidc.Refusal.WRONG_AUDIENCE),
-        ("issuer", oidc.Refusal.WRONG_ISSUER),
-        ("nonce", oidc.Refusal.WRONG_NONCE),
-        ("expired", oidc.Refusal.EXPIRED_TOKEN),
-        ("signature", oidc.Refusal.BAD_SIGNATURE),
+        ("audience", oidc_refusals.Refusal.WRONG_AUDIENCE),
+        ("issuer", oidc_refusals.Refusal.WRONG_ISSUER),
+        ("nonce", oidc_refusals.Refusal.WRONG_NONCE),
+        ("expired", oidc_refusals.Refusal.EXPIRED_TOKEN),
+        ("signature", oidc_refusals.Refusal.BAD_SIGNATURE),
     ],
 )
 def test_an_id_token_that_fails_a_check_is_refused(
@@ -292,7 +292,7 @@ def test_an_id_token_that_fails_a_check_is_refused(
     provider: RunningProvider,
     morgan: Person,
     mode: TamperMode,
-    reason: oidc.Refusal,
+    reason: oidc_refusals.Refusal,
 ) -> None:
     journey = sign_in_at_provider(sso_client, MORGAN)
     provider.tamper_next_token(mode)
@@ -309,7 +309,7 @@ def test_an_id_token_that_fails_a_check_is_refused(
 def test_a_changed_state_is_refused(sso_client: TestClient, db_session: Session, morgan: Person) -> None:
     journey = sign_in_at_provider(sso_client, MORGAN)
     response = sso_client.get(journey.with_params(state="forged-by-someone-else"), follow_redirects=False)
-    assert_refused(response, db_session, oidc.Refusal.WRONG_STATE, 400)
+    assert_refused(response, db_session, oidc_refusals.Refusal.WRONG_STATE, 400)
 
 
 def test_a_callback_naming_another_issuer_is_refused(
@@ -318,7 +318,7 @@ def test_a_callback_naming_another_issuer_is_refused(
     journey = sign_in_at_provider(sso_client, MORGAN)
     assert "iss" in journey.params, "oidc-provider names itself in the response (RFC 9207)"
     response = sso_client.get(journey.with_params(iss="http://127.0.0.1:9/impostor"), follow_redirects=False)
-    assert_refused(response, db_session, oidc.Refusal.WRONG_ISSUER, 400)
+    assert_refused(response, db_session, oidc_refusals.Refusal.WRONG_ISSUER, 400)
 
 
 def test_a_callback_in_a_browser_that_did_not_start_is_refused(
@@ -327,7 +327,7 @@ def test_a_callback_in_a_browser_that_did_not_start_is_refused(
     journey = sign_in_at_provider(sso_client, MORGAN)
     other_browser = TestClient(sso_app, raise_server_exceptions=False)
     response = other_browser.get(journey.path, follow_redirects=False)
-    assert_refused(response, db_session, oidc.Refusal.NOT_STARTED, 400)
+    assert_refused(response, db_session, oidc_refusals.Refusal.NOT_STARTED, 400)
 
 
 def test_an_altered_sign_in_cookie_is_refused(
@@ -338,7 +338,7 @@ def test_an_altered_sign_in_cookie_is_refused(
     sso_client.cookies.clear()
     sso_client.cookies.set("oneplan_sso", altered, path=oidc.COOKIE_PATH)
     response = sso_client.get(journey.path, follow_redirects=False)
-    assert_refused(response, db_session, oidc.Refusal.NOT_STARTED, 400)
+    assert_refused(response, db_session, oidc_refusals.Refusal.NOT_STARTED, 400)
 
 
 def test_a_sign_in_left_too_long_is_refused(
@@ -352,7 +352,7 @@ def test_a_sign_in_left_too_long_is_refused(
     # A browser drops the cookie when it expires; one kept past its time is refused all the same.
     sso_client.cookies.set("oneplan_sso", journey.sealed, path=oidc.COOKIE_PATH)
     response = sso_client.get(journey.path, follow_redirects=False)
-    assert_refused(response, db_session, oidc.Refusal.NOT_STARTED, 400)
+    assert_refused(response, db_session, oidc_refusals.Refusal.NOT_STARTED, 400)
 
 
 def test_a_code_cannot_be_used_twice(sso_client: TestClient, db_session: Session, morgan: Person) -> None:
@@ -360,7 +360,7 @@ def test_a_code_cannot_be_used_twice(sso_client: TestClient, db_session: Session
     assert sso_client.get(journey.path, follow_redirects=False).status_code == 303
     sso_client.cookies.set("oneplan_sso", journey.sealed, path=oidc.COOKIE_PATH)
     replayed = sso_client.get(journey.path, follow_redirects=False)
-    assert_refused(replayed, db_session, oidc.Refusal.NOT_COMPLETED, 400)
+    assert_refused(replayed, db_session, oidc_refusals.Refusal.NOT_COMPLETED, 400)
 
 
 def test_an_error_from_the_provider_is_refused(sso_client: TestClient, db_session: Session) -> None:
@@ -369,7 +369,7 @@ def test_an_error_from_the_provider_is_refused(sso_client: TestClient, db_sessio
     response = sso_client.get(
         oidc.CALLBACK_PATH, params={"error": "access_denied", "state": state}, follow_redirects=False
     )
-    event = assert_refused(response, db_session, oidc.Refusal.NOT_COMPLETED, 400)
+    event = assert_refused(response, db_session, oidc_refusals.Refusal.NOT_COMPLETED, 400)
     assert event.details["provider_error"] == "access_denied"
 
     start = sso_client.get("/sign-in/sso", follow_redirects=False)
@@ -377,16 +377,16 @@ def test_an_error_from_the_provider_is_refused(sso_client: TestClient, db_sessio
     junk = sso_client.get(
         oidc.CALLBACK_PATH, params={"error": "<b>anything at all</b>", "state": state}, follow_redirects=False
     )
-    event = assert_refused(junk, db_session, oidc.Refusal.NOT_COMPLETED, 400)
+    event = assert_refused(junk, db_session, oidc_refusals.Refusal.NOT_COMPLETED, 400)
     assert event.details["provider_error"] == "other", "only an error code is kept, never free text"
 
 
 @pytest.mark.parametrize(
     ("login", "reason"),
     [
-        ("stranger", oidc.Refusal.UNKNOWN_PERSON),
-        ("unverified", oidc.Refusal.EMAIL_NOT_VERIFIED),
-        ("ataylor", oidc.Refusal.NOT_STAFF),
+        ("stranger", oidc_refusals.Refusal.UNKNOWN_PERSON),
+        ("unverified", oidc_refusals.Refusal.EMAIL_NOT_VERIFIED),
+        ("ataylor", oidc_refusals.Refusal.NOT_STAFF),
     ],
 )
 def test_no_invited_member_of_staff_with_a_verified_email_is_refused(
@@ -394,7 +394,7 @@ def test_no_invited_member_of_staff_with_a_verified_email_is_refused(
     db_session: Session,
     morgan: Person,
     login: str,
-    reason: oidc.Refusal,
+    reason: oidc_refusals.Refusal,
 ) -> None:
     invite(db_session, PersonRole.PARENT_CARER, "alex.taylor@family.example")
     people = count_people(db_session)
@@ -402,7 +402,7 @@ def test_no_invited_member_of_staff_with_a_verified_email_is_refused(
     event = assert_refused(response, db_session, reason, 403)
     assert count_people(db_session) == people, "nobody is created by signing in"
     assert db_session.exec(select(Person).where(col(Person.sso_subject).is_not(None))).first() is None
-    if reason is oidc.Refusal.EMAIL_NOT_VERIFIED:
+    if reason is oidc_refusals.Refusal.EMAIL_NOT_VERIFIED:
         assert event.actor_id is None, "an unverified address names nobody, not even Morgan"
 
 
@@ -411,7 +411,7 @@ def test_a_deactivated_person_is_refused(sso_client: TestClient, db_session: Ses
     db_session.add(morgan)
     db_session.flush()
     response = sso_client.get(sign_in_at_provider(sso_client, MORGAN).path, follow_redirects=False)
-    event = assert_refused(response, db_session, oidc.Refusal.DEACTIVATED, 403)
+    event = assert_refused(response, db_session, oidc_refusals.Refusal.DEACTIVATED, 403)
     assert event.actor_id == morgan.id
 
 
@@ -422,7 +422,7 @@ def test_a_person_linked_to_another_identity_is_refused(
     db_session.add(morgan)
     db_session.flush()
     response = sso_client.get(sign_in_at_provider(sso_client, MORGAN).path, follow_redirects=False)
-    assert_refused(response, db_session, oidc.Refusal.LINKED_ELSEWHERE, 403)
+    assert_refused(response, db_session, oidc_refusals.Refusal.LINKED_ELSEWHERE, 403)
 
 
 def test_an_identity_already_linked_to_someone_else_is_refused(
@@ -433,7 +433,7 @@ def test_an_identity_already_linked_to_someone_else_is_refused(
     db_session.add(priya)
     db_session.flush()
     response = sso_client.get(sign_in_at_provider(sso_client, MORGAN).path, follow_redirects=False)
-    assert_refused(response, db_session, oidc.Refusal.LINKED_ELSEWHERE, 403)
+    assert_refused(response, db_session, oidc_refusals.Refusal.LINKED_ELSEWHERE, 403)
     db_session.refresh(morgan)
     assert morgan.sso_subject is None
 
@@ -452,15 +452,15 @@ def test_an_unreachable_provider_is_refused_and_audited(settings: Settings, db_s
     nowhere = settings.model_copy(
         update={"oidc_issuer": f"http://127.0.0.1:{free_port()}", "oidc_client_id": "oneplan"}
     )
-    with pytest.raises(oidc.SingleSignOnRefused) as refused:
+    with pytest.raises(oidc_refusals.SingleSignOnRefused) as refused:
         oidc.start_sign_in(db_session, nowhere, Actor(person=None, channel=Channel.PAGE), "/")
-    assert refused.value.refusal is oidc.Refusal.UNREACHABLE
+    assert refused.value.refusal is oidc_refusals.Refusal.UNREACHABLE
     assert refused.value.status_code == 502
-    assert last_event(db_session).reason == oidc.Refusal.UNREACHABLE.value
+    assert last_event(db_session).reason == oidc_refusals.Refusal.UNREACHABLE.value
 
 
 def test_every_refusal_has_words_for_the_page(sso_app: FastAPI) -> None:
     source = (sso_app.state.settings.templates_dir / "pages/single_sign_on/refused.html").read_text()
-    for problem in oidc.Problem:
+    for problem in oidc_refusals.Problem:
         assert f'"{problem.value}": {{' in source
-    assert set(oidc.PROBLEMS) == set(oidc.Refusal)
+    assert set(oidc_refusals.PROBLEMS) == set(oidc_refusals.Refusal)

@@ -20,7 +20,7 @@ from app.config import Environment, Settings
 from app.db import build_engine
 from app.models import AuditEvent, Person
 from app.models.base import utc_now
-from app.services.auth import oidc
+from app.services.auth import oidc, oidc_refusals
 from app.services.demo import create_demo, demo_person
 from tests.browser.accessibility import assert_accessible
 from tests.browser.server import free_port, running_server
@@ -110,10 +110,12 @@ def sign_in_at_provider(page: Page, world: World, login: str, *, tamper: TamperM
         world.provider.tamper_next_token(None)
 
 
-def expect_refused(page: Page, world: World, reason: oidc.Refusal, screenshot: Path | None = None) -> None:
+def expect_refused(
+    page: Page, world: World, reason: oidc_refusals.Refusal, screenshot: Path | None = None
+) -> None:
     """The clear page, with a way forward, that passes axe; the reason only in the audit trail."""
     expect(page.get_by_role("heading", level=1)).to_have_text(REFUSED_HEADING)
-    expect(page.locator(f"[data-problem='{oidc.PROBLEMS[reason].value}']")).to_be_visible()
+    expect(page.locator(f"[data-problem='{oidc_refusals.PROBLEMS[reason].value}']")).to_be_visible()
     expect(page.get_by_role("link", name="Try again with your organisation's account")).to_be_visible()
     expect(page.get_by_role("link", name="Sign in with your e-mail address and password")).to_be_visible()
     expect(page.get_by_text("Signed in as")).to_have_count(0)
@@ -174,11 +176,11 @@ def test_morgan_signs_in_with_the_councils_account(
 @pytest.mark.parametrize(
     ("tamper", "reason"),
     [
-        ("nonce", oidc.Refusal.WRONG_NONCE),
-        ("audience", oidc.Refusal.WRONG_AUDIENCE),
-        ("issuer", oidc.Refusal.WRONG_ISSUER),
-        ("signature", oidc.Refusal.BAD_SIGNATURE),
-        ("expired", oidc.Refusal.EXPIRED_TOKEN),
+        ("nonce", oidc_refusals.Refusal.WRONG_NONCE),
+        ("audience", oidc_refusals.Refusal.WRONG_AUDIENCE),
+        ("issuer", oidc_refusals.Refusal.WRONG_ISSUER),
+        ("signature", oidc_refusals.Refusal.BAD_SIGNATURE),
+        ("expired", oidc_refusals.Refusal.EXPIRED_TOKEN),
     ],
 )
 def test_an_id_token_that_fails_a_check_ends_on_the_refusal_page(
@@ -187,7 +189,7 @@ def test_an_id_token_that_fails_a_check_ends_on_the_refusal_page(
     oneplan_problems: list[str],
     screenshots_dir: Path,
     tamper: TamperMode,
-    reason: oidc.Refusal,
+    reason: oidc_refusals.Refusal,
 ) -> None:
     sign_in_at_provider(page, world, "mprice", tamper=tamper)
     shot = screenshots_dir / "single-sign-on-refused.png" if tamper == "nonce" else None
@@ -212,20 +214,20 @@ def test_a_state_that_is_not_this_browsers_ends_on_the_refusal_page(
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{world.base}/**")
     assert parse_qs(urlsplit(page.url).query)["state"] == ["planted-by-an-attacker"]
-    expect_refused(page, world, oidc.Refusal.WRONG_STATE)
+    expect_refused(page, world, oidc_refusals.Refusal.WRONG_STATE)
     assert besides_refusal_status(oneplan_problems) == []
 
 
 @pytest.mark.parametrize(
     ("login", "reason"),
     [
-        ("stranger", oidc.Refusal.UNKNOWN_PERSON),
-        ("unverified", oidc.Refusal.EMAIL_NOT_VERIFIED),
-        ("pshah", oidc.Refusal.DEACTIVATED),
+        ("stranger", oidc_refusals.Refusal.UNKNOWN_PERSON),
+        ("unverified", oidc_refusals.Refusal.EMAIL_NOT_VERIFIED),
+        ("pshah", oidc_refusals.Refusal.DEACTIVATED),
     ],
 )
 def test_an_account_oneplan_cannot_match_ends_on_the_refusal_page(
-    page: Page, world: World, oneplan_problems: list[str], login: str, reason: oidc.Refusal
+    page: Page, world: World, oneplan_problems: list[str], login: str, reason: oidc_refusals.Refusal
 ) -> None:
     people = world.people()
     sign_in_at_provider(page, world, login)

@@ -20,7 +20,6 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import httpx
@@ -43,6 +42,7 @@ from app.actor import Actor
 from app.config import Settings
 from app.models import Outcome, Person, SignInMethod, UserSession
 from app.services import audit
+from app.services.auth.oidc_refusals import Invalid, Refusal, SingleSignOnRefused
 from app.services.auth.secrets import digest, same
 from app.services.auth.sessions import start_session
 from app.services.auth.sign_in import find_by_email
@@ -64,98 +64,7 @@ MAX_SUBJECT_LENGTH = 255
 """Person.sso_subject holds "issuer|sub" in this many characters."""
 
 
-class Refusal(StrEnum):
-    """Why a single sign-on was refused; recorded as the audit event's reason."""
-
-    NOT_STARTED = "no sign-in in progress"
-    WRONG_STATE = "wrong state"
-    NOT_COMPLETED = "provider did not sign in"
-    UNREACHABLE = "provider unreachable"
-    BAD_SIGNATURE = "bad signature"
-    WRONG_ISSUER = "wrong issuer"
-    WRONG_AUDIENCE = "wrong audience"
-    EXPIRED_TOKEN = "expired token"
-    WRONG_NONCE = "wrong nonce"
-    MALFORMED_TOKEN = "malformed token"
-    EMAIL_NOT_VERIFIED = "e-mail not verified"
-    UNKNOWN_PERSON = "unknown account"
-    NOT_STAFF = "not staff"
-    DEACTIVATED = "deactivated"
-    LINKED_ELSEWHERE = "linked to another account"
-
-
-class Problem(StrEnum):
-    """What the refusal page tells the person: a few kinds they can act on, no technical detail."""
-
-    TIMED_OUT = "timed_out"
-    NOT_CHECKED = "not_checked"
-    NOT_COMPLETED = "not_completed"
-    UNREACHABLE = "unreachable"
-    NO_ACCOUNT = "no_account"
-    EMAIL_NOT_CONFIRMED = "email_not_confirmed"
-    ACCOUNT_CLOSED = "account_closed"
-    STAFF_ONLY = "staff_only"
-    LINKED_ELSEWHERE = "linked_elsewhere"
-
-
-PROBLEMS: dict[Refusal, Problem] = {
-    Refusal.NOT_STARTED: Problem.TIMED_OUT,
-    Refusal.WRONG_STATE: Problem.NOT_CHECKED,
-    Refusal.NOT_COMPLETED: Problem.NOT_COMPLETED,
-    Refusal.UNREACHABLE: Problem.UNREACHABLE,
-    Refusal.BAD_SIGNATURE: Problem.NOT_CHECKED,
-    Refusal.WRONG_ISSUER: Problem.NOT_CHECKED,
-    Refusal.WRONG_AUDIENCE: Problem.NOT_CHECKED,
-    Refusal.EXPIRED_TOKEN: Problem.NOT_CHECKED,
-    Refusal.WRONG_NONCE: Problem.NOT_CHECKED,
-    Refusal.MALFORMED_TOKEN: Problem.NOT_CHECKED,
-    Refusal.EMAIL_NOT_VERIFIED: Problem.EMAIL_NOT_CONFIRMED,
-    Refusal.UNKNOWN_PERSON: Problem.NO_ACCOUNT,
-    Refusal.NOT_STAFF: Problem.STAFF_ONLY,
-    Refusal.DEACTIVATED: Problem.ACCOUNT_CLOSED,
-    Refusal.LINKED_ELSEWHERE: Problem.LINKED_ELSEWHERE,
-}
-
 # Refusals about who the person is (403); the others are about the exchange (400) or the provider (502).
-_ACCOUNT_REFUSALS = frozenset(
-    {
-        Refusal.EMAIL_NOT_VERIFIED,
-        Refusal.UNKNOWN_PERSON,
-        Refusal.NOT_STAFF,
-        Refusal.DEACTIVATED,
-        Refusal.LINKED_ELSEWHERE,
-    }
-)
-
-
-class SingleSignOnRefused(Exception):
-    """A refusal, already recorded in the audit trail; the page says what to do next."""
-
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(refusal.value)
-        self.refusal = refusal
-
-    @property
-    def problem(self) -> Problem:
-        return PROBLEMS[self.refusal]
-
-    @property
-    def status_code(self) -> int:
-        if self.refusal is Refusal.UNREACHABLE:
-            return 502
-        return 403 if self.refusal in _ACCOUNT_REFUSALS else 400
-
-
-class _Invalid(Exception):
-    """Internal: a check failed; `finish_sign_in` records it once and raises SingleSignOnRefused."""
-
-    def __init__(
-        self, refusal: Refusal, subject: Person | None = None, details: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(refusal.value)
-        self.refusal = refusal
-        self.subject = subject
-        self.details = details or {}
 
 
 @dataclass(frozen=True)
@@ -193,9 +102,9 @@ def _get_json(url: str) -> dict[str, Any]:
         response.raise_for_status()
         document = response.json()
     except (httpx.HTTPError, ValueError) as error:
-        raise _Invalid(Refusal.UNREACHABLE) from error
+        raise Invalid(Refusal.UNREACHABLE) from error
     if not isinstance(document, dict):
-        raise _Invalid(Refusal.UNREACHABLE)
+        raise Invalid(Refusal.UNREACHABLE)
     return document
 
 
@@ -214,7 +123,7 @@ def provider_metadata(settings: Settings) -> dict[str, Any]:
     if str(metadata.get("issuer", "")).rstrip("/") != issuer or not all(
         isinstance(metadata.get(name), str) for name in endpoints
     ):
-        raise _Invalid(Refusal.UNREACHABLE)
+        raise Invalid(Refusal.UNREACHABLE)
     _metadata_cache[issuer] = (time.monotonic(), metadata)
     return metadata
 
@@ -230,7 +139,7 @@ def _signing_keys(jwks_uri: str, *, refresh: bool = False) -> KeySet:
     try:
         keys = KeySet.import_key_set({"keys": usable})
     except (JoseError, ValueError, TypeError) as error:
-        raise _Invalid(Refusal.UNREACHABLE) from error
+        raise Invalid(Refusal.UNREACHABLE) from error
     _keys_cache[jwks_uri] = (time.monotonic(), keys)
     return keys
 
@@ -263,7 +172,7 @@ def _seal(settings: Settings, pending: _Pending) -> str:
 def _unseal(settings: Settings, sealed: str | None) -> _Pending:
     """The sign-in this browser started, unless it is missing, altered or too old."""
     if not sealed:
-        raise _Invalid(Refusal.NOT_STARTED)
+        raise Invalid(Refusal.NOT_STARTED)
     try:
         opened = jwe.decrypt_compact(sealed, _cookie_key(settings), algorithms=_COOKIE_ALGORITHMS)
         payload = json.loads(opened.plaintext or b"")
@@ -275,9 +184,9 @@ def _unseal(settings: Settings, sealed: str | None) -> _Pending:
         )
         expires = int(payload["expires"])
     except (JoseError, ValueError, KeyError, TypeError) as error:
-        raise _Invalid(Refusal.NOT_STARTED) from error
+        raise Invalid(Refusal.NOT_STARTED) from error
     if expires < time.time():
-        raise _Invalid(Refusal.NOT_STARTED)
+        raise Invalid(Refusal.NOT_STARTED)
     return pending
 
 
@@ -308,7 +217,7 @@ def _oauth_client(settings: Settings, metadata: Mapping[str, Any]) -> OAuth2Clie
     )
 
 
-def _refuse(db: Session, actor: Actor, invalid: _Invalid) -> SingleSignOnRefused:
+def _refuse(db: Session, actor: Actor, invalid: Invalid) -> SingleSignOnRefused:
     audit.record(
         db,
         actor,
@@ -327,7 +236,7 @@ def start_sign_in(db: Session, settings: Settings, actor: Actor, next_path: str)
     """The provider's authorisation address with a fresh state, nonce and PKCE challenge."""
     try:
         metadata = provider_metadata(settings)
-    except _Invalid as invalid:
+    except Invalid as invalid:
         raise _refuse(db, actor, invalid) from invalid
     pending = _Pending(
         state=secrets.token_urlsafe(32),
@@ -361,16 +270,16 @@ def finish_sign_in(
     try:
         pending = _unseal(settings, sealed)
         if not same(callback.get("state", ""), pending.state):
-            raise _Invalid(Refusal.WRONG_STATE)
+            raise Invalid(Refusal.WRONG_STATE)
         if "iss" in callback and callback["iss"].rstrip("/") != _issuer(settings):
-            raise _Invalid(Refusal.WRONG_ISSUER)  # a mix-up between providers (RFC 9207)
+            raise Invalid(Refusal.WRONG_ISSUER)  # a mix-up between providers (RFC 9207)
         if callback.get("error") or not callback.get("code"):
-            raise _Invalid(Refusal.NOT_COMPLETED, details={"provider_error": _error_code(callback)})
+            raise Invalid(Refusal.NOT_COMPLETED, details={"provider_error": _error_code(callback)})
         metadata = provider_metadata(settings)
         id_token = _exchange_code(settings, metadata, callback["code"], pending.code_verifier)
         claims = _validated_claims(settings, metadata, id_token, pending.nonce)
         person = _matching_person(db, settings, claims)
-    except _Invalid as invalid:
+    except Invalid as invalid:
         raise _refuse(db, actor, invalid) from invalid
     details: dict[str, Any] = {"method": SignInMethod.SINGLE_SIGN_ON.value}
     if person.sso_subject is None:
@@ -414,10 +323,10 @@ def _exchange_code(settings: Settings, metadata: Mapping[str, Any], code: str, c
                 code_verifier=code_verifier,
             )
     except (AuthlibBaseError, httpx.HTTPError, ValueError) as error:
-        raise _Invalid(Refusal.NOT_COMPLETED, details={"provider_error": "token exchange failed"}) from error
+        raise Invalid(Refusal.NOT_COMPLETED, details={"provider_error": "token exchange failed"}) from error
     id_token = tokens.get("id_token")
     if not isinstance(id_token, str):
-        raise _Invalid(Refusal.MALFORMED_TOKEN)
+        raise Invalid(Refusal.MALFORMED_TOKEN)
     return id_token
 
 
@@ -425,11 +334,11 @@ def _decode(id_token: str, keys: KeySet, algorithms: list[str]) -> jwt.Token:
     try:
         return jwt.decode(id_token, keys, algorithms=algorithms)
     except (BadSignatureError, UnsupportedAlgorithmError, MissingAlgorithmError) as error:
-        raise _Invalid(Refusal.BAD_SIGNATURE) from error
+        raise Invalid(Refusal.BAD_SIGNATURE) from error
     except InvalidKeyIdError:
         raise
     except (JoseError, ValueError) as error:
-        raise _Invalid(Refusal.MALFORMED_TOKEN) from error
+        raise Invalid(Refusal.MALFORMED_TOKEN) from error
 
 
 def _validated_claims(
@@ -446,7 +355,7 @@ def _validated_claims(
         try:
             token = _decode(id_token, _signing_keys(jwks_uri, refresh=True), algorithms)
         except InvalidKeyIdError as error:
-            raise _Invalid(Refusal.BAD_SIGNATURE) from error
+            raise Invalid(Refusal.BAD_SIGNATURE) from error
     claims = dict(token.claims)
     registry = jwt.JWTClaimsRegistry(
         leeway=CLOCK_LEEWAY_SECONDS,
@@ -468,14 +377,14 @@ def _validated_claims(
     try:
         registry.validate(claims)
     except ExpiredTokenError as error:
-        raise _Invalid(Refusal.EXPIRED_TOKEN) from error
+        raise Invalid(Refusal.EXPIRED_TOKEN) from error
     except ClaimError as error:
-        raise _Invalid(by_claim.get(error.claim, Refusal.MALFORMED_TOKEN)) from error
+        raise Invalid(by_claim.get(error.claim, Refusal.MALFORMED_TOKEN)) from error
     if not isinstance(claims["sub"], str) or len(_subject(settings, claims)) > MAX_SUBJECT_LENGTH:
-        raise _Invalid(Refusal.MALFORMED_TOKEN)
+        raise Invalid(Refusal.MALFORMED_TOKEN)
     audience = claims["aud"]
     if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != settings.oidc_client_id:
-        raise _Invalid(Refusal.WRONG_AUDIENCE)  # OpenID Connect Core 3.1.3.7, rule 4 and 5
+        raise Invalid(Refusal.WRONG_AUDIENCE)  # OpenID Connect Core 3.1.3.7, rule 4 and 5
     return claims
 
 
@@ -488,21 +397,21 @@ def _matching_person(db: Session, settings: Settings, claims: Mapping[str, Any])
     verified = claims.get("email_verified") in (True, "true")
     if not email or not verified:
         details = {"email_digest": digest(email)} if email else {}
-        raise _Invalid(Refusal.EMAIL_NOT_VERIFIED, details=details)
+        raise Invalid(Refusal.EMAIL_NOT_VERIFIED, details=details)
     person = find_by_email(db, email)
     if person is None:
-        raise _Invalid(Refusal.UNKNOWN_PERSON, details={"email_digest": digest(email)})
+        raise Invalid(Refusal.UNKNOWN_PERSON, details={"email_digest": digest(email)})
     if not person.is_active:
-        raise _Invalid(Refusal.DEACTIVATED, person)
+        raise Invalid(Refusal.DEACTIVATED, person)
     if not person.is_staff:
-        raise _Invalid(Refusal.NOT_STAFF, person)
+        raise Invalid(Refusal.NOT_STAFF, person)
     subject = _subject(settings, claims)
     if person.sso_subject is not None and not same(person.sso_subject, subject):
-        raise _Invalid(Refusal.LINKED_ELSEWHERE, person)
+        raise Invalid(Refusal.LINKED_ELSEWHERE, person)
     if person.sso_subject is None:
         holder = db.exec(select(Person).where(Person.sso_subject == subject)).first()
         if holder is not None:
-            raise _Invalid(Refusal.LINKED_ELSEWHERE, person)
+            raise Invalid(Refusal.LINKED_ELSEWHERE, person)
     return person
 
 
