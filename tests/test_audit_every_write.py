@@ -45,7 +45,7 @@ from app.services.auth.csrf import csrf_token
 from app.services.delivery import arithmetic
 from app.services.delivery.common import calendar_for
 from app.services.demo import create_demo, demo_person
-from app.services.demo_delivery import ONE_TO_ONE, full_week_before
+from app.services.demo.delivery import ONE_TO_ONE, full_week_before
 from app.services.people import deactivate
 from tests.factories import PASSWORD, make_organisation, make_person
 from tests.matrix import Relationship, Route

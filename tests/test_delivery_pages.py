@@ -25,7 +25,7 @@ from app.models import (
     ReducedTimetable,
 )
 from app.services.delivery import arithmetic
-from app.services.demo_delivery import ONE_TO_ONE
+from app.services.demo.delivery import ONE_TO_ONE
 from tests.page_checks import check_page
 
 Lookup = Callable[[str], Person]

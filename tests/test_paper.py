@@ -18,7 +18,7 @@ from tests.test_plan_pages import plan_of, text_of
 from tests.test_voices import Demo, SignIn, readable_words
 
 HIDDEN_VIEW = "Mr Baker helps me. He tells me what is going to happen next."
-"""Sam's view for Alex and Tom only (app/services/demo_voices.py)."""
+"""Sam's view for Alex and Tom only (app/services/demo/voices.py)."""
 
 
 def words(text: str) -> str:

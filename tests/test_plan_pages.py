@@ -311,7 +311,7 @@ def test_the_plan_page_shows_the_whole_plan_with_who_wrote_each_item(
     html = whole_plan(client, plan.id)
     people = {person.id: person.display_name for person in db_session.exec(select(Person))}
     written = current_words(db_session, plan)
-    assert len(written) == 23  # 18 items and the 5 views of app/services/demo_voices.py
+    assert len(written) == 23  # 18 items and the 5 views of app/services/demo/voices.py
     # Sam chose Alex and Tom Baker only for one view: it is not on this page (tests/test_voices.py).
     written = [(item, revision) for item, revision in written if not revision.text.startswith("Mr Baker")]
     for item, revision in written:

@@ -781,7 +781,7 @@ def test_changes_since_a_day_list_what_was_written_since(
     week = (TODAY - timedelta(days=5)).isoformat()
     recent = client.get(f"/api/v1/plans/{sam.id}/changes?since={week}", headers=alex).json()
     assert recent["compared"] == f"since {week}"
-    # The five views written after the review (app/services/demo_voices.py), and Tom's revision.
+    # The five views written after the review (app/services/demo/voices.py), and Tom's revision.
     recent_changes = [(change["section"], change["revision_after"]) for change in recent["changes"]]
     assert recent_changes == [("A", 1)] * 5 + [("E", 2)]
     future = client.get(f"/api/v1/plans/{sam.id}/changes?since=9999-12-31", headers=alex).json()

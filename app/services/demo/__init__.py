@@ -11,8 +11,8 @@ from app.models import FamilyLink, Organisation, OrganisationKind, Person, Perso
 from app.models.base import id_of, utc_now
 from app.services.auth import child_cards
 from app.services.auth.passwords import hash_password
-from app.services.demo_plans import create_demo_plans
-from app.services.demo_voices import create_demo_voices
+from app.services.demo.plans import create_demo_plans
+from app.services.demo.voices import create_demo_voices
 from app.services.organisations import ensure_organisation
 
 NORTHSHIRE = "Northshire County Council"

@@ -27,9 +27,9 @@ from app.models import (
     Section,
 )
 from app.models.base import id_of, utc_now
-from app.services.demo_delivery import ONE_TO_ONE, create_demo_delivery
-from app.services.demo_quality import ELLA_THREAD, SAM_THREAD, link_thread
-from app.services.demo_timelines import create_demo_timelines
+from app.services.demo.delivery import ONE_TO_ONE, create_demo_delivery
+from app.services.demo.quality import ELLA_THREAD, SAM_THREAD, link_thread
+from app.services.demo.timelines import create_demo_timelines
 from app.services.plans import items, lifecycle, members
 from app.services.plans.access import plan_access
 from app.services.plans.plans import NewPlan, create_plan

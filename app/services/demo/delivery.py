@@ -103,7 +103,7 @@ def create_demo_delivery(
 
 
 def _one_to_one(db: Session, plan: Plan) -> Item | None:
-    """Sam's 1:1 support (written with the rest of his plan, in app.services.demo_plans)."""
+    """Sam's 1:1 support (written with the rest of his plan, in app.services.demo.plans)."""
     return db.exec(
         select(Item)
         .join(ItemRevision, col(ItemRevision.id) == col(Item.current_revision_id))

@@ -16,7 +16,9 @@ from app.models.base import id_of
 from app.models.timeline import AdviceTopic, AssessmentRequest, StatutoryStep, StepKind, StepOutcome
 from app.services.plans.access import plan_access
 from app.services.timelines import timelines
-from app.services.timelines.timelines import AdviceReturned, NewAdviceRequest, NewAssessmentRequest, StepDone
+from app.services.timelines.advice import AdviceReturned, NewAdviceRequest
+from app.services.timelines.assessment import NewAssessmentRequest
+from app.services.timelines.steps import StepDone
 
 REQUESTED_DAYS_AGO = 45
 """Week 7 of 20 (days 42 to 48 after the request)."""
