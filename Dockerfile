@@ -1,7 +1,7 @@
 # OnePlan: the same steps as scripts/setup and scripts/run (tests/test_dockerfile.py keeps them in step).
 
 # 1. Front-end assets: GOV.UK Frontend with OnePlan's brand, and htmx, from the pinned npm packages.
-FROM node:20-bookworm-slim AS assets
+FROM node:22-bookworm-slim AS assets
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error

@@ -28,6 +28,7 @@ from app.models import (
 )
 from app.models.base import as_utc
 from app.services.quality.rules import provision_flags
+from app.static_files import fingerprint
 
 
 @lru_cache
@@ -131,8 +132,12 @@ def _kept_parts(env: Environment) -> Callable[..., Markup]:
 
 
 def static_url(path: str) -> str:
-    """A root-relative address for a built asset, right behind any proxy."""
-    return f"/static/{path}"
+    """A root-relative address for a built asset (right behind any proxy), with its fingerprint."""
+    settings = get_settings()
+    if settings.templates_auto_reload:  # development: assets are rebuilt while the service runs
+        fingerprint.cache_clear()
+    version = fingerprint(settings.static_dir, path)
+    return f"/static/{path}?v={version}" if version else f"/static/{path}"
 
 
 def error_list(errors: dict[str, str]) -> list[dict[str, str]]:

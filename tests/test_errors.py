@@ -1,6 +1,7 @@
 """Errors tell a person what to do, in HTML for pages and JSON for the API, and leak nothing."""
 
 import html
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -101,5 +102,9 @@ def test_request_id_is_kept_when_well_formed(client: TestClient) -> None:
 
 
 def test_pages_are_not_cached_but_assets_may_be(client: TestClient) -> None:
-    assert client.get("/").headers["Cache-Control"] == "no-store"
-    assert "Cache-Control" not in client.get("/static/oneplan.css").headers
+    page = client.get("/")
+    assert page.headers["Cache-Control"] == "no-store"
+    stylesheet = re.findall(r'href="(/static/oneplan\.css\?v=[0-9a-f]{16})"', page.text)
+    assert stylesheet, "the page names its stylesheet by its fingerprint"
+    assert client.get(stylesheet[0]).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get("/static/oneplan.css").headers["Cache-Control"] == "no-cache"
