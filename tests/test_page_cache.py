@@ -106,3 +106,29 @@ def test_every_look_is_audited_whether_worked_out_or_kept(
     for _ in range(3):
         assert client.get(f"/plans/{plan.id}").status_code == 200
     assert reads() == before + 3
+
+
+def test_the_plan_api_answers_a_change_at_once_though_it_kept_the_plan(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    csrf = sign_in_as(demo("Priya Shah"))
+    plan = plan_of(db_session, "Sam Taylor")
+    item = db_session.exec(select(Item).where(Item.plan_id == plan.id, Item.section == Section.E)).first()
+    assert item is not None
+
+    def comments_on_the_item() -> list[str]:
+        whole = client.get(f"/api/v1/plans/{plan.id}").json()
+        found = [
+            entry for section in whole["sections"] for entry in section["items"] if entry["id"] == item.id
+        ]
+        return [comment["text"] for comment in found[0]["comments"]]
+
+    before = comments_on_the_item()
+    assert comments_on_the_item() == before  # kept
+    added = client.post(
+        f"/api/v1/plans/{plan.id}/items/{item.id}/comments",
+        json={"text": "Seen by the speech and language therapist."},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert added.status_code == 201, added.text
+    assert comments_on_the_item() == [*before, "Seen by the speech and language therapist."]

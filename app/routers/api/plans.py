@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Query, Response, status
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
+from app.clock import uk_today
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.errors import Refused
 from app.models import (
@@ -25,6 +26,7 @@ from app.models import (
     Section,
 )
 from app.models.base import as_utc, id_of
+from app.page_cache import page_cache
 from app.permissions import Permission, PlanAccess, may_comment
 from app.routers.api.plan_schemas import (
     VERSION_PATTERN,
@@ -169,10 +171,32 @@ def create_plan(new: PlanIn, db: SessionDep, actor: ActorDep, response: Response
     return PlanBrief(**brief_of(plan))
 
 
-@router.get("/plans/{plan_id}", dependencies=[requires(Permission.READ_PLANS)], responses=READ)
-def read_plan(access: CurrentPlan, db: SessionDep, actor: ActorDep) -> PlanOut:
+@router.get(
+    "/plans/{plan_id}",
+    dependencies=[requires(Permission.READ_PLANS)],
+    responses=READ,
+    response_model=PlanOut,
+)
+def read_plan(request: Request, access: CurrentPlan, db: SessionDep, actor: ActorDep) -> Response:
     """The whole plan: its sections with their current items and comments, and its members."""
-    plan_content = content.load_plan(db, actor, access)
+    content.record_plan_read(db, actor, access)
+    plan = access.plan
+    kept_under = (
+        "plan API",
+        plan.id,
+        plan.content_stamp,
+        access.person.id,
+        access.member_role,
+        access.audits,
+        uk_today(),
+    )
+    body = page_cache(request).part(kept_under, lambda: _plan_out(db, access).model_dump_json().encode())
+    return Response(body, media_type="application/json")
+
+
+def _plan_out(db: SessionDep, access: PlanAccess) -> PlanOut:
+    """Worked out once per change of the plan, per reader and day (kept by app.page_cache)."""
+    plan_content = content.plan_content(db, access)
     people = plan_content.people
     return PlanOut(
         **brief_of(access.plan),

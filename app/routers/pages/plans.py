@@ -146,7 +146,7 @@ def _in_page_order(errors: dict[str, str]) -> dict[str, str]:
 @router.get("/plans/{plan_id}", dependencies=[requires(Permission.READ_PLANS)])
 def plan_page(request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
     """The plan's outline: who and where, what needs attention, and its sections counted, not read."""
-    content.record_outline_read(db, actor, access)
+    content.record_plan_read(db, actor, access)
     plan = access.plan
     kept_under = (
         "plan outline",

@@ -108,8 +108,23 @@ def plan_items(db: Session, access: PlanAccess, *, section: Section | None = Non
     return found
 
 
+def record_plan_read(db: Session, actor: Actor, access: PlanAccess) -> None:
+    """Each look at the plan's content is audited, whether worked out now or kept (app.page_cache)."""
+    plan = access.plan
+    audit.record(
+        db, actor, "plan.read", object_type="plan", object_id=plan.id, details={"version": plan.version}
+    )
+
+
 def load_plan(db: Session, actor: Actor, access: PlanAccess) -> PlanContent:
     """Read the whole plan for this person (audited as a read of plan content)."""
+    found = plan_content(db, access)
+    record_plan_read(db, actor, access)
+    return found
+
+
+def plan_content(db: Session, access: PlanAccess) -> PlanContent:
+    """Work out the whole plan for this person (the caller records the read: `record_plan_read`)."""
     plan = access.plan
     child = db.get(Child, plan.child_id)
     if child is None:
@@ -137,9 +152,6 @@ def load_plan(db: Session, actor: Actor, access: PlanAccess) -> PlanContent:
         {plan.local_authority_id, plan.setting_id}
         | {entry.revision.delivered_by_organisation_id for entry in items}
         | {membership.person.organisation_id for membership in on_plan},
-    )
-    audit.record(
-        db, actor, "plan.read", object_type="plan", object_id=plan.id, details={"version": plan.version}
     )
     return PlanContent(
         access, child, on_plan, groups, reviews, lifecycle.versions(db, access), people, organisations
@@ -241,16 +253,8 @@ def _groups(
     ]
 
 
-def record_outline_read(db: Session, actor: Actor, access: PlanAccess) -> None:
-    """The outline shows the plan's content: each look at it is audited, whether worked out or kept."""
-    plan = access.plan
-    audit.record(
-        db, actor, "plan.read", object_type="plan", object_id=plan.id, details={"version": plan.version}
-    )
-
-
 def load_outline(db: Session, access: PlanAccess) -> PlanOutline:
-    """Work out the plan's outline for this person (the caller records the read: `record_outline_read`)."""
+    """Work out the plan's outline for this person (the caller records the read: `record_plan_read`)."""
     plan = access.plan
     child = db.get(Child, plan.child_id)
     if child is None:
