@@ -88,7 +88,11 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that only look at what is already in hand are `async`: a plain `def` would cost each
+# request a hop to the thread pool and back. Those that touch the database stay plain (thread pool).
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -114,14 +118,14 @@ def actor_for(request: Request, person: Person | None) -> Actor:
     )
 
 
-def get_actor(request: Request, identity: IdentityDep) -> Actor:
+async def get_actor(request: Request, identity: IdentityDep) -> Actor:
     return actor_for(request, identity.person)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
-def get_current_person(identity: IdentityDep) -> Person:
+async def get_current_person(identity: IdentityDep) -> Person:
     if identity.person is None:
         raise SignInRequired()
     return identity.person

@@ -66,6 +66,8 @@ CHAINED_FIELDS = (*FORM_1_FIELDS, "reason_digest")
 FORM_FIELDS = {1: FORM_1_FIELDS, 2: CHAINED_FIELDS}
 UNCHAINED_FIELDS = ("sequence", "prev_hash", "hash")
 """Empty when an event commits; the sequencer fills them in."""
+_INSERT_EVENT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
+"""One statement for every event a reading request records: built once, its values passed apart."""
 _MAX_ROW_ID = 2_147_483_647
 
 
@@ -209,15 +211,15 @@ def record(
         details=plain_details,
         hash_version=HASH_VERSION,
     )
-    salt = secrets.token_hex(16)
-    if typed_reason is not None:
-        event.reason_digest = reason_digest(salt, typed_reason)
-    elif is_reading(db):
+    if typed_reason is None and is_reading(db):
         # A reading request's event waits for the read to end, then goes in as a plain row: no one
         # holds the object, and the ORM's unit of work would cost more than the read it records.
         row = event.model_dump(exclude={"id", *UNCHAINED_FIELDS})
-        write_after_reading(db, lambda writer: writer.execute(insert(AuditEvent.__table__), [row]))  # type: ignore[attr-defined]
+        write_after_reading(db, lambda writer: writer.execute(_INSERT_EVENT, row))
         return event
+    salt = secrets.token_hex(16)
+    if typed_reason is not None:
+        event.reason_digest = reason_digest(salt, typed_reason)
     if event.plan_id is not None and not is_reading(db):
         note_change(db, event.plan_id)  # a reading request records reads only
     write_after_reading(db, lambda writer: _add(writer, event, salt, typed_reason))

@@ -7,6 +7,7 @@ sign-in is worthless after it. Each request re-reads the person: deactivation bi
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.config import Settings
@@ -57,15 +58,19 @@ def start_session(
     return token
 
 
+_LIVE_SESSION = (
+    select(UserSession, Person)
+    .join(Person, col(Person.id) == col(UserSession.person_id))
+    .where(col(UserSession.token_hash) == bindparam("token_hash"), col(UserSession.ended_at).is_(None))
+)
+"""Built once: every request asks it, and building the statement cost more than running it."""
+
+
 def find_session(db: Session, settings: Settings, token: str | None) -> ActiveSession | None:
     """The live session for a cookie token, or None when it is unknown, ended, idle or too old."""
     if not token:
         return None
-    row = db.exec(
-        select(UserSession, Person)
-        .join(Person, col(Person.id) == col(UserSession.person_id))
-        .where(UserSession.token_hash == digest(token), col(UserSession.ended_at).is_(None))
-    ).first()
+    row = db.exec(_LIVE_SESSION, params={"token_hash": digest(token)}).first()
     if row is None:
         return None
     record, person = row

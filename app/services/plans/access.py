@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any, NoReturn, Protocol, TypeVar
 
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
@@ -36,19 +36,23 @@ def absent_unless_seen(db: Session, person: Person, path_params: Mapping[str, An
         _access(db, person, int(plan_id))
 
 
+_PLAN_WITH_MEMBERSHIP = (
+    select(Plan, PlanMember)
+    .outerjoin(
+        PlanMember,
+        and_(
+            col(PlanMember.plan_id) == col(Plan.id),
+            col(PlanMember.person_id) == bindparam("person_id"),
+            col(PlanMember.removed_at).is_(None),
+        ),
+    )
+    .where(col(Plan.id) == bindparam("plan_id"))
+)
+"""Built once: every request about a plan asks it."""
+
+
 def _access(db: Session, person: Person, plan_id: int) -> PlanAccess:
-    row = db.exec(
-        select(Plan, PlanMember)
-        .outerjoin(
-            PlanMember,
-            and_(
-                col(PlanMember.plan_id) == col(Plan.id),
-                col(PlanMember.person_id) == person.id,
-                col(PlanMember.removed_at).is_(None),
-            ),
-        )
-        .where(col(Plan.id) == plan_id)
-    ).first()
+    row = db.exec(_PLAN_WITH_MEMBERSHIP, params={"person_id": person.id, "plan_id": plan_id}).first()
     if row is not None:
         plan, membership = row
         access = PlanAccess(person, plan, membership, audits_plan(person, plan))
