@@ -11,6 +11,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, MetaData, event, update
 from sqlalchemy.pool import Pool
 from sqlmodel import Session, SQLModel, create_engine
@@ -259,6 +260,15 @@ def _end_write_turn(connection: Any) -> None:
 
 
 def _postgresql_begin(connection: Any) -> None:
-    """A reading transaction is READ ONLY, so that a write slipped into a GET fails loudly in tests."""
-    if connection.get_execution_options().get(READING):
+    """A reading transaction is READ ONLY, so that a write slipped into a GET fails loudly in tests.
+
+    psycopg begins each transaction itself, with READ ONLY when the connection says so: no statement
+    of its own. (A connection already in a transaction cannot be told: then a statement says it.)
+    """
+    reading = bool(connection.get_execution_options().get(READING))
+    driver = connection.connection.driver_connection
+    if driver.info.transaction_status == TransactionStatus.IDLE:
+        if driver.read_only is not reading:
+            driver.read_only = reading
+    elif reading:
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -213,15 +214,21 @@ def test_a_plan_page_reads_without_a_lock_and_then_writes_only_its_read(
             .where(Child.full_name == "Sam Taylor")
         ).scalar_one()
     app = create_app(settings)
-    statements: list[str] = []
+    statements: list[tuple[str, bool]] = []
+    """Each statement, and whether its transaction could only read."""
 
-    def note(connection: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(" ".join(statement.split())[:60])
+    def only_reads(connection: Any) -> bool:
+        if on_postgres():  # psycopg begins the transaction READ ONLY (app/db.py)
+            return bool(connection.connection.driver_connection.read_only)
+        return bool(connection.connection.info.get("query_only"))  # PRAGMA query_only, as last set
+
+    def note(connection: Any, cursor: object, statement: str, *args: object) -> None:
+        statements.append((" ".join(statement.split())[:60], only_reads(connection)))
 
     app_engine = app.state.engine
     event.listen(app_engine, "before_cursor_execute", note)
-    event.listen(app_engine, "commit", lambda connection: statements.append("COMMIT"))
-    event.listen(app_engine, "rollback", lambda connection: statements.append("ROLLBACK"))
+    event.listen(app_engine, "commit", lambda connection: statements.append(("COMMIT", False)))
+    event.listen(app_engine, "rollback", lambda connection: statements.append(("ROLLBACK", False)))
     try:
         with TestClient(app) as client:
             client.cookies.set("oneplan_session", token)
@@ -230,16 +237,20 @@ def test_a_plan_page_reads_without_a_lock_and_then_writes_only_its_read(
         app_engine.dispose()
     assert response.status_code == 200
 
-    reading_starts = "PRAGMA query_only=ON" if not on_postgres() else "SET TRANSACTION READ ONLY"
-    read_start = statements.index(reading_starts)
-    read_end = statements.index("ROLLBACK", read_start)
-    reading = [statement for statement in statements[read_start + 1 : read_end] if statement != "BEGIN"]
-    assert any("plan_item" in statement or "FROM item" in statement for statement in reading)
-    assert all(statement.startswith("SELECT") for statement in reading), reading
-    writing = [s for s in statements[read_end + 1 :] if s.startswith(("INSERT", "UPDATE", "DELETE"))]
-    assert writing, "the read was recorded"
-    assert all(statement.startswith("INSERT INTO audit_event") for statement in writing), writing
-    assert statements[-1] == "COMMIT"
+    content = [(text, reading) for text, reading in statements if "FROM item" in text or "plan_item" in text]
+    assert content, "the plan's items were read"
+    assert all(reading for _text, reading in content), content
+    read_end = max(index for index, entry in enumerate(statements) if entry in content)
+    assert statements.index(("ROLLBACK", False), read_end) > read_end  # the read ends, holding nothing
+    written = [
+        (text, reading) for text, reading in statements if text.startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert written, "the read was recorded"
+    assert all(text.startswith("INSERT INTO audit_event") and not reading for text, reading in written), (
+        written
+    )
+    assert statements.index(written[0]) > read_end
+    assert statements[-1] == ("COMMIT", False)
 
 
 @pytest.mark.skipif(
