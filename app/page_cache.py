@@ -15,6 +15,9 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 
+from app.clock import uk_today
+from app.permissions import PlanAccess
+
 T = TypeVar("T")
 
 PARTS_KEPT = 2000
@@ -51,3 +54,18 @@ def page_cache(request: Request) -> PageCache:
     """The serving process's own (made with the app)."""
     cache: PageCache = request.app.state.page_cache
     return cache
+
+
+def for_reader(part: str, access: PlanAccess) -> Hashable:
+    """The key of a part worked out from a plan for one reader: the plan as it stands (its stamp),
+    who reads it and as what, and the UK day (what is due or overdue moves with it)."""
+    plan = access.plan
+    return (
+        part,
+        plan.id,
+        plan.content_stamp,
+        access.person.id,
+        access.member_role,
+        access.audits,
+        uk_today(),
+    )

@@ -13,7 +13,6 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from app.clock import uk_today
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.errors import Refused
 from app.models import (
@@ -26,7 +25,7 @@ from app.models import (
     Section,
 )
 from app.models.base import as_utc, id_of
-from app.page_cache import page_cache
+from app.page_cache import for_reader, page_cache
 from app.permissions import Permission, PlanAccess, may_comment
 from app.routers.api.plan_schemas import (
     VERSION_PATTERN,
@@ -180,16 +179,7 @@ def create_plan(new: PlanIn, db: SessionDep, actor: ActorDep, response: Response
 def read_plan(request: Request, access: CurrentPlan, db: SessionDep, actor: ActorDep) -> Response:
     """The whole plan: its sections with their current items and comments, and its members."""
     content.record_plan_read(db, actor, access)
-    plan = access.plan
-    kept_under = (
-        "plan API",
-        plan.id,
-        plan.content_stamp,
-        access.person.id,
-        access.member_role,
-        access.audits,
-        uk_today(),
-    )
+    kept_under = for_reader("plan API", access)
     body = page_cache(request).part(kept_under, lambda: _plan_out(db, access).model_dump_json().encode())
     return Response(body, media_type="application/json")
 

@@ -4,7 +4,6 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from app.clock import uk_today
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
 from app.models import (
     FAMILY_MEMBER_ROLES,
@@ -17,7 +16,7 @@ from app.models import (
     PlanKind,
 )
 from app.models.base import id_of
-from app.page_cache import page_cache
+from app.page_cache import for_reader, page_cache
 from app.permissions import Permission, PlanAccess, may_coordinate, role_may
 from app.rendering import render, render_part
 from app.routers.pages.inputs import FormValues, date_from, is_htmx, section_in_path
@@ -147,16 +146,7 @@ def _in_page_order(errors: dict[str, str]) -> dict[str, str]:
 def plan_page(request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
     """The plan's outline: who and where, what needs attention, and its sections counted, not read."""
     content.record_plan_read(db, actor, access)
-    plan = access.plan
-    kept_under = (
-        "plan outline",
-        plan.id,
-        plan.content_stamp,
-        access.person.id,
-        access.member_role,
-        access.audits,
-        uk_today(),
-    )
+    kept_under = for_reader("plan outline", access)
     title, outline = page_cache(request).part(kept_under, lambda: _outline(request, db, access))
     return render(request, "pages/plans/plan.html", {"page_title": title, "outline": outline})
 
