@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     """The largest request body accepted (413 beyond it); a picture is at most 5 MB."""
     demo_mode: bool = False
     """The demo's conveniences (the outbox): asked for by scripts/run; refused in production."""
+    fast_password_hashing: bool = False
+    """argon2id at its lightest, for the test suite (it hashes thousands of passwords); production
+    hashes the standard way whatever this says (`app.services.auth.passwords`)."""
 
     # Sessions: an idle and an absolute limit; cookies are Secure outside local development.
     session_idle_minutes: int = 30

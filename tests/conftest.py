@@ -1,5 +1,6 @@
 """Shared fixtures: a database built by the real migrations, each test rolled back, a test client."""
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,10 @@ from app.services.demo import create_demo, demo_person
 from tests.databases import fresh_database, sharing
 from tests.factories import session_token_for
 from tests.query_count import not_counted
+
+# argon2id at its lightest for every test and every process the tests start (servers, commands): the
+# standard cost is a tenth of a second a hash here, and the suite makes thousands. Never in production.
+os.environ.setdefault("ONEPLAN_FAST_PASSWORD_HASHING", "true")
 
 
 @pytest.fixture(scope="session")
