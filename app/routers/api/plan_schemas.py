@@ -27,7 +27,7 @@ from app.models import (
     Section,
 )
 from app.models.base import PLAIN_TEXT, PlainText, as_utc, id_of
-from app.permissions import PlanAccess, may_revise
+from app.permissions import PlanAccess, may_comment, may_revise
 from app.routers.api.responses import MAX_ROW_ID
 from app.services.plans import changes, content, items, lifecycle, members, plans
 from app.services.plans.members import Membership
@@ -351,4 +351,31 @@ def member_out(membership: Membership) -> MemberOut:
         role=member.role,
         is_coordinator=member.is_coordinator,
         added_at=as_utc(member.added_at),
+    )
+
+
+def plan_out(access: PlanAccess, plan_content: content.PlanContent) -> PlanOut:
+    """The whole plan as the API answers it (kept per plan stamp, reader and day by app.page_cache)."""
+    people = plan_content.people
+    return PlanOut(
+        **brief_of(access.plan),
+        child=child_out(plan_content.child),
+        local_authority=organisation_ref(plan_content.organisations, access.plan.local_authority_id),
+        setting=organisation_ref(plan_content.organisations, access.plan.setting_id),
+        my_role=access.member_role,
+        is_coordinator=access.is_coordinator,
+        may_comment=may_comment(access),
+        next_steps=list(lifecycle.next_steps(access)),
+        sections=[
+            SectionOut(
+                section=section.section,
+                title=section.title,
+                stage=heading or None,
+                writable=section.writable,
+                items=[plan_item_out(access, entry, people) for entry in section.items],
+            )
+            for heading, sections in plan_content.groups
+            for section in sections
+        ],
+        members=[member_out(membership) for membership in plan_content.members],
     )

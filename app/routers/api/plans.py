@@ -26,7 +26,7 @@ from app.models import (
 )
 from app.models.base import as_utc, id_of
 from app.page_cache import for_reader, page_cache
-from app.permissions import Permission, PlanAccess, may_comment
+from app.permissions import Permission, PlanAccess
 from app.routers.api.plan_schemas import (
     VERSION_PATTERN,
     ChangeOut,
@@ -48,7 +48,6 @@ from app.routers.api.plan_schemas import (
     PlanStageOut,
     PlanSummaryOut,
     ReviewOut,
-    SectionOut,
     StaleOut,
     VersionOut,
     brief_of,
@@ -56,9 +55,9 @@ from app.routers.api.plan_schemas import (
     comment_out,
     item_out,
     member_out,
-    organisation_ref,
     person_ref,
     plan_item_out,
+    plan_out,
     revision_out,
 )
 from app.routers.api.responses import (
@@ -180,36 +179,10 @@ def read_plan(request: Request, access: CurrentPlan, db: SessionDep, actor: Acto
     """The whole plan: its sections with their current items and comments, and its members."""
     content.record_plan_read(db, actor, access)
     kept_under = for_reader("plan API", access)
-    body = page_cache(request).part(kept_under, lambda: _plan_out(db, access).model_dump_json().encode())
-    return Response(body, media_type="application/json")
-
-
-def _plan_out(db: SessionDep, access: PlanAccess) -> PlanOut:
-    """Worked out once per change of the plan, per reader and day (kept by app.page_cache)."""
-    plan_content = content.plan_content(db, access)
-    people = plan_content.people
-    return PlanOut(
-        **brief_of(access.plan),
-        child=child_out(plan_content.child),
-        local_authority=organisation_ref(plan_content.organisations, access.plan.local_authority_id),
-        setting=organisation_ref(plan_content.organisations, access.plan.setting_id),
-        my_role=access.member_role,
-        is_coordinator=access.is_coordinator,
-        may_comment=may_comment(access),
-        next_steps=list(lifecycle.next_steps(access)),
-        sections=[
-            SectionOut(
-                section=section.section,
-                title=section.title,
-                stage=heading or None,
-                writable=section.writable,
-                items=[plan_item_out(access, entry, people) for entry in section.items],
-            )
-            for heading, sections in plan_content.groups
-            for section in sections
-        ],
-        members=[member_out(membership) for membership in plan_content.members],
+    body = page_cache(request).part(
+        kept_under, lambda: plan_out(access, content.plan_content(db, access)).model_dump_json().encode()
     )
+    return Response(body, media_type="application/json")
 
 
 # Items -------------------------------------------------------------------------------------------
