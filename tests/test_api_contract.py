@@ -7,6 +7,7 @@ the test run's own app and database, signed in with a real API token.
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlmodel import Session
 
 from app.actor import Actor
@@ -33,4 +34,10 @@ def api_token(app: FastAPI) -> str:
 
 @schema.parametrize()
 def test_api_keeps_its_contract(case: schemathesis.Case, app: FastAPI, api_token: str) -> None:
-    case.call_and_validate(app=app, headers={"Authorization": f"Bearer {api_token}"})
+    # A posted form is refused (400) when any of its parts holds a NUL character, named in the schema or
+    # not (app.dependencies._check_form_text): schemathesis would call that a valid form refused.
+    posts_a_form = any(body.media_type == "multipart/form-data" for body in case.operation.body)
+    excluded = [positive_data_acceptance] if posts_a_form else []
+    case.call_and_validate(
+        app=app, headers={"Authorization": f"Bearer {api_token}"}, excluded_checks=excluded
+    )
