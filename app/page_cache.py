@@ -29,20 +29,40 @@ class PageCache:
         self._size = size
         self._parts: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = Lock()
+        self._making: dict[Hashable, Lock] = {}
+        """A turn per part being made: many readers of a plan that just changed make it once, not each."""
 
     def part(self, key: Hashable, make: Callable[[], T]) -> T:
-        """The part kept under `key`, made now (outside the lock: two may make it at once) if it is not."""
+        """The part kept under `key`, or made now by the first who asks (the others wait for it).
+
+        Only readers of this very part wait, and only while it is made; all else goes on. Without the
+        turn, sixteen people opening a large plan at once after a change made its outline sixteen times
+        over, on the same cores.
+        """
         with self._lock:
             if key in self._parts:
                 self._parts.move_to_end(key)
                 kept: T = self._parts[key]
                 return kept
-        made = make()
-        with self._lock:
-            self._parts[key] = made
-            self._parts.move_to_end(key)
-            while len(self._parts) > self._size:
-                self._parts.popitem(last=False)
+            turn = self._making.setdefault(key, Lock())
+        with turn:
+            with self._lock:
+                if key in self._parts:  # made by the one whose turn it was
+                    self._parts.move_to_end(key)
+                    made_meanwhile: T = self._parts[key]
+                    return made_meanwhile
+            try:
+                made = make()
+            except BaseException:
+                with self._lock:
+                    self._making.pop(key, None)
+                raise
+            with self._lock:
+                self._parts[key] = made
+                self._parts.move_to_end(key)
+                while len(self._parts) > self._size:
+                    self._parts.popitem(last=False)
+                self._making.pop(key, None)
         return made
 
     def clear(self) -> None:

@@ -1,12 +1,16 @@
 """The plan's outline is kept between looks (app.page_cache) and never shown stale, nor to anyone else."""
 
 import re
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.models import AuditEvent, Item, Person, Plan, Section
+from app.page_cache import PageCache
 from tests.test_plan_pages import plan_of, text_of
 
 SignIn = Callable[[Person], str]
@@ -132,3 +136,37 @@ def test_the_plan_api_answers_a_change_at_once_though_it_kept_the_plan(
     )
     assert added.status_code == 201, added.text
     assert comments_on_the_item() == [*before, "Seen by the speech and language therapist."]
+
+
+def test_many_readers_of_a_part_being_made_wait_for_it_rather_than_make_it_again() -> None:
+    """Sixteen people opening a large plan just changed: its outline is worked out once, not sixteen times."""
+    cache = PageCache()
+    readers = 8
+    arrived = threading.Semaphore(0)
+    makes: list[int] = []
+
+    def make() -> object:
+        makes.append(1)
+        for _ in range(readers - 1):  # hold the making until every reader has asked
+            assert arrived.acquire(timeout=10)
+        return object()
+
+    def read() -> object:
+        arrived.release()
+        return cache.part("outline", make)
+
+    with ThreadPoolExecutor(readers) as pool:
+        parts = list(pool.map(lambda _number: read(), range(readers)))
+    assert len(makes) == 1
+    assert all(part is parts[0] for part in parts)
+
+
+def test_a_part_that_failed_to_be_made_is_made_by_the_next_reader() -> None:
+    cache = PageCache()
+
+    def fail() -> object:
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        cache.part("outline", fail)
+    assert cache.part("outline", lambda: "made") == "made"
