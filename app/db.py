@@ -22,6 +22,13 @@ from app.config import Settings
 metadata: MetaData = SQLModel.metadata
 
 
+POOL_SIZE = 20
+"""PostgreSQL connections a process keeps open: one per request its thread pool may run at once, about.
+SQLAlchemy's default (5, and 10 more made and closed under load) made the sixth of sixteen clients
+wait for a connection while the process had threads and cores to spare."""
+POOL_OVERFLOW = 20
+
+
 def build_engine(settings: Settings) -> Engine:
     """Create the engine; SQLite gets the settings that make it behave under threads and FKs."""
     url = settings.resolved_database_url
@@ -31,8 +38,11 @@ def build_engine(settings: Settings) -> Engine:
         connect_args["check_same_thread"] = False
     # A pooled PostgreSQL connection may have been closed by the server: ping it when it is taken. A
     # SQLite file cannot go away under us, so a ping would be a wasted statement per request.
+    pool: dict[str, Any] = {}
+    if not settings.is_sqlite:
+        pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
     engine = create_engine(
-        url, echo=settings.sql_echo, connect_args=connect_args, pool_pre_ping=not settings.is_sqlite
+        url, echo=settings.sql_echo, connect_args=connect_args, pool_pre_ping=not settings.is_sqlite, **pool
     )
     if settings.is_sqlite:
         event.listen(engine, "connect", _sqlite_connect)
