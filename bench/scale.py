@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import wrk_load
 from plan_page import seed_large_plan
 from serving import PROJECT, free_port
 
@@ -340,7 +341,8 @@ def seed(url: str, data_dir: Path, plans: int, total_items: int, clients: int) -
 @dataclass
 class Tally:
     seconds: float
-    latencies: list[float] = field(default_factory=list)
+    latencies: list[tuple[float, float]] = field(default_factory=list)
+    """(seconds, weight): one per request from the Python clients, wrk's quantiles weighted by its count."""
     answered: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     unanswered: int = 0
@@ -363,7 +365,13 @@ class Tally:
         if not self.latencies:
             return float("nan")
         ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+        wanted = share * sum(weight for _seconds, weight in ordered)
+        passed = 0.0
+        for seconds, weight in ordered:
+            passed += weight
+            if passed > wanted:
+                return seconds
+        return ordered[-1][0]
 
 
 Step = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
@@ -394,7 +402,7 @@ async def drive(base_url: str, steps: list[Step], seconds: float, timeout: float
                     tally.errors[type(error).__name__] += 1
                     continue
                 answered = time.perf_counter()
-                tally.latencies.append(answered - sent)
+                tally.latencies.append((answered - sent, 1.0))
                 if response.is_success:
                     tally.answered += 1
                 else:
@@ -475,13 +483,60 @@ def editing(client: Client) -> Step:
     return step
 
 
-def cases(world: World, clients: int, labels: dict[str, str]) -> dict[str, list[Step]]:
+@dataclass
+class Gets:
+    """A case of GETs only, sent by wrk (bench/wrk_load.py): the requests its connections take in turn.
+
+    `sent` carries on from round to round, so that a later round reads plans no earlier round has read.
+    """
+
+    requests: list[tuple[str, dict[str, str]]]
+    sent: int = 0
+
+
+Load = Gets | list[Step]
+
+
+def measure(base_url: str, load: Load, clients: int, seconds: float, timeout: float) -> Tally:
+    """One round of one case against one server."""
+    if isinstance(load, list):
+        return asyncio.run(drive(base_url, load, seconds, timeout))
+    start = load.sent % len(load.requests)
+    measured = wrk_load.run(
+        base_url, load.requests[start:] + load.requests[:start], clients, seconds, timeout
+    )
+    load.sent += int(measured["answered"])  # type: ignore[call-overload]
+    quantiles: list[float] = measured["quantiles"]  # type: ignore[assignment]
+    answered = int(measured["answered"])  # type: ignore[call-overload]
+    return Tally(
+        float(measured["seconds"]),  # type: ignore[arg-type]
+        [(seconds, answered / len(quantiles)) for seconds in quantiles],
+        answered,
+        Counter(measured["errors"]),  # type: ignore[arg-type]
+        int(measured["unanswered"]),  # type: ignore[call-overload]
+    )
+
+
+GZIP = {"Accept-Encoding": "gzip"}
+"""The answers as a browser takes them: compressed."""
+
+
+def cases(world: World, clients: int, labels: dict[str, str]) -> dict[str, Load]:
     page, api = f"/plans/{world.big_plan}", f"/api/v1/plans/{world.big_plan}"
+    reads = [
+        (f"/api/v1/plans/{plan}", {**bearer(token), **GZIP})
+        for turn in range(max(len(client.reads) for client in world.clients))
+        for client in world.clients
+        if turn < len(client.reads)
+        for token, plan in [client.reads[turn]]
+    ]
     return {
-        labels[HEALTH]: [get("/healthz") for _ in range(clients)],
-        labels[PAGE]: [get(page, cookies={SESSION_COOKIE: world.page_sessions[n]}) for n in range(clients)],
-        labels[API]: [get(api, headers=bearer(world.api_tokens[n])) for n in range(clients)],
-        labels[READS]: [reading(client) for client in world.clients],
+        labels[HEALTH]: Gets([("/healthz", GZIP)]),
+        labels[PAGE]: Gets(
+            [(page, {"Cookie": f"{SESSION_COOKIE}={session}", **GZIP}) for session in world.page_sessions]
+        ),
+        labels[API]: Gets([(api, {**bearer(token), **GZIP}) for token in world.api_tokens]),
+        labels[READS]: Gets(reads),
         "comments (POST)": [commenting(client) for client in world.clients],
         "item edits (GET ETag, PUT If-Match)": [editing(client) for client in world.clients],
     }
@@ -614,6 +669,8 @@ def main() -> int:
     parser.add_argument("--plans", type=int, default=1000)
     parser.add_argument("--items", type=int, default=300, help="items on the big plan")
     arguments = parser.parse_args()
+    if not wrk_load.available():
+        sys.exit("wrk is not installed: scripts/setup --for-tests installs it (the Debian package wrk).")
     labels = {
         label: label.format(items=arguments.items, plans=f"{arguments.plans:,} different")
         for label in (HEALTH, PAGE, API, READS)
@@ -666,14 +723,18 @@ def main() -> int:
         plan = cases(world, arguments.clients, labels)
         # Warm every process (templates, connections) before measuring: not counted.
         for base_url in servers.values():
-            for label in (labels[PAGE], labels[READS]):
-                asyncio.run(drive(base_url, plan[label], 2.0, arguments.timeout))
+            for label in (labels[PAGE], labels[API]):
+                measure(base_url, plan[label], arguments.clients, 2.0, arguments.timeout)
         sampler.sampling.set()
-        for label, steps in plan.items():
+        for label, load in plan.items():
             for order in ROUNDS:
                 for processes in order:
-                    tally = asyncio.run(
-                        drive(servers[processes], steps, arguments.seconds / len(ROUNDS), arguments.timeout)
+                    tally = measure(
+                        servers[processes],
+                        load,
+                        arguments.clients,
+                        arguments.seconds / len(ROUNDS),
+                        arguments.timeout,
                     )
                     earlier = results.setdefault(processes, {}).get(label)
                     results[processes][label] = earlier.add(tally) if earlier else tally
