@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import ConsoleMessage, Page, Response
+from playwright.sync_api import Error as PlaywrightError
 from sqlmodel import Session
 
 from app import migrate
@@ -17,6 +18,7 @@ from app.auth import SESSION_COOKIE
 from app.config import Environment, Settings
 from app.db import build_engine
 from app.services.demo import create_demo, demo_person
+from tests.browser.nu_checker import ServedDocuments, nu_errors
 from tests.browser.server import running_server
 from tests.databases import fresh_database
 from tests.factories import session_token_for
@@ -116,3 +118,31 @@ def screenshots_dir() -> Path:
     folder = Path(__file__).resolve().parents[2] / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(scope="session")
+def served_documents() -> Iterator[ServedDocuments]:
+    """Every HTML page the journeys were served, checked by the Nu HTML checker when they are done."""
+    documents = ServedDocuments()
+    yield documents
+    errors = nu_errors(documents)
+    said = f"The Nu HTML checker: {len(documents)} pages the journeys were served, {len(errors)} errors."
+    print(f"\n{said}")  # noqa: T201 - the figure issue 21 asks for, in the run's output
+    if errors:
+        shown = "\n".join(errors[:40])
+        pytest.fail(f"The Nu HTML checker found {len(errors)} errors in {len(documents)} pages:\n{shown}")
+
+
+@pytest.fixture(autouse=True)
+def pages_kept_for_the_nu_checker(page: Page, served_documents: ServedDocuments) -> None:
+    def on_response(response: Response) -> None:
+        if response.request.resource_type != "document" or not response.ok:
+            return
+        if "text/html" not in response.headers.get("content-type", ""):
+            return
+        try:
+            served_documents.keep(response.url, response.text())
+        except PlaywrightError:  # the page moved on before its body could be read
+            pass
+
+    page.on("response", on_response)
