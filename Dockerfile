@@ -24,11 +24,13 @@ RUN apt-get update -qq \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /srv/oneplan oneplan \
     && install -d -o oneplan -g oneplan /var/lib/oneplan
+COPY requirements/app.txt ./requirements/app.txt
+RUN python -m pip install --no-cache-dir --require-hashes -r requirements/app.txt
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
 COPY templates ./templates
-RUN python -m pip install --no-cache-dir -e .
+RUN python -m pip install --no-cache-dir --no-deps -e .
 COPY --from=assets /src/static ./static
 USER oneplan
 EXPOSE 8000

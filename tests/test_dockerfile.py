@@ -3,6 +3,8 @@
 No Docker engine runs on the development machines, so this keeps the two from drifting apart.
 """
 
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,8 @@ SHARED_STEPS = [
     "npm ci --no-audit --no-fund --loglevel=error",
     "npm run --silent build",
     "python -m pip install",
+    "--require-hashes -r",
+    "--no-deps -e .",
     "oneplan db upgrade",
     "oneplan serve",
 ]
@@ -38,3 +42,25 @@ def test_demo_mode_is_asked_for_by_the_demo_script_and_never_by_the_image(projec
     assert "ONEPLAN_ENVIRONMENT=production" in dockerfile
     assert "export ONEPLAN_DEMO_MODE=true" in run
     assert run.index("export ONEPLAN_DEMO_MODE=true") < run.index("oneplan demo")
+
+
+def locked(lock: Path) -> dict[str, str]:
+    """Package name (normalised) to its pinned version, from a lock file of scripts/lock."""
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==([^ \\]+)", lock.read_text(), re.MULTILINE)
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in pins}
+
+
+def wanted(requirements: list[str]) -> set[str]:
+    return {re.sub(r"[-_.]+", "-", re.split(r"[\[<>=!~ ;]", line, maxsplit=1)[0]).lower() for line in requirements}
+
+
+def test_the_lock_files_pin_every_package_the_project_names_with_a_hash(project_dir: Path) -> None:
+    """scripts/lock has been run since pyproject.toml last changed: nothing is installed unpinned."""
+    project = tomllib.loads((project_dir / "pyproject.toml").read_text())["project"]
+    app, dev = locked(project_dir / "requirements/app.txt"), locked(project_dir / "requirements/dev.txt")
+    assert wanted(project["dependencies"]) <= app.keys()
+    assert wanted(project["dependencies"] + project["optional-dependencies"]["dev"]) <= dev.keys()
+    assert {name: app[name] for name in app} == {name: dev[name] for name in app}, "the two locks disagree"
+    for lock in ("app", "dev"):
+        text = (project_dir / f"requirements/{lock}.txt").read_text()
+        assert all("--hash=sha256:" in block for block in re.split(r"\n(?=[A-Za-z])", text) if "==" in block)
