@@ -45,6 +45,26 @@ PHRASE_EXAMPLES = {
     "encouraged to": ("Sam will be encouraged to use his checklist", "Sam uses his checklist with an adult"),
     "will be considered": ("A laptop will be considered", "A laptop for written work"),
     "available": ("A quiet space is available", "A quiet space in the library"),
+    "frequent": ("Frequent movement breaks", "A movement break every 20 minutes"),
+    "might": ("Sam might use a laptop", "Sam will use a laptop"),
+    "a maximum of": ("A maximum of 6 sessions of play therapy", "A minimum of 6 sessions of play therapy"),
+    "to be determined by the setting": (
+        "Support to be determined by the setting",
+        "Support set out in this section, 5 hours a week",
+    ),
+    "differentiated curriculum": ("A differentiated curriculum", "Worksheets in 14-point font"),
+    "strategies to support": ("Strategies to support attention", "A wobble cushion and a timer on the desk"),
+    "appropriate support": ("Appropriate support at lunchtime", "A lunchtime club in the library"),
+    "flexible": ("10 hours of TA support to be used flexibly", "10 hours of TA support, 2 each morning"),
+    "some support": ("Some 1:1 support in English", "1:1 support in English"),
+    "will try to": ("The school will try to seat Sam near the door", "Sam's seat is near the door"),
+    "subject to availability": ("Swimming, subject to availability", "Swimming at the leisure centre"),
+    "usually": ("Usually with the same adult", "Always with the same adult"),
+    "quality first teaching": (
+        "Quality first teaching in class",
+        "In addition to quality first teaching, a reading group",
+    ),
+    "input": ("Speech and language therapy input", "Speech and language therapy"),
 }
 
 
@@ -79,12 +99,12 @@ def test_may_the_month_is_not_vague(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Speech and language therapy twice weekly with the SALT",
+        "Speech and language therapy, 30 minutes twice weekly with the SALT",
         "Reading with a teaching assistant, 15 minutes a day",
-        "Social skills group with the ELSA three times a week",
+        "Social skills group with the ELSA, 45 minutes three times a week",
         "Precision teaching, 10 minutes every morning, by a trained TA",
-        "Occupational therapy, one session each term, by an occupational therapist",
-        "Physiotherapy, 2 sessions per week, from the physiotherapist",
+        "Occupational therapy, one 60-minute session each term, by an occupational therapist",
+        "Physiotherapy, 2 sessions of 40 mins per week, from the physiotherapist",
         SPECIFIC,
     ],
 )
