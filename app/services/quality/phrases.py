@@ -26,10 +26,10 @@ class VaguePhrase:
     """Forgiven in a sentence that says how long and how often, in provision that says who gives it."""
 
 
-def _words(*phrases: str) -> re.Pattern[str]:
-    """Any of the phrases as whole words, whatever the case and spacing."""
+def _words(*phrases: str, also: str = "") -> re.Pattern[str]:
+    """Any of the phrases as whole words, whatever the case and spacing (or the pattern `also`)."""
     alternatives = "|".join(r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in phrases)
-    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+    return re.compile(rf"\b(?:{alternatives})\b" + (f"|{also}" if also else ""), re.IGNORECASE)
 
 
 _DATE_WORDS = {"in", "from", "by", "until", "till", "since", "of", "end", "early", "late", "mid", "before"}
@@ -222,9 +222,7 @@ VAGUE_PHRASES: tuple[VaguePhrase, ...] = (
             "to be decided",
             "to be agreed",
             "as determined by",
-            "at the discretion of",
-            "at the school's discretion",
-            "at the setting's discretion",
+            "discretion",
             "as the school sees fit",
             "as the setting sees fit",
             "in line with school policy",
@@ -321,10 +319,9 @@ VAGUE_PHRASES: tuple[VaguePhrase, ...] = (
             "subject to resources",
             "subject to capacity",
             "subject to staffing",
-            "resources permitting",
-            "staffing permitting",
-            "if resources allow",
-            "if staffing allows",
+            also=r"\b(?:resources|staffing|funding|capacity|time)\s+permitting\b"
+            r"|\b(?:if|where|when|as)\s+(?:resources|staffing|funding|the\s+budget|capacity|time)\s+"
+            r"(?:allows?|permits?)\b",
         ),
     ),
     VaguePhrase(

@@ -35,25 +35,27 @@ _AMOUNT = re.compile(
     rf"|{_N}\d+(?:\.\d+)?(?:h|m)\b"
     r"|\b(?:an|half\s+an|a\s+half|(?:a\s+)?quarter\s+of\s+an|three\s+quarters\s+of\s+an)[\s-]+hour\b"
     rf"|{_NUMBER}(?:\s+|-)(?:full\s+|whole\s+|half[\s-])?(?:school\s+)?"
-    r"(?:days?|mornings?|afternoons?|lessons?|periods?)\b"
+    r"(?:days?|mornings?|afternoons?|evenings?|lessons?|periods?|nights?|overnight\s+stays?|weekends?)\b"
     r"|\b(?:half\s+a|a\s+half|a\s+full|a\s+whole)[\s-](?:school\s+)?day\b"
-    r"|\b\d+\s*%\s+extra\s+time\b",
+    r"|\b\d+\s*%\s+extra\s+time\b"
+    r"|\b\d{1,2}[:.]\d{2}\s*(?:am|pm)?\s*(?:-|–|to|until|till)\s*\d{1,2}[:.]\d{2}\b",
     re.IGNORECASE,
 )
-"""How long each time: a length of time, or whole days, lessons or periods."""
+"""How long each time: a length of time, whole days, lessons or nights, or a span of clock times."""
 
 _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _PERIOD = (
     r"(?:school\s+)?(?:day|week|fortnight|month|term|half[\s-]term|year|academic\s+year|lesson|session|"
     r"transition|registration|morning|afternoon|evening|lunch\s*time|break\s*time|break|playtime|"
-    r"weekend|night|visit|meeting|review|journey)"
+    r"weekend|night|visit|meeting|review|journey|topic|unit|meal|mealtime|trip)"
 )
 _FREQUENCY = re.compile(
-    r"\b(?:daily|weekly|fortnightly|monthly|termly|half[\s-]termly|yearly|annually|bi-?weekly|bi-?monthly)\b"
+    r"\b(?:daily|weekly|fortnightly|monthly|termly|half[\s-]termly|yearly|annual|annually|bi-?weekly|bi-?monthly)\b"
     r"|\b(?:a|an|once\s+a|twice\s+a)\s+(?:school\s+)?(?:day|week|fortnight|month|term|half[\s-]term|year)\b"
-    rf"|\b(?:per|each|every|every\s+other)\s+{_PERIOD}s?\b"
+    rf"|\b(?:per|each|every|every\s+other)\s+(?:new\s+)?{_PERIOD}s?\b"
     rf"|\bevery\s+{_SMALL_NUMBER}\s+(?:minutes|mins|hours|days|weeks|months)\b"
     rf"|\b(?:every|each|on)\s+{_DAYS}s?\b|\b{_DAYS}s\b"
+    rf"|\b{_DAYS}\s+(?:mornings|afternoons|evenings|lunchtimes)\b"
     r"|\b(?:over|during|across|in|for|each|every|per)\s+the\s+(?:autumn|spring|summer)\s+(?:\d\s+)?"
     r"(?:term|half[\s-]term)\b"
     r"|/\s*(?:day|wk|week|term|month)\b|\bp/?w\b"
@@ -67,10 +69,13 @@ _COVERAGE = re.compile(
     r"|\ball\s+day\b"
     r"|\bthroughout\s+(?:the|each|every)\s+(?:whole\s+)?(?:school\s+)?(?:day|week)\b"
     r"|\b(?:the\s+)?whole\s+(?:of\s+the\s+)?school\s+(?:day|week)\b"
+    r"|\b(?:the\s+whole|all)\s+of\s+(?:the\s+|each\s+|every\s+)?"
+    r"(?:lunch\s*time|lunch|break\s*time|break|playtime|lesson|morning|afternoon|session|day)\b"
     r"|\bat\s+all\s+times\b"
-    r"|\b(?:for|in|during|throughout|at)\s+(?:all|every|each)\s+(?:of\s+(?:his|her|their)\s+)?(?:[\w-]+\s+){0,2}"
-    r"(?:lessons?|periods?|tests?|exams?|examinations?|assessments?|written\s+(?:work|tasks?)|breaks?|"
-    r"break\s*times?|lunch\s*times?|playtimes?|unstructured\s+times?|transitions?|journeys?|trips?)\b"
+    r"|\b(?:for|in|during|throughout|at)\s+(?:all|every|each)\s+(?:of\s+(?:his|her|their)\s+)?(?:[\w-]+\s+){0,3}"
+    r"(?:lessons?|periods?|tests?|exams?|examinations?|assessments?|written\s+(?:work|tasks?)|tasks?|breaks?|"
+    r"break\s*times?|lunch\s*times?|playtimes?|unstructured\s+times?|transitions?|journeys?|trips?|"
+    r"meals?|mealtimes?|snacks?)\b"
     r"|\b(?:every|each|all)\s+(?:break|morning\s+break)\w*\s+and\s+lunch\s*times?\b",
     re.IGNORECASE,
 )
@@ -159,7 +164,7 @@ def group_size(text: str) -> GroupSize | None:
 
 
 _GROUP_CEILING = re.compile(
-    rf"^\s*{_COUNT}\s+(?:other\s+)?(?:pupils|children|students|learners|young\s+people)\b", re.IGNORECASE
+    rf"\s*{_COUNT}\s+(?:other\s+)?(?:pupils|children|students|learners|young\s+people)\b", re.IGNORECASE
 )
 _GROUP_BEFORE = re.compile(r"\bgroups?\s+(?:of\s+)?$", re.IGNORECASE)
 
@@ -182,10 +187,10 @@ _ROLES = re.compile(
     r"paediatricians?|consultants?|mentors?|key\s*workers?|key\s+(?:adult|person)|"
     r"(?:social|support|youth|family\s+support|play|care|residential)\s+workers?|practitioners?|"
     r"counsell?ors?|coach(?:es)?|specialists|specialist(?=\s*(?:[,.;)]|$|in\b|from\b|for\b|with\b|who\b))|tutors?|supervisors?|instructors?|audiologists?|"
-    r"orthoptists?|dietitians?|scribes?|interpreters?|communicators?|intervenors?|signers?|"
+    r"orthoptists?|dietitians?|trainers?|scribes?|interpreters?|communicators?|intervenors?|signers?|"
     r"mobility\s+(?:officer|specialist|instructor)s?|habilitation|portage|camhs|"
-    r"(?:sensory|hearing|vision|visual\s+impairment|behaviour|autism|communication|outreach|advisory)\s+"
-    r"(?:support\s+)?(?:team|service)s?|outreach|"
+    r"(?:sensory|hearing|vision|visual\s+impairment|behaviour|autism|communication|outreach|advisory|"
+    r"specialist\s+teaching|specialist\s+support)\s+(?:support\s+)?(?:team|service)s?|outreach|specialist\s+teaching|"
     r"(?:a|an|human|adult|exam)\s+readers?|trained|qualified|accredited|experienced|certified)\b",
     re.IGNORECASE,
 )
