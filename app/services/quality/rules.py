@@ -3,8 +3,9 @@
 Pure functions of the words and particulars of one provision; no database. The Code of Practice
 (9.69) asks for provision that is "detailed and specific and should normally be quantified, for
 example, in terms of the type, hours and frequency of support and level of expertise". Each vague
-phrase below is listed with why it fails that test and what to write instead; the list is the
-documented policy (README "Plan quality") and is tested phrase by phrase.
+phrase is listed (app/services/quality/phrases.py) with why it fails that test and what to write
+instead; the list is the documented policy (README "Plan quality") and is tested phrase by phrase.
+How much, how often, group sizes and roles are read from the words by app/services/quality/wording.py.
 
 Vague phrases are judged in context. Most are vague whatever surrounds them ("would benefit from",
 "as required", "to be determined by the setting"). A few only soften wording that may already be
@@ -66,8 +67,8 @@ UNQUANTIFIED = frozenset({NO_AMOUNT, NO_FREQUENCY})
 """Provision with either of these is unquantified: an EHC plan with it is issued only with a reason."""
 
 
-_ANY_VAGUE = re.compile("|".join(f"(?:{entry.pattern.pattern})" for entry in VAGUE_PHRASES), re.IGNORECASE)
-"""Every phrase at once: most provision has none, and one scan of the words then says so."""
+_ANY_VAGUE = re.compile("|".join(f"(?:{entry.pattern.pattern})" for entry in VAGUE_PHRASES))
+"""Every phrase at once: most provision has none, and one scan of the folded words then says so."""
 
 
 def vague_phrases(text: str) -> list[Flag]:
@@ -80,12 +81,11 @@ def _vague(text: str, *, quantified: bool, has_deliverer: bool) -> tuple[Flag, .
 
     `quantified`: the structured amount and frequency are given; `has_deliverer`: so is who gives it.
     """
-    if _ANY_VAGUE.search(text) is None:
+    folded = wording.fold(text)
+    if _ANY_VAGUE.search(folded) is None:
         return ()
     matches = {
-        entry: [
-            match for match in entry.pattern.finditer(text) if entry.keep is None or entry.keep(text, match)
-        ]
+        entry: [match for match in entry.pattern.finditer(folded) if _kept(entry, text, match)]
         for entry in VAGUE_PHRASES
     }
     hard = [match.start() for entry, found in matches.items() if not entry.softening for match in found]
@@ -103,19 +103,17 @@ def _vague(text: str, *, quantified: bool, has_deliverer: bool) -> tuple[Flag, .
     for entry, found in matches.items():
         match = next((match for match in found if not (entry.softening and who and made_good(match))), None)
         if match is not None:
+            words = text[match.start() : match.end()]
             flags.append(
                 Flag(
-                    VAGUE,
-                    f"Vague wording: “{match.group(0)}”",
-                    f"{entry.reason} {entry.instead}",
-                    entry.phrase,
-                    match.group(0),
+                    VAGUE, f"Vague wording: “{words}”", f"{entry.reason} {entry.instead}", entry.phrase, words
                 )
             )
     return tuple(flags)
 
 
 def _kept(entry: VaguePhrase, text: str, match: re.Match[str]) -> bool:
+    """Whether a match (in the folded words) really is the vague use, judged on the words as written."""
     return entry.keep is None or entry.keep(text, match)
 
 
