@@ -486,6 +486,26 @@ def test_structured_quantities_make_good_a_softening_phrase() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("Support from the ordinarily available provision", "quality first teaching"),
+        ("Short breaks as agreed with the family", "to be determined by the setting"),
+        ("Sessions at the SaLT's discretion", "to be determined by the setting"),
+        ("Swimming, staffing permitting", "subject to availability"),
+        ("A TA where resources allow", "subject to availability"),
+        ("Maths support in line with the school's policy", "to be determined by the setting"),
+        ("Differentiation in all lessons", "differentiated curriculum"),
+        ("No more than 2 hours a week of tutoring", "a maximum of"),
+        ("Some small-group work", "some support"),
+        ("The school will aim to provide a laptop", "will try to"),
+        ("Counselling, typically 6 sessions", "usually"),
+    ],
+)
+def test_other_wordings_of_a_listed_phrase(text: str, phrase: str) -> None:
+    assert phrase in {flag.phrase for flag in vague_phrases(text)}
+
+
 def test_quality_first_teaching_is_not_flagged_when_provision_is_in_addition_to_it() -> None:
     assert codes("In addition to quality first teaching, 20 minutes of reading a day with a TA") == []
 
