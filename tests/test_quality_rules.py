@@ -329,6 +329,7 @@ def test_not_how_often(text: str) -> None:
         "in all internal and external exams",
         "at every break and lunchtime",
         "at every meal and snack",
+        "during break and lunch",
     ],
 )
 def test_coverage_says_how_much_and_how_often_at_once(text: str) -> None:

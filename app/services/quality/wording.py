@@ -87,7 +87,8 @@ _COVERAGE = re.compile(
     r"(?:lessons?|periods?|tests?|exams?|examinations?|assessments?|written\s+(?:work|tasks?)|tasks?|breaks?|"
     r"break\s*times?|lunch\s*times?|playtimes?|unstructured\s+times?|transitions?|journeys?|trips?|"
     r"meals?|mealtimes?|snacks?)\b"
-    r"|\b(?:every|each|all)\s+(?:break|morning\s+break)\w*\s+and\s+lunch\s*times?\b",
+    r"|\b(?:every|each|all)\s+(?:break|morning\s+break)\w*\s+and\s+lunch\s*times?\b"
+    r"|\b(?:during|at|for|throughout)\s+(?:morning\s+)?break(?:\s*time)?s?\s+and\s+lunch(?:\s*time)?s?\b",
 )
 """How much and how often at once: the whole of a stated time."""
 
