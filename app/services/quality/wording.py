@@ -112,10 +112,6 @@ def frequency_stated(text: str) -> bool:
     )
 
 
-def coverage_stated(text: str) -> bool:
-    return _COVERAGE.search(fold(text)) is not None
-
-
 # Group size --------------------------------------------------------------------------------------------
 
 
