@@ -3,215 +3,44 @@
 Pure functions of the words and particulars of one provision; no database. The Code of Practice
 (9.69) asks for provision that is "detailed and specific and should normally be quantified, for
 example, in terms of the type, hours and frequency of support and level of expertise". Each vague
-phrase below is listed with why it fails that test and what to write instead; the list is the
-documented policy (README "Plan quality") and is tested phrase by phrase.
+phrase is listed (app/services/quality/phrases.py) with why it fails that test and what to write
+instead; the list is the documented policy (README "Plan quality") and is tested phrase by phrase.
+How much, how often, group sizes and roles are read from the words by app/services/quality/wording.py.
+
+Vague phrases are judged in context. Most are vague whatever surrounds them ("would benefit from",
+"as required", "to be determined by the setting"). A few only soften wording that may already be
+specific ("access to", "regular", "available", "opportunities to", "ongoing", "frequent", "input"):
+such a phrase is not flagged when its own sentence says how long and how often (in words, or the
+provision's structured amount and frequency say it) and the provision says who delivers it.
+"Access to the sensory room for 15 minutes at the start of each lesson transition, supervised by a
+trained TA" is specific; "access to the sensory room" is not.
 
 Flags never stop anyone saving: they are advice beside the words. Only issuing an EHC plan with
 unquantified provision asks the coordinator to record why (see app/services/quality/issue.py).
 """
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from app.models import ItemContent
+from app.services.quality import wording
+from app.services.quality.phrases import VAGUE_PHRASES, VaguePhrase
+
+__all__ = ["VAGUE_PHRASES", "VaguePhrase"]
 
 
-@dataclass(frozen=True)
-class VaguePhrase:
-    """A phrase that makes provision unenforceable, why, and what to write instead."""
-
-    phrase: str
-    reason: str
-    instead: str
-    pattern: re.Pattern[str] = field(repr=False)
-    keep: Callable[[str, re.Match[str]], bool] | None = field(default=None, repr=False, compare=False)
-    """Whether a match really is the vague use (for example "may" the verb, not the month of May)."""
-
-
-def _words(*phrases: str) -> re.Pattern[str]:
-    """Any of the phrases as whole words, whatever the case and spacing."""
-    alternatives = "|".join(r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in phrases)
-    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
-
-
-_DATE_WORDS = {"in", "from", "by", "until", "till", "since", "of", "end", "early", "late", "mid", "before"}
-
-
-def _may_the_verb(text: str, match: re.Match[str]) -> bool:
-    """'may' as in 'may have', not 'in May 2027' or '3 May'."""
-    before = text[: match.start()].split()
-    after = text[match.end() :].lstrip()
-    previous = before[-1] if before else ""
-    if after[:1].isdigit() or previous.lower() in _DATE_WORDS:
-        return False
-    if previous.isdigit() and match.group(0) == "May":
-        return False
-    return not (match.group(0) == "May" and before and not before[-1].endswith((".", "!", "?")))
-
-
-VAGUE_PHRASES: tuple[VaguePhrase, ...] = (
-    VaguePhrase(
-        "access to",
-        "“Access to” says the child may use something, not that they will get it: nobody can be held to it.",
-        "Say what the child will get, how much and how often: “a quiet room for 15 minutes, twice a day”.",
-        _words("access to", "have access", "has access", "accessing"),
-    ),
-    VaguePhrase(
-        "regular",
-        "“Regular” does not say how often: once a term is regular.",
-        "Say how often: “three times a week”, “every morning before registration”.",
-        _words("regular", "regularly"),
-    ),
-    VaguePhrase(
-        "would benefit from",
-        "“Would benefit from” is a recommendation, not provision: it does not say the child will get it.",
-        "Say what will be provided: “Sam will have ...”.",
-        _words("would benefit from", "will benefit from", "could benefit from", "may benefit from"),
-    ),
-    VaguePhrase(
-        "when appropriate",
-        "“When appropriate” leaves it to someone's judgement on the day, so it may never happen.",
-        "Say when: “at the start of every lesson”, “before every change to the routine”.",
-        _words("when appropriate", "as appropriate", "where appropriate", "if appropriate"),
-    ),
-    VaguePhrase(
-        "as required",
-        "“As required” does not say how much, or who decides that it is required.",
-        "Say how much and how often, and who decides if more is needed.",
-        _words("as required", "when required", "if required", "where required"),
-    ),
-    VaguePhrase(
-        "support as needed",
-        "“As needed” does not say how much, or who decides that it is needed.",
-        "Say how much and how often, and who decides if more is needed.",
-        _words("as needed", "when needed", "if needed", "as necessary", "where necessary", "as and when"),
-    ),
-    VaguePhrase(
-        "opportunities to",
-        "An opportunity is not provision: it does not say what will happen.",
-        "Say what the child will do, with whom, how long and how often.",
-        _words("opportunities to", "opportunity to", "opportunities for", "opportunity for"),
-    ),
-    VaguePhrase(
-        "may",
-        "“May” says something might happen, not that it will.",
-        "Say what will happen: “will”, with how much and how often.",
-        re.compile(r"\bmay\b", re.IGNORECASE),
-        _may_the_verb,
-    ),
-    VaguePhrase(
-        "should have",
-        "“Should” is a wish: provision says what will happen.",
-        "Write “will have”, with how much and how often.",
-        _words("should have", "should be", "should receive", "should get"),
-    ),
-    VaguePhrase(
-        "up to",
-        "“Up to” sets a ceiling, not an amount: none at all is “up to”.",
-        "Give the amount the child will get: “10 hours a week”.",
-        _words("up to"),
-    ),
-    VaguePhrase(
-        "where possible",
-        "“Where possible” makes the provision optional.",
-        "Say what will be done; if something might stop it, say what happens then.",
-        _words("where possible", "if possible", "when possible", "wherever possible", "as far as possible"),
-    ),
-    VaguePhrase(
-        "ongoing",
-        "“Ongoing” does not say how often or for how long.",
-        "Say how often, and until when or until what is achieved.",
-        _words("ongoing", "on-going", "continued support", "continuing support"),
-    ),
-    VaguePhrase(
-        "from time to time",
-        "“From time to time” does not say how often.",
-        "Say how often: “once a fortnight”.",
-        _words("from time to time", "occasionally", "occasional", "periodic", "periodically"),
-    ),
-    VaguePhrase(
-        "encouraged to",
-        "Encouragement is not provision: it does not say what adults will do.",
-        "Say what adults will do, how much and how often.",
-        _words("encouraged to", "encourage him to", "encourage her to", "encourage them to"),
-    ),
-    VaguePhrase(
-        "will be considered",
-        "Considering something is not providing it.",
-        "Decide now, or say who decides by when.",
-        _words("will be considered", "to be considered", "consider"),
-    ),
-    VaguePhrase(
-        "available",
-        "Something being available does not mean the child gets it.",
-        "Say what the child will get, how much and how often.",
-        _words("available", "made available"),
-    ),
-)
-"""The documented list of vague wording: each entry is flagged wherever it appears in provision."""
-
-
-# Quantities written in words ----------------------------------------------------------------------
-
-_NUMBER = (
-    r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|"
-    r"forty|forty-five|sixty|half\s+an?|several)"
-)
-_AMOUNT = re.compile(
-    rf"\b{_NUMBER}\s*(?:-\s*)?(?:minutes?|mins?|hours?|hrs?|sessions?|lessons?|periods?|visits?|days?)\b"
-    r"|\b\d+(?:\.\d+)?\s*(?:m|h)\b"
-    r"|\b(?:once|twice|thrice|(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+times)\b",
-    re.IGNORECASE,
-)
-"""How much: a number with a unit ("15 minutes", "one hour", "2 sessions") or how many times ("twice")."""
-_FREQUENCY = re.compile(
-    r"\b(?:daily|weekly|fortnightly|monthly|termly|half-termly|yearly|annually|"
-    r"(?:a|an|per|each|every|every\s+other)\s+(?:school\s+)?(?:day|morning|afternoon|lunchtime|week|"
-    r"fortnight|month|term|half-term|half\s+term|year|lesson|session)|"
-    r"(?:every|each|on)\s+(?:monday|tuesday|wednesday|thursday|friday)s?|"
-    r"(?:on\s+)?(?:mondays|tuesdays|wednesdays|thursdays|fridays)|"
-    r"(?:a|per)\s+(?:school\s+)?week)\b",
-    re.IGNORECASE,
-)
-"""How often: "twice weekly", "a day", "every morning", "each term", "on Mondays"."""
+# Quantities and who, in words (app/services/quality/wording.py reads them) ---------------------------
 
 
 def amount_in_words(text: str) -> bool:
-    return _AMOUNT.search(text) is not None
+    """How long each time, or the whole of a time ("full-time"); a count of times alone is not one."""
+    return wording.amount_stated(text)
 
 
 def frequency_in_words(text: str) -> bool:
-    return _FREQUENCY.search(text) is not None
-
-
-# Who delivers it, and with what expertise -----------------------------------------------------------
-
-_EXPERTISE = re.compile(
-    r"\b(?:teaching\s+assistants?|learning\s+support\s+assistants?|support\s+assistants?|teachers?|"
-    r"sencos?|therapists?|speech\s+and\s+language|physiotherapists?|psychologists?|nurses?|"
-    r"doctors?|paediatricians?|consultants?|mentors?|key\s*workers?|social\s+workers?|"
-    r"support\s+workers?|practitioners?|counsellors?|coach(?:es)?|specialists?|specialist|tutors?|"
-    r"supervisors?|elsas?|instructors?|trained|qualified|accredited|experienced|certified|"
-    r"occupational\s+therapy|educational\s+psychology|camhs|audiologists?|orthoptists?|"
-    r"dietitians?|keyworkers?|one-to-one\s+assistants?|1:1\s+assistants?)\b"
-    r"|\b(?:TAs?|LSAs?|OTs?|SALTs?|EPs?)\b",
-    re.IGNORECASE,
-)
-"""A role or training that says what expertise the provision needs."""
-_ABBREVIATIONS = re.compile(r"\b(?:TAs?|LSAs?|OTs?|SALTs?|EPs?)\b")
-
-
-def _names_expertise(text: str) -> bool:
-    for match in _EXPERTISE.finditer(text):
-        word = match.group(0)
-        if word.upper().rstrip("S") in {"TA", "LSA", "OT", "SALT", "EP"} and not _ABBREVIATIONS.fullmatch(
-            word
-        ):
-            continue  # "ta", "ot" in lower case are not the abbreviations
-        return True
-    return False
+    return wording.frequency_stated(text)
 
 
 # Flags -----------------------------------------------------------------------------------------------
@@ -238,35 +67,54 @@ UNQUANTIFIED = frozenset({NO_AMOUNT, NO_FREQUENCY})
 """Provision with either of these is unquantified: an EHC plan with it is issued only with a reason."""
 
 
-_ANY_VAGUE = re.compile("|".join(f"(?:{entry.pattern.pattern})" for entry in VAGUE_PHRASES), re.IGNORECASE)
-"""Every phrase at once: most provision has none, and one scan of the words then says so."""
+_ANY_VAGUE = re.compile("|".join(f"(?:{entry.pattern.pattern})" for entry in VAGUE_PHRASES))
+"""Every phrase at once: most provision has none, and one scan of the folded words then says so."""
 
 
 def vague_phrases(text: str) -> list[Flag]:
-    """Every listed vague phrase in the words, in the order of the list, once each."""
-    found: list[Flag] = []
-    if _ANY_VAGUE.search(text) is None:
-        return found
-    for entry in VAGUE_PHRASES:
-        match = next(
-            (
-                match
-                for match in entry.pattern.finditer(text)
-                if entry.keep is None or entry.keep(text, match)
-            ),
-            None,
-        )
+    """Every listed vague phrase in the words, in the order of the list, once each (judged in context)."""
+    return list(_vague(text, quantified=False, has_deliverer=False))
+
+
+def _vague(text: str, *, quantified: bool, has_deliverer: bool) -> tuple[Flag, ...]:
+    """The vague phrases of the words, less the softening ones that the rest of the wording makes good.
+
+    `quantified`: the structured amount and frequency are given; `has_deliverer`: so is who gives it.
+    """
+    folded = wording.fold(text)
+    if _ANY_VAGUE.search(folded) is None:
+        return ()
+    matches = {
+        entry: [match for match in entry.pattern.finditer(folded) if _kept(entry, text, match)]
+        for entry in VAGUE_PHRASES
+    }
+    hard = [match.start() for entry, found in matches.items() if not entry.softening for match in found]
+    who = has_deliverer or wording.names_someone(text)
+
+    def made_good(match: re.Match[str]) -> bool:
+        """Its sentence says how long and how often, and nothing in it is vague whatever surrounds it."""
+        begin, end = wording.sentence_bounds(text, match.start(), match.end())
+        if any(begin <= start < end for start in hard):
+            return False
+        sentence = text[begin:end]
+        return quantified or (wording.amount_stated(sentence) and wording.frequency_stated(sentence))
+
+    flags: list[Flag] = []
+    for entry, found in matches.items():
+        match = next((match for match in found if not (entry.softening and who and made_good(match))), None)
         if match is not None:
-            found.append(
+            words = text[match.start() : match.end()]
+            flags.append(
                 Flag(
-                    VAGUE,
-                    f"Vague wording: “{match.group(0)}”",
-                    f"{entry.reason} {entry.instead}",
-                    entry.phrase,
-                    match.group(0),
+                    VAGUE, f"Vague wording: “{words}”", f"{entry.reason} {entry.instead}", entry.phrase, words
                 )
             )
-    return found
+    return tuple(flags)
+
+
+def _kept(entry: VaguePhrase, text: str, match: re.Match[str]) -> bool:
+    """Whether a match (in the folded words) really is the vague use, judged on the words as written."""
+    return entry.keep is None or entry.keep(text, match)
 
 
 def provision_flags(content: ItemContent) -> list[Flag]:
@@ -293,13 +141,13 @@ def _flags(text: str, delivered_by: str, structured: bool, has_organisation: boo
 
     A plan's pages check every provision of the plan at each visit; the words rarely change.
     """
-    flags = vague_phrases(text)
+    flags = list(_vague(text, quantified=structured, has_deliverer=bool(delivered_by) or has_organisation))
     if not structured and not amount_in_words(text):
         flags.append(
             Flag(
                 NO_AMOUNT,
                 "It does not say how much",
-                "Give the amount: minutes, hours or sessions (“15 minutes”, “3 sessions”).",
+                "Give how long each time (“15 minutes”, “2 hours”): “three times a week” is how often.",
             )
         )
     if not structured and not frequency_in_words(text):
@@ -310,8 +158,8 @@ def _flags(text: str, delivered_by: str, structured: bool, has_organisation: boo
                 "Say how often: “twice a day”, “three times a week”, “each term”.",
             )
         )
-    names_expertise = _names_expertise(delivered_by) or _names_expertise(text)
-    if not delivered_by and not has_organisation and not names_expertise:
+    names_expertise = wording.names_expertise(delivered_by) or wording.names_expertise(text)
+    if not delivered_by and not has_organisation and not names_expertise and not wording.names_someone(text):
         flags.append(
             Flag(
                 NO_DELIVERER,
