@@ -51,7 +51,9 @@ def locked(lock: Path) -> dict[str, str]:
 
 
 def wanted(requirements: list[str]) -> set[str]:
-    return {re.sub(r"[-_.]+", "-", re.split(r"[\[<>=!~ ;]", line, maxsplit=1)[0]).lower() for line in requirements}
+    return {
+        re.sub(r"[-_.]+", "-", re.split(r"[\[<>=!~ ;]", line, maxsplit=1)[0]).lower() for line in requirements
+    }
 
 
 def test_the_lock_files_pin_every_package_the_project_names_with_a_hash(project_dir: Path) -> None:
