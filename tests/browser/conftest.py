@@ -134,9 +134,13 @@ def served_documents() -> Iterator[ServedDocuments]:
 
 
 @pytest.fixture(autouse=True)
-def pages_kept_for_the_nu_checker(page: Page, served_documents: ServedDocuments) -> None:
+def pages_kept_for_the_nu_checker(page: Page, served_documents: ServedDocuments, live_server: str) -> None:
+    """OnePlan's own pages (not the test identity provider's sign-in pages)."""
+
     def on_response(response: Response) -> None:
         if response.request.resource_type != "document" or not response.ok:
+            return
+        if not response.url.startswith(live_server):
             return
         if "text/html" not in response.headers.get("content-type", ""):
             return
