@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, Response
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response
 from playwright.sync_api import Error as PlaywrightError
 from sqlmodel import Session
 
@@ -17,6 +17,7 @@ from app import migrate
 from app.auth import SESSION_COOKIE
 from app.config import Environment, Settings
 from app.db import build_engine
+from app.middleware import REQUEST_ID_HEADER
 from app.services.demo import create_demo, demo_person
 from tests.browser.nu_checker import ServedDocuments, nu_errors
 from tests.browser.server import running_server
@@ -133,20 +134,32 @@ def served_documents() -> Iterator[ServedDocuments]:
         pytest.fail(f"The Nu HTML checker found {len(errors)} errors in {len(documents)} pages:\n{shown}")
 
 
-@pytest.fixture(autouse=True)
-def pages_kept_for_the_nu_checker(page: Page, served_documents: ServedDocuments, live_server: str) -> None:
-    """OnePlan's own pages (not the test identity provider's sign-in pages)."""
+@pytest.fixture(scope="session", autouse=True)
+def pages_kept_for_the_nu_checker(served_documents: ServedDocuments) -> Iterator[None]:
+    """Every browser context a journey opens (its own, or pytest-playwright's) hands its pages over.
+
+    Only OnePlan's own pages, known by the request id it puts on every answer: the test identity
+    provider's sign-in pages are not ours to mend.
+    """
 
     def on_response(response: Response) -> None:
         if response.request.resource_type != "document" or not response.ok:
             return
-        if not response.url.startswith(live_server):
-            return
-        if "text/html" not in response.headers.get("content-type", ""):
+        headers = response.headers
+        if REQUEST_ID_HEADER.lower() not in headers or "text/html" not in headers.get("content-type", ""):
             return
         try:
             served_documents.keep(response.url, response.text())
         except PlaywrightError:  # the page moved on before its body could be read
             pass
 
-    page.on("response", on_response)
+    opening = Browser.new_context
+
+    def new_context(browser: Browser, *args: Any, **kwargs: Any) -> BrowserContext:
+        context = opening(browser, *args, **kwargs)
+        context.on("response", on_response)
+        return context
+
+    Browser.new_context = new_context  # type: ignore[method-assign]
+    yield
+    Browser.new_context = opening  # type: ignore[method-assign]
