@@ -23,6 +23,7 @@ from app.services.auth.secrets import digest
 from app.services.demo import create_demo, demo_person
 from tests.databases import fresh_database, sharing
 from tests.factories import session_token_for
+from tests.page_checks import check_page, is_whole_page
 from tests.query_count import not_counted
 
 # argon2id at its lightest for every test and every process the tests start (servers, commands): the
@@ -90,7 +91,8 @@ def client(app: FastAPI, db_session: Session, sequencer: Callable[[], int]) -> I
     """A client whose requests share the test's rolled-back transaction.
 
     A worker runs the sequencer beside the service; here it runs before and after each request, so
-    that a test sees the trail as it stands once the sequencer's short delay has passed.
+    that a test sees the trail as it stands once the sequencer's short delay has passed. Every whole
+    page it is served is checked (tests/page_checks.py), whatever the test goes on to look at.
     """
 
     app.dependency_overrides[get_session] = sharing(db_session)
@@ -102,6 +104,8 @@ def client(app: FastAPI, db_session: Session, sequencer: Callable[[], int]) -> I
         sequencer()
         response = send(*args, **kwargs)
         sequencer()
+        if is_whole_page(response):
+            check_page(response.text)
         return response
 
     test_client.request = request_with_the_trail_chained  # type: ignore[method-assign]

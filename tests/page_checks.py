@@ -7,6 +7,13 @@ import html5lib
 from html5lib.html5parser import ParseError
 
 
+def is_whole_page(response: Any) -> bool:
+    """A page of the service (not a fragment that htmx swaps in, nor a file)."""
+    return "text/html" in response.headers.get("content-type", "") and response.text.lstrip()[
+        :15
+    ].lower() == ("<!doctype html>")
+
+
 def check_page(html: str) -> None:
     """Fail on broken HTML, a missing title or heading, forms without actions, or inline script."""
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
