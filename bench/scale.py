@@ -10,19 +10,23 @@ In one run, bounded in time (every phase has a fixed length and stops by itself)
 - starts `oneplan serve` with 1 and with 2 worker processes, side by side (and `oneplan worker`
   beside them when that command exists), and drives the concurrent clients through each case for
   a fixed time, alternating between the two servers (1, 2, 2, 1) so that other work on a shared
-  machine weighs on both alike:
-  /healthz, the 300-item plan page, its plan API, reading 1,000 different plans (each client with
-  its own SENCo's API token), comments, and item edits with If-Match;
+  machine weighs on both alike: /healthz, the 300-item plan page, its plan API and reading 1,000
+  different plans (each with a token of its SENCo) sent by wrk (bench/wrk_load.py: a client in C,
+  so that the load takes little of the cores the servers share), then comments and item edits
+  with If-Match sent by Python clients (an edit needs the ETag its GET answered);
 - samples the audit chain's lag (the age of the oldest event not yet chained: `sequence IS NULL`)
   during the load, then runs `oneplan audit verify`;
-- prints per case requests/s, the ratio to /healthz of the same server, p50/p99, errors and
-  requests left unanswered within --timeout; then the issue's goals, PASS or FAIL each.
+- prints per case requests/s, the ratio to /healthz of the same server, p50/p99, errors,
+  requests left unanswered within --timeout, how busy the machine's cores were and the shares of
+  that CPU taken by the app processes, PostgreSQL and the load; then the issue's goals, PASS or
+  FAIL each.
 Exits 1 when a goal fails. Everything it starts is stopped by its process id, also on Ctrl-C.
 """
 
 import argparse
 import asyncio
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -109,7 +113,7 @@ def oneplan(*arguments: str) -> list[str]:
 
 
 @contextmanager
-def throwaway_postgres(work: Path) -> Iterator[str]:
+def throwaway_postgres(work: Path) -> Iterator[tuple[str, int]]:
     """initdb into `work`, serve on a free loopback port with fsync off; stopped (by its PID) at the end."""
     binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda path: int(path.parent.name))
     if not binaries:
@@ -134,7 +138,7 @@ def throwaway_postgres(work: Path) -> Iterator[str]:
     subprocess.run([*as_postgres, *pg_ctl, "-o", options, "start"], check=True, capture_output=True)
     pid = int((data / "postmaster.pid").read_text().split()[0])
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", pid
     finally:
         stop(pid, how=signal.SIGINT)  # PostgreSQL's fast shutdown
 
@@ -335,6 +339,56 @@ def seed(url: str, data_dir: Path, plans: int, total_items: int, clients: int) -
     return World(big_plan, sessions, tokens, seed_many_plans(url, data_dir, plans, clients))
 
 
+# Where the CPU goes ---------------------------------------------------------------------------------
+
+APP, DATABASE, LOAD, MACHINE = "app", "PostgreSQL", "load", "machine"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of_tree(root: int) -> float:
+    """CPU seconds (user and system) of a process and every process below it, as they stand now."""
+    parents: dict[int, int] = {}
+    spent: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        spent[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICKS
+
+    def below(pid: int) -> bool:
+        while pid > 1:
+            if pid == root:
+                return True
+            pid = parents.get(pid, 0)
+        return False
+
+    return sum(seconds for pid, seconds in spent.items() if below(pid))
+
+
+def machine_cpu() -> float:
+    """CPU seconds every core has spent busy since the machine started (/proc/stat)."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (
+        int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / TICKS
+
+
+def load_cpu() -> float:
+    """CPU seconds of this process (the Python clients) and its finished children (wrk)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def cpu_now(server: int, postgres: int) -> Counter[str]:
+    return Counter(
+        {APP: cpu_of_tree(server), DATABASE: cpu_of_tree(postgres), LOAD: load_cpu(), MACHINE: machine_cpu()}
+    )
+
+
 # Load ---------------------------------------------------------------------------------------------
 
 
@@ -346,6 +400,8 @@ class Tally:
     answered: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     unanswered: int = 0
+    cpu: Counter[str] = field(default_factory=Counter)
+    """CPU seconds spent during the case: by the app processes, PostgreSQL, the load and the machine."""
 
     def add(self, other: "Tally") -> "Tally":
         """Two rounds of the same case as one."""
@@ -355,7 +411,12 @@ class Tally:
             self.answered + other.answered,
             self.errors + other.errors,
             self.unanswered + other.unanswered,
+            self.cpu + other.cpu,
         )
+
+    def share(self, party: str) -> float:
+        """The party's share of all the CPU the machine spent during the case."""
+        return self.cpu[party] / self.cpu[MACHINE] if self.cpu[MACHINE] else float("nan")
 
     @property
     def rate(self) -> float:
@@ -647,15 +708,22 @@ def fmt(seconds: float) -> str:
 
 
 def report(processes: int, results: dict[str, Tally]) -> None:
+    """Each case's figures, and where the machine's CPU went while it ran (shares of the busy time)."""
     health = results[HEALTH].rate
+    cores = os.cpu_count() or 1
     print(f"\n{processes} app process{'es' if processes > 1 else ''}:")
-    print(f"  {'case':<38}{'req/s':>8}{'x healthz':>10}{'p50':>10}{'p99':>10}{'errors':>8}{'unanswered':>11}")
+    print(
+        f"  {'case':<38}{'req/s':>8}{'x healthz':>10}{'p50':>10}{'p99':>10}{'errors':>8}{'unanswered':>11}"
+        f"   CPU busy: app / db / load"
+    )
     for label, tally in results.items():
         ratio = tally.rate / health if health else float("nan")
         errors = sum(tally.errors.values())
+        busy = tally.cpu[MACHINE] / (tally.seconds * cores) if tally.seconds else float("nan")
+        shares = " / ".join(f"{tally.share(party):.0%}" for party in (APP, DATABASE, LOAD))
         print(
             f"  {label:<38}{tally.rate:>8.1f}{ratio:>10.3f}{fmt(tally.percentile(0.5)):>10}"
-            f"{fmt(tally.percentile(0.99)):>10}{errors:>8}{tally.unanswered:>11}"
+            f"{fmt(tally.percentile(0.99)):>10}{errors:>8}{tally.unanswered:>11}   {busy:>4.0%}: {shares}"
         )
         if tally.errors:
             print(f"  {'':<38}errors by kind: {dict(tally.errors)}")
@@ -681,7 +749,7 @@ def main() -> int:
     with ExitStack() as cleanup:
         work = Path(tempfile.mkdtemp(prefix="oneplan-scale-"))
         cleanup.callback(shutil.rmtree, work, ignore_errors=True)
-        url = cleanup.enter_context(throwaway_postgres(work))
+        url, postgres_pid = cleanup.enter_context(throwaway_postgres(work))
         data_dir = work / "data"
         env = {
             **os.environ,
@@ -710,6 +778,7 @@ def main() -> int:
         sampler = LagSampler(url)
         cleanup.callback(sampler.close)
         servers: dict[int, str] = {}
+        server_pids: dict[int, int] = {}
         for processes in PROCESSES:
             port = free_port()
             while f"http://127.0.0.1:{port}" in servers.values():
@@ -719,6 +788,7 @@ def main() -> int:
             log = work / f"serve-{processes}.log"
             server = cleanup.enter_context(started(serve, server_env, log))
             servers[processes] = f"http://127.0.0.1:{port}"
+            server_pids[processes] = server.pid
             wait_until_serving(servers[processes], server, log)
         plan = cases(world, arguments.clients, labels)
         # Warm every process (templates, connections) before measuring: not counted.
@@ -729,6 +799,7 @@ def main() -> int:
         for label, load in plan.items():
             for order in ROUNDS:
                 for processes in order:
+                    before = cpu_now(server_pids[processes], postgres_pid)
                     tally = measure(
                         servers[processes],
                         load,
@@ -736,6 +807,8 @@ def main() -> int:
                         arguments.seconds / len(ROUNDS),
                         arguments.timeout,
                     )
+                    tally.cpu = cpu_now(server_pids[processes], postgres_pid)
+                    tally.cpu.subtract(before)
                     earlier = results.setdefault(processes, {}).get(label)
                     results[processes][label] = earlier.add(tally) if earlier else tally
         sampler.sampling.clear()
