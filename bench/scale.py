@@ -341,7 +341,7 @@ def seed(url: str, data_dir: Path, plans: int, total_items: int, clients: int) -
 
 # Where the CPU goes ---------------------------------------------------------------------------------
 
-APP, DATABASE, LOAD, MACHINE = "app", "PostgreSQL", "load", "machine"
+APP, DATABASE, LOAD, MACHINE, WALL = "app", "PostgreSQL", "load", "machine", "wall"
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -385,7 +385,13 @@ def load_cpu() -> float:
 
 def cpu_now(server: int, postgres: int) -> Counter[str]:
     return Counter(
-        {APP: cpu_of_tree(server), DATABASE: cpu_of_tree(postgres), LOAD: load_cpu(), MACHINE: machine_cpu()}
+        {
+            APP: cpu_of_tree(server),
+            DATABASE: cpu_of_tree(postgres),
+            LOAD: load_cpu(),
+            MACHINE: machine_cpu(),
+            WALL: time.monotonic(),
+        }
     )
 
 
@@ -401,7 +407,8 @@ class Tally:
     errors: Counter[str] = field(default_factory=Counter)
     unanswered: int = 0
     cpu: Counter[str] = field(default_factory=Counter)
-    """CPU seconds spent during the case: by the app processes, PostgreSQL, the load and the machine."""
+    """CPU seconds spent during the case by the app processes, PostgreSQL, the load and the machine
+    (and the seconds it took, WALL)."""
 
     def add(self, other: "Tally") -> "Tally":
         """Two rounds of the same case as one."""
@@ -719,7 +726,7 @@ def report(processes: int, results: dict[str, Tally]) -> None:
     for label, tally in results.items():
         ratio = tally.rate / health if health else float("nan")
         errors = sum(tally.errors.values())
-        busy = tally.cpu[MACHINE] / (tally.seconds * cores) if tally.seconds else float("nan")
+        busy = tally.cpu[MACHINE] / (tally.cpu[WALL] * cores) if tally.cpu[WALL] else float("nan")
         shares = " / ".join(f"{tally.share(party):.0%}" for party in (APP, DATABASE, LOAD))
         print(
             f"  {label:<38}{tally.rate:>8.1f}{ratio:>10.3f}{fmt(tally.percentile(0.5)):>10}"
