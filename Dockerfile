@@ -24,8 +24,9 @@ RUN apt-get update -qq \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /srv/oneplan oneplan \
     && install -d -o oneplan -g oneplan /var/lib/oneplan
-COPY requirements/app.txt ./requirements/app.txt
-RUN python -m pip install --no-cache-dir --require-hashes -r requirements/app.txt
+COPY requirements/pip.txt requirements/app.txt ./requirements/
+RUN python -m pip install --no-cache-dir --require-hashes -r requirements/pip.txt \
+    && python -m pip install --no-cache-dir --require-hashes -r requirements/app.txt
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations

@@ -13,6 +13,7 @@ SHARED_STEPS = [
     "npm ci --no-audit --no-fund --loglevel=error",
     "npm run --silent build",
     "python -m pip install",
+    "--require-hashes -r requirements/pip.txt",
     "--require-hashes -r",
     "--no-deps -e .",
     "oneplan db upgrade",
@@ -63,6 +64,7 @@ def test_the_lock_files_pin_every_package_the_project_names_with_a_hash(project_
     assert wanted(project["dependencies"]) <= app.keys()
     assert wanted(project["dependencies"] + project["optional-dependencies"]["dev"]) <= dev.keys()
     assert {name: app[name] for name in app} == {name: dev[name] for name in app}, "the two locks disagree"
-    for lock in ("app", "dev"):
+    assert "pip" in locked(project_dir / "requirements/pip.txt")
+    for lock in ("pip", "app", "dev"):
         text = (project_dir / f"requirements/{lock}.txt").read_text()
         assert all("--hash=sha256:" in block for block in re.split(r"\n(?=[A-Za-z])", text) if "==" in block)
