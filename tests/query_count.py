@@ -30,7 +30,8 @@ class QueryCounter:
 
 
 @contextmanager
-def counting_queries(engine: Engine) -> Iterator[QueryCounter]:
+def counting_queries() -> Iterator[QueryCounter]:
+    """Statements on any engine (the test's requests run on the empty database or the demo's)."""
     counter = QueryCounter()
 
     def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -39,8 +40,8 @@ def counting_queries(engine: Engine) -> Iterator[QueryCounter]:
         if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
             counter.statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", note)
+    event.listen(Engine, "before_cursor_execute", note)
     try:
         yield counter
     finally:
-        event.remove(engine, "before_cursor_execute", note)
+        event.remove(Engine, "before_cursor_execute", note)

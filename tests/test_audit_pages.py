@@ -428,7 +428,7 @@ def test_audit_pages_cost_the_same_queries_with_many_people_on_them(
     address = path.format(plan_id=plan_id)
     sign_in_as(demo("Rita Okafor"))
     db_session.expunge_all()  # each request starts with an empty session, as it does when served
-    with counting_queries(app.state.engine) as few:
+    with counting_queries() as few:
         assert client.get(address).status_code == 200
     for _ in range(20):
         school = make_organisation(db_session, OrganisationKind.SCHOOL)
@@ -436,7 +436,7 @@ def test_audit_pages_cost_the_same_queries_with_many_people_on_them(
         actor = Actor(person=visitor, channel=Channel.PAGE)
         audit.record(db_session, actor, "plan.read", object_type="plan", object_id=plan_id)
     db_session.expunge_all()
-    with counting_queries(app.state.engine) as many:
+    with counting_queries() as many:
         assert client.get(address).status_code == 200
     assert _shapes(many.statements) == _shapes(few.statements)
 

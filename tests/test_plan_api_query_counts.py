@@ -91,7 +91,7 @@ def plan_with_items(db: Session, senco: Person, count: int) -> int:
 
 def _queries(app: FastAPI, client: TestClient, db: Session, path: str, headers: dict[str, str]) -> int:
     db.expunge_all()  # nothing cached from building the plan: count what a request really asks
-    with counting_queries(app.state.engine) as counter:
+    with counting_queries() as counter:
         response = client.get(path, headers=headers)
     assert response.status_code == 200
     return counter.count

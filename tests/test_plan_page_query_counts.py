@@ -72,7 +72,7 @@ def plan_with_items(db: Session, count: int) -> tuple[Plan, dict[MemberRole, Per
 
 
 def _page_queries(app: FastAPI, client: TestClient, address: str) -> tuple[int, str]:
-    with counting_queries(app.state.engine) as counter:
+    with counting_queries() as counter:
         response = client.get(address)
     assert response.status_code == 200
     return counter.count, response.text

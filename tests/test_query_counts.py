@@ -15,7 +15,7 @@ from tests.query_count import counting_queries
 
 
 def _queries(app: FastAPI, client: TestClient, path: str) -> int:
-    with counting_queries(app.state.engine) as counter:
+    with counting_queries() as counter:
         assert client.get(path).status_code == 200
     return counter.count
 
