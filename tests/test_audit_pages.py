@@ -11,6 +11,7 @@ import html5lib
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
@@ -33,6 +34,7 @@ from app.services import audit
 from app.services.audit.integrity import checkpoint_file_name, verify_trail
 from app.services.plans.access import plan_access
 from app.services.plans.content import load_plan
+from tests.databases import on_postgres
 from tests.factories import make_organisation, make_person
 from tests.page_checks import check_page
 from tests.plan_factories import last_event_id
@@ -509,8 +511,37 @@ def test_the_officer_checks_the_trail_and_publishes_a_checkpoint_now(
     assert checkpointed == head.sequence - 1, "the checkpoint signs the head as it was when asked"
     assert f"A signed checkpoint of event {checkpointed} was published." in published.text
     assert written.name == checkpoint_file_name(checkpointed)
+    signed = db_session.exec(select(AuditEvent).where(AuditEvent.sequence == checkpointed)).one()
+    assert f'<code class="op-hash">{signed.hash}</code>' in published.text, "the fingerprint is shown as code"
+    assert "&lt;code" not in published.text, "no markup shown as text"
+    assert re.search(r"\d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}:\d\d[ap]m", published.text), (
+        "made at, in UK words"
+    )
 
     again = client.post("/audit/checkpoints", data={"csrf_token": csrf})
     assert f"A signed checkpoint of event {checkpointed + 1} was published." in again.text, "one event since"
     assert len(list(settings.audit_checkpoints_path.iterdir())) == 2
     assert verify_trail(db_session, settings, [settings.audit_checkpoints_path]).whole
+
+
+def test_a_checkpoint_is_refused_on_a_trail_that_is_not_whole_and_the_page_says_why(
+    client: TestClient,
+    sign_in_as: SignIn,
+    demo: Demo,
+    db_session: Session,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(settings, "audit_checkpoint_dir", tmp_path)
+    csrf = sign_in_as(demo("Rita Okafor"))
+    if on_postgres():
+        db_session.execute(text("SET LOCAL session_replication_role = replica"))  # as an intruder would
+    db_session.execute(text("UPDATE audit_event SET action = 'plan.tampered' WHERE sequence = 2"))
+
+    refused = client.post("/audit/checkpoints", data={"csrf_token": csrf})
+
+    assert refused.status_code == 200
+    assert "No checkpoint was made: the trail is not whole" in refused.text
+    assert refused.text.count('role="alert"') == 1
+    assert not list(tmp_path.iterdir()), "nothing was signed"

@@ -21,6 +21,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,11 @@ class Checkpoint:
     """When it was made (UTC, canonical text), as signed."""
     source: str = ""
     """The file it came from, to name it in a report."""
+
+    @property
+    def made_at_moment(self) -> datetime:
+        """When it was made, to show in UK time."""
+        return datetime.fromisoformat(self.made_at)
 
     def signed_content(self) -> bytes:
         return rfc8785.dumps(
