@@ -545,3 +545,25 @@ def test_a_checkpoint_is_refused_on_a_trail_that_is_not_whole_and_the_page_says_
     assert "No checkpoint was made: the trail is not whole" in refused.text
     assert refused.text.count('role="alert"') == 1
     assert not list(tmp_path.iterdir()), "nothing was signed"
+
+
+def test_every_event_on_the_officers_pages_reads_as_words_not_a_code(
+    client: TestClient, sign_in_as: SignIn, demo: Demo, db_session: Session
+) -> None:
+    sign_in_as(demo("Rita Okafor"))
+    codes = set(db_session.exec(select(AuditEvent.action).where(col(AuditEvent.sequence).is_not(None))))
+    assert {"delivery.recorded", "item.added", "advice.requested"} <= codes, "the demo's trail has them"
+    shown: list[str] = []
+    query = ""
+    for _ in range(20):  # the newest pages of the trail, each of them
+        page = client.get(f"/audit?{query}")
+        assert page.status_code == 200
+        table = page.text[page.text.index("<tbody") :]
+        shown += re.findall(r"<td class=\"govuk-table__cell\">\s*([^<\n]+)", table)
+        older = re.search(r'href="/audit\?([^"]*before=[^"]*)"', page.text)
+        if older is None:
+            break
+        query = older.group(1).replace("&amp;", "&")
+    assert shown
+    assert not [cell for cell in shown if re.search(r"\b[a-z]+_?[a-z]*\.[a-z_]+\b", cell)]
+    assert {"Delivery recorded", "Item added", "Advice asked for"} <= {cell.strip() for cell in shown}

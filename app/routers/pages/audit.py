@@ -10,6 +10,7 @@ from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, S
 from app.models.base import utc_now
 from app.permissions import Permission
 from app.rendering import render
+from app.services.audit import actions as audit_actions
 from app.services.audit import contributions as audit_contributions
 from app.services.audit import csv_export
 from app.services.audit import integrity as audit_integrity
@@ -63,7 +64,7 @@ def audit_trail(
         "council": council,
         "organisations": [(str(o.id), o.name) for o in audit_search.organisations(db)],
         "actions": audit_search.action_choices(),
-        "action_labels": audit_search.ACTION_LABELS,
+        "action_label": audit_actions.label,
         "filtered": any(values.values()),
         "export_query": _query(values),
         "newer_query": _query(values, after=page.newer) if page.newer else None,

@@ -29,6 +29,7 @@ from app.models import (
 from app.permissions import PlanAccess
 from app.services.audit import events as audit
 from app.services.audit import reasons
+from app.services.audit.actions import ACTIONS
 from app.services.plans.plans import organisations_by_id, people_by_id
 
 PAGE_SIZE = 50
@@ -63,35 +64,38 @@ READ_ACTIONS = frozenset(
 """Reads of plan content (and of the plan's own trail)."""
 
 ACTION_LABELS: dict[str, str] = {
-    "plan.read": "Plan read",
-    "item.read": "Item history read",
-    "plan.changes_read": "Versions compared",
-    "plan.audit_read": "Plan's audit trail read",
-    "plan.created": "Plan started",
-    "item.added": "Item added",
-    "item.revised": "Item revised",
-    "comment.added": "Comment added",
-    "link.added": "Link made",
-    "views.sent": "Views sent",
-    "link.removed": "Link removed",
-    "member.added": "Member added",
-    "member.removed": "Member removed",
-    "coordinator.handed_on": "Coordination handed on",
-    "review.recorded": "Review recorded",
-    "plan.send_for_consultation": "Draft sent for comment",
-    "plan.issue": "Plan issued",
-    "plan.start_review": "Review started",
-    "plan.cease": "Plan ceased",
-    "plan.move_to_stage": "Stage changed",
-    "plan.close": "Plan closed",
-    "plan.refused": "Plan refused",
-    "item.refused": "Item change refused",
-    "member.refused": "Member change refused",
-    "permission.refused": "Refused by role",
-    "csrf.refused": "Form refused",
-    "audit.checkpoint_published": "Checkpoint published",
+    code: ACTIONS[code].label
+    for code in (
+        "plan.read",
+        "item.read",
+        "plan.changes_read",
+        "plan.audit_read",
+        "plan.created",
+        "item.added",
+        "item.revised",
+        "comment.added",
+        "link.added",
+        "views.sent",
+        "link.removed",
+        "member.added",
+        "member.removed",
+        "coordinator.handed_on",
+        "review.recorded",
+        "plan.send_for_consultation",
+        "plan.issue",
+        "plan.start_review",
+        "plan.cease",
+        "plan.move_to_stage",
+        "plan.close",
+        "plan.refused",
+        "item.refused",
+        "member.refused",
+        "permission.refused",
+        "csrf.refused",
+        "audit.checkpoint_published",
+    )
 }
-"""How each plan action reads in the officer's table and its filter (others show their own name)."""
+"""The actions the officer may filter by, with their labels (every action has one: `audit.actions`)."""
 
 KINDS: dict[str, str] = {
     "reads": "Reads of plan content",

@@ -13,60 +13,8 @@ from app.models import (
     PersonRole,
 )
 from app.models.base import as_utc
-from app.services.audit.search import ACTION_LABELS, EventPage
-
-_PHRASES: dict[str, str] = {
-    "plan.read": "read the plan",
-    "item.read": "read the history of an item",
-    "plan.changes_read": "compared versions of the plan",
-    "plan.audit_read": "looked at who has seen and changed the plan",
-    "plan.created": "started the plan",
-    "comment.added": "commented on an item",
-    "link.added": "said what an item of the plan answers",
-    "views.sent": "sent their views",
-    "views.read": "read the views on the plan",
-    "links.read": "read what the plan's items answer",
-    "picture.read": "looked at a picture on the plan",
-    "picture.added": "added a picture",
-    "plan.items_read": "read the items of the plan",
-    "plan.members_read": "read who is on the plan",
-    "plan.reviews_read": "read the plan's reviews",
-    "plan.versions_read": "read the plan's versions",
-    "plan.quality_read": "read the plan's quality checks",
-    "plan.differences_read": "read the differences of opinion",
-    "difference.recorded": "recorded a difference of opinion",
-    "assessment.requested": "asked for an EHC needs assessment",
-    "assessment.taken_on": "took on the request for an assessment for the council",
-    "advice.requested": "asked for advice for the assessment",
-    "advice.returned": "recorded advice as returned",
-    "timeline.read": "read the plan's timeline",
-    "timeline.step_done": "recorded a step of the timeline as done",
-    "timeline.exception_recorded": "recorded why a time limit does not apply",
-    "timeline.phase_transfer_added": "added the deadline for a move to the next school",
-    "review.arranged": "arranged a review meeting",
-    "delivery.read": "read the delivery log",
-    "delivery.listed": "read the delivery of the plan's provision",
-    "delivery.recorded": "recorded what support was delivered",
-    "timetable.read": "read a reduced timetable",
-    "timetables.listed": "read the reduced timetables",
-    "timetable.recorded": "recorded a reduced timetable",
-    "timetable.decided": "recorded a decision about a reduced timetable",
-    "needs_map.read": "read the needs map",
-    "needs_map.recorded": "added to the needs map",
-    "provision.ended": "ended a provision, saying why",
-    "provision_change.read": "read a change of provision",
-    "provision_changes.listed": "read the changes of provision",
-    "provision_change.answered": "answered a change of provision",
-    "plan.setting_moved": "recorded the child's move to a new school or setting",
-    "link.removed": "removed a link between items of the plan",
-    "review.recorded": "recorded a review meeting",
-    "plan.send_for_consultation": "sent the draft plan to the family for comment",
-    "plan.issue": "issued the plan",
-    "plan.start_review": "started a review of the plan",
-    "plan.cease": "ceased the plan",
-    "plan.move_to_stage": "moved the plan on to another stage",
-    "plan.close": "closed the plan",
-}
+from app.services.audit import actions
+from app.services.audit.search import EventPage
 
 
 def _with_article(label: str) -> str:
@@ -133,7 +81,7 @@ def what(event: AuditEvent, names: EventPage) -> str:
         return f"handed the coordination of the plan on to {someone('to_person_id')}"
     if event.action == "review.recorded" and details.get("version"):
         return f"recorded a review and kept version {details['version']} of the plan"
-    return _PHRASES.get(event.action, f"did “{ACTION_LABELS.get(event.action, event.action)}”")
+    return actions.phrase(event.action)
 
 
 def sentences(page: EventPage, viewer: Person) -> list[Sentence]:
