@@ -1,5 +1,6 @@
 """The LA audit officer's pages, export and API; the family's page of who looked at or changed the plan."""
 
+import base64
 import csv
 import io
 import re
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import html5lib
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -31,7 +33,7 @@ from app.models import (
 )
 from app.models.base import id_of
 from app.services import audit
-from app.services.audit.integrity import checkpoint_file_name, verify_trail
+from app.services.audit.integrity import Checkpoint, checkpoint_file_name, verify_trail
 from app.services.plans.access import plan_access
 from app.services.plans.content import load_plan
 from tests.databases import on_postgres
@@ -567,3 +569,36 @@ def test_every_event_on_the_officers_pages_reads_as_words_not_a_code(
     assert shown
     assert not [cell for cell in shown if re.search(r"\b[a-z]+_?[a-z]*\.[a-z_]+\b", cell)]
     assert {"Delivery recorded", "Item added", "Advice asked for"} <= {cell.strip() for cell in shown}
+
+
+def test_the_officer_downloads_the_checkpoint_and_checks_it_with_the_public_key(
+    client: TestClient,
+    sign_in_as: SignIn,
+    demo: Demo,
+    db_session: Session,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(settings, "audit_checkpoint_dir", tmp_path)
+    csrf = sign_in_as(demo("Rita Okafor"))
+    assert client.get("/audit/checkpoints/latest").status_code == 404
+    page = client.post("/audit/checkpoints", data={"csrf_token": csrf})
+    assert 'href="/audit/checkpoints/latest"' in page.text
+
+    downloaded = client.get("/audit/checkpoints/latest")
+    key_file = client.get("/audit/checkpoints/public-key")
+
+    assert downloaded.status_code == 200
+    assert "attachment" in downloaded.headers["content-disposition"]
+    document = downloaded.json()
+    assert key_file.status_code == 200
+    _, key_text, *_ = key_file.text.split()
+    assert f"ed25519 {key_text}" in page.text, "the page shows the key the file carries"
+    public_key = Ed25519PublicKey.from_public_bytes(base64.b64decode(key_text))
+    signed = Checkpoint(document["sequence"], document["head_hash"], document["made_at"]).signed_content()
+    public_key.verify(base64.b64decode(document["signature"]), signed)  # raises if it does not check out
+    head = db_session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc())).first()
+    assert head is not None
+    assert (head.action, head.actor_id) == ("audit.checkpoint_downloaded", demo("Rita Okafor").id)
+    assert head.details["sequence"] == document["sequence"]

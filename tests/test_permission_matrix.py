@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -74,9 +75,15 @@ class Played:
 
 @pytest.fixture
 def play_as(
-    client: TestClient, db_session: Session, settings: Settings
+    client: TestClient,
+    db_session: Session,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Callable[[Route, str, Relationship], Played]:
     """Make the entry's request as a new person of the caller's kind, for the relationship."""
+    # Checkpoints are files, not rows: each test starts with none, whatever others published.
+    monkeypatch.setattr(settings, "audit_checkpoint_dir", tmp_path / "checkpoints")
 
     def request(entry: Route, caller: str, relationship: Relationship) -> Played:
         client.cookies.clear()

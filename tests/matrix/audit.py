@@ -83,6 +83,9 @@ ROUTES = [
     Route("GET", "/audit/export.csv", _auditors(200, anonymous=303)),
     Route("GET", "/audit/checkpoints", _auditors(200, anonymous=303)),
     Route("POST", "/audit/checkpoints", _auditors(200, anonymous=303)),
+    # The matrix's world has published no checkpoint: there is none to download.
+    Route("GET", "/audit/checkpoints/latest", _auditors(404, anonymous=303)),
+    Route("GET", "/audit/checkpoints/public-key", _auditors(200, anonymous=303)),
     Route("GET", "/api/v1/audit", _auditors(200, anonymous=401)),
     Route("GET", "/plans/{plan_id}/audit", _plan_readers(anonymous=303), params=_plan),
     Route("GET", "/api/v1/plans/{plan_id}/audit", _plan_readers(anonymous=401), params=_plan),

@@ -1,10 +1,17 @@
 """The audit trail's pages: the LA audit officer's search and export, and a plan's own history."""
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from fastapi import APIRouter, HTTPException, Query, Request
+from starlette.responses import (
+    FileResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, SettingsDep, requires
 from app.models.base import utc_now
@@ -133,14 +140,36 @@ def plan_audit(
     return render(request, "pages/audit/plan.html", context)
 
 
+def _checkpoints_page(request: Request, settings: SettingsDep, context: dict[str, Any]) -> Response:
+    key = audit_integrity.signing_key(settings).public_key()
+    context |= {"public_key": audit_integrity.public_key_text(key), "key_id": audit_integrity.key_id(key)}
+    return render(request, "pages/audit/checkpoints.html", context)
+
+
 @router.get("/audit/checkpoints", dependencies=[requires(Permission.PUBLISH_CHECKPOINT)])
 def checkpoints(request: Request, settings: SettingsDep) -> Response:
-    context = {"latest": audit_integrity.latest_checkpoint(settings), "made": None}
-    return render(request, "pages/audit/checkpoints.html", context)
+    return _checkpoints_page(
+        request, settings, {"latest": audit_integrity.latest_checkpoint(settings), "made": None}
+    )
 
 
 @router.post("/audit/checkpoints", dependencies=[requires(Permission.PUBLISH_CHECKPOINT)])
 def publish_checkpoint(request: Request, db: SessionDep, settings: SettingsDep, actor: ActorDep) -> Response:
     made = audit_integrity.publish_checkpoint(db, settings, actor)
-    context = {"latest": made.checkpoint, "made": made}
-    return render(request, "pages/audit/checkpoints.html", context)
+    return _checkpoints_page(request, settings, {"latest": made.checkpoint, "made": made})
+
+
+@router.get("/audit/checkpoints/latest", dependencies=[requires(Permission.PUBLISH_CHECKPOINT)])
+def download_checkpoint(db: SessionDep, settings: SettingsDep, actor: ActorDep) -> Response:
+    latest = audit_integrity.download_latest_checkpoint(db, settings, actor)
+    if latest is None:
+        raise HTTPException(404, "No checkpoint has been published yet")
+    return FileResponse(latest.source, media_type="application/json", filename=Path(latest.source).name)
+
+
+@router.get("/audit/checkpoints/public-key", dependencies=[requires(Permission.PUBLISH_CHECKPOINT)])
+def checkpoint_public_key(settings: SettingsDep) -> Response:
+    key = audit_integrity.signing_key(settings).public_key()
+    text = f"ed25519 {audit_integrity.public_key_text(key)} (key id {audit_integrity.key_id(key)})\n"
+    headers = {"Content-Disposition": 'attachment; filename="oneplan-audit-public-key.txt"'}
+    return PlainTextResponse(text, headers=headers)

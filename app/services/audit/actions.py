@@ -173,6 +173,7 @@ ACTIONS: dict[str, Action] = {
     "audit.checkpoint_published": Action(
         "Checkpoint published", "checked the audit trail and published a checkpoint"
     ),
+    "audit.checkpoint_downloaded": Action("Checkpoint downloaded", "downloaded the latest checkpoint"),
     "audit.reasons_erased": Action("Reasons erased", "erased typed reasons kept beyond their time"),
     "housekeeping.swept": Action("Housekeeping", "cleared out expired sessions and old sign-in attempts"),
 }

@@ -412,3 +412,18 @@ def latest_checkpoint(settings: Settings) -> Checkpoint | None:
     except CheckpointProblem:
         return None
     return found[-1] if found else None
+
+
+def download_latest_checkpoint(db: Session, settings: Settings, actor: Actor) -> Checkpoint | None:
+    """The newest checkpoint, for the officer to keep with her own records; who took it is recorded."""
+    latest = latest_checkpoint(settings)
+    if latest is not None:
+        audit.record(
+            db,
+            actor,
+            "audit.checkpoint_downloaded",
+            object_type="audit_checkpoint",
+            object_id=latest.sequence,
+            details={"sequence": latest.sequence},
+        )
+    return latest
