@@ -21,10 +21,12 @@ from app.models import (
     Child,
     Item,
     ItemRevision,
+    Organisation,
     Outcome,
     Person,
     PersonRole,
     Plan,
+    PlanStatus,
     Section,
 )
 from app.services.auth.api_tokens import create_token
@@ -928,3 +930,76 @@ def test_a_wrong_method_names_the_ones_that_work(client: TestClient) -> None:
         assert response.status_code == 405
         answers[path] = response.headers["Allow"]
     assert answers == expected
+
+
+# One child, one record, one live plan of each kind ----------------------------------------------------
+
+
+SAM = {"child_full_name": "Sam Taylor", "child_date_of_birth": "2017-05-14", "child_school_year": "Year 4"}
+
+
+def test_a_second_live_plan_of_a_kind_is_refused_and_nothing_is_written(
+    client: TestClient, db_session: Session, as_person: Headers, events: Events, sam: Plan
+) -> None:
+    children = db_session.exec(select(func.count()).select_from(Child)).one()
+
+    again = client.post(
+        "/api/v1/plans",
+        json=new_plan("sen_support", **(SAM | {"child_full_name": "  sam   TAYLOR "})),
+        headers=as_person("Priya Shah"),
+    )
+
+    assert again.status_code == 409
+    assert again.json()["detail"] == f"Sam Taylor already has a live SEN Support plan: {sam.reference}"
+    assert again.headers["Location"] == f"/api/v1/plans/{sam.id}", "Priya is on Sam's plan: she is shown it"
+    assert db_session.exec(select(func.count()).select_from(Child)).one() == children
+    assert events("plan.created") == []
+
+
+def test_someone_not_on_the_live_plan_is_told_to_ask_its_coordinator_and_not_shown_it(
+    client: TestClient, as_person: Headers, db_session: Session, sam: Plan
+) -> None:
+    school = db_session.get(Organisation, sam.setting_id)
+    assert school is not None
+    colleague = make_person(db_session, PersonRole.EDUCATION, organisation=school, password=None)
+    _token, secret = create_token(db_session, Actor.command(), colleague, "api test")
+
+    again = client.post(
+        "/api/v1/plans", json=new_plan("sen_support", **SAM), headers={"Authorization": f"Bearer {secret}"}
+    )
+
+    assert again.status_code == 409
+    assert again.json()["detail"] == (
+        "Sam Taylor already has a live SEN Support plan. Ask its coordinator to add you to it"
+    )
+    assert "Location" not in again.headers
+    assert sam.reference not in again.text
+
+
+def test_an_ehc_plan_for_a_child_with_a_sen_support_plan_keeps_one_record_of_the_child(
+    client: TestClient, db_session: Session, as_person: Headers, demo: Demo, sam: Plan
+) -> None:
+    body = new_plan("ehc", **SAM, setting_id=sam.setting_id)
+
+    started = client.post("/api/v1/plans", json=body, headers=as_person("Morgan Price"))
+    second = client.post("/api/v1/plans", json=body, headers=as_person("Morgan Price"))
+
+    assert started.status_code == 201
+    ehc = db_session.get(Plan, started.json()["id"])
+    assert ehc is not None
+    assert ehc.child_id == sam.child_id, "the same child, not a second record of them"
+    assert second.status_code == 409
+    assert second.json()["detail"] == f"Sam Taylor already has a live EHC plan: {ehc.reference}"
+
+
+def test_a_plan_that_has_ended_leaves_room_for_a_new_one(
+    client: TestClient, db_session: Session, as_person: Headers, sam: Plan
+) -> None:
+    sam.status = PlanStatus.CLOSED
+    db_session.add(sam)
+    db_session.flush()
+
+    again = client.post("/api/v1/plans", json=new_plan("sen_support", **SAM), headers=as_person("Priya Shah"))
+
+    assert again.status_code == 201
+    assert db_session.get(Plan, again.json()["id"]).child_id == sam.child_id  # type: ignore[union-attr]

@@ -69,6 +69,7 @@ from app.models.person import (
 )
 from app.models.plan import (
     CYCLE_STAGE_LABELS,
+    ENDED_STATUSES,
     FAMILY_MEMBER_ROLES,
     MEMBER_ROLE_LABELS,
     PLAN_KIND_LABELS,
@@ -108,6 +109,7 @@ __all__ = [
     "CONTRIBUTING_ACTIONS",
     "CYCLE_STAGE_LABELS",
     "EHC_SECTION_TITLES",
+    "ENDED_STATUSES",
     "FAMILY_MEMBER_ROLES",
     "FAMILY_ROLES",
     "FREQUENCY_LABELS",

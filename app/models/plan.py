@@ -51,6 +51,10 @@ class PlanStatus(StrEnum):
     CLOSED = "closed"
 
 
+ENDED_STATUSES = frozenset({PlanStatus.CEASED, PlanStatus.CLOSED})
+"""A plan in one of these is no longer live: the child may have a new plan of its kind."""
+
+
 PLAN_STATUS_LABELS = {
     PlanStatus.ACTIVE: "Active",
     PlanStatus.DRAFT: "Draft",

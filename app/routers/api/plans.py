@@ -149,16 +149,25 @@ def list_plans(db: SessionDep, actor: ActorDep) -> list[PlanSummaryOut]:
         **FORBIDDEN,
         **UNREADABLE,
         201: {"headers": {"Location": {"description": "The new plan", "schema": {"type": "string"}}}},
+        409: {
+            "model": Problem,
+            "description": "The child already has a live plan of this kind (its address in Location, "
+            "for someone on it)",
+        },
     },
 )
 def create_plan(new: PlanIn, db: SessionDep, actor: ActorDep, response: Response) -> PlanBrief:
     """Start a plan: a SENCo a SEN Support plan for their school, an LA case officer an EHC plan.
 
     Someone whose role cannot start that kind of plan is refused (403, audited), not told to retype.
+    A child has one live plan of each kind: a second is refused (409) and nothing is written.
     """
     with input_problems():
         try:
             plan = plans.create_plan(db, actor, new)
+        except plans.PlanAlreadyLive as live:
+            where = {"Location": f"/api/v1/plans/{live.plan.id}"} if live.may_see else None
+            raise HTTPException(409, detail=str(live), headers=where) from None
         except plans.PlanProblem as problem:
             if problem.field != "kind":
                 raise

@@ -11,6 +11,8 @@ from app.actor import Actor
 from app.clock import uk_today
 from app.models import (
     EHC_SECTION_TITLES,
+    ENDED_STATUSES,
+    PLAN_KIND_LABELS,
     SEN_SUPPORT_SECTION_TITLES,
     Child,
     CycleStage,
@@ -40,6 +42,17 @@ class PlanProblem(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class PlanAlreadyLive(PlanProblem):
+    """One child, one live plan of each kind: a second would split the child's record in two."""
+
+    def __init__(self, plan: Plan, child: Child, may_see: bool) -> None:
+        kind = PLAN_KIND_LABELS[plan.kind]
+        where = f": {plan.reference}" if may_see else ". Ask its coordinator to add you to it"
+        super().__init__("child_full_name", f"{child.full_name} already has a live {kind}{where}")
+        self.plan = plan
+        self.may_see = may_see
 
 
 class NewPlan(BaseModel):
@@ -88,16 +101,20 @@ def create_plan(db: Session, actor: Actor, new: NewPlan) -> Plan:
                 raise PlanProblem("setting_id", "Select a school or college in your local authority")
     if new.child_date_of_birth > uk_today():
         raise PlanProblem("child_date_of_birth", "Date of birth must be in the past")
-    child = Child(
-        full_name=new.child_full_name,
-        preferred_name=(new.child_preferred_name or "").strip() or None,
-        date_of_birth=new.child_date_of_birth,
-        school_year=new.child_school_year,
-        setting_id=setting_id,
-        local_authority_id=local_authority_id,
-    )
-    db.add(child)
-    db.flush()
+    child = _known_child(db, local_authority_id, new)
+    if child is None:
+        child = Child(
+            full_name=new.child_full_name,
+            preferred_name=(new.child_preferred_name or "").strip() or None,
+            date_of_birth=new.child_date_of_birth,
+            school_year=new.child_school_year,
+            setting_id=setting_id,
+            local_authority_id=local_authority_id,
+        )
+        db.add(child)
+        db.flush()
+    else:
+        _refuse_a_second_live_plan(db, person, child, new.kind)
     plan = Plan(
         kind=new.kind,
         child_id=id_of(child),
@@ -126,6 +143,38 @@ def create_plan(db: Session, actor: Actor, new: NewPlan) -> Plan:
         details={"kind": plan.kind.value, "child_id": child.id},
     )
     return plan
+
+
+def _known_child(db: Session, local_authority_id: int, new: NewPlan) -> Child | None:
+    """The council's record of this child (same name, whatever the case, and date of birth), if any."""
+    name = " ".join(new.child_full_name.split()).casefold()
+    candidates = db.exec(
+        select(Child).where(
+            col(Child.local_authority_id) == local_authority_id,
+            col(Child.date_of_birth) == new.child_date_of_birth,
+        )
+    )
+    return next((child for child in candidates if " ".join(child.full_name.split()).casefold() == name), None)
+
+
+def _refuse_a_second_live_plan(db: Session, person: Person, child: Child, kind: PlanKind) -> None:
+    live = db.exec(
+        select(Plan).where(
+            col(Plan.child_id) == child.id,
+            col(Plan.kind) == kind,
+            col(Plan.status).not_in(ENDED_STATUSES),
+        )
+    ).first()
+    if live is None:
+        return
+    member = db.exec(
+        select(PlanMember.id).where(
+            col(PlanMember.plan_id) == live.id,
+            col(PlanMember.person_id) == person.id,
+            col(PlanMember.removed_at).is_(None),
+        )
+    ).first()
+    raise PlanAlreadyLive(live, child, may_see=member is not None)
 
 
 def visible_plans(db: Session, actor: Actor) -> list[PlanSummary]:

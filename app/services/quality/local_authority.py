@@ -13,13 +13,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
-from app.models import Item, ItemLink, ItemRevision, Organisation, Person, Plan, PlanStatus, Section
+from app.models import (
+    ENDED_STATUSES,
+    Item,
+    ItemLink,
+    ItemRevision,
+    Organisation,
+    Person,
+    Plan,
+    Section,
+)
 from app.models.base import as_utc, id_of
 from app.services import audit
 from app.services.quality.report import QualityReport, assess
 
 MONTHS = 6
-ENDED = (PlanStatus.CEASED, PlanStatus.CLOSED)
 AGENCY_OF_SECTION = {
     Section.F: "Education",
     Section.G: "Health",
@@ -90,7 +98,7 @@ def la_quality(db: Session, actor: Actor, person: Person) -> LaQuality:
                 select(Plan)
                 .where(
                     col(Plan.local_authority_id) == council.id,
-                    col(Plan.status).not_in([status.value for status in ENDED]),
+                    col(Plan.status).not_in([status.value for status in ENDED_STATUSES]),
                 )
                 .order_by(col(Plan.id))
             )

@@ -9,6 +9,7 @@ from app.actor import Actor
 from app.clock import uk_today
 from app.errors import Refused
 from app.models import (
+    ENDED_STATUSES,
     MemberRole,
     PlanKind,
     PlanMember,
@@ -27,7 +28,6 @@ from app.services import audit
 from app.services.plans.access import refuse, refuse_change
 from app.services.plans.plans import PlanProblem
 from app.services.timelines import rules
-from app.services.timelines.reading import ENDED
 
 LATEST_RECORDED_REQUEST_WEEKS = 26
 """A request made earlier (by letter) may be recorded up to 26 weeks after it was made."""
@@ -63,7 +63,7 @@ def may_request_assessment(db: Session, access: PlanAccess) -> bool:
     return (
         requester_kind(access) is not None
         and access.plan.kind is PlanKind.SEN_SUPPORT
-        and access.plan.status not in ENDED
+        and access.plan.status not in ENDED_STATUSES
         and open_request(db, id_of(access.plan)) is None
     )
 
@@ -80,7 +80,7 @@ def request_assessment(
             action="assessment.request_refused",
         )
     plan = access.plan
-    if plan.kind is not PlanKind.SEN_SUPPORT or plan.status in ENDED:
+    if plan.kind is not PlanKind.SEN_SUPPORT or plan.status in ENDED_STATUSES:
         refuse_change(
             access,
             "An assessment is asked for from a child's SEN Support plan.",

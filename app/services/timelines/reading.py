@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.clock import UK_TIME, uk_today
 from app.models import (
+    ENDED_STATUSES,
     Child,
     Organisation,
     Person,
@@ -37,8 +38,6 @@ from app.services import audit
 from app.services.plans.plans import organisations_by_id, people_by_id
 from app.services.timelines import rules
 from app.services.timelines.rules import OPEN_STATUSES, NextStep, Status
-
-ENDED = frozenset({PlanStatus.CEASED, PlanStatus.CLOSED})
 
 
 @dataclass(frozen=True)
@@ -169,7 +168,7 @@ def _review_entry(
 ) -> Entry | None:
     """The next review a plan needs, worked out from the last one (none while one is being held)."""
     plan_id = id_of(plan)
-    if plan.status in ENDED:
+    if plan.status in ENDED_STATUSES:
         return None
     if plan.kind is PlanKind.SEN_SUPPORT:
         last = facts.last_review.get(plan_id) or as_utc(plan.created_at).astimezone(UK_TIME).date()
@@ -247,7 +246,7 @@ def timelines_of(db: Session, plans: list[Plan], today: date) -> dict[int, Timel
             if child is not None
             and plan.kind is PlanKind.EHC
             and not has_transfer
-            and plan.status not in ENDED
+            and plan.status not in ENDED_STATUSES
             else None
         )
         result[plan_id] = Timeline(

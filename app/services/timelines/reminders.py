@@ -16,12 +16,12 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.clock import uk_today
 from app.config import Settings
-from app.models import Person, PersonRole, Plan, PlanMember
+from app.models import ENDED_STATUSES, Person, PersonRole, Plan, PlanMember
 from app.models.base import id_of
 from app.models.timeline import ASSESSMENT_STEPS, AssessmentRequest, ReminderSent
 from app.services import audit
 from app.services.mail import send_mail
-from app.services.timelines.reading import ENDED, Entry, timelines_of
+from app.services.timelines.reading import Entry, timelines_of
 from app.services.timelines.rules import Status
 
 THRESHOLDS = {Status.DUE_SOON: "due_soon", Status.OVERDUE: "overdue"}
@@ -64,7 +64,7 @@ def _people(db: Session) -> list[Person]:
 
 def due_reminders(db: Session, today: date) -> list[Reminder]:
     """Every reminder the open steps call for today, including those already sent (see `send_reminders`)."""
-    plans = list(db.exec(select(Plan).where(col(Plan.status).not_in(ENDED))))
+    plans = list(db.exec(select(Plan).where(col(Plan.status).not_in(ENDED_STATUSES))))
     timelines = timelines_of(db, plans, today)
     people = {id_of(person): person for person in _people(db)}
     coordinators: dict[int, list[int]] = {}

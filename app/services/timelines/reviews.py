@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.clock import uk_today
 from app.models import (
+    ENDED_STATUSES,
     PlanKind,
     PlanStatus,
 )
@@ -24,7 +25,6 @@ from app.services import audit
 from app.services.plans.access import refuse, refuse_change
 from app.services.plans.plans import PlanProblem
 from app.services.timelines import rules
-from app.services.timelines.reading import ENDED
 
 
 class NewReviewMeeting(BaseModel):
@@ -94,7 +94,7 @@ def add_phase_transfer(db: Session, actor: Actor, access: PlanAccess, new: NewPh
     """Naming the next school: by 15 February of the year of the move (31 March into post-16)."""
     check_may_manage_reviews(access)
     plan = access.plan
-    if plan.kind is not PlanKind.EHC or plan.status in ENDED:
+    if plan.kind is not PlanKind.EHC or plan.status in ENDED_STATUSES:
         refuse_change(access, "Phase transfers are part of an EHC plan.", action="phase_transfer.refused")
     existing = db.exec(
         select(StatutoryStep).where(

@@ -37,7 +37,6 @@ from app.services.timelines.dashboards import (
     plan_panel,
 )
 from app.services.timelines.reading import (
-    ENDED,
     Assessment,
     Entry,
     Timeline,
@@ -64,7 +63,6 @@ from app.services.timelines.steps import (
 )
 
 __all__ = [
-    "ENDED",
     "AdviceReturned",
     "AgencyAdvice",
     "Assessment",
