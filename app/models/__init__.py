@@ -85,6 +85,13 @@ from app.models.plan import (
     PlanVersion,
     PlanVersionItem,
 )
+from app.models.provision import (
+    DELIVERER_ROLE_LABELS,
+    GROUP_SIZE_LABELS,
+    DelivererRole,
+    GroupSize,
+    provision_sentence,
+)
 from app.models.quality import DifferenceView, IssueReason, PlanDifference
 from app.models.timeline import (
     AdviceRequest,
@@ -107,10 +114,12 @@ __all__ = [
     "CONFIDENCE_LABELS",
     "CONTRIBUTING_ACTIONS",
     "CYCLE_STAGE_LABELS",
+    "DELIVERER_ROLE_LABELS",
     "EHC_SECTION_TITLES",
     "FAMILY_MEMBER_ROLES",
     "FAMILY_ROLES",
     "FREQUENCY_LABELS",
+    "GROUP_SIZE_LABELS",
     "ITEM_KIND_LABELS",
     "LINKABLE",
     "MEMBER_ROLE_LABELS",
@@ -137,11 +146,13 @@ __all__ = [
     "ChildSignInCard",
     "Confidence",
     "CycleStage",
+    "DelivererRole",
     "DeliveryRecord",
     "DeliveryState",
     "DeliveryStatus",
     "DifferenceView",
     "FamilyLink",
+    "GroupSize",
     "ImportedAuditTrail",
     "InviteStaff",
     "IssueReason",
@@ -193,4 +204,5 @@ __all__ = [
     "ViewPicture",
     "ViewPrompt",
     "ViewReader",
+    "provision_sentence",
 ]
