@@ -25,6 +25,7 @@ from app.models import (
     PLAN_STATUS_LABELS,
     ROLE_LABELS,
     VIEW_PROMPT_LABELS,
+    provision_sentence,
 )
 from app.models.base import as_utc
 from app.services.quality.rules import provision_flags
@@ -80,6 +81,9 @@ def build_templates(templates_dir: Path, service_name: str, auto_reload: bool = 
     env.filters["radio_items"] = radio_items
     env.filters["select_items"] = select_items
     env.filters["provision_flags"] = provision_flags
+    env.filters["provision_sentence"] = lambda revision, organisation=None: provision_sentence(
+        revision, organisation.name if organisation else None
+    )
     return Jinja2Blocks(env=env)
 
 

@@ -185,10 +185,8 @@ def _who(p: Structured, organisation: str | None) -> str | None:
     if expertise:
         joined = expertise.split(" ", 1)[0].lower() in _JOINS_DIRECTLY
         expertise = f"{expertise[0].lower()}{expertise[1:]}" if joined else expertise
-        if who:
-            who = f"{who} {expertise}" if joined else f"{who}, {expertise}"
-        else:
-            who = f"someone {expertise}" if joined else f"someone with {expertise}"
+        expertise = expertise if joined else f"with expertise in {expertise}"
+        who = f"{who or 'someone'} {expertise}"
     return f"by {who}" if who else None
 
 
