@@ -2,6 +2,7 @@
 shown back as one standard sentence; problems named field by field (GOV.UK error summary)."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -9,6 +10,7 @@ from sqlmodel import Session
 
 from app.models import DelivererRole, GroupSize, Person, Plan
 from tests.page_checks import check_page
+from tests.test_paper import get_pdf, pdf_text, words
 from tests.test_plan_item_pages import HTMX, item_saying, last_event, revisions_of
 from tests.test_plan_pages import error_beside, error_summary, plan_of, text_of
 
@@ -206,3 +208,14 @@ def test_the_live_check_reads_the_role_and_the_expertise_chosen(
     said = text_of(client.post(check, data=typed | {"deliverer_role": "teaching_assistant"}).text)
     assert "It does not say" not in said
     assert "Vague wording" not in said
+
+
+def test_the_plan_on_paper_prints_the_provision_sentence(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, sam: Plan, tmp_path: Path
+) -> None:
+    csrf = sign_in_as(demo("Priya Shah"))
+    client.post(f"/plans/{sam.id}/sections/F/items", data=structured(csrf))
+    text = words(pdf_text(get_pdf(client, f"/plans/{sam.id}/plan.pdf"), tmp_path, "structured"))
+    assert words(SENTENCE.replace("Provision ", "Provision: ", 1)) in text
+    # Provision written before its particulars were structured prints what it has, in the same sentence.
+    assert "Provision: 1 session a term, by Occupational therapist from Northshire NHS Trust" in text
