@@ -112,11 +112,17 @@ def test_with_htmx_the_saved_provision_comes_back_in_place_with_its_sentence(
     assert SENTENCE in text_of(added.text)
 
 
-def test_a_group_size_other_than_a_small_group_keeps_no_number_of_children(
+def test_a_number_of_children_is_for_a_small_group_only(
     client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, sam: Plan
 ) -> None:
     csrf = sign_in_as(demo("Priya Shah"))
-    client.post(f"/plans/{sam.id}/sections/F/items", data=structured(csrf, group_size="one_to_one"))
+    response = client.post(
+        f"/plans/{sam.id}/sections/F/items", data=structured(csrf, group_size="one_to_one")
+    )
+    assert error_summary(response.text) == [("group_of", "Give how many children only for a small group")]
+    client.post(
+        f"/plans/{sam.id}/sections/F/items", data=structured(csrf, group_size="one_to_one", group_of="")
+    )
     [revision] = revisions_of(db_session, item_saying(db_session, sam, WORDS))
     assert (revision.group_size, revision.group_of) == (GroupSize.ONE_TO_ONE, None)
 

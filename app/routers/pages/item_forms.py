@@ -183,7 +183,6 @@ def read_item_form(form: dict[str, str], kind: ItemKind, *, needs_voice: bool) -
             if len(values[name]) > 200:
                 errors[name] = f"{label} must be 200 characters or fewer"
         organisation = values["delivered_by_organisation_id"]
-        group_size = choice_of(values["group_size"], GroupSize)
         fields |= {
             "delivered_by": values["delivered_by"],
             "delivered_by_organisation_id": int(organisation) if organisation.isdigit() else None,
@@ -191,11 +190,8 @@ def read_item_form(form: dict[str, str], kind: ItemKind, *, needs_voice: bool) -
             "unit": choice_of(values["unit"], ProvisionUnit),
             "frequency": choice_of(values["frequency"], ProvisionFrequency),
             "session_minutes": whole_number_of("session_minutes", values["session_minutes"], errors),
-            "group_size": group_size,
-            # The number of children belongs to a small group only: with another choice it is not sent on.
-            "group_of": whole_number_of("group_of", values["group_of"], errors)
-            if group_size is GroupSize.SMALL_GROUP
-            else None,
+            "group_size": choice_of(values["group_size"], GroupSize),
+            "group_of": whole_number_of("group_of", values["group_of"], errors),
             "deliverer_role": choice_of(values["deliverer_role"], DelivererRole),
             "expertise": values["expertise"],
             "location": values["location"],
