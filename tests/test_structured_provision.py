@@ -111,6 +111,14 @@ def test_numbers_out_of_range_are_refused(field: str, value: int) -> None:
     assert set(problem.value.errors) == {field}
 
 
+def test_sessions_are_counted_whole() -> None:
+    with pytest.raises(items.ContentProblem) as problem:
+        items.checked_content(ItemKind.PROVISION, therapy(amount=2.5))
+    assert problem.value.errors == {"amount": "Enter the number of sessions as a whole number, like 3"}
+    hours = therapy(amount=2.5, unit=ProvisionUnit.HOURS)
+    assert items.checked_content(ItemKind.PROVISION, hours).amount == 2.5
+
+
 def test_where_and_the_expertise_are_trimmed_and_blank_is_none() -> None:
     kept = items.checked_content(ItemKind.PROVISION, therapy(location="  ", expertise="  trained in PECS "))
     assert (kept.location, kept.expertise) == (None, "trained in PECS")

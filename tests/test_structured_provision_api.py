@@ -117,6 +117,7 @@ def test_a_change_of_a_particular_is_a_new_revision_with_its_event(
         ({"expertise": "x" * 201}, "expertise"),
         ({"location": "the hall\x00"}, "location"),
         ({"ends_on": "2027-01-03"}, "ends_on"),
+        ({"amount": 2.5}, "amount"),
     ],
 )
 def test_particulars_that_cannot_be_saved_are_named_in_a_422(

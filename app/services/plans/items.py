@@ -27,6 +27,7 @@ from app.models import (
     PlanVersionItem,
     ProvisionChange,
     ProvisionChangeKind,
+    ProvisionUnit,
     Section,
 )
 from app.models.base import id_of
@@ -123,6 +124,9 @@ def checked_content(kind: ItemKind, content: ItemContent) -> ItemContent:
         if any(part is not None for part in quantity) and None in quantity:
             field = ("amount", "unit", "frequency")[quantity.index(None)]
             errors[field] = "Enter how much and how often together: a number, its unit and how often"
+        amount, unit = values["amount"], values["unit"]
+        if unit == ProvisionUnit.SESSIONS and isinstance(amount, float | int) and amount != int(amount):
+            errors["amount"] = "Enter the number of sessions as a whole number, like 3"
         if values["starts_on"] and values["review_on"] and values["review_on"] < values["starts_on"]:
             errors["review_on"] = "The review date must be on or after the start date"
         if values["starts_on"] and values["ends_on"] and values["ends_on"] < values["starts_on"]:
