@@ -39,7 +39,6 @@ from app.models.delivery import (
 from app.models.item import (
     AREA_OF_NEED_LABELS,
     EHC_SECTION_TITLES,
-    FREQUENCY_LABELS,
     ITEM_KIND_LABELS,
     LINKABLE,
     SECTION_KIND,
@@ -51,8 +50,6 @@ from app.models.item import (
     ItemKind,
     ItemLink,
     ItemRevision,
-    ProvisionFrequency,
-    ProvisionUnit,
     Section,
 )
 from app.models.jobs import ScheduledJob
@@ -87,9 +84,12 @@ from app.models.plan import (
 )
 from app.models.provision import (
     DELIVERER_ROLE_LABELS,
+    FREQUENCY_LABELS,
     GROUP_SIZE_LABELS,
     DelivererRole,
     GroupSize,
+    ProvisionFrequency,
+    ProvisionUnit,
     provision_sentence,
 )
 from app.models.quality import DifferenceView, IssueReason, PlanDifference

@@ -10,7 +10,6 @@ from sqlmodel import Field, SQLModel
 
 from app.models.base import EnumText, PlainText, created_at_field
 from app.models.provision import (
-    FREQUENCY_LABELS,
     LARGEST_SMALL_GROUP,
     DelivererRole,
     GroupSize,
@@ -19,8 +18,6 @@ from app.models.provision import (
     provision_sentence,
     quantity_words,
 )
-
-__all__ = ["FREQUENCY_LABELS", "ProvisionFrequency", "ProvisionUnit"]
 
 
 class Section(StrEnum):
