@@ -25,8 +25,10 @@ from app.models import (
     PLAN_STATUS_LABELS,
     ROLE_LABELS,
     VIEW_PROMPT_LABELS,
+    provision_sentence,
 )
 from app.models.base import as_utc
+from app.services.delivery.arithmetic import delivered_of_planned, in_units
 from app.services.quality.rules import provision_flags
 from app.static_files import fingerprint
 
@@ -80,6 +82,13 @@ def build_templates(templates_dir: Path, service_name: str, auto_reload: bool = 
     env.filters["radio_items"] = radio_items
     env.filters["select_items"] = select_items
     env.filters["provision_flags"] = provision_flags
+    env.filters["in_units"] = in_units
+    env.filters["delivered_of"] = lambda tally, unit: delivered_of_planned(
+        tally.delivered, tally.planned, unit
+    )
+    env.filters["provision_sentence"] = lambda revision, organisation=None: provision_sentence(
+        revision, organisation.name if organisation else None
+    )
     return Jinja2Blocks(env=env)
 
 

@@ -112,9 +112,10 @@ def test_dr_khan_adds_health_provision_with_how_much_and_how_often(
     assert response.status_code == 200
     item = item_saying(db_session, sam, "Speech and language therapy")
     block = text_of(response.text.split(f'id="item-{item.id}"', 1)[1].split("</li>", 1)[0])
-    assert "How much and how often 45 minutes a week" in block
-    assert "Delivered by Speech and language therapist, Northshire NHS Trust" in block
-    assert "From 5 January 2027" in block
+    assert (
+        "Provision 45 minutes a week, by Speech and language therapist from Northshire NHS Trust;"
+        " from 5 January 2027." in block
+    )
     assert "Review date 26 March 2027" in block
     assert "Dr Aisha Khan" in block
 

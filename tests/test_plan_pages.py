@@ -328,9 +328,8 @@ def test_the_page_shows_particulars_of_needs_outcomes_and_provision(
     page = text_of(whole_plan(client, plan_of(db_session, "Sam Taylor").id))
     assert "Area of need: Communication and interaction" in page
     assert "To achieve by 16 July 2027" in page
-    assert "How much and how often 3 sessions a week" in page
-    assert "How much and how often 1 session a term" in page
-    assert "Delivered by Occupational therapist, Northshire NHS Trust" in page
+    assert "Provision 3 sessions a week, by Teaching assistant trained in Language for Thinking" in page
+    assert "Provision 1 session a term, by Occupational therapist from Northshire NHS Trust" in page
 
 
 def test_the_page_shows_comments_with_their_author(

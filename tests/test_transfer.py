@@ -29,7 +29,7 @@ from tests.test_paper import HIDDEN_VIEW
 from tests.test_plan_pages import plan_of
 from tests.test_voices import Demo, SignIn
 
-SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "export-schema-v1.json"
+SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "export-schema-v2.json"
 
 
 def without_the_export_itself(document: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def test_sams_plan_goes_to_another_oneplan_and_comes_back_the_same(
     sign_in_as(demo("Tom Baker"))
     first, archive = export_of(client, plan.id or 0)
     assert first["format"] == "oneplan-plan"
-    assert first["format_version"] == 1
+    assert first["format_version"] == 2
     tables = first["tables"]
     assert len(tables["item"]) >= 16
     assert len(tables["item_revision"]) > len(tables["item"])  # every revision, not only the newest

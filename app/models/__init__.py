@@ -39,7 +39,6 @@ from app.models.delivery import (
 from app.models.item import (
     AREA_OF_NEED_LABELS,
     EHC_SECTION_TITLES,
-    FREQUENCY_LABELS,
     ITEM_KIND_LABELS,
     LINKABLE,
     SECTION_KIND,
@@ -51,8 +50,6 @@ from app.models.item import (
     ItemKind,
     ItemLink,
     ItemRevision,
-    ProvisionFrequency,
-    ProvisionUnit,
     Section,
 )
 from app.models.jobs import ScheduledJob
@@ -86,6 +83,16 @@ from app.models.plan import (
     PlanVersion,
     PlanVersionItem,
 )
+from app.models.provision import (
+    DELIVERER_ROLE_LABELS,
+    FREQUENCY_LABELS,
+    GROUP_SIZE_LABELS,
+    DelivererRole,
+    GroupSize,
+    ProvisionFrequency,
+    ProvisionUnit,
+    provision_sentence,
+)
 from app.models.quality import DifferenceView, IssueReason, PlanDifference
 from app.models.timeline import (
     AdviceRequest,
@@ -108,11 +115,13 @@ __all__ = [
     "CONFIDENCE_LABELS",
     "CONTRIBUTING_ACTIONS",
     "CYCLE_STAGE_LABELS",
+    "DELIVERER_ROLE_LABELS",
     "EHC_SECTION_TITLES",
     "ENDED_STATUSES",
     "FAMILY_MEMBER_ROLES",
     "FAMILY_ROLES",
     "FREQUENCY_LABELS",
+    "GROUP_SIZE_LABELS",
     "ITEM_KIND_LABELS",
     "LINKABLE",
     "MEMBER_ROLE_LABELS",
@@ -139,11 +148,13 @@ __all__ = [
     "ChildSignInCard",
     "Confidence",
     "CycleStage",
+    "DelivererRole",
     "DeliveryRecord",
     "DeliveryState",
     "DeliveryStatus",
     "DifferenceView",
     "FamilyLink",
+    "GroupSize",
     "ImportedAuditTrail",
     "InviteStaff",
     "IssueReason",
@@ -195,4 +206,5 @@ __all__ = [
     "ViewPicture",
     "ViewPrompt",
     "ViewReader",
+    "provision_sentence",
 ]

@@ -9,6 +9,15 @@ from enum import StrEnum
 from sqlmodel import Field, SQLModel
 
 from app.models.base import EnumText, PlainText, created_at_field
+from app.models.provision import (
+    LARGEST_SMALL_GROUP,
+    DelivererRole,
+    GroupSize,
+    ProvisionFrequency,
+    ProvisionUnit,
+    provision_sentence,
+    quantity_words,
+)
 
 
 class Section(StrEnum):
@@ -67,29 +76,6 @@ AREA_OF_NEED_LABELS = {
 }
 
 
-class ProvisionUnit(StrEnum):
-    MINUTES = "minutes"
-    HOURS = "hours"
-    SESSIONS = "sessions"
-
-
-class ProvisionFrequency(StrEnum):
-    DAY = "day"
-    WEEK = "week"
-    HALF_TERM = "half_term"
-    TERM = "term"
-    YEAR = "year"
-
-
-FREQUENCY_LABELS = {
-    ProvisionFrequency.DAY: "a day",
-    ProvisionFrequency.WEEK: "a week",
-    ProvisionFrequency.HALF_TERM: "a half-term",
-    ProvisionFrequency.TERM: "a term",
-    ProvisionFrequency.YEAR: "a year",
-}
-
-
 class Item(SQLModel, table=True):
     """One need, outcome, provision, view, piece of advice or arrangement, in one section."""
 
@@ -121,14 +107,29 @@ class ItemContent(SQLModel):
     frequency: ProvisionFrequency | None = Field(default=None, sa_type=EnumText(ProvisionFrequency))
     starts_on: date | None = None
     review_on: date | None = None
+    # Structured provision (app/models/provision.py): each particular of Code of Practice 9.69 its own.
+    session_minutes: int | None = Field(default=None, gt=0, le=600)
+    """How long each session is, in minutes ("30 minutes, 3 times a week")."""
+    group_size: GroupSize | None = Field(default=None, sa_type=EnumText(GroupSize))
+    group_of: int | None = Field(default=None, ge=2, le=LARGEST_SMALL_GROUP)
+    """How many children in a small group, the child included."""
+    deliverer_role: DelivererRole | None = Field(default=None, sa_type=EnumText(DelivererRole))
+    """Who delivers it, from the list of roles; `delivered_by` names a service or another role."""
+    expertise: PlainText | None = Field(default=None, max_length=200)
+    """The expertise or training needed ("trained in Colourful Semantics")."""
+    location: PlainText | None = Field(default=None, max_length=200)
+    """Where it happens ("the therapy room")."""
+    ends_on: date | None = None
 
     @property
     def quantity(self) -> str | None:
         """How much and how often, in words: "25 hours a week"."""
-        if self.amount is None or self.unit is None or self.frequency is None:
-            return None
-        unit = self.unit.value if self.amount != 1 else self.unit.value.rstrip("s")
-        return f"{self.amount:g} {unit} {FREQUENCY_LABELS[self.frequency]}"
+        return quantity_words(self.amount, self.unit, self.frequency)
+
+    @property
+    def sentence(self) -> str | None:
+        """Every particular of the provision in one standard sentence (the organisation by its id aside)."""
+        return provision_sentence(self)
 
 
 class ItemRevision(ItemContent, table=True):

@@ -144,7 +144,7 @@ def test_dr_khan_adds_health_provision_and_alex_comments(person_page: Callable[.
     health.get_by_label("What the support is").fill(
         "Sensory circuit before school, led by a trained assistant."
     )
-    health.get_by_label("Delivered by").fill("Teaching assistant trained by the OT")
+    health.get_by_label("Named service or other role").fill("Teaching assistant trained by the OT")
     health.get_by_label("How much").fill("15")
     health.get_by_label("Unit").select_option("minutes")
     health.get_by_label("How often").select_option("day")

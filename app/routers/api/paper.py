@@ -46,7 +46,7 @@ ZIP_CONTENT: dict[int | str, dict[str, Any]] = {
     response_class=Response,
 )
 def plan_export(db: SessionDep, actor: ActorDep, settings: SettingsDep, access: CurrentPlan) -> Response:
-    """The portable export (docs/export-schema-v1.json): export.json and the pictures, in a zip."""
+    """The portable export (docs/export-schema-v2.json): export.json and the pictures, in a zip."""
     archive = downloads.plan_export(db, settings, actor, access)
     return zip_response(archive, f"{access.plan.reference}-export.zip")
 

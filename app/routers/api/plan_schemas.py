@@ -11,6 +11,8 @@ from app.models import (
     AreaOfNeed,
     Child,
     CycleStage,
+    DelivererRole,
+    GroupSize,
     Item,
     ItemComment,
     ItemContent,
@@ -98,8 +100,21 @@ class ContentOut(BaseModel):
     frequency: ProvisionFrequency | None
     starts_on: date | None
     review_on: date | None
+    session_minutes: int | None
+    """How long each session is, in minutes."""
+    group_size: GroupSize | None
+    group_of: int | None
+    """How many children in a small group, the child included."""
+    deliverer_role: DelivererRole | None
+    """Who delivers it, from the list of roles; `delivered_by` names a service or another role."""
+    expertise: str | None
+    location: str | None
+    ends_on: date | None
     quantity: str | None
     """How much and how often, in words ("25 hours a week")."""
+    sentence: str | None
+    """Every particular of a provision in one standard sentence ("30 minutes, 3 times a week, one to one,
+    by a speech and language therapist; in the therapy room; from 4 January 2027 to 16 July 2027.")."""
 
 
 class RevisionOut(ContentOut):
@@ -294,6 +309,7 @@ def content_of(revision: ItemContent) -> dict[str, Any]:
     return {
         **revision.model_dump(include=set(ItemContent.model_fields)),
         "quantity": revision.quantity,
+        "sentence": revision.sentence,
     }
 
 

@@ -9,17 +9,21 @@ from pydantic import ValidationError
 
 from app.models import (
     AreaOfNeed,
+    DelivererRole,
+    GroupSize,
     ItemContent,
     ItemKind,
     ProvisionFrequency,
     ProvisionUnit,
 )
+from app.models.provision import LARGEST_SMALL_GROUP, SMALLEST_GROUP
 from app.routers.pages.inputs import date_from, date_values
 from app.services.plans import items
 
 DATE_FIELDS = {
     "achieve_by": "The date to achieve it by",
     "starts_on": "The start date",
+    "ends_on": "The end date",
     "review_on": "The review date",
 }
 
@@ -33,6 +37,12 @@ FORM_FIELDS: tuple[str, ...] = (
     "amount",
     "unit",
     "frequency",
+    "session_minutes",
+    "group_size",
+    "group_of",
+    "deliverer_role",
+    "expertise",
+    "location",
     *(f"{name}-{part}" for name in DATE_FIELDS for part in ("day", "month", "year")),
 )
 
@@ -52,12 +62,22 @@ ERROR_ORDER = [
     "text",
     "area_of_need",
     *(f"achieve_by-{part}" for part in ("day", "month", "year")),
-    "delivered_by",
-    "delivered_by_organisation_id",
     "amount",
     "unit",
     "frequency",
-    *(f"{name}-{part}" for name in ("starts_on", "review_on") for part in ("day", "month", "year")),
+    "session_minutes",
+    "group_size",
+    "group_of",
+    "deliverer_role",
+    "delivered_by",
+    "delivered_by_organisation_id",
+    "expertise",
+    "location",
+    *(
+        f"{name}-{part}"
+        for name in ("starts_on", "ends_on", "review_on")
+        for part in ("day", "month", "year")
+    ),
     "reason",
 ]
 """Fields in the order the form shows them: the error summary lists problems in this order."""
@@ -108,6 +128,45 @@ def amount_of(typed: str, errors: dict[str, str]) -> float | None:
     return amount
 
 
+WHOLE_NUMBERS = {
+    "session_minutes": (
+        1,
+        600,
+        "Enter how long each session is as a whole number of minutes, like 30",
+        "Enter how long each session is in minutes, from 1 to 600",
+    ),
+    "group_of": (
+        SMALLEST_GROUP,
+        LARGEST_SMALL_GROUP,
+        "Enter how many children are in the group as a whole number, like 4",
+        f"Enter how many children are in the group, from {SMALLEST_GROUP} to {LARGEST_SMALL_GROUP}",
+    ),
+}
+"""Particulars typed as whole numbers: their least and greatest, and what to do when they are not."""
+TEXT_LIMITS = {
+    "delivered_by": "The named service or other role",
+    "expertise": "The expertise or training needed",
+    "location": "Where it happens",
+}
+"""Particulars typed as words, of at most 200 characters."""
+
+
+def whole_number_of(name: str, typed: str, errors: dict[str, str]) -> int | None:
+    """A whole number typed in a box ("30", not "30.5" or "half an hour"), or None when left empty."""
+    typed = typed.strip()
+    if not typed:
+        return None
+    least, most, not_whole, out_of_range = WHOLE_NUMBERS[name]
+    if not (typed.isascii() and typed.isdigit()):
+        errors[name] = not_whole
+        return None
+    number = int(typed) if len(typed) <= 6 else most + 1
+    if not least <= number <= most:
+        errors[name] = out_of_range
+        return None
+    return number
+
+
 def read_item_form(form: dict[str, str], kind: ItemKind, *, needs_voice: bool) -> ItemForm:
     """The item as typed, with every problem found at once (the service's own checks included)."""
     values = {name: form.get(name, "") for name in (*FORM_FIELDS, "based_on", "reason")}
@@ -120,8 +179,9 @@ def read_item_form(form: dict[str, str], kind: ItemKind, *, needs_voice: bool) -
     if kind is ItemKind.OUTCOME:
         fields["achieve_by"] = date_from(form, "achieve_by", DATE_FIELDS["achieve_by"], errors)
     if kind is ItemKind.PROVISION:
-        if len(values["delivered_by"]) > 200:
-            errors["delivered_by"] = "Who delivers it must be 200 characters or fewer"
+        for name, label in TEXT_LIMITS.items():
+            if len(values[name]) > 200:
+                errors[name] = f"{label} must be 200 characters or fewer"
         organisation = values["delivered_by_organisation_id"]
         fields |= {
             "delivered_by": values["delivered_by"],
@@ -129,7 +189,14 @@ def read_item_form(form: dict[str, str], kind: ItemKind, *, needs_voice: bool) -
             "amount": amount_of(values["amount"], errors),
             "unit": choice_of(values["unit"], ProvisionUnit),
             "frequency": choice_of(values["frequency"], ProvisionFrequency),
+            "session_minutes": whole_number_of("session_minutes", values["session_minutes"], errors),
+            "group_size": choice_of(values["group_size"], GroupSize),
+            "group_of": whole_number_of("group_of", values["group_of"], errors),
+            "deliverer_role": choice_of(values["deliverer_role"], DelivererRole),
+            "expertise": values["expertise"],
+            "location": values["location"],
             "starts_on": date_from(form, "starts_on", DATE_FIELDS["starts_on"], errors),
+            "ends_on": date_from(form, "ends_on", DATE_FIELDS["ends_on"], errors),
             "review_on": date_from(form, "review_on", DATE_FIELDS["review_on"], errors),
         }
         quantity = {
@@ -167,6 +234,12 @@ def form_values_of(revision: ItemContent) -> dict[str, str]:
         "amount": f"{revision.amount:g}" if revision.amount is not None else "",
         "unit": revision.unit.value if revision.unit else "",
         "frequency": revision.frequency.value if revision.frequency else "",
+        "session_minutes": str(revision.session_minutes or ""),
+        "group_size": revision.group_size.value if revision.group_size else "",
+        "group_of": str(revision.group_of or ""),
+        "deliverer_role": revision.deliverer_role.value if revision.deliverer_role else "",
+        "expertise": revision.expertise or "",
+        "location": revision.location or "",
     }
     for name in DATE_FIELDS:
         value: date | None = getattr(revision, name)

@@ -14,8 +14,10 @@ from starlette.responses import RedirectResponse, Response
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.models import (
     AREA_OF_NEED_LABELS,
+    DELIVERER_ROLE_LABELS,
     FAMILY_MEMBER_ROLES,
     FREQUENCY_LABELS,
+    GROUP_SIZE_LABELS,
     ITEM_KIND_LABELS,
     MEMBER_ROLE_LABELS,
     SECTION_KIND,
@@ -77,6 +79,8 @@ def _choices(
         "frequencies": [
             (frequency.value, label.capitalize()) for frequency, label in FREQUENCY_LABELS.items()
         ],
+        "group_sizes": [(size.value, label) for size, label in GROUP_SIZE_LABELS.items()],
+        "roles": [(role.value, label) for role, label in DELIVERER_ROLE_LABELS.items()],
         "organisations": [],
         "voices": _voices(db, access) if voices and kind is ItemKind.VIEW else None,
         "text_label": text_label,

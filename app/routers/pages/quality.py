@@ -12,7 +12,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
-from app.models import ItemContent, ProvisionFrequency, ProvisionUnit, Section
+from app.models import DelivererRole, ItemContent, ProvisionFrequency, ProvisionUnit, Section
 from app.models.base import id_of
 from app.permissions import PLAN_SECTIONS, Permission, PlanAccess
 from app.rendering import render
@@ -45,6 +45,10 @@ def _typed_provision(form: dict[str, str]) -> ItemContent:
         amount=amount if amount is not None and amount > 0 else None,
         unit=next((unit for unit in ProvisionUnit if unit.value == form.get("unit")), None),
         frequency=next((often for often in ProvisionFrequency if often.value == form.get("frequency")), None),
+        deliverer_role=next(
+            (role for role in DelivererRole if role.value == form.get("deliverer_role")), None
+        ),
+        expertise=form.get("expertise", "")[:200] or None,
     )
 
 

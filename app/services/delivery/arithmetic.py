@@ -10,15 +10,22 @@ empty). Planned provision scales with the school days in the period:
 - `a half-term`, `a term`, `a year`: compared per half-term only (a term is two half-terms, a year
   six), never per week, where the sessions may fall in any week.
 
+Planned provision runs only between its own start and end dates (`Active`): school days before it
+starts or after it ends plan nothing, and provision counted per half-term is planned pro rata to the
+share of the half-term's school days it runs. Provision counted in sessions is planned in whole
+sessions, to the nearest ("3 sessions", never "2.4"): a session is not delivered in part.
+
 A shortfall is flagged when the delivered amount falls short of the planned amount by more than the
 threshold (a share, 0.10 by default): 3 of 5 sessions is a 40% shortfall and is flagged.
 """
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.models import ProvisionFrequency
+from app.models import ProvisionFrequency, ProvisionUnit
+from app.models.provision import count_words, unit_words
 
 SCHOOL_WEEK_DAYS = 5
 DEFAULT_TERM_DATES = (
@@ -92,6 +99,53 @@ class SchoolCalendar:
         return HalfTerm(first, following - timedelta(days=1))
 
 
+@dataclass(frozen=True)
+class Active:
+    """When a provision runs: from its start to its end, both included (None: not bounded that way)."""
+
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+    def __contains__(self, day: object) -> bool:
+        if not isinstance(day, date):
+            return False
+        return (self.starts_on is None or self.starts_on <= day) and (
+            self.ends_on is None or day <= self.ends_on
+        )
+
+
+ALWAYS = Active()
+
+
+def whole(amount: float) -> int:
+    """To the nearest whole number, halves up (2.5 sessions is 3; Python's round would give 2)."""
+    return math.floor(amount + 0.5)
+
+
+def in_units(amount: float | None, unit: ProvisionUnit | None) -> str:
+    """An amount with its unit as people say it: "3 sessions", "1 session", "1.5 hours", "45 minutes".
+
+    Sessions are whole; hours and minutes are shown to one decimal place at most.
+    """
+    if amount is None:
+        return "not counted"
+    if unit is ProvisionUnit.SESSIONS:
+        return count_words(whole(amount), "session")
+    shown = round(amount, 1)
+    return f"{shown:g} {unit_words(shown, unit)}" if unit is not None else f"{shown:g}"
+
+
+def _number(amount: float, unit: ProvisionUnit | None) -> str:
+    return str(whole(amount)) if unit is ProvisionUnit.SESSIONS else f"{round(amount, 1):g}"
+
+
+def delivered_of_planned(delivered: float, planned: float | None, unit: ProvisionUnit | None) -> str:
+    """What was delivered against what was planned, in the provision's unit: "3 of 5 sessions"."""
+    if planned is None:
+        return in_units(delivered, unit)
+    return f"{_number(delivered, unit)} of {in_units(planned, unit)}"
+
+
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -116,12 +170,16 @@ def planned_in(
     return amount / HALF_TERMS_IN[frequency]
 
 
-def per_day(amount: float, frequency: ProvisionFrequency) -> float | None:
-    """What one school day of the provision is, for prefilling the grid (None: no daily share)."""
+def per_day(amount: float, frequency: ProvisionFrequency, unit: ProvisionUnit | None = None) -> float | None:
+    """What one school day of the provision is, for prefilling the grid (None: no daily share).
+
+    A day of provision in sessions is at least one whole session: a day it was delivered, it was given.
+    """
     if frequency is ProvisionFrequency.DAY:
         return amount
     if frequency is ProvisionFrequency.WEEK:
-        return amount / SCHOOL_WEEK_DAYS
+        share = amount / SCHOOL_WEEK_DAYS
+        return float(max(1, whole(share))) if unit is ProvisionUnit.SESSIONS else share
     return None
 
 
@@ -171,15 +229,23 @@ def tally(
     last: date,
     threshold: float,
     whole_half_term: bool = False,
+    active: Active = ALWAYS,
+    unit: ProvisionUnit | None = None,
 ) -> Tally:
-    """Planned against delivered between two days (both included)."""
+    """Planned against delivered between two days (both included), for the days the provision runs."""
     days = calendar.school_days(first, last)
+    running = [day for day in days if day in active]
+    planned = planned_in(amount, frequency, len(running), whole_half_term=whole_half_term)
+    if planned is not None and frequency in HALF_TERMS_IN and len(running) < len(days):
+        planned *= len(running) / len(days)  # started or ended within the half-term
+    if planned is not None and unit is ProvisionUnit.SESSIONS:
+        planned = float(whole(planned))
     inside = [record for record in records if first <= record.day <= last]
     return Tally(
         starts_on=first,
         ends_on=last,
-        school_days=len(days),
-        planned=planned_in(amount, frequency, len(days), whole_half_term=whole_half_term),
+        school_days=len(running),
+        planned=planned,
         delivered=sum(record.amount for record in inside if record.delivered),
         missed=sum(1 for record in inside if not record.delivered),
         recorded_days=len(inside),
@@ -195,6 +261,8 @@ def week_tally(
     calendar: SchoolCalendar,
     monday: date,
     threshold: float,
+    active: Active = ALWAYS,
+    unit: ProvisionUnit | None = None,
 ) -> Tally:
     return tally(
         records,
@@ -204,6 +272,8 @@ def week_tally(
         first=monday,
         last=monday + timedelta(days=SCHOOL_WEEK_DAYS - 1),
         threshold=threshold,
+        active=active,
+        unit=unit,
     )
 
 
@@ -216,6 +286,8 @@ def half_term_tally(
     day: date,
     threshold: float,
     until: date | None = None,
+    active: Active = ALWAYS,
+    unit: ProvisionUnit | None = None,
 ) -> Tally:
     """The half-term holding `day`, up to `until` (today) for daily and weekly provision.
 
@@ -234,6 +306,8 @@ def half_term_tally(
         last=last,
         threshold=threshold,
         whole_half_term=True,
+        active=active,
+        unit=unit,
     )
     if frequency in HALF_TERMS_IN and until is not None and until < term.ends_on:
         return Tally(**{**counted.__dict__, "recorded_days": 0})  # not over yet: not flagged

@@ -20,6 +20,7 @@ from app.models import (
     ItemRevision,
     Person,
     ProvisionFrequency,
+    ProvisionUnit,
     ShortfallFlag,
 )
 from app.models.base import id_of
@@ -105,6 +106,11 @@ def day_records(records: list[DeliveryRecord]) -> list[DayRecord]:
     )
 
 
+def active_of(revision: ItemRevision) -> arithmetic.Active:
+    """When the provision runs: planned delivery starts at its own start and stops at its end."""
+    return arithmetic.Active(revision.starts_on, revision.ends_on)
+
+
 def week_tally(settings: Settings, revision: ItemRevision, records: list[DayRecord], monday: date) -> Tally:
     return arithmetic.week_tally(
         records,
@@ -113,6 +119,8 @@ def week_tally(settings: Settings, revision: ItemRevision, records: list[DayReco
         calendar=calendar_for(settings),
         monday=monday,
         threshold=settings.shortfall_threshold,
+        active=active_of(revision),
+        unit=revision.unit,
     )
 
 
@@ -125,6 +133,8 @@ def half_term_tally(settings: Settings, revision: ItemRevision, records: list[Da
         day=day,
         threshold=settings.shortfall_threshold,
         until=today(),
+        active=active_of(revision),
+        unit=revision.unit,
     )
 
 
@@ -188,7 +198,7 @@ def week_grid(
         cells,
         week_tally(settings, revision, latest, monday),
         half_term_tally(settings, revision, latest, monday),
-        arithmetic.per_day(revision.amount or 0, _frequency(revision)),
+        arithmetic.per_day(revision.amount or 0, _frequency(revision), revision.unit),
         may_log_delivery(access),
         people_by_id(db, {record.recorded_by_id for record in found}),
     )
@@ -216,7 +226,7 @@ def record_week(
     _check_quantified(access, item, revision)
     monday = arithmetic.monday_of(monday)
     calendar = calendar_for(settings)
-    per_day = arithmetic.per_day(revision.amount or 0, _frequency(revision))
+    per_day = arithmetic.per_day(revision.amount or 0, _frequency(revision), revision.unit)
     errors: dict[str, str] = {}
     week = set(arithmetic.week_days(monday))
     wanted: list[tuple[DayEntry, float, str | None]] = []
@@ -249,6 +259,11 @@ def record_week(
             continue
         if not 0 < amount <= 10000:
             errors[f"amount-{key}"] = "Enter an amount more than 0"
+            continue
+        if revision.unit is ProvisionUnit.SESSIONS and amount != int(amount):
+            errors[f"amount-{key}"] = (
+                f"Enter the sessions delivered on {entry.day:%A} as a whole number, like 1"
+            )
             continue
         wanted.append((entry, float(amount), None))
     if errors:
@@ -299,8 +314,9 @@ def record_week(
             family_and_coordinator(db, access),
             f"Provision in plan {plan.reference} was not all delivered",
             f"Less was delivered than planned of a provision in section {item.section} of plan "
-            f"{plan.reference} in the week of {monday:%-d %B %Y}: {tally.delivered:g} of {tally.planned:g} "
-            f"{(revision.unit.value if revision.unit else '')}.\n\nSee the delivery log: "
+            f"{plan.reference} in the week of {monday:%-d %B %Y}: "
+            f"{arithmetic.in_units(tally.delivered, revision.unit)} delivered of "
+            f"{arithmetic.in_units(tally.planned, revision.unit)} planned.\n\nSee the delivery log: "
             f"{settings.public_url}/plans/{plan.id}/delivery/{item.id}?week={monday.isoformat()}\n",
         )
     return written

@@ -13,8 +13,12 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.models import (
     AREA_OF_NEED_LABELS,
+    DELIVERER_ROLE_LABELS,
     FREQUENCY_LABELS,
+    GROUP_SIZE_LABELS,
     AreaOfNeed,
+    DelivererRole,
+    GroupSize,
     Item,
     ItemContent,
     ItemRevision,
@@ -40,7 +44,14 @@ PARTICULAR_LABELS = {
     "amount": "How much",
     "unit": "Unit",
     "frequency": "How often",
+    "session_minutes": "Minutes a session",
+    "group_size": "Group size",
+    "group_of": "Children in the group",
+    "deliverer_role": "Delivered by (role)",
+    "expertise": "Expertise or training needed",
+    "location": "Where",
     "starts_on": "From",
+    "ends_on": "Until",
     "review_on": "Review date",
 }
 
@@ -90,6 +101,10 @@ def particular_text(name: str, value: object) -> str:
         return AREA_OF_NEED_LABELS[AreaOfNeed(str(value))]
     if name == "frequency":
         return FREQUENCY_LABELS[ProvisionFrequency(str(value))]
+    if name == "group_size":
+        return GROUP_SIZE_LABELS[GroupSize(str(value))]
+    if name == "deliverer_role":
+        return DELIVERER_ROLE_LABELS[DelivererRole(str(value))]
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

@@ -27,14 +27,27 @@ from app.models import (
     PlanVersionItem,
     ProvisionChange,
     ProvisionChangeKind,
+    ProvisionUnit,
     Section,
 )
 from app.models.base import id_of
+from app.models.provision import GroupSize
 from app.permissions import PlanAccess, may_comment, may_revise, may_write_in
 from app.services import audit
 from app.services.plans import visibility
 from app.services.plans.access import refuse, refuse_change
 from app.services.plans.plans import SECTION_TITLES, people_by_id
+
+STRUCTURED = (
+    "session_minutes",
+    "group_size",
+    "group_of",
+    "deliverer_role",
+    "expertise",
+    "location",
+    "ends_on",
+)
+"""The particulars of structured provision beyond how much and how often (app/models/provision.py)."""
 
 PARTICULARS: dict[ItemKind, frozenset[str]] = {
     ItemKind.NEED: frozenset({"area_of_need"}),
@@ -48,6 +61,7 @@ PARTICULARS: dict[ItemKind, frozenset[str]] = {
             "frequency",
             "starts_on",
             "review_on",
+            *STRUCTURED,
         }
     ),
 }
@@ -110,10 +124,19 @@ def checked_content(kind: ItemKind, content: ItemContent) -> ItemContent:
         if any(part is not None for part in quantity) and None in quantity:
             field = ("amount", "unit", "frequency")[quantity.index(None)]
             errors[field] = "Enter how much and how often together: a number, its unit and how often"
+        amount, unit = values["amount"], values["unit"]
+        if unit == ProvisionUnit.SESSIONS and isinstance(amount, float | int) and amount != int(amount):
+            errors["amount"] = "Enter the number of sessions as a whole number, like 3"
         if values["starts_on"] and values["review_on"] and values["review_on"] < values["starts_on"]:
             errors["review_on"] = "The review date must be on or after the start date"
-        if values["delivered_by"] is not None:
-            values["delivered_by"] = values["delivered_by"].strip() or None
+        if values["starts_on"] and values["ends_on"] and values["ends_on"] < values["starts_on"]:
+            errors["ends_on"] = "The end date must be on or after the start date"
+        if values["group_of"] is not None and values["group_size"] != GroupSize.SMALL_GROUP:
+            errors["group_of"] = "Give how many children only for a small group"
+        for name in ("delivered_by", "expertise", "location"):
+            typed = values[name]
+            if isinstance(typed, str):
+                values[name] = typed.strip() or None
     if errors:
         raise ContentProblem(errors)
     try:

@@ -25,7 +25,13 @@ from app.permissions import PlanAccess
 from app.services import audit
 from app.services.plans.content import plan_items
 from app.services.plans.links import LinkEnds, plan_links
-from app.services.quality.rules import Flag, flags_of_words, is_unquantified, provision_flags
+from app.services.quality.rules import (
+    Flag,
+    deliverer_words,
+    flags_of_words,
+    is_unquantified,
+    provision_flags,
+)
 
 NEED_NO_OUTCOME = "This need has no outcome yet"
 NEED_NO_PROVISION = "This need has no provision yet"
@@ -199,7 +205,16 @@ def plan_quality(db: Session, actor: Actor, access: PlanAccess) -> QualityReport
     return report
 
 
-PROVISION_COLUMNS = ("text", "delivered_by", "delivered_by_organisation_id", "amount", "unit", "frequency")
+PROVISION_COLUMNS = (
+    "text",
+    "delivered_by",
+    "deliverer_role",
+    "expertise",
+    "delivered_by_organisation_id",
+    "amount",
+    "unit",
+    "frequency",
+)
 """What the checks of provision read of its current revision."""
 
 
@@ -216,7 +231,9 @@ def outline_quality(
         ).all(),
     )
     flags = {
-        item_id: flags_of_words(text, delivered_by, organisation_id, quantity)
-        for item_id, text, delivered_by, organisation_id, *quantity in rows
+        item_id: flags_of_words(
+            text, deliverer_words(delivered_by, role, expertise), organisation_id, quantity
+        )
+        for item_id, text, delivered_by, role, expertise, organisation_id, *quantity in rows
     }
     return assess_kinds(plan_id, kinds, lambda item_id: flags.get(item_id, []), links)

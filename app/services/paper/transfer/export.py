@@ -1,6 +1,6 @@
-"""The portable export of a plan (format "oneplan-plan", version 1), signed (`signing`).
+"""The portable export of a plan (format "oneplan-plan", version 2), signed (`signing`).
 
-One JSON document (docs/export-schema-v1.json) holds the whole plan: every row of its tables (every
+One JSON document (docs/export-schema-v2.json) holds the whole plan: every row of its tables (every
 revision, view, link, version, review, delivery record and difference of opinion) and its audit
 trails, with the pictures beside it in a zip. Rows name each other by references ("item:3"), never by
 database ids, so that the same plan exports to the same document from any OnePlan it has been
@@ -71,7 +71,11 @@ from app.services.plans import visibility
 from app.services.voices import pictures as picture_store
 
 FORMAT = "oneplan-plan"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Version 2 adds structured provision to each item revision (minutes a session, group size, the
+deliverer's role, expertise, where, end date); version 1 has the same tables without them."""
+READABLE_VERSIONS = (1, FORMAT_VERSION)
+"""What an import reads: a version 1 export is provision without its structured particulars."""
 SUBJECT_ACCESS_FORMAT = "oneplan-subject-access"
 
 TABLES: tuple[type[SQLModel], ...] = (

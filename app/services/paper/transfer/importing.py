@@ -28,8 +28,8 @@ from app.services.audit import GENESIS_HASH, reasons
 from app.services.paper.transfer import signing
 from app.services.paper.transfer.export import (
     FORMAT,
-    FORMAT_VERSION,
     NOT_CARRIED,
+    READABLE_VERSIONS,
     TABLES,
     UNLINKED_REFERENCES,
     _table,
@@ -136,8 +136,10 @@ def read_export(settings: Settings, data: bytes) -> ReadExport:
 
 def _checked_document(data: bytes) -> dict[str, Any]:
     document = _document_of(data)
-    if document.get("format") != FORMAT or document.get("format_version") != FORMAT_VERSION:
-        raise ImportProblem(f"This is not a {FORMAT} export of version {FORMAT_VERSION}")
+    version = document.get("format_version")
+    if document.get("format") != FORMAT or isinstance(version, bool) or version not in READABLE_VERSIONS:
+        versions = " or ".join(str(version) for version in READABLE_VERSIONS)
+        raise ImportProblem(f"This is not a {FORMAT} export of version {versions}")
     return document
 
 

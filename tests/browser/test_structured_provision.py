@@ -1,0 +1,148 @@
+"""Structured provision by keyboard on a 320 px screen: Priya adds speech and language therapy with
+how long, how often, the group, who and where, in place with htmx; a part-minute is refused in the
+error summary and mended from its link; the plan shows the provision as one sentence. axe on each state.
+
+The journey runs on a server of its own, as it changes Sam's plan.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+from sqlmodel import Session, select
+
+from app import migrate
+from app.auth import SESSION_COOKIE
+from app.config import Environment, Settings
+from app.db import build_engine
+from app.models import Child, Plan
+from app.services.demo import create_demo, demo_person
+from tests.browser.accessibility import assert_accessible
+from tests.browser.server import running_server
+from tests.databases import fresh_database
+from tests.factories import session_token_for
+
+NARROW = {"width": 320, "height": 640}
+WORDS = "Colourful Semantics to build spoken sentences"
+SENTENCE = (
+    "30 minutes, 3 times a week, in a small group of 4, by a speech and language therapist trained in"
+    " Colourful Semantics; in the therapy room; from 4 January 2027 to 16 July 2027."
+)
+
+
+@pytest.fixture(scope="module")
+def priya(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Page, int]]:
+    """Priya Shah signed in on a 320 px screen, with Sam's plan id, on a server of the journey's own."""
+    folder = tmp_path_factory.mktemp("structured-provision")
+    with fresh_database(folder) as url:
+        migrate.upgrade(url)
+        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
+        engine = build_engine(settings)
+        with Session(engine) as db:
+            create_demo(db, settings)
+            sam = demo_person(db, "Sam Taylor")
+            plan_id = int(db.exec(select(Plan).join(Child).where(Child.person_id == sam.id)).one().id or 0)
+            token = session_token_for(db, demo_person(db, "Priya Shah"))
+            db.commit()
+        engine.dispose()
+        with running_server(settings) as base:
+            context = browser.new_context(base_url=base, viewport=NARROW)  # type: ignore[arg-type]
+            context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
+            page = context.new_page()
+            problems: list[str] = []
+            page.on(
+                "console", lambda message: problems.append(message.text) if message.type == "error" else None
+            )
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.problems = problems  # type: ignore[attr-defined]
+            yield page, plan_id
+            context.close()
+
+
+def tab_to(page: Page, field: Locator, *, most: int = 40) -> None:
+    """Press Tab until the field has the focus: it is reached by keyboard, in the form's order."""
+    for _ in range(most):
+        if field.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    expect(field).to_be_focused()
+
+
+def type_into(page: Page, field: Locator, words: str) -> None:
+    tab_to(page, field)
+    page.keyboard.type(words)
+
+
+def choose(page: Page, select: Locator, label: str, value: str) -> None:
+    """Choose an option of a select by typing its first letters, as a keyboard user does."""
+    tab_to(page, select)
+    page.keyboard.type(label)
+    expect(select).to_have_value(value)
+
+
+def fits_320px(page: Page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 320 px"
+
+
+def test_priya_adds_structured_provision_by_keyboard_at_320px(
+    priya: tuple[Page, int], screenshots_dir: Path
+) -> None:
+    page, plan_id = priya
+    page.goto(f"/plans/{plan_id}/sections/F")
+    support = page.locator("#section-F")
+    support.get_by_role("link", name="Add provision").focus()
+    page.keyboard.press("Enter")
+    form = support.locator("form")
+    words = form.get_by_label("What the support is")
+    expect(words).to_be_focused()  # in place, the cursor in its first field
+    assert page.url.endswith(f"/plans/{plan_id}/sections/F")
+    page.keyboard.type(WORDS)
+    type_into(page, form.get_by_label("How much"), "3")
+    choose(page, form.get_by_label("Unit"), "Sessions", "sessions")
+    choose(page, form.get_by_label("How often"), "A week", "week")
+    type_into(page, form.get_by_label("Minutes each session"), "30.5")
+    tab_to(page, form.get_by_role("radio", name="One to one"))
+    page.keyboard.press("ArrowDown")  # the next choice: Small group
+    expect(form.get_by_role("radio", name="Small group")).to_be_checked()
+    type_into(page, form.get_by_label("How many children in the group"), "4")
+    choose(page, form.get_by_label("Role", exact=True), "Speech", "speech_and_language_therapist")
+    type_into(page, form.get_by_label("Expertise or training needed"), "trained in Colourful Semantics")
+    type_into(page, form.get_by_label("Where"), "the therapy room")
+    for name, typed in (("starts_on", ("4", "1", "2027")), ("ends_on", ("16", "7", "2027"))):
+        for part, value in zip(("day", "month", "year"), typed, strict=True):
+            type_into(page, form.locator(f"[name='{name}-{part}']"), value)
+    fits_320px(page)
+    assert_accessible(page)
+    # caret="initial": hiding the caret leaves style="" on each input, which htmx's settling then copies
+    # onto the swapped form, and the Content Security Policy refuses (a console error of the test's own).
+    page.screenshot(path=str(screenshots_dir / "structured-provision-form-320.png"), caret="initial")
+
+    # Saved with a part-minute: the error summary takes the focus, its link leads to the field.
+    tab_to(page, form.get_by_role("button", name="Save"))
+    page.keyboard.press("Enter")
+    summary = support.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Enter how long each session is as a whole number of minutes, like 30")
+    assert_accessible(page)
+    fits_320px(page)
+    page.keyboard.press("Tab")
+    expect(summary.get_by_role("link")).to_be_focused()
+    page.keyboard.press("Enter")
+    minutes = support.get_by_label("Minutes each session")
+    expect(minutes).to_be_focused()
+    expect(minutes).to_have_value("30.5")  # what was typed is kept
+    page.keyboard.press("Control+A")
+    page.keyboard.type("30")
+    tab_to(page, support.get_by_role("button", name="Save"), most=60)
+    page.keyboard.press("Enter")
+
+    added = support.locator("li.oneplan-item").filter(has_text=WORDS)
+    expect(added).to_be_focused()  # the new provision, opened
+    expect(added.locator(".oneplan-particulars")).to_contain_text(SENTENCE)
+    expect(added).not_to_contain_text("It does not say")
+    fits_320px(page)
+    assert_accessible(page)
+    page.screenshot(path=str(screenshots_dir / "structured-provision-added-320.png"), caret="initial")
+    assert page.problems == [], "\n".join(page.problems)  # type: ignore[attr-defined]
