@@ -13,10 +13,7 @@ from typing import Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
 
-from app.forms.fields import BOXES, PROBLEM, GovukDate, TypedDate
-
-FALLBACK_MESSAGE = "Use ordinary text, without control characters"
-"""What a value pydantic refused on its own grounds (not a page form rule) is told, beside its field."""
+from app.forms.fields import BOXES, FALLBACK_MESSAGE, PROBLEM, GovukDate, TypedDate
 
 
 class PageForm(BaseModel):
@@ -80,9 +77,13 @@ class PageForm(BaseModel):
     @classmethod
     def problem_errors(cls, problem: Exception, *, suffix: str = "") -> dict[str, str]:
         """A service's refusal shown beside the fields it names (`errors` by field, or one `field`)."""
-        named: Mapping[str, str] = getattr(problem, "errors", None) or {
-            getattr(problem, "field", ""): str(problem)
-        }
+        named: Mapping[str, str]
+        if isinstance(problem, ValidationError):  # a service's own model refused what the form let by
+            named = {
+                str(error["loc"][0] if error["loc"] else ""): FALLBACK_MESSAGE for error in problem.errors()
+            }
+        else:
+            named = getattr(problem, "errors", None) or {getattr(problem, "field", ""): str(problem)}
         errors: dict[str, str] = {}
         for field, message in named.items():
             errors.setdefault(cls.html_id(field, suffix=suffix), message)
@@ -99,7 +100,7 @@ class PageForm(BaseModel):
         errors: dict[str, str] = {}
         for error in invalid.errors():
             context = error.get("ctx") or {}
-            field = str(error["loc"][0]) if error["loc"] else str(context.get("field", ""))
+            field = str(context.get("field") or (error["loc"][0] if error["loc"] else ""))
             message = str(context["message"]) if error["type"] == PROBLEM else FALLBACK_MESSAGE
             errors.setdefault(cls.html_id(field, suffix=suffix, box=str(context.get("box", ""))), message)
         return cls.in_page_order(errors, suffix=suffix)

@@ -18,6 +18,10 @@ PROBLEM = "page_form"
 """The pydantic error type of a problem a person can fix, with the message to show them."""
 
 
+FALLBACK_MESSAGE = "Use ordinary text, without control characters"
+"""What text that cannot be stored (or a value refused on pydantic's own grounds) is told."""
+
+
 def problem(message: str, box: str = "", *, field: str = "") -> PydanticCustomError:
     """A problem with a field (`box`: which of a date's three boxes, empty for the first; `field`: the
     field a check of the whole form names)."""
@@ -45,6 +49,8 @@ class Text:
     def check(self, value: str) -> str:
         if not value and self.missing is not None:
             raise problem(self.missing)
+        if "\x00" in value:  # PostgreSQL cannot store it
+            raise problem(FALLBACK_MESSAGE)
         if len(value) > self.max_length:
             raise problem(self.too_long)
         return value
@@ -85,20 +91,23 @@ ROW_ID_DIGITS = 9
 
 @dataclass(frozen=True)
 class ChosenId:
-    """A row chosen from a list (its id); `optional`: nothing chosen is None."""
+    """A row chosen from a list (its id); `optional`: nothing chosen is None.
 
-    missing: str
+    With no `missing` message the choice may be left out, and anything that is not an id counts as nothing.
+    """
+
+    missing: str | None = None
     optional: bool = False
 
     def check(self, value: Any) -> int | None:
         if isinstance(value, int):
             return value
-        if value == "" and self.optional:
-            return None
         text = str(value)
-        if not (text.isdigit() and len(text) <= ROW_ID_DIGITS and int(text) >= 1):
+        if text.isdigit() and len(text) <= ROW_ID_DIGITS and int(text) >= 1:
+            return int(text)
+        if self.missing is not None and not (text == "" and self.optional):
             raise problem(self.missing)
-        return int(text)
+        return None
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
