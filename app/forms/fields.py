@@ -170,13 +170,13 @@ class GovukDate:
     """The GOV.UK date input: day, month and year in three boxes named `<name>-day`, `-month`, `-year`.
 
     `missing` asks for the date when nothing is typed (None: the date may be left out). Messages name
-    the date by `label`. A date with a box left empty is linked from the summary by its first box, or,
-    with `marks_missing_box`, by the first box left empty (the page then marks that box).
+    the date by `label`. A date with a box left empty is linked from the summary by the first box left
+    empty (the page marks that box), or by its first box where `marks_missing_box` is False.
     """
 
     label: str = "The date"
     missing: str | None = None
-    marks_missing_box: bool = False
+    marks_missing_box: bool = True
 
     def read(self, value: Any) -> date | None:
         if isinstance(value, date):

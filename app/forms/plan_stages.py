@@ -48,7 +48,9 @@ class StepForm(PageForm):
 
 
 class ReviewForm(PageForm):
-    held_on: Annotated[date, GovukDate(missing="Enter the date the meeting was held")]
+    held_on: Annotated[
+        date, GovukDate(missing="Enter the date the meeting was held", marks_missing_box=False)
+    ]
     participants: Annotated[
         str,
         Text(
@@ -78,7 +80,7 @@ class ReviewForm(PageForm):
 class ChangesForm(PageForm):
     """What changed since a day (in the date input, or YYYY-MM-DD in the address), or between versions."""
 
-    since: Annotated[date | None, GovukDate()]
+    since: Annotated[date | None, GovukDate(marks_missing_box=False)]
     from_version: Annotated[str, Text(20, too_long="Select a version of this plan")]
     to_version: Annotated[str, Text(20, too_long="Select a version of this plan")]
 

@@ -27,7 +27,7 @@ class NewPlanForm(PageForm):
     ]
     child_date_of_birth: Annotated[
         date,
-        GovukDate(label="Date of birth", missing="Enter the child's date of birth", marks_missing_box=True),
+        GovukDate(label="Date of birth", missing="Enter the child's date of birth"),
     ]
     child_school_year: Annotated[
         str,
