@@ -28,11 +28,12 @@ class PageForm(BaseModel):
 
     @classmethod
     def read(
-        cls, posted: Mapping[str, str], *, suffix: str = "", context: Mapping[str, Any] | None = None
+        cls, posted: Mapping[str, Any], *, suffix: str = "", context: Mapping[str, Any] | None = None
     ) -> tuple[Self | None, dict[str, str]]:
         """The form as posted, or None and what is wrong (HTML id -> message, in page order).
 
         `suffix` follows each field's name on a page that shows the form more than once (`returned_on_7`).
+        A value is text, or a list of texts for a field that is a list (checkboxes).
         """
         data: dict[str, Any] = {}
         for name, field in cls.model_fields.items():
