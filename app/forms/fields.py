@@ -66,16 +66,19 @@ class Choice:
     """One of the options of an enum (radios or a select); `optional`: nothing chosen is None.
 
     With no `missing` message the choice may be left out, and anything not offered counts as nothing.
+    `among`: the options offered, where they are not all of the enum.
     """
 
     of: type[Enum]
     missing: str | None = None
     optional: bool = False
+    among: tuple[Enum, ...] = ()
 
     def check(self, value: Any) -> Any:
-        if isinstance(value, self.of):
+        offered = self.among or tuple(self.of)
+        if isinstance(value, self.of) and value in offered:
             return value
-        found = next((option for option in self.of if option.value == value), None)
+        found = next((option for option in offered if option.value == value), None)
         if found is None and self.missing is not None and not (value == "" and self.optional):
             raise problem(self.missing)
         return found
