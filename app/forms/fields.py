@@ -4,7 +4,7 @@ Each is used as `Annotated[type, Kind(...)]` on a `PageForm` field. A problem is
 error carrying the message the page shows and, for a date, the box it belongs to.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -220,6 +220,18 @@ class GovukDate:
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         return _before(self.read, handler, source)
+
+
+def read_date_input(
+    posted: Mapping[str, str], name: str, *, label: str, missing: str | None = None
+) -> tuple[date | None, dict[str, str]]:
+    """A date input read on its own (outside a `PageForm`): the date or None, and its problem by box id."""
+    day, month, year = (posted.get(f"{name}-{box}", "") for box in BOXES)
+    try:
+        return GovukDate(label=label, missing=missing).read(TypedDate(day, month, year)), {}
+    except PydanticCustomError as found:
+        context = found.context or {}
+        return None, {f"{name}-{context.get('box') or 'day'}": str(context.get("message", found))}
 
 
 def date_boxes(name: str, value: date | None) -> dict[str, str]:
