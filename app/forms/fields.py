@@ -89,6 +89,24 @@ class Choice:
         return _before(self.check, handler, source)
 
 
+@dataclass(frozen=True)
+class OneOf:
+    """One of a few words offered (radios whose values are not an enum)."""
+
+    options: tuple[str, ...]
+    missing: str
+
+    def check(self, value: str) -> str:
+        if value not in self.options:
+            raise problem(self.missing)
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return _after(self.check, handler, source)
+
+
 ROW_ID_DIGITS = 9
 
 
