@@ -241,12 +241,13 @@ class GovukDate:
 
 
 def read_date_input(
-    posted: Mapping[str, str], name: str, *, label: str, missing: str | None = None
+    posted: Mapping[str, str], name: str, *, label: str, marks_missing_box: bool = True
 ) -> tuple[date | None, dict[str, str]]:
     """A date input read on its own (outside a `PageForm`): the date or None, and its problem by box id."""
     day, month, year = (posted.get(f"{name}-{box}", "") for box in BOXES)
     try:
-        return GovukDate(label=label, missing=missing).read(TypedDate(day, month, year)), {}
+        kind = GovukDate(label=label, marks_missing_box=marks_missing_box)
+        return kind.read(TypedDate(day, month, year)), {}
     except PydanticCustomError as found:
         context = found.context or {}
         return None, {f"{name}-{context.get('box') or 'day'}": str(context.get("message", found))}
