@@ -1,20 +1,26 @@
 """The page form layer (app/forms): what a person typed becomes a typed form, or the GOV.UK error summary's
 problems keyed by the id each links to, in the order of the fields on the page."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import Field
+from sqlmodel import Session
 
 from app.clock import uk_today
 from app.forms import Choice, ChosenId, GovukDate, Number, PageForm, Text
 from app.forms.plan_stages import ChangesForm, ReviewForm
 from app.forms.sign_in import SignInForm
 from app.forms.timelines import AdviceReturnedForm
+from app.models import Person
 from app.models.timeline import ExceptionKind
 from app.services.plans.items import ContentProblem
 from app.services.plans.plans import PlanProblem
+from tests.test_delivery_pages import Lookup, plan_of
+from tests.test_plan_pages import error_beside, error_summary
 
 
 class MeetingForm(PageForm):
@@ -188,3 +194,39 @@ def test_a_password_is_read_exactly_as_typed() -> None:
     form, _errors = SignInForm.read({"email": " priya@example.org ", "password": " secret "})
     assert form is not None
     assert (form.email, form.password) == ("priya@example.org", " secret ")
+
+
+# On the pages ------------------------------------------------------------------------------------
+
+
+def test_the_day_of_a_move_is_typed_in_three_boxes_and_a_missing_month_is_marked_where_it_is_missing(
+    client: TestClient, db_session: Session, demo: Lookup, sign_in_as: Callable[[Person], str]
+) -> None:
+    plan = plan_of(db_session, demo("Sam Taylor"))
+    token = sign_in_as(demo("Priya Shah"))
+    today = uk_today()
+    page = client.get(f"/plans/{plan.id}/move").text
+    assert f'name="moves_on-day" type="text" value="{today.day}"' in page
+    typed = {"csrf_token": token, "moves_on-day": "3", "moves_on-year": "2026"}
+    response = client.post(f"/plans/{plan.id}/move", data=typed)
+    assert response.status_code == 200
+    assert error_summary(response.text) == [
+        ("to_setting_id", "Select the new school"),
+        ("new_senco_id", "Select the new school's SENCo"),
+        ("moves_on-month", "The day of the move must include a month"),
+    ]
+    assert error_beside(response.text, "moves_on") == "The day of the move must include a month"
+    assert 'name="moves_on-year" type="text" value="2026"' in response.text
+
+
+def test_a_review_meeting_on_a_day_that_does_not_exist_is_refused_beside_its_date(
+    client: TestClient, db_session: Session, demo: Lookup, sign_in_as: Callable[[Person], str]
+) -> None:
+    ella = plan_of(db_session, demo("Ella Morris"))
+    token = sign_in_as(demo("Morgan Price"))
+    typed = {"csrf_token": token, "meeting_on-day": "30", "meeting_on-month": "2", "meeting_on-year": "2027"}
+    response = client.post(f"/plans/{ella.id}/review-meetings", data=typed)
+    assert response.status_code == 200
+    assert error_summary(response.text) == [("meeting_on-day", "The date must be a real date")]
+    assert error_beside(response.text, "meeting_on") == "The date must be a real date"
+    assert 'name="meeting_on-day" type="text" value="30"' in response.text
