@@ -1,15 +1,15 @@
 """Your account: who you are here, and your API tokens."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, CurrentPerson, SessionDep, requires
 from app.errors import Refused
+from app.forms.account import TokenForm
 from app.models import Organisation
 from app.permissions import Permission
 from app.rendering import render
+from app.routers.pages.inputs import FormValues
 from app.services.auth import api_tokens
 
 router = APIRouter(prefix="/account", dependencies=[requires(Permission.MANAGE_OWN_ACCOUNT)])
@@ -32,17 +32,17 @@ def tokens_page(request: Request, db: SessionDep, person: CurrentPerson) -> Resp
 
 @router.post("/tokens")
 def create_token(
-    request: Request,
-    db: SessionDep,
-    actor: ActorDep,
-    person: CurrentPerson,
-    name: Annotated[str, Form(max_length=80)] = "",
+    request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson, form: FormValues
 ) -> Response:
-    if not name.strip():
-        errors = {"name": "Enter a name for the token, such as the program that will use it"}
-        context = {"tokens": api_tokens.own_tokens(db, person), "errors": errors, "name": name}
+    typed, errors = TokenForm.read(form)
+    if typed is None:
+        context = {
+            "tokens": api_tokens.own_tokens(db, person),
+            "errors": errors,
+            "name": form.get("name", ""),
+        }
         return render(request, "pages/account/tokens.html", context)
-    token, secret = api_tokens.create_token(db, actor, person, name)
+    token, secret = api_tokens.create_token(db, actor, person, typed.name)
     return render(request, "pages/account/token_created.html", {"token": token, "secret": secret})
 
 

@@ -1,14 +1,14 @@
 """Administration: organisations and people. Administrators see no plan content."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, SessionDep, SettingsDep, requires
-from app.models import ORGANISATION_KIND_LABELS, ROLE_LABELS, InviteStaff, OrganisationKind, PersonRole
+from app.forms.people import InviteStaffForm, NewOrganisationForm
+from app.models import ORGANISATION_KIND_LABELS, ROLE_LABELS, InviteStaff, OrganisationKind
 from app.permissions import Permission
 from app.rendering import render
+from app.routers.pages.inputs import FormValues
 from app.services import organisations, people
 
 router = APIRouter(prefix="/admin")
@@ -41,28 +41,16 @@ def new_organisation_page(request: Request, db: SessionDep) -> Response:
 
 
 @router.post("/organisations/new", dependencies=[requires(Permission.MANAGE_ORGANISATIONS)])
-def create_organisation(
-    request: Request,
-    db: SessionDep,
-    actor: ActorDep,
-    name: Annotated[str, Form(max_length=200)] = "",
-    kind: Annotated[str, Form(max_length=32)] = "",
-    local_authority_id: Annotated[str, Form(max_length=12)] = "",
-) -> Response:
-    values = {"name": name, "kind": kind, "local_authority_id": local_authority_id}
-    if kind not in set(OrganisationKind):
-        return _organisation_form(request, db, {"kind": "Select what kind of organisation it is"}, values)
-    try:
-        organisations.create_organisation(
-            db,
-            actor,
-            name,
-            OrganisationKind(kind),
-            int(local_authority_id) if local_authority_id.isdigit() else None,
-        )
-    except organisations.OrganisationProblem as problem:
-        return _organisation_form(request, db, {problem.field: str(problem)}, values)
-    return RedirectResponse("/admin/organisations", status_code=303)
+def create_organisation(request: Request, db: SessionDep, actor: ActorDep, form: FormValues) -> Response:
+    typed, errors = NewOrganisationForm.read(form)
+    if typed is not None:
+        try:
+            organisations.create_organisation(db, actor, typed.name, typed.kind, typed.local_authority_id)
+        except organisations.OrganisationProblem as problem:
+            errors = NewOrganisationForm.problem_errors(problem)
+        else:
+            return RedirectResponse("/admin/organisations", status_code=303)
+    return _organisation_form(request, db, errors, NewOrganisationForm.shown(form))
 
 
 @router.get("/people", dependencies=[requires(Permission.MANAGE_PEOPLE)])
@@ -89,35 +77,23 @@ def invite_page(request: Request, db: SessionDep) -> Response:
 
 @router.post("/people/invite", dependencies=[requires(Permission.MANAGE_PEOPLE)])
 def invite(
-    request: Request,
-    db: SessionDep,
-    settings: SettingsDep,
-    actor: ActorDep,
-    display_name: Annotated[str, Form(max_length=120)] = "",
-    email: Annotated[str, Form(max_length=254)] = "",
-    role: Annotated[str, Form(max_length=32)] = "",
-    organisation_id: Annotated[str, Form(max_length=12)] = "",
+    request: Request, db: SessionDep, settings: SettingsDep, actor: ActorDep, form: FormValues
 ) -> Response:
-    values = {"display_name": display_name, "email": email, "role": role, "organisation_id": organisation_id}
-    errors: dict[str, str] = {}
-    if not display_name.strip():
-        errors["display_name"] = "Enter the person's full name"
-    if not email.strip():
-        errors["email"] = "Enter the person's e-mail address"
-    if role not in {r.value for r in people.INVITABLE_ROLES}:
-        errors["role"] = "Select the person's role"
-    if not organisation_id.isdigit():
-        errors["organisation_id"] = "Select the person's organisation"
-    if errors:
-        return _invite_form(request, db, errors, values)
-    invitation = InviteStaff(
-        display_name=display_name, email=email, role=PersonRole(role), organisation_id=int(organisation_id)
-    )
-    try:
-        people.invite_staff(db, settings, actor, invitation)
-    except people.PersonProblem as problem:
-        return _invite_form(request, db, {problem.field: str(problem)}, values)
-    return RedirectResponse("/admin/people", status_code=303)
+    typed, errors = InviteStaffForm.read(form)
+    if typed is not None:
+        invitation = InviteStaff(
+            display_name=typed.display_name,
+            email=typed.email,
+            role=typed.role,
+            organisation_id=typed.organisation_id,
+        )
+        try:
+            people.invite_staff(db, settings, actor, invitation)
+        except people.PersonProblem as problem:
+            errors = InviteStaffForm.problem_errors(problem)
+        else:
+            return RedirectResponse("/admin/people", status_code=303)
+    return _invite_form(request, db, errors, InviteStaffForm.shown(form))
 
 
 @router.post("/people/{person_id}/deactivate", dependencies=[requires(Permission.MANAGE_PEOPLE)])

@@ -11,9 +11,11 @@ from starlette.responses import RedirectResponse, Response
 from app.auth import set_session_cookie
 from app.dependencies import ActorDep, CurrentPerson, IdentityDep, SessionDep, SettingsDep, requires
 from app.errors import Refused
+from app.forms.account import SignInCardForm
 from app.models import Person, PersonRole
 from app.permissions import Permission
 from app.rendering import render
+from app.routers.pages.inputs import FormValues
 from app.services.auth import child_cards
 from app.services.auth.child_cards import PICTURES, PICTURES_TO_PICK, CardDoesNotWork, WrongPictures
 from app.services.auth.throttle import Throttled
@@ -84,14 +86,12 @@ def create_card(
     settings: SettingsDep,
     actor: ActorDep,
     child: ChildToSetUp,
-    first: Annotated[str, Form(max_length=20)] = "",
-    second: Annotated[str, Form(max_length=20)] = "",
-    third: Annotated[str, Form(max_length=20)] = "",
+    form: FormValues,
 ) -> Response:
-    chosen = dict(zip(PICTURE_FIELDS, (first, second, third), strict=True))
-    errors = {field: f"Choose the {field} picture" for field, name in chosen.items() if name not in PICTURES}
-    pictures = child_cards.pictures_from(list(chosen.values()))
-    if errors or pictures is None:
+    typed, errors = SignInCardForm.read(form)
+    pictures = child_cards.pictures_from([typed.first, typed.second, typed.third]) if typed else None
+    if pictures is None:
+        chosen = {field: form.get(field, "") for field in PICTURE_FIELDS}
         context = _new_card_context(db, child, errors=errors, chosen=chosen)
         return render(request, "pages/child_sign_in/new_card.html", context)
     issued = child_cards.create_card(db, settings, actor, child, pictures)

@@ -3,17 +3,17 @@
 Families are signed in at once; staff go on to their second factor (set up on first use).
 """
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.auth import set_session_cookie
 from app.dependencies import ActorDep, IdentityDep, SessionDep, SettingsDep, requires
+from app.forms.account import NewPasswordForm
 from app.models import LinkPurpose
 from app.permissions import Permission
 from app.rendering import render
 from app.routers.pages.dead_links import dead_link_status
+from app.routers.pages.inputs import FormValues
 from app.services.auth import links
 
 router = APIRouter()
@@ -47,18 +47,26 @@ def accept(
     settings: SettingsDep,
     actor: ActorDep,
     identity: IdentityDep,
-    password: Annotated[str, Form(max_length=256)] = "",
-    confirm_password: Annotated[str, Form(max_length=256)] = "",
+    form: FormValues,
 ) -> Response:
+    typed, errors = NewPasswordForm.read(form)
+    if typed is not None:
+        try:
+            accepted = links.accept_invitation(
+                db, actor, token, typed.password, typed.confirm_password, replaces=identity.session
+            )
+        except links.LinkRefused as refused:
+            return _dead_link_page(request, refused)
+        except links.PasswordRejected as rejected:
+            errors = NewPasswordForm.problem_errors(rejected)
+        else:
+            response = RedirectResponse(
+                SECOND_FACTOR_PAGE if accepted.needs_second_factor else "/", status_code=303
+            )
+            set_session_cookie(response, accepted.session_token, settings)
+            return response
     try:
-        accepted = links.accept_invitation(
-            db, actor, token, password, confirm_password, replaces=identity.session
-        )
+        live = links.find_live_link(db, actor, LinkPurpose.INVITATION, token)
     except links.LinkRefused as refused:
         return _dead_link_page(request, refused)
-    except links.PasswordRejected as rejected:
-        live = links.find_live_link(db, actor, LinkPurpose.INVITATION, token)
-        return _form(request, live, token, {rejected.field: str(rejected)})
-    response = RedirectResponse(SECOND_FACTOR_PAGE if accepted.needs_second_factor else "/", status_code=303)
-    set_session_cookie(response, accepted.session_token, settings)
-    return response
+    return _form(request, live, token, errors)

@@ -3,17 +3,17 @@
 The request page answers the same whether or not the address has an account.
 """
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.auth import clear_session_cookie
 from app.dependencies import ActorDep, IdentityDep, SessionDep, SettingsDep, requires
+from app.forms.account import NewPasswordForm, PasswordResetForm
 from app.models import LinkPurpose
 from app.permissions import Permission
 from app.rendering import render
 from app.routers.pages.dead_links import dead_link_page
+from app.routers.pages.inputs import FormValues
 from app.services.auth import links
 
 router = APIRouter()
@@ -26,17 +26,14 @@ def ask_page(request: Request) -> Response:
 
 @router.post("/password-reset", dependencies=[requires(Permission.PUBLIC)])
 def ask(
-    request: Request,
-    db: SessionDep,
-    settings: SettingsDep,
-    actor: ActorDep,
-    email: Annotated[str, Form(max_length=254)] = "",
+    request: Request, db: SessionDep, settings: SettingsDep, actor: ActorDep, form: FormValues
 ) -> Response:
-    if not email.strip():
-        errors = {"email": "Enter your e-mail address"}
-        return render(request, "pages/password_reset/ask.html", {"errors": errors, "email": email})
-    links.request_password_reset(db, settings, actor, email)
-    return render(request, "pages/password_reset/check_email.html", {"email": email.strip()})
+    typed, errors = PasswordResetForm.read(form)
+    if typed is None:
+        context = {"errors": errors, "email": form.get("email", "")}
+        return render(request, "pages/password_reset/ask.html", context)
+    links.request_password_reset(db, settings, actor, typed.email)
+    return render(request, "pages/password_reset/check_email.html", {"email": typed.email})
 
 
 @router.get("/password-reset/changed", dependencies=[requires(Permission.PUBLIC)])
@@ -62,17 +59,19 @@ def set_new_password(
     settings: SettingsDep,
     actor: ActorDep,
     identity: IdentityDep,
-    password: Annotated[str, Form(max_length=256)] = "",
-    confirm_password: Annotated[str, Form(max_length=256)] = "",
+    form: FormValues,
 ) -> Response:
-    try:
-        person = links.reset_password(db, actor, token, password, confirm_password)
-    except links.LinkRefused as refused:
-        return dead_link_page(request, refused)
-    except links.PasswordRejected as rejected:
-        errors = {rejected.field: str(rejected)}
-        return render(request, "pages/password_reset/new_password.html", {"errors": errors, "token": token})
-    response = RedirectResponse("/password-reset/changed", status_code=303)
-    if identity.session is not None and identity.session.person_id == person.id:
-        clear_session_cookie(response, settings)  # that session has just ended with the others
-    return response
+    typed, errors = NewPasswordForm.read(form)
+    if typed is not None:
+        try:
+            person = links.reset_password(db, actor, token, typed.password, typed.confirm_password)
+        except links.LinkRefused as refused:
+            return dead_link_page(request, refused)
+        except links.PasswordRejected as rejected:
+            errors = NewPasswordForm.problem_errors(rejected)
+        else:
+            response = RedirectResponse("/password-reset/changed", status_code=303)
+            if identity.session is not None and identity.session.person_id == person.id:
+                clear_session_cookie(response, settings)  # that session has just ended with the others
+            return response
+    return render(request, "pages/password_reset/new_password.html", {"errors": errors, "token": token})

@@ -3,12 +3,13 @@
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from app.actor import Actor
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
+from app.forms.people import NewMemberForm
 from app.models import (
     MEMBER_ROLE_LABELS,
     ORGANISATION_KIND_LABELS,
@@ -19,6 +20,7 @@ from app.models import (
 from app.models.base import as_utc, utc_now
 from app.permissions import COORDINATOR_ROLES, Permission, PlanAccess, may_coordinate
 from app.rendering import render
+from app.routers.pages.inputs import FormValues
 from app.services.plans import members as member_service
 from app.services.plans.access import refuse
 from app.services.plans.members import STAFF_ORGANISATION_KINDS, Membership, NewMember
@@ -35,8 +37,6 @@ ROLE_HINTS = {
     MemberRole.CHILD: "The child or young person: adds their own views",
     MemberRole.READER: "Reads the plan and comments; they must already have an account",
 }
-FIELD_ORDER = ("email", "role", "display_name", "organisation_id")
-"""The add form's fields in page order (the error summary lists problems in this order)."""
 
 
 def _child(db: Session, access: PlanAccess) -> Child | None:
@@ -155,39 +155,30 @@ def add_member(
     settings: SettingsDep,
     actor: ActorDep,
     access: CurrentPlan,
-    email: Annotated[str, Form(max_length=254)] = "",
-    role: Annotated[str, Form(max_length=32)] = "",
-    display_name: Annotated[str, Form(max_length=120)] = "",
-    organisation_id: Annotated[str, Form(max_length=12)] = "",
+    form: FormValues,
 ) -> Response:
     if not may_coordinate(access):
         # Someone who may not change the members learns that first, not what was wrong with the form.
         refuse(access, "Only the plan's coordinator can change who is on the plan.", action="member.refused")
-    values = {"email": email, "role": role, "display_name": display_name, "organisation_id": organisation_id}
-    errors: dict[str, str] = {}
-    if not email.strip():
-        errors["email"] = "Enter their e-mail address"
-    if role not in set(MemberRole):
-        errors["role"] = "Select their part on the plan"
-    if not errors:
+    typed, errors = NewMemberForm.read(form)
+    if typed is not None:
         new = NewMember(
-            role=MemberRole(role),
-            email=email.strip(),
-            display_name=display_name.strip() or None,
-            organisation_id=int(organisation_id) if organisation_id.isdigit() else None,
+            role=typed.role,
+            email=typed.email,
+            display_name=typed.display_name or None,
+            organisation_id=typed.organisation_id,
         )
         started = utc_now()
         try:
             member = member_service.add_member(db, settings, actor, access, new)
         except PlanProblem as problem:
-            errors[problem.field if problem.field in FIELD_ORDER else "email"] = str(problem)
+            errors = NewMemberForm.problem_errors(problem)
         else:
             person = db.get(Person, member.person_id)
             invited = person is not None and as_utc(person.created_at) >= started
             flag = "invited" if invited else "added"
             return RedirectResponse(f"/plans/{access.plan.id}/members?{flag}={member.id}", status_code=303)
-    ordered = {field: errors[field] for field in FIELD_ORDER if field in errors}
-    return _members_page(request, db, actor, access, errors=ordered, values=values)
+    return _members_page(request, db, actor, access, errors=errors, values=NewMemberForm.shown(form))
 
 
 def _change(change: Callable[[], None]) -> None:

@@ -2,15 +2,17 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from app.clock import UK_TIME, uk_today
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, requires
+from app.forms import date_boxes
+from app.forms.plan_stages import ChangesForm, ReviewForm, StepForm
 from app.models import (
     CYCLE_STAGE_LABELS,
     Child,
@@ -22,7 +24,7 @@ from app.models import (
 )
 from app.permissions import Permission, PlanAccess, may_coordinate
 from app.rendering import render
-from app.routers.pages.inputs import DateParts, DateProblem, read_date, typed_date_values
+from app.routers.pages.inputs import FormValues
 from app.services.plans import changes, lifecycle
 from app.services.plans.access import refuse
 from app.services.plans.changes import ItemChange
@@ -32,14 +34,8 @@ from app.services.quality.issue import unquantified_count
 
 router = APIRouter(prefix="/plans/{plan_id}")
 
-DATE_FIELDS = frozenset({"comments_until", "held_on", "since"})
 CURRENT = "current"
 ORGANISATION_PARTICULAR = changes.PARTICULAR_LABELS["delivered_by_organisation_id"]
-
-
-def anchor(field: str) -> str:
-    """Where the error summary links for a field: a date input's first box (GOV.UK pattern)."""
-    return f"{field}-day" if field in DATE_FIELDS else field
 
 
 def _plan_context(db: Session, access: PlanAccess) -> dict[str, Any]:
@@ -54,8 +50,6 @@ def _plan_context(db: Session, access: PlanAccess) -> dict[str, Any]:
 
 STAGE_ORDER = tuple(CycleStage)
 DONE_STEPS = {step.value: step for step in Step}
-REASON_LENGTH = 500
-"""A plan's ending is recorded with its reason in the audit trail, which keeps 500 characters."""
 
 
 def _stage_page(
@@ -98,65 +92,28 @@ def stage_page(
 
 @router.post("/stage", dependencies=[requires(Permission.COORDINATE)])
 def take_step(
-    request: Request,
-    db: SessionDep,
-    actor: ActorDep,
-    access: CurrentPlan,
-    step: Annotated[str, Form(max_length=40)] = "",
-    reason: Annotated[str, Form(max_length=2000)] = "",
-    stage: Annotated[str, Form(max_length=40)] = "",
-    until_day: Annotated[str, Form(alias="comments_until-day", max_length=20)] = "",
-    until_month: Annotated[str, Form(alias="comments_until-month", max_length=20)] = "",
-    until_year: Annotated[str, Form(alias="comments_until-year", max_length=20)] = "",
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
     if not may_coordinate(access):
         refuse(access, "Only the plan's coordinator can change its stage.", action="plan.step_refused")
-    until_parts = (until_day, until_month, until_year)
-    values = {
-        "step": step,
-        "reason": reason,
-        "stage": stage,
-        **typed_date_values("comments_until", until_parts),
-    }
-    errors: dict[str, str] = {}
-    chosen = DONE_STEPS.get(step)
-    comments_until = None
-    ending = chosen in {Step.CEASE, Step.CLOSE}
-    reasoned = ending or chosen is Step.ISSUE  # issuing: why provision is not quantified, if it is not
-    if chosen is None:
-        errors["step"] = "Select what to do next"
-    elif reasoned and len(reason.strip()) > REASON_LENGTH:
-        errors["reason"] = f"Say why in {REASON_LENGTH} characters or fewer"
-    elif chosen is Step.SEND_FOR_CONSULTATION:
-        try:
-            comments_until = read_date(until_parts, missing=None)
-        except DateProblem as problem:
-            errors["comments_until-day"] = str(problem)
-    if chosen is not None and not errors:
-        moving = chosen is Step.MOVE_TO_STAGE and stage in set(CycleStage)
+    typed, errors = StepForm.read(form)
+    if typed is not None:
         step_request = lifecycle.StepRequest(
-            step=chosen,
-            reason=(reason.strip() or None) if reasoned else None,
-            comments_until=comments_until,
-            stage=CycleStage(stage) if moving else None,
+            step=typed.step,
+            reason=typed.reason or None,
+            comments_until=typed.comments_until,
+            stage=typed.stage,
         )
         try:
             lifecycle.take_step(db, actor, access, step_request)
         except PlanProblem as problem:
-            errors[anchor(problem.field)] = str(problem)
+            errors = StepForm.problem_errors(problem)
         else:
-            return RedirectResponse(f"/plans/{access.plan.id}/stage?done={chosen.value}", status_code=303)
-    return _stage_page(request, db, access, errors=errors, values=values)
+            return RedirectResponse(f"/plans/{access.plan.id}/stage?done={typed.step.value}", status_code=303)
+    return _stage_page(request, db, access, errors=errors, values=StepForm.shown(form))
 
 
 # Reviews ------------------------------------------------------------------------------------------
-
-REVIEW_FIELDS = ("held_on-day", "participants", "what_worked", "what_changes")
-REVIEW_MISSING = {
-    "participants": "Enter who took part in the meeting",
-    "what_worked": "Enter what has worked",
-    "what_changes": "Enter what will change",
-}
 
 
 def _review_page(
@@ -190,38 +147,24 @@ def new_review_page(request: Request, db: SessionDep, access: CurrentPlan) -> Re
 
 @router.post("/reviews", dependencies=[requires(Permission.COORDINATE)])
 def record_review(
-    request: Request,
-    db: SessionDep,
-    actor: ActorDep,
-    access: CurrentPlan,
-    held_day: Annotated[str, Form(alias="held_on-day", max_length=20)] = "",
-    held_month: Annotated[str, Form(alias="held_on-month", max_length=20)] = "",
-    held_year: Annotated[str, Form(alias="held_on-year", max_length=20)] = "",
-    participants: Annotated[str, Form(max_length=2000)] = "",
-    what_worked: Annotated[str, Form(max_length=10000)] = "",
-    what_changes: Annotated[str, Form(max_length=10000)] = "",
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
     _must_coordinate(access)
-    held_parts = (held_day, held_month, held_year)
-    texts = {"participants": participants, "what_worked": what_worked, "what_changes": what_changes}
-    values = {**typed_date_values("held_on", held_parts), **texts}
-    errors: dict[str, str] = {}
-    held_on = None
-    try:
-        held_on = read_date(held_parts, missing="Enter the date the meeting was held")
-    except DateProblem as problem:
-        errors["held_on-day"] = str(problem)
-    errors.update({field: REVIEW_MISSING[field] for field, text in texts.items() if not text.strip()})
-    if held_on is not None and not errors:
+    typed, errors = ReviewForm.read(form)
+    if typed is not None:
+        review = lifecycle.NewReview(
+            held_on=typed.held_on,
+            participants=typed.participants,
+            what_worked=typed.what_worked,
+            what_changes=typed.what_changes,
+        )
         try:
-            lifecycle.record_review(db, actor, access, lifecycle.NewReview(held_on=held_on, **texts))
+            lifecycle.record_review(db, actor, access, review)
         except PlanProblem as problem:
-            errors[anchor(problem.field)] = str(problem)
+            errors = ReviewForm.problem_errors(problem)
         else:
             return RedirectResponse(f"/plans/{access.plan.id}#reviews", status_code=303)
-    ordered = {field: errors[field] for field in REVIEW_FIELDS if field in errors}
-    ordered.update({field: message for field, message in errors.items() if field not in ordered})
-    return _review_page(request, db, access, errors=ordered, values=values)
+    return _review_page(request, db, access, errors=errors, values=ReviewForm.shown(form))
 
 
 # Versions and what changed -------------------------------------------------------------------------
@@ -305,20 +248,6 @@ def _organisation_names(db: Session, found: list[ItemChange]) -> dict[str, str]:
     return {str(key): organisation.name for key, organisation in organisations_by_id(db, ids).items()}
 
 
-def _since(parts: DateParts, iso: str) -> date:
-    """The day typed in the date input, or given in the address as YYYY-MM-DD."""
-    if any(part.strip() for part in parts):
-        day = read_date(parts, missing=None)
-    else:
-        try:
-            day = date.fromisoformat(iso.strip())
-        except ValueError:
-            raise DateProblem("The date must be a real date, like 27 3 2026") from None
-    if day is None or day > uk_today():
-        raise DateProblem("The date must be today or in the past")
-    return day
-
-
 def _version_number(value: str, field: str) -> int:
     if not value.isdigit() or int(value) > 2_147_483_647:
         raise PlanProblem(field, "Select a version of this plan")
@@ -326,35 +255,25 @@ def _version_number(value: str, field: str) -> int:
 
 
 @router.get("/changes", dependencies=[requires(Permission.READ_PLANS)])
-def changes_page(
-    request: Request,
-    db: SessionDep,
-    actor: ActorDep,
-    access: CurrentPlan,
-    since: Annotated[str, Query(max_length=40)] = "",
-    since_day: Annotated[str, Query(alias="since-day", max_length=20)] = "",
-    since_month: Annotated[str, Query(alias="since-month", max_length=20)] = "",
-    since_year: Annotated[str, Query(alias="since-year", max_length=20)] = "",
-    from_version: Annotated[str, Query(max_length=20)] = "",
-    to_version: Annotated[str, Query(max_length=20)] = "",
-) -> Response:
+def changes_page(request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
     """What changed since a day (from its start, UK time), or from one version to another or to now."""
     frozen = lifecycle.versions(db, access)
-    since_parts = (since_day, since_month, since_year)
-    by_date = bool(since.strip() or any(part.strip() for part in since_parts))
-    by_version = not by_date and bool(from_version.strip() or to_version.strip() or frozen)
-    chosen_from = from_version.strip() or (str(frozen[-1].number) if frozen else "")
-    chosen_to = to_version.strip() or CURRENT
-    errors: dict[str, str] = {}
+    asked = request.query_params
+    typed, errors = ChangesForm.read(asked)
+    values = ChangesForm.shown(asked)
+    by_date = any(values[name].strip() for name in ("since-day", "since-month", "since-year")) or bool(
+        asked.get("since", "").strip()
+    )
+    from_version, to_version = (typed.from_version, typed.to_version) if typed else ("", "")
+    by_version = typed is not None and not by_date and bool(from_version or to_version or frozen)
+    chosen_from = from_version or (str(frozen[-1].number) if frozen else "")
+    chosen_to = to_version or CURRENT
     heading = label = ""
     found: list[ItemChange] | None = None
     try:
-        if by_date:
-            try:
-                day = _since(since_parts, since)
-            except DateProblem as problem:
-                raise PlanProblem("since-day", str(problem)) from None
-            since_parts = (str(day.day), str(day.month), str(day.year))
+        if typed is not None and typed.since is not None:
+            day = typed.since
+            values |= date_boxes("since", day)
             moment = datetime.combine(day, time(0), tzinfo=UK_TIME).astimezone(UTC)
             before, after = changes.state_at(db, access, moment), changes.current_state(db, access)
             heading, label = f"since {day.day} {day:%B %Y}", f"since {day.isoformat()}"
@@ -377,18 +296,14 @@ def changes_page(
                 raise PlanProblem("to_version", str(problem)) from None
             to_words = "the plan as it is now" if last is None else f"version {last}"
             heading, label = f"from version {first} to {to_words}", f"version {first} to {last or CURRENT}"
-        if by_date or by_version:
+        if heading:
             found = changes.compare(db, actor, access, before, after, label=label)
     except PlanProblem as problem:
-        errors[problem.field] = str(problem)
+        errors = ChangesForm.problem_errors(problem)
     context = {
         **_plan_context(db, access),
         "errors": errors,
-        "values": {
-            **typed_date_values("since", since_parts),
-            "from_version": chosen_from,
-            "to_version": chosen_to,
-        },
+        "values": values | {"from_version": chosen_from, "to_version": chosen_to},
         "from_choices": _version_choices(frozen, with_current=False),
         "to_choices": _version_choices(frozen, with_current=True),
         "heading": heading,

@@ -5,6 +5,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
+from app.forms.plans import NewPlanForm
 from app.models import (
     FAMILY_MEMBER_ROLES,
     PLAN_KIND_LABELS,
@@ -19,7 +20,7 @@ from app.models.base import id_of
 from app.page_cache import for_reader, page_cache
 from app.permissions import Permission, PlanAccess, may_coordinate, role_may
 from app.rendering import render, render_part
-from app.routers.pages.inputs import FormValues, date_from, is_htmx, section_in_path
+from app.routers.pages.inputs import FormValues, is_htmx, section_in_path
 from app.services.delivery import overview as delivery_overview
 from app.services.delivery.changes import endings_of
 from app.services.plans import content, plans
@@ -81,65 +82,27 @@ def new_plan_page(request: Request, db: SessionDep, person: CurrentPerson) -> Re
     return _new_plan_form(request, db, person, {}, {})
 
 
-NEW_PLAN_FIELDS = (
-    "kind",
-    "child_full_name",
-    "child_preferred_name",
-    "child_date_of_birth-day",
-    "child_date_of_birth-month",
-    "child_date_of_birth-year",
-    "child_school_year",
-    "setting_id",
-)
-
-
 @router.post("/plans/new", dependencies=[requires(Permission.CREATE_PLAN)])
 def create_plan(
     request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson, form: FormValues
 ) -> Response:
-    values = {name: form.get(name, "") for name in NEW_PLAN_FIELDS}
-    errors: dict[str, str] = {}
-    kind = PLAN_STARTERS.get(person.role)
-    if kind is None or values["kind"] != kind.value:
-        errors["kind"] = "Select the kind of plan"
-    if not values["child_full_name"].strip():
-        errors["child_full_name"] = "Enter the child's full name"
-    elif len(values["child_full_name"].strip()) > 120:
-        errors["child_full_name"] = "The child's full name must be 120 characters or fewer"
-    if len(values["child_preferred_name"].strip()) > 60:
-        errors["child_preferred_name"] = "The name they like to be called must be 60 characters or fewer"
-    born = date_from(form, "child_date_of_birth", "Date of birth", errors)
-    if born is None and not any(key.startswith("child_date_of_birth") for key in errors):
-        errors["child_date_of_birth-day"] = "Enter the child's date of birth"
-    if not values["child_school_year"].strip():
-        errors["child_school_year"] = "Enter the child's school year"
-    elif len(values["child_school_year"].strip()) > 20:
-        errors["child_school_year"] = "The school year must be 20 characters or fewer"
-    setting_id = values["setting_id"]
-    if kind is PlanKind.EHC and not setting_id.isdigit():
-        errors["setting_id"] = "Select the school or college named in the plan"
-    if errors or kind is None or born is None:
-        return _new_plan_form(request, db, person, _in_page_order(errors), values)
-    new = plans.NewPlan(
-        kind=kind,
-        child_full_name=values["child_full_name"],
-        child_preferred_name=values["child_preferred_name"].strip() or None,
-        child_date_of_birth=born,
-        child_school_year=values["child_school_year"],
-        setting_id=int(setting_id) if kind is PlanKind.EHC else None,
-    )
-    try:
-        plan = plans.create_plan(db, actor, new)
-    except plans.PlanProblem as problem:
-        field = "child_date_of_birth-day" if problem.field == "child_date_of_birth" else problem.field
-        return _new_plan_form(request, db, person, {field: str(problem)}, values)
-    return RedirectResponse(f"/plans/{id_of(plan)}", status_code=303)
-
-
-def _in_page_order(errors: dict[str, str]) -> dict[str, str]:
-    """The error summary lists problems in the order of the fields on the page."""
-    order = {name: index for index, name in enumerate(NEW_PLAN_FIELDS)}
-    return dict(sorted(errors.items(), key=lambda pair: order.get(pair[0], len(order))))
+    typed, errors = NewPlanForm.read(form, context={"kind": PLAN_STARTERS.get(person.role)})
+    if typed is not None:
+        new = plans.NewPlan(
+            kind=typed.kind,
+            child_full_name=typed.child_full_name,
+            child_preferred_name=typed.child_preferred_name or None,
+            child_date_of_birth=typed.child_date_of_birth,
+            child_school_year=typed.child_school_year,
+            setting_id=typed.setting_id,
+        )
+        try:
+            plan = plans.create_plan(db, actor, new)
+        except plans.PlanProblem as problem:
+            errors = NewPlanForm.problem_errors(problem)
+        else:
+            return RedirectResponse(f"/plans/{id_of(plan)}", status_code=303)
+    return _new_plan_form(request, db, person, errors, NewPlanForm.shown(form))
 
 
 @router.get("/plans/{plan_id}", dependencies=[requires(Permission.READ_PLANS)])

@@ -4,15 +4,14 @@ The plan page shows the quality panel and each item's flags (app.services.qualit
 stop a draft being saved.
 """
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
-from app.models import DelivererRole, ItemContent, ProvisionFrequency, ProvisionUnit, Section
+from app.forms.quality import DifferenceForm
+from app.models import DelivererRole, ItemContent, ProvisionFrequency, ProvisionUnit
 from app.models.base import id_of
 from app.permissions import PLAN_SECTIONS, Permission, PlanAccess
 from app.rendering import render
@@ -67,18 +66,6 @@ def check_provision(request: Request, access: CurrentPlan, form: FormValues) -> 
 
 # Differences of opinion -----------------------------------------------------------------------------
 
-DIFFERENCE_FIELDS = (
-    "about",
-    "part",
-    "review_id",
-    "views-1-holder_id",
-    "views-1-holder_name",
-    "views-1-view",
-    "views-2-holder_id",
-    "views-2-holder_name",
-    "views-2-view",
-)
-
 
 def _short(text: str, length: int = 60) -> str:
     return text if len(text) <= length else text[:length].rstrip() + "…"
@@ -121,67 +108,31 @@ def new_difference_page(request: Request, db: SessionDep, access: CurrentPlan) -
     return _difference_page(request, db, access, {}, {})
 
 
-def _error_key(field: str) -> str:
-    return {"section": "part", "item_id": "part"}.get(field, field)
-
-
 @router.post("/plans/{plan_id}/differences", dependencies=[requires(Permission.CONTRIBUTE)])
 def record_difference(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
-    values = {name: form.get(name, "") for name in DIFFERENCE_FIELDS}
-    errors: dict[str, str] = {}
-    if not values["about"].strip():
-        errors["about"] = "Enter what the difference of opinion is about"
-    elif len(values["about"]) > 500:
-        errors["about"] = "What it is about must be 500 characters or fewer"
-    kind, _, key = values["part"].partition(":")
-    section = next((s for s in Section if kind == "section" and s.value == key), None)
-    item_id = int(key) if kind == "item" and key.isdigit() else None
-    if section is None and item_id is None:
-        errors["part"] = "Select the part of the plan the difference is about"
-    elif section is not None and section not in PLAN_SECTIONS[access.plan.kind]:
-        errors["part"] = "Select a section of this plan"
-    views: list[dict[str, Any]] = []
-    for index in (1, 2):
-        words = values[f"views-{index}-view"]
-        holder = values[f"views-{index}-holder_id"]
-        name = values[f"views-{index}-holder_name"].strip()
-        if not words.strip():
-            errors[f"views-{index}-view"] = f"Enter view {index} in the words its holder used"
-        elif len(words) > 5000:
-            errors[f"views-{index}-view"] = "A view must be 5,000 characters or fewer"
-        if not holder.isdigit() and not name:
-            errors[f"views-{index}-holder_id"] = f"Select or name who holds view {index}"
-        elif len(name) > 120:
-            errors[f"views-{index}-holder_name"] = "The name must be 120 characters or fewer"
-        views.append(
-            {
-                "holder_id": int(holder) if holder.isdigit() else None,
-                "holder_name": name or None,
-                "view": words,
-            }
-        )
-    review = values["review_id"]
-    if not errors:
+    typed, errors = DifferenceForm.read(form, context={"sections": PLAN_SECTIONS[access.plan.kind]})
+    if typed is not None:
         try:
             new = differences.NewDifference(
-                about=values["about"],
-                section=section,
-                item_id=item_id,
-                review_id=int(review) if review.isdigit() else None,
-                views=[differences.NewView(**view) for view in views],
+                about=typed.about,
+                section=typed.part.section,
+                item_id=typed.part.item_id,
+                review_id=typed.review_id,
+                views=[
+                    differences.NewView(holder_id=holder_id, holder_name=holder_name, view=view)
+                    for holder_id, holder_name, view in typed.views()
+                ],
             )
             difference = differences.record_difference(db, actor, access, new)
-        except ContentProblem as problem:
-            errors = {_error_key(field): message for field, message in problem.errors.items()}
-        except ValidationError:
-            errors = {"about": "Use ordinary text, without control characters"}
+        except (ContentProblem, ValidationError) as problem:
+            errors = DifferenceForm.problem_errors(problem)
         else:
             return RedirectResponse(
                 f"/plans/{id_of(access.plan)}#difference-{difference.id}", status_code=303
             )
-    return _difference_page(request, db, access, values, errors)
+    return _difference_page(request, db, access, DifferenceForm.shown(form), errors)
 
 
 # The local authority's figures ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from markupsafe import Markup
 from starlette.responses import RedirectResponse, Response
 
@@ -18,10 +18,11 @@ from app.auth import set_session_cookie
 from app.config import Settings
 from app.dependencies import ActorDep, CurrentPerson, IdentityDep, SessionDep, SettingsDep, requires
 from app.errors import Refused, SignInRequired
+from app.forms.sign_in import AppCodeForm, RecoveryCodeForm
 from app.models import Person, SignInMethod, UserSession
 from app.permissions import Permission
 from app.rendering import render
-from app.routers.pages.inputs import safe_next
+from app.routers.pages.inputs import FormValues, safe_next
 from app.services.auth import second_factor
 from app.services.auth.second_factor import SecondFactorProblem
 from app.services.auth.sign_in import needs_second_factor
@@ -34,10 +35,6 @@ RECOVERY_CODE = "/sign-in/recovery-code"
 ACCOUNT_PAGE = "/account/second-factor"
 PENDING = [requires(Permission.SECOND_FACTOR_PENDING)]
 OWN_ACCOUNT = [requires(Permission.MANAGE_OWN_ACCOUNT)]
-
-NO_CODE = "Enter the 6-digit code from your authenticator app"
-CodeField = Annotated[str, Form(max_length=64)]
-NextField = Annotated[str, Form(max_length=2000)]
 
 
 @dataclass(frozen=True)
@@ -69,23 +66,27 @@ def _prove(
     request: Request,
     settings: Settings,
     pending: PendingSignIn,
-    code: str,
-    next: str,
+    form: dict[str, str],
     *,
     complete: Callable[[str], str],
-    missing: str,
+    code_form: type[AppCodeForm | RecoveryCodeForm],
     template: str,
 ) -> Response:
     """Finish signing in with an app code or a recovery code (`complete` returns the new session)."""
+    next = _next(form)
     if not second_factor.is_set_up(pending.person):
         return _to(SET_UP, next)
-    errors = {"code": missing} if not code.strip() else {}
-    if not errors:
+    typed, errors = code_form.read(form)
+    if typed is not None:
         try:
-            return _signed_in(complete(code), next, settings)
+            return _signed_in(complete(typed.code), next, settings)
         except SecondFactorProblem as problem:
-            errors["code"] = str(problem)
+            errors = code_form.problem_errors(problem)
     return render(request, template, {"errors": errors, "next": safe_next(next)})
+
+
+def _next(form: dict[str, str]) -> str:
+    return form.get("next", "/")[:2000]
 
 
 def _never_cached(response: Response) -> Response:
@@ -110,19 +111,17 @@ def enter_code(
     settings: SettingsDep,
     actor: ActorDep,
     pending: PendingDep,
-    code: CodeField = "",
-    next: NextField = "/",
+    form: FormValues,
 ) -> Response:
     return _prove(
         request,
         settings,
         pending,
-        code,
-        next,
+        form,
         complete=lambda code: second_factor.complete_with_code(
             db, settings, actor, pending.session, pending.person, code
         ),
-        missing=NO_CODE,
+        code_form=AppCodeForm,
         template="pages/second_factor/enter_code.html",
     )
 
@@ -159,17 +158,18 @@ def set_up(
     settings: SettingsDep,
     actor: ActorDep,
     pending: PendingDep,
-    code: CodeField = "",
-    next: NextField = "/",
+    form: FormValues,
 ) -> Response:
+    next = _next(form)
     if second_factor.is_set_up(pending.person):
         return _to(ENTER_CODE, next)
-    if not code.strip():
-        return _set_up_page(request, settings, pending, {"code": NO_CODE}, next)
+    typed, errors = AppCodeForm.read(form)
+    if typed is None:
+        return _set_up_page(request, settings, pending, errors, next)
     try:
-        done = second_factor.set_up(db, settings, actor, pending.session, pending.person, code)
+        done = second_factor.set_up(db, settings, actor, pending.session, pending.person, typed.code)
     except SecondFactorProblem as problem:
-        return _set_up_page(request, settings, pending, {"code": str(problem)}, next)
+        return _set_up_page(request, settings, pending, AppCodeForm.problem_errors(problem), next)
     response = render(
         request,
         "pages/second_factor/recovery_codes.html",
@@ -196,19 +196,17 @@ def use_recovery_code(
     settings: SettingsDep,
     actor: ActorDep,
     pending: PendingDep,
-    code: CodeField = "",
-    next: NextField = "/",
+    form: FormValues,
 ) -> Response:
     return _prove(
         request,
         settings,
         pending,
-        code,
-        next,
+        form,
         complete=lambda code: second_factor.complete_with_recovery_code(
             db, settings, actor, pending.session, pending.person, code
         ),
-        missing="Enter one of your recovery codes",
+        code_form=RecoveryCodeForm,
         template="pages/second_factor/recovery_code.html",
     )
 

@@ -1,15 +1,14 @@
 """Sign in by e-mail and password, and sign out."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.auth import clear_session_cookie, set_session_cookie
 from app.dependencies import ActorDep, IdentityDep, SessionDep, SettingsDep, requires
+from app.forms.sign_in import SignInForm
 from app.permissions import Permission
 from app.rendering import render
-from app.routers.pages.inputs import safe_next
+from app.routers.pages.inputs import FormValues, safe_next
 from app.services.auth.sign_in import SignInProblem, sign_in_with_password, sign_out
 
 router = APIRouter()
@@ -37,31 +36,26 @@ def sign_in(
     settings: SettingsDep,
     actor: ActorDep,
     identity: IdentityDep,
-    email: Annotated[str, Form(max_length=254)] = "",
-    password: Annotated[str, Form(max_length=256)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/",
+    form: FormValues,
 ) -> Response:
-    errors: dict[str, str] = {}
-    if not email.strip():
-        errors["email"] = "Enter your e-mail address"
-    if not password:
-        errors["password"] = "Enter your password"
-    if not errors:
+    next = safe_next(form.get("next", "/")[:2000])
+    typed, errors = SignInForm.read(form)
+    if typed is not None:
         try:
-            signed_in = sign_in_with_password(db, settings, actor, email, password, replaces=identity.session)
+            signed_in = sign_in_with_password(
+                db, settings, actor, typed.email, typed.password, replaces=identity.session
+            )
         except SignInProblem as problem:
-            errors["email"] = str(problem)
+            errors = SignInForm.problem_errors(problem)
         else:
-            target = "/sign-in/second-factor" if signed_in.needs_second_factor else safe_next(next)
-            if signed_in.needs_second_factor:
-                target += f"?next={safe_next(next)}"
+            target = f"/sign-in/second-factor?next={next}" if signed_in.needs_second_factor else next
             response = RedirectResponse(target, status_code=303)
             set_session_cookie(response, signed_in.session_token, settings)
             return response
     context = {
         "errors": errors,
-        "email": email,
-        "next": safe_next(next),
+        "email": form.get("email", ""),
+        "next": next,
         "sso_enabled": settings.single_sign_on_enabled,
         "sso_name": settings.oidc_display_name,
     }

@@ -1,13 +1,20 @@
 """Statutory timelines: asking for an assessment, the timeline, steps and advice, and the dashboards."""
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from app.clock import uk_today
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, requires
+from app.forms.timelines import (
+    AdviceRequestForm,
+    AdviceReturnedForm,
+    AssessmentRequestForm,
+    PhaseTransferForm,
+    ReviewMeetingForm,
+    StepDoneForm,
+    StepExceptionForm,
+)
 from app.models.base import id_of
 from app.models.timeline import (
     ADVICE_TOPIC_LABELS,
@@ -15,36 +22,16 @@ from app.models.timeline import (
     EXCEPTION_KIND_LABELS,
     STEP_OUTCOME_LABELS,
     STEP_OUTCOMES,
-    AdviceTopic,
-    ExceptionKind,
     StepKind,
-    StepOutcome,
 )
 from app.permissions import Permission, PlanAccess, may_manage_assessment, may_manage_reviews
 from app.rendering import render
-from app.routers.pages.inputs import DateProblem, FormValues, read_date
+from app.routers.pages.inputs import FormValues
 from app.services.plans.plans import PlanProblem
 from app.services.timelines import rules, timelines
 from app.services.timelines.labels import LABELS
 
 router = APIRouter()
-
-
-def _day(values: FormValues, name: str, errors: dict[str, str], missing: str | None) -> date | None:
-    parts = (values.get(f"{name}-day", ""), values.get(f"{name}-month", ""), values.get(f"{name}-year", ""))
-    try:
-        return read_date(parts, missing=missing)
-    except DateProblem as problem:
-        errors[f"{name}-day"] = str(problem)
-        return None
-
-
-def _row_id(value: str) -> bool:
-    return value.isdigit() and len(value) <= 9 and int(value) >= 1
-
-
-def _field(name: str) -> str:
-    return f"{name}-day" if name.endswith("_on") else name
 
 
 # The plan's timeline ------------------------------------------------------------------------------
@@ -120,27 +107,20 @@ def request_page(request: Request, db: SessionDep, access: CurrentPlan) -> Respo
 def request_assessment(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
-    errors: dict[str, str] = {}
-    values = {
-        name: form.get(name, "")
-        for name in ("reason", "requested_on-day", "requested_on-month", "requested_on-year")
-    }
-    requested_on = _day(form, "requested_on", errors, missing=None)
-    if len(values["reason"]) > 2000:
-        errors["reason"] = "Say why in 2,000 characters or fewer"
-    if not errors:
+    typed, errors = AssessmentRequestForm.read(form)
+    if typed is not None:
         try:
             timelines.request_assessment(
                 db,
                 actor,
                 access,
-                timelines.NewAssessmentRequest(requested_on=requested_on, reason=values["reason"] or None),
+                timelines.NewAssessmentRequest(requested_on=typed.requested_on, reason=typed.reason or None),
             )
         except PlanProblem as problem:
-            errors[_field(problem.field)] = str(problem)
+            errors = AssessmentRequestForm.problem_errors(problem)
         else:
             return _back_to_timeline(access, "requested")
-    return _request_page(request, db, access, errors, values)
+    return _request_page(request, db, access, errors, AssessmentRequestForm.shown(form))
 
 
 # Steps ----------------------------------------------------------------------------------------------
@@ -188,31 +168,21 @@ def record_done(
 ) -> Response:
     step = timelines.plan_step(db, access, step_id)
     timelines.check_may_manage_step(access, step)
-    names = ("done_on-day", "done_on-month", "done_on-year", "outcome", "note")
-    values = {name: form.get(name, "") for name in names}
-    errors: dict[str, str] = {}
-    done_on = _day(form, "done_on", errors, missing="Enter the date it happened")
-    outcome = values["outcome"]
-    if len(values["note"]) > 2000:
-        errors["note"] = "Write the differences of opinion in 2,000 characters or fewer"
-    if done_on is not None and not errors:
+    typed, errors = StepDoneForm.read(form)
+    if typed is not None:
         try:
             timelines.record_done(
                 db,
                 actor,
                 access,
                 step,
-                timelines.StepDone(
-                    done_on=done_on,
-                    outcome=StepOutcome(outcome) if outcome in set(StepOutcome) else None,
-                    note=values["note"] or None,
-                ),
+                timelines.StepDone(done_on=typed.done_on, outcome=typed.outcome, note=typed.note or None),
             )
         except PlanProblem as problem:
-            errors[_field(problem.field)] = str(problem)
+            errors = StepDoneForm.problem_errors(problem)
         else:
             return _back_to_timeline(access, "step")
-    return _step_page(request, db, access, step_id, errors, values)
+    return _step_page(request, db, access, step_id, errors, StepDoneForm.shown(form))
 
 
 @router.post(
@@ -223,29 +193,21 @@ def record_exception(
 ) -> Response:
     step = timelines.plan_step(db, access, step_id)
     timelines.check_may_manage_step(access, step)
-    values = {name: form.get(name, "") for name in ("exception", "exception_reason")}
-    errors: dict[str, str] = {}
-    if values["exception"] not in set(ExceptionKind):
-        errors["exception"] = "Select which exception applies"
-    reason = values["exception_reason"].strip()
-    if not reason:
-        errors["exception_reason"] = "Enter why the exception applies"
-    elif len(reason) > 500:
-        errors["exception_reason"] = "Say why in 500 characters or fewer"
-    if not errors:
+    typed, errors = StepExceptionForm.read(form)
+    if typed is not None:
         try:
             timelines.record_exception(
                 db,
                 actor,
                 access,
                 step,
-                timelines.StepException(exception=ExceptionKind(values["exception"]), reason=reason),
+                timelines.StepException(exception=typed.exception, reason=typed.exception_reason),
             )
         except PlanProblem as problem:
-            errors[problem.field] = str(problem)
+            errors = StepExceptionForm.problem_errors(problem)
         else:
             return _back_to_timeline(access, "exception")
-    return _step_page(request, db, access, step_id, errors, values)
+    return _step_page(request, db, access, step_id, errors, StepExceptionForm.shown(form))
 
 
 # Advice -------------------------------------------------------------------------------------------
@@ -290,34 +252,25 @@ def send_advice_request(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
     timelines.check_may_ask_for_advice(access)
-    names = ("topic", "organisation_id", "person_id", "sent_on-day", "sent_on-month", "sent_on-year")
-    values = {name: form.get(name, "") for name in names}
-    errors: dict[str, str] = {}
-    if values["topic"] not in set(AdviceTopic):
-        errors["topic"] = "Select the kind of advice"
-    if not _row_id(values["organisation_id"]):
-        errors["organisation_id"] = "Select the organisation asked"
-    if values["person_id"] and not _row_id(values["person_id"]):
-        errors["person_id"] = "Select a person, or nobody"
-    sent_on = _day(form, "sent_on", errors, missing="Enter the date the request was sent")
-    if sent_on is not None and not errors:
+    typed, errors = AdviceRequestForm.read(form)
+    if typed is not None:
         try:
             timelines.send_advice_request(
                 db,
                 actor,
                 access,
                 timelines.NewAdviceRequest(
-                    topic=AdviceTopic(values["topic"]),
-                    organisation_id=int(values["organisation_id"]),
-                    person_id=int(values["person_id"]) if values["person_id"] else None,
-                    sent_on=sent_on,
+                    topic=typed.topic,
+                    organisation_id=typed.organisation_id,
+                    person_id=typed.person_id,
+                    sent_on=typed.sent_on,
                 ),
             )
         except PlanProblem as problem:
-            errors[_field(problem.field)] = str(problem)
+            errors = AdviceRequestForm.problem_errors(problem)
         else:
             return _back_to_timeline(access, "advice")
-    return _advice_page(request, db, access, errors, values)
+    return _advice_page(request, db, access, errors, AdviceRequestForm.shown(form))
 
 
 @router.post(
@@ -328,19 +281,18 @@ def advice_returned(
 ) -> Response:
     advice = timelines.plan_advice(db, access, advice_id)
     timelines.check_may_record_return(access, advice)
-    name = f"returned_on_{advice.id}"
-    errors: dict[str, str] = {}
-    returned_on = _day(form, name, errors, missing="Enter the date the advice came back")
-    if returned_on is not None and not errors:
+    suffix = f"_{advice.id}"
+    typed, errors = AdviceReturnedForm.read(form, suffix=suffix)
+    if typed is not None:
         try:
             timelines.record_advice_returned(
-                db, actor, access, advice, timelines.AdviceReturned(returned_on=returned_on)
+                db, actor, access, advice, timelines.AdviceReturned(returned_on=typed.returned_on)
             )
         except PlanProblem as problem:
-            errors[f"{name}-day"] = str(problem)
+            errors = AdviceReturnedForm.problem_errors(problem, suffix=suffix)
         else:
             return _back_to_timeline(access, "returned")
-    values = {f"{name}-{part}": form.get(f"{name}-{part}", "") for part in ("day", "month", "year")}
+    values = AdviceReturnedForm.shown(form, suffix=suffix)
     return _timeline_page(request, db, actor, access, errors=errors, values=values)
 
 
@@ -352,16 +304,17 @@ def arrange_review(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
     timelines.check_may_manage_reviews(access)
-    errors: dict[str, str] = {}
-    meeting_on = _day(form, "meeting_on", errors, missing="Enter the date of the meeting")
-    if meeting_on is not None and not errors:
+    typed, errors = ReviewMeetingForm.read(form)
+    if typed is not None:
         try:
-            timelines.arrange_review(db, actor, access, timelines.NewReviewMeeting(meeting_on=meeting_on))
+            timelines.arrange_review(
+                db, actor, access, timelines.NewReviewMeeting(meeting_on=typed.meeting_on)
+            )
         except PlanProblem as problem:
-            errors[_field(problem.field)] = str(problem)
+            errors = ReviewMeetingForm.problem_errors(problem)
         else:
             return _back_to_timeline(access, "review")
-    values = {f"meeting_on-{part}": form.get(f"meeting_on-{part}", "") for part in ("day", "month", "year")}
+    values = ReviewMeetingForm.shown(form)
     return _timeline_page(request, db, actor, access, errors=errors, values=values)
 
 
@@ -370,20 +323,19 @@ def add_phase_transfer(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
     timelines.check_may_manage_reviews(access)
-    values = {name: form.get(name, "") for name in ("transfer_year", "into_post_16")}
-    errors: dict[str, str] = {}
-    year = values["transfer_year"].strip()
-    if not (year.isdigit() and 2000 <= int(year) <= 2100):
-        errors["transfer_year"] = "Enter the year of the move, like 2027"
-    if not errors:
-        timelines.add_phase_transfer(
-            db,
-            actor,
-            access,
-            timelines.NewPhaseTransfer(transfer_year=int(year), into_post_16=values["into_post_16"] == "yes"),
-        )
-        return _back_to_timeline(access, "transfer")
-    return _timeline_page(request, db, actor, access, errors=errors, values=values)
+    typed, errors = PhaseTransferForm.read(form)
+    if typed is None:
+        values = PhaseTransferForm.shown(form)
+        return _timeline_page(request, db, actor, access, errors=errors, values=values)
+    timelines.add_phase_transfer(
+        db,
+        actor,
+        access,
+        timelines.NewPhaseTransfer(
+            transfer_year=typed.transfer_year, into_post_16=typed.into_post_16 == "yes"
+        ),
+    )
+    return _back_to_timeline(access, "transfer")
 
 
 # Dashboards ---------------------------------------------------------------------------------------

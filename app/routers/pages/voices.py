@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
+from app.forms.voices import AnswersForm, PictureForm, ReadersForm
 from app.models import (
     FAMILY_MEMBER_ROLES,
     ITEM_KIND_LABELS,
@@ -254,7 +255,7 @@ def new_views_step(
         try:
             picture = pictures.add_picture(db, actor, access, settings.data_dir, upload)
         except pictures.PictureProblem as problem:
-            errors["picture"] = str(problem)
+            errors = PictureForm.problem_errors(problem)
         else:
             values[f"picture_{step}"] = str(picture.id)
     if values["audience"] not in {audience.value for audience in ViewAudience}:
@@ -264,14 +265,10 @@ def new_views_step(
     go = values["go"]
     if errors:
         return render(request, _layout(voice), _step_context(access, voice, values, step, errors, people))
-    if (
-        step == WHO
-        and go == "next"
-        and values["audience"] == ViewAudience.CHOSEN.value
-        and not values["readers"]
-    ):
-        errors["readers"] = "Pick at least one person, or choose everyone on your plan"
-        return render(request, _layout(voice), _step_context(access, voice, values, step, errors, people))
+    if step == WHO and go == "next":
+        _readers, errors = ReadersForm.read(values)
+        if errors:
+            return render(request, _layout(voice), _step_context(access, voice, values, step, errors, people))
     if go == "send" and step == CHECK:
         return _send(request, db, actor, access, voice, values, people)
     if go.startswith("change:") and go[7:] in steps:
@@ -280,10 +277,10 @@ def new_views_step(
         target = steps[max(0, steps.index(step) - 1)]
     else:
         target = steps[min(len(steps) - 1, steps.index(step) + 1)]
-    if target == CHECK and not any(values[f"answer_{prompt}"].strip() for prompt in voice.steps):
-        errors["answers"] = "Write an answer to at least one question"
-        target = voice.steps[0].value
-        errors = {f"answer_{target}": errors["answers"]}
+    if target == CHECK:
+        answers = {"answers": [values[f"answer_{prompt.value}"] for prompt in voice.steps]}
+        _answers, errors = AnswersForm.read(answers, context={"first": voice.steps[0].value})
+        target = voice.steps[0].value if errors else target
     return render(request, _layout(voice), _step_context(access, voice, values, target, errors, people))
 
 
@@ -311,8 +308,7 @@ def _send(
     try:
         sent = views.send_views(db, actor, access, answers)
     except views.AnswerProblem as problem:
-        field, message = next(iter(problem.errors.items()))
-        errors = {f"answer_{problem.prompt.value}" if field == "text" else "answers": message}
+        errors = AnswersForm.answer_errors(problem)
         return render(request, _layout(voice), _step_context(access, voice, values, CHECK, errors, people))
     return RedirectResponse(f"/plans/{id_of(access.plan)}/my-views?sent={len(sent)}", status_code=303)
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.clock import UK_TIME
+from app.forms.fields import read_date_input
 from app.models import (
     AuditEvent,
     Child,
@@ -225,18 +226,6 @@ FORM_FIELDS = (
 """The officer's filter form, as query parameters (pagination and export links carry them on)."""
 
 
-def _date_from(values: Mapping[str, str], prefix: str, label: str) -> tuple[date | None, str | None]:
-    parts = [values.get(f"{prefix}-{part}", "").strip() for part in ("day", "month", "year")]
-    if not any(parts):
-        return None, None
-    if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
-        return None, f"{label} must be a real date, for example 27 3 2026"
-    try:
-        return date(int(parts[2]), int(parts[1]), int(parts[0])), None
-    except ValueError:
-        return None, f"{label} must be a real date, for example 27 3 2026"
-
-
 def filter_from_form(db: Session, values: Mapping[str, str]) -> AuditFilter:
     """The filter the officer's form describes; FilterProblem names each field that cannot be used."""
     errors: dict[str, str] = {}
@@ -259,12 +248,10 @@ def filter_from_form(db: Session, values: Mapping[str, str]) -> AuditFilter:
     action = values.get("action", "") or None
     if action is not None and action not in KINDS and action not in ACTION_LABELS:
         errors["action"] = "Select a kind of action from the list"
-    since, problem = _date_from(values, "from", "The start date")
-    if problem:
-        errors["from-day"] = problem
-    until, problem = _date_from(values, "to", "The end date")
-    if problem:
-        errors["to-day"] = problem
+    since, problems = read_date_input(values, "from", label="The start date", marks_missing_box=False)
+    errors |= problems
+    until, problems = read_date_input(values, "to", label="The end date", marks_missing_box=False)
+    errors |= problems
     if since and until and until < since:
         errors["to-day"] = "The end date must be the same as or after the start date"
     if errors:

@@ -7,12 +7,10 @@ from starlette.responses import RedirectResponse, Response
 
 from app.clock import uk_today as today
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
-from app.models import (
-    DeliveryStatus,
-)
+from app.forms.delivery import DayForm, WeekForm
 from app.permissions import Permission, PlanAccess
 from app.rendering import render
-from app.routers.pages.delivery.common import iso_date, plan_and_child
+from app.routers.pages.delivery.common import plan_and_child
 from app.routers.pages.inputs import FormValues
 from app.services.delivery import arithmetic, log, overview, timetables
 from app.services.delivery.common import may_manage_timetable, provision_item
@@ -60,7 +58,7 @@ def _grid(
             **plan_and_child(db, access),
             "item": item,
             "revision": revision,
-            "problem": problem.errors["item"],
+            "problem": str(problem),
         }
         return render(request, "pages/delivery/unquantified.html", context)
     context = {
@@ -99,32 +97,20 @@ def record_week(
     form: FormValues,
 ) -> Response:
     item, revision = provision_item(db, access, item_id)
-    errors: dict[str, str] = {}
-    monday = iso_date(form, "week", "the week", errors) or today()
-    monday = arithmetic.monday_of(monday)
+    week, errors = WeekForm.read(form)
+    monday = arithmetic.monday_of(week.week if week else today())
     entries = []
     for day in arithmetic.week_days(monday):
-        key = day.isoformat()
-        status = form.get(f"status-{key}", "")
-        if not status:
-            continue
-        if status not in {s.value for s in DeliveryStatus}:
-            errors[f"status-{key}"] = "Select delivered or missed"
-            continue
-        amount_text = form.get(f"amount-{key}", "").strip()
-        amount = None
-        if amount_text and status == DeliveryStatus.DELIVERED.value:
-            try:
-                amount = float(amount_text)
-            except ValueError:
-                errors[f"amount-{key}"] = "Enter the amount as a number, like 1 or 0.5"
-                continue
-        entries.append(log.DayEntry(day, DeliveryStatus(status), amount, form.get(f"reason-{key}")))
+        suffix = f"-{day.isoformat()}"
+        typed, problems = DayForm.read(form, suffix=suffix)
+        errors |= problems
+        if typed is not None and typed.status is not None:
+            entries.append(log.DayEntry(day, typed.status, typed.amount, typed.reason or None))
     if not errors:
         try:
             log.record_week(db, settings, actor, access, item, revision, monday, entries)
         except ContentProblem as problem:
-            errors = problem.errors
+            errors = DayForm.problem_errors(problem)
     if errors:
         return _grid(request, db, settings, actor, access, item_id, monday, errors=errors, values=form)
     return RedirectResponse(

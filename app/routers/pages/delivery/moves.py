@@ -5,9 +5,11 @@ from starlette.responses import RedirectResponse, Response
 
 from app.clock import uk_today as today
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, SettingsDep, requires
+from app.forms import date_boxes
+from app.forms.delivery import MoveForm
 from app.permissions import Permission, PlanAccess
 from app.rendering import render
-from app.routers.pages.delivery.common import iso_date, plan_and_child
+from app.routers.pages.delivery.common import plan_and_child
 from app.routers.pages.inputs import FormValues
 from app.services.delivery import moves
 from app.services.delivery.common import may_move_setting
@@ -41,14 +43,13 @@ def _move_form(
             (str(person.id), f"{person.display_name}, {names.get(person.organisation_id, '')}")
             for person in sencos
         ],
-        "today": today(),
     }
     return render(request, "pages/delivery/move.html", context)
 
 
 @router.get("/move", dependencies=[requires(Permission.CONTRIBUTE)])
 def move_page(request: Request, db: SessionDep, access: CurrentPlan) -> Response:
-    return _move_form(request, db, access, {}, {})
+    return _move_form(request, db, access, {}, date_boxes("moves_on", today()))
 
 
 @router.post("/move", dependencies=[requires(Permission.CONTRIBUTE)])
@@ -60,16 +61,8 @@ def move_setting(
     access: CurrentPlan,
     form: FormValues,
 ) -> Response:
-    values = {name: form.get(name, "") for name in ("to_setting_id", "new_senco_id", "moves_on")}
-    errors: dict[str, str] = {}
-    for name, message in (
-        ("to_setting_id", "Select the new school"),
-        ("new_senco_id", "Select the new school's SENCo"),
-    ):
-        if not values[name].isdigit() or len(values[name]) > 9:
-            errors[name] = message
-    moves_on = iso_date(values, "moves_on", "the day of the move", errors)
-    if not errors and moves_on is not None:
+    typed, errors = MoveForm.read(form)
+    if typed is not None:
         try:
             moves.move_setting(
                 db,
@@ -77,14 +70,14 @@ def move_setting(
                 actor,
                 access,
                 moves.NewMove(
-                    to_setting_id=int(values["to_setting_id"]),
-                    new_senco_id=int(values["new_senco_id"]),
-                    moves_on=moves_on,
+                    to_setting_id=typed.to_setting_id,
+                    new_senco_id=typed.new_senco_id,
+                    moves_on=typed.moves_on,
                 ),
             )
         except ContentProblem as problem:
-            errors = problem.errors
+            errors = MoveForm.problem_errors(problem)
         else:
             still_on = access.membership is not None and access.membership.removed_at is None
             return RedirectResponse(f"/plans/{access.plan.id}" if still_on else "/plans", status_code=303)
-    return _move_form(request, db, access, errors, values)
+    return _move_form(request, db, access, errors, MoveForm.shown(form))

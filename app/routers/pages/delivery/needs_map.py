@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, requires
+from app.forms.delivery import NeedsMapForm
 from app.models import (
     CONFIDENCE_LABELS,
     SUPPORT_LEVEL_LABELS,
@@ -60,36 +61,22 @@ def add_needs_map_entry(
 ) -> Response:
     if not needs_map.may_map(access):
         refuse(access, "Only members of this plan add to its needs map.", action="needs_map.refused")
-    values = {
-        name: form.get(name, "")
-        for name in ("item_id", "setting_support", "support_offered", "family_confidence")
-    }
-    errors: dict[str, str] = {}
-    if not values["item_id"].isdigit() or len(values["item_id"]) > 9:
-        errors["item_id"] = "Select a need of this plan"
-    if values["setting_support"] not in {level.value for level in SupportLevel}:
-        errors["setting_support"] = "Select how well the setting supports this need"
-    if not values["support_offered"].strip():
-        errors["support_offered"] = "Enter the support the setting offers for this need"
-    elif len(values["support_offered"]) > 1000:
-        errors["support_offered"] = "Use 1,000 characters or fewer"
-    if values["family_confidence"] not in {level.value for level in Confidence}:
-        errors["family_confidence"] = "Select how confident the family feels at home"
-    if not errors:
+    typed, errors = NeedsMapForm.read(form)
+    if typed is not None:
         try:
             needs_map.record_entry(
                 db,
                 actor,
                 access,
                 needs_map.NewNeedsMapEntry(
-                    item_id=int(values["item_id"]),
-                    setting_support=SupportLevel(values["setting_support"]),
-                    support_offered=values["support_offered"],
-                    family_confidence=Confidence(values["family_confidence"]),
+                    item_id=typed.item_id,
+                    setting_support=typed.setting_support,
+                    support_offered=typed.support_offered,
+                    family_confidence=typed.family_confidence,
                 ),
             )
         except ContentProblem as problem:
-            errors = problem.errors
+            errors = NeedsMapForm.problem_errors(problem)
         else:
             return RedirectResponse(f"/plans/{access.plan.id}/needs-map", status_code=303)
-    return _needs_map_page(request, db, actor, access, errors, values)
+    return _needs_map_page(request, db, actor, access, errors, NeedsMapForm.shown(form))

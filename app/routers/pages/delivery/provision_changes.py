@@ -4,9 +4,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
+from app.forms.delivery import EndingForm, ReplyForm
 from app.permissions import Permission, PlanAccess
 from app.rendering import render
-from app.routers.pages.delivery.common import iso_date, plan_and_child
+from app.routers.pages.delivery.common import plan_and_child
 from app.routers.pages.inputs import FormValues
 from app.services.delivery import changes
 from app.services.delivery.common import provision_item
@@ -57,14 +58,8 @@ def end_provision(
     form: FormValues,
 ) -> Response:
     item, _revision = provision_item(db, access, item_id)
-    values = {"reason": form.get("reason", ""), "effective_on": form.get("effective_on", "")}
-    errors: dict[str, str] = {}
-    effective_on = iso_date(values, "effective_on", "the day it ends", errors, required=False)
-    if not values["reason"].strip():
-        errors["reason"] = changes.NO_REASON
-    elif len(values["reason"]) > changes.MAX_REASON:
-        errors["reason"] = f"The reason must be {changes.MAX_REASON} characters or fewer"
-    if not errors:
+    typed, errors = EndingForm.read(form)
+    if typed is not None:
         try:
             change = changes.end_provision(
                 db,
@@ -72,13 +67,13 @@ def end_provision(
                 actor,
                 access,
                 item,
-                changes.Ending(reason=values["reason"], effective_on=effective_on),
+                changes.Ending(reason=typed.reason, effective_on=typed.effective_on),
             )
         except ContentProblem as problem:
-            errors = problem.errors
+            errors = EndingForm.problem_errors(problem)
         else:
             return RedirectResponse(f"/plans/{access.plan.id}/provision-changes/{change.id}", status_code=303)
-    return _end_form(request, db, access, item_id, errors, values)
+    return _end_form(request, db, access, item_id, errors, EndingForm.shown(form))
 
 
 def _change_page(
@@ -125,17 +120,14 @@ def respond(
     form: FormValues,
 ) -> Response:
     record = changes.plan_change(db, access, change_id)
-    values = {"text": form.get("text", "")}
-    errors: dict[str, str] = {}
-    if len(values["text"]) > 5000:
-        errors["text"] = "Your reply must be 5,000 characters or fewer"
-    else:
+    typed, errors = ReplyForm.read(form)
+    if typed is not None:
         try:
-            changes.respond(db, settings, actor, access, record, changes.Response(text=values["text"]))
+            changes.respond(db, settings, actor, access, record, changes.Response(text=typed.text))
         except ContentProblem as problem:
-            errors = problem.errors
+            errors = ReplyForm.problem_errors(problem)
         else:
             return RedirectResponse(
                 f"/plans/{access.plan.id}/provision-changes/{change_id}#replies", status_code=303
             )
-    return _change_page(request, db, access, record, errors, values)
+    return _change_page(request, db, access, record, errors, ReplyForm.shown(form))

@@ -4,13 +4,14 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, requires
+from app.forms.delivery import DecisionForm, TimetableForm
 from app.models import (
     TIMETABLE_DECISION_LABELS,
     TimetableDecisionKind,
 )
 from app.permissions import Permission, PlanAccess
 from app.rendering import render
-from app.routers.pages.delivery.common import iso_date, plan_and_child
+from app.routers.pages.delivery.common import plan_and_child
 from app.routers.pages.inputs import FormValues
 from app.services.delivery import timetables
 from app.services.delivery.common import may_manage_timetable
@@ -21,8 +22,6 @@ router = APIRouter(prefix="/plans/{plan_id}")
 
 
 # Reduced timetables ------------------------------------------------------------------------------
-
-TIMETABLE_FIELDS = ("starts_on", "planned_end_on", "hours_a_week", "reason", "return_plan", "review_on")
 
 
 def _timetable_form(
@@ -46,49 +45,27 @@ def add_timetable(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
     timetables._must_manage(access, "timetable.refused")
-    values = {name: form.get(name, "") for name in TIMETABLE_FIELDS}
-    errors: dict[str, str] = {}
-    starts_on = iso_date(values, "starts_on", "the day it starts", errors)
-    planned_end_on = iso_date(values, "planned_end_on", "the planned end", errors)
-    hours: float | None = None
-    try:
-        hours = float(values["hours_a_week"])
-        if not 0 < hours < timetables.FULL_TIME_HOURS:
-            raise ValueError("out of range")
-    except ValueError:
-        errors["hours_a_week"] = (
-            f"Enter the hours a week as a number more than 0 and less than {timetables.FULL_TIME_HOURS:g}"
-        )
-    for name, label in (
-        ("reason", "why a reduced timetable is needed"),
-        ("return_plan", "the plan to return to full time"),
-    ):
-        if not values[name].strip():
-            errors[name] = f"Enter {label}"
-        elif len(values[name]) > 2000:
-            errors[name] = "Use 2,000 characters or fewer"
-    review_on = iso_date(values, "review_on", "the date of the first review", errors)
-    if not errors and starts_on and planned_end_on and review_on and hours:
+    typed, errors = TimetableForm.read(form)
+    if typed is not None:
         try:
             timetables.add_timetable(
                 db,
                 actor,
                 access,
                 timetables.NewTimetable(
-                    starts_on=starts_on,
-                    planned_end_on=planned_end_on,
-                    hours_a_week=hours,
-                    reason=values["reason"],
-                    return_plan=values["return_plan"],
-                    review_on=review_on,
+                    starts_on=typed.starts_on,
+                    planned_end_on=typed.planned_end_on,
+                    hours_a_week=typed.hours_a_week,
+                    reason=typed.reason,
+                    return_plan=typed.return_plan,
+                    review_on=typed.review_on,
                 ),
             )
         except ContentProblem as problem:
-            errors = problem.errors
+            errors = TimetableForm.problem_errors(problem)
         else:
             return RedirectResponse(f"/plans/{access.plan.id}/delivery#timetables", status_code=303)
-    ordered = {name: errors[name] for name in TIMETABLE_FIELDS if name in errors}
-    return _timetable_form(request, db, access, ordered, values)
+    return _timetable_form(request, db, access, errors, TimetableForm.shown(form))
 
 
 def _timetable_page(
@@ -132,15 +109,8 @@ def decide_timetable(
 ) -> Response:
     state = timetables.plan_timetable(db, access, timetable_id)
     timetables._must_manage(access, "timetable.refused")
-    values = {name: form.get(name, "") for name in ("decision", "note", "next_review_on", "planned_end_on")}
-    errors: dict[str, str] = {}
-    if values["decision"] not in {kind.value for kind in TimetableDecisionKind}:
-        errors["decision"] = "Select the decision"
-    if not values["note"].strip():
-        errors["note"] = "Enter what was decided and why"
-    next_review = iso_date(values, "next_review_on", "the next review", errors, required=False)
-    planned_end = iso_date(values, "planned_end_on", "the new planned end", errors, required=False)
-    if not errors:
+    typed, errors = DecisionForm.read(form)
+    if typed is not None:
         try:
             timetables.decide(
                 db,
@@ -148,14 +118,14 @@ def decide_timetable(
                 access,
                 state,
                 timetables.NewDecision(
-                    decision=TimetableDecisionKind(values["decision"]),
-                    note=values["note"],
-                    next_review_on=next_review,
-                    planned_end_on=planned_end,
+                    decision=typed.decision,
+                    note=typed.note,
+                    next_review_on=typed.next_review_on,
+                    planned_end_on=typed.planned_end_on,
                 ),
             )
         except ContentProblem as problem:
-            errors = problem.errors
+            errors = DecisionForm.problem_errors(problem)
         else:
             return RedirectResponse(f"/plans/{access.plan.id}/timetables/{timetable_id}", status_code=303)
-    return _timetable_page(request, db, access, state, errors, values)
+    return _timetable_page(request, db, access, state, errors, DecisionForm.shown(form))

@@ -1,0 +1,34 @@
+"""The forms about people and organisations: adding a member to a plan, and the administrators' forms."""
+
+from typing import Annotated, ClassVar
+
+from app.forms.base import PageForm
+from app.forms.fields import Choice, ChosenId, Text
+from app.models import MemberRole, OrganisationKind, PersonRole
+from app.services.people import INVITABLE_ROLES
+
+EMAIL_TOO_LONG = "The e-mail address must be 254 characters or fewer"
+NAME_TOO_LONG = "The name must be 120 characters or fewer"
+
+
+class NewMemberForm(PageForm):
+    """Someone added to a plan: by e-mail address; a name and organisation for someone new to OnePlan."""
+
+    email: Annotated[str, Text(254, missing="Enter their e-mail address", too_long=EMAIL_TOO_LONG)]
+    role: Annotated[MemberRole, Choice(MemberRole, "Select their part on the plan")]
+    display_name: Annotated[str, Text(120, too_long=NAME_TOO_LONG)]
+    organisation_id: Annotated[int | None, ChosenId()]
+    problem_fallback: ClassVar[str | None] = "email"
+
+
+class NewOrganisationForm(PageForm):
+    name: Annotated[str, Text(200, too_long="The name must be 200 characters or fewer")]
+    kind: Annotated[OrganisationKind, Choice(OrganisationKind, "Select what kind of organisation it is")]
+    local_authority_id: Annotated[int | None, ChosenId()]
+
+
+class InviteStaffForm(PageForm):
+    display_name: Annotated[str, Text(120, missing="Enter the person's full name", too_long=NAME_TOO_LONG)]
+    email: Annotated[str, Text(254, missing="Enter the person's e-mail address", too_long=EMAIL_TOO_LONG)]
+    role: Annotated[PersonRole, Choice(PersonRole, "Select the person's role", among=INVITABLE_ROLES)]
+    organisation_id: Annotated[int, ChosenId("Select the person's organisation")]
