@@ -26,7 +26,7 @@ from app.services.demo import create_demo, demo_person
 from tests.databases import fresh_database, sharing
 from tests.factories import session_token_for
 from tests.page_checks import check_page, is_whole_page
-from tests.query_count import not_counted
+from tests.query_count import not_counted, requests_run_on
 
 # argon2id at its lightest for every test and every process the tests start (servers, commands): the
 # standard cost is a tenth of a second a hash here, and the suite makes thousands. Never in production.
@@ -84,6 +84,7 @@ def db_session(request: pytest.FixtureRequest, app: FastAPI) -> Iterator[Session
     engine: Engine = request.getfixturevalue("demo_engine") if demo_wanted else app.state.engine
     # Parts of pages are kept under the plan's stamp; the demo's plans keep theirs from test to test.
     app.state.page_cache.clear()
+    requests_run_on(engine)
     connection = engine.connect()
     transaction = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint")

@@ -9,6 +9,7 @@ Everything is written through the plan services (so every row has its audit even
 caller's session; nobody gets a password (hashing is slow), so these people cannot sign in by page.
 """
 
+import itertools
 from datetime import date
 
 from sqlalchemy import func
@@ -74,6 +75,9 @@ def make_staff(db: Session, role: PersonRole, organisations: dict[OrganisationKi
     return make_person(db, role, organisation=organisation, password=None)
 
 
+_CHILDREN = itertools.count(1)
+
+
 def make_bare_plan(
     db: Session, kind: PlanKind = PlanKind.SEN_SUPPORT, coordinator: Person | None = None
 ) -> Plan:
@@ -86,7 +90,7 @@ def make_bare_plan(
         Actor.command(coordinator),
         NewPlan(
             kind=kind,
-            child_full_name="Robin Test",
+            child_full_name=f"Robin Test {next(_CHILDREN)}",  # one child, one live plan of a kind
             child_date_of_birth=date(2016, 4, 1),
             child_school_year="Year 5",
             setting_id=organisations[OrganisationKind.SCHOOL].id if kind is PlanKind.EHC else None,

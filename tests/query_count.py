@@ -29,10 +29,19 @@ class QueryCounter:
         return len(self.statements)
 
 
+_requests_engine: list[Engine] = []
+
+
+def requests_run_on(engine: Engine) -> None:
+    """The engine of the test's database (the empty one or the demo's): set by the `db_session` fixture."""
+    _requests_engine[:] = [engine]
+
+
 @contextmanager
 def counting_queries() -> Iterator[QueryCounter]:
-    """Statements on any engine (the test's requests run on the empty database or the demo's)."""
+    """The statements of the test's requests, on the engine of its database."""
     counter = QueryCounter()
+    [engine] = _requests_engine
 
     def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if _UNCOUNTED.get():
@@ -40,8 +49,8 @@ def counting_queries() -> Iterator[QueryCounter]:
         if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
             counter.statements.append(statement)
 
-    event.listen(Engine, "before_cursor_execute", note)
+    event.listen(engine, "before_cursor_execute", note)
     try:
         yield counter
     finally:
-        event.remove(Engine, "before_cursor_execute", note)
+        event.remove(engine, "before_cursor_execute", note)
