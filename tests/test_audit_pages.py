@@ -484,18 +484,20 @@ def test_a_nul_character_in_a_filter_is_no_crash(client: TestClient, sign_in_as:
     assert api.status_code == 422
 
 
-def test_the_officer_checks_the_trail_and_publishes_a_checkpoint_now(
-    client: TestClient,
-    sign_in_as: SignIn,
-    demo: Demo,
-    db_session: Session,
-    settings: Settings,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def officer(
+    sign_in_as: SignIn, demo: Demo, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """Rita Okafor, the council's audit officer, signed in, checkpoints kept in a folder of the test's
+    own; her CSRF token."""
     monkeypatch.setattr(settings, "audit_checkpoint_dir", tmp_path)
-    rita = demo("Rita Okafor")
-    csrf = sign_in_as(rita)
+    return sign_in_as(demo("Rita Okafor"))
+
+
+def test_the_officer_checks_the_trail_and_publishes_a_checkpoint_now(
+    client: TestClient, officer: str, demo: Demo, db_session: Session, settings: Settings
+) -> None:
+    rita, csrf = demo("Rita Okafor"), officer
     before = client.get("/audit/checkpoints")
     check_page(before.text)
     assert "No checkpoint has been published yet." in before.text
@@ -527,16 +529,9 @@ def test_the_officer_checks_the_trail_and_publishes_a_checkpoint_now(
 
 
 def test_a_checkpoint_is_refused_on_a_trail_that_is_not_whole_and_the_page_says_why(
-    client: TestClient,
-    sign_in_as: SignIn,
-    demo: Demo,
-    db_session: Session,
-    settings: Settings,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    client: TestClient, officer: str, db_session: Session, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(settings, "audit_checkpoint_dir", tmp_path)
-    csrf = sign_in_as(demo("Rita Okafor"))
+    csrf = officer
     if on_postgres():
         db_session.execute(text("SET LOCAL session_replication_role = replica"))  # as an intruder would
     db_session.execute(text("UPDATE audit_event SET action = 'plan.tampered' WHERE sequence = 2"))
@@ -572,16 +567,9 @@ def test_every_event_on_the_officers_pages_reads_as_words_not_a_code(
 
 
 def test_the_officer_downloads_the_checkpoint_and_checks_it_with_the_public_key(
-    client: TestClient,
-    sign_in_as: SignIn,
-    demo: Demo,
-    db_session: Session,
-    settings: Settings,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    client: TestClient, officer: str, demo: Demo, db_session: Session
 ) -> None:
-    monkeypatch.setattr(settings, "audit_checkpoint_dir", tmp_path)
-    csrf = sign_in_as(demo("Rita Okafor"))
+    csrf = officer
     assert client.get("/audit/checkpoints/latest").status_code == 404
     page = client.post("/audit/checkpoints", data={"csrf_token": csrf})
     assert 'href="/audit/checkpoints/latest"' in page.text
