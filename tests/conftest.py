@@ -12,7 +12,6 @@ from httpx import Response
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app import migrate
 from app.auth import SESSION_COOKIE
 from app.config import Environment, Settings, get_settings
 from app.db import build_engine
@@ -23,7 +22,7 @@ from app.services.audit.sequencer import chain_batch
 from app.services.auth.csrf import csrf_token
 from app.services.auth.secrets import digest
 from app.services.demo import create_demo, demo_person
-from tests.databases import fresh_database, sharing
+from tests.databases import migrated_database, sharing
 from tests.factories import session_token_for
 from tests.page_checks import check_page, is_whole_page
 from tests.query_count import not_counted, requests_run_on
@@ -36,8 +35,7 @@ os.environ.setdefault("ONEPLAN_FAST_PASSWORD_HASHING", "true")
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One database for the run, built by the migrations that production applies."""
-    with fresh_database(tmp_path_factory.mktemp("db")) as url:
-        migrate.upgrade(url)
+    with migrated_database(tmp_path_factory.mktemp("db")) as url:
         yield url
 
 
@@ -64,8 +62,7 @@ def demo_engine(settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
     """The demo world made once for the run, as `oneplan demo` leaves it (its trail chained), in a
     database of its own: a test that asks for `demo` works on it inside its rolled-back transaction,
     instead of making the world again (a third of a second or more a test)."""
-    with fresh_database(tmp_path_factory.mktemp("demo-db")) as url:
-        migrate.upgrade(url)
+    with migrated_database(tmp_path_factory.mktemp("demo-db")) as url:
         engine = build_engine(settings.model_copy(update={"database_url": url}))
         with Session(engine) as db:
             create_demo(db, settings)
@@ -141,8 +138,7 @@ def client(app: FastAPI, db_session: Session, sequencer: Callable[[], int]) -> I
 @pytest.fixture
 def command_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A database of its own, committed to, for the command (and for several processes at once)."""
-    with fresh_database(tmp_path) as url:
-        migrate.upgrade(url)
+    with migrated_database(tmp_path) as url:
         monkeypatch.setenv("ONEPLAN_DATABASE_URL", url)
         monkeypatch.setenv("ONEPLAN_DATA_DIR", str(tmp_path))
         get_settings.cache_clear()

@@ -9,7 +9,6 @@ from sqlalchemy import create_engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from app import migrate
 from app.actor import Actor
 from app.cli import cli
 from app.config import get_settings
@@ -17,7 +16,7 @@ from app.models import ApiToken, AuditEvent, Outcome, Person, PersonRole
 from app.services.auth.api_tokens import create_token
 from app.services.auth.secrets import digest
 from app.services.people import deactivate
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.factories import make_person
 
 
@@ -112,8 +111,7 @@ def test_deactivation_stops_tokens_and_sessions_at_once(
 
 
 def test_command_line_prints_a_working_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with fresh_database(tmp_path) as url:
-        migrate.upgrade(url)
+    with migrated_database(tmp_path) as url:
         engine = create_engine(url)
         with Session(engine) as db:
             make_person(db, PersonRole.HEALTH, email="paediatrician@nhs.example", password=None)

@@ -31,7 +31,7 @@ from app.models.base import as_utc, id_of, utc_now
 from app.services.audit.contributions import contribution_page
 from app.services.audit.sequencer import chain_pending
 from app.services.plans import items
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.factories import make_organisation, make_person
 from tests.page_checks import check_page
 from tests.plan_factories import access_for, add_items, make_plan
@@ -127,8 +127,7 @@ def _contribution_rows(engine: Engine) -> list[tuple[int, int, int, datetime]]:
 
 def test_the_counts_kept_with_the_trail_are_the_counts_the_trail_gives(tmp_path: Path) -> None:
     """Counted as events are written, or rebuilt from the trail by the migration: the same rows."""
-    with fresh_database(tmp_path) as url:
-        migrate.upgrade(url)
+    with migrated_database(tmp_path) as url:
         engine = build_engine(Settings(environment=Environment.TEST, database_url=url, data_dir=tmp_path))
         with Session(engine) as db:
             plan, people = make_plan(db, PlanKind.SEN_SUPPORT)

@@ -19,7 +19,6 @@ from fastapi.dependencies.models import Dependant
 from PIL import Image
 from sqlmodel import Session, func, select
 
-from app import migrate
 from app.actor import Actor
 from app.auth import SESSION_COOKIE
 from app.config import Environment, Settings
@@ -31,7 +30,7 @@ from app.permissions import app_routes
 from app.services.auth.api_tokens import create_token
 from app.services.auth.csrf import csrf_token
 from app.services.auth.secrets import digest
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.factories import session_token_for
 from tests.plan_factories import make_plan
 from tests.served import Served, oneplan_serve
@@ -61,8 +60,7 @@ class World:
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     """A migrated database with a plan, and an API token and a session for the parent on it."""
-    with fresh_database(tmp_path) as url:
-        migrate.upgrade(url)
+    with migrated_database(tmp_path) as url:
         settings = Settings(environment=Environment.TEST, database_url=url, data_dir=tmp_path)
         engine = build_engine(settings)
         with Session(engine) as db:

@@ -30,7 +30,7 @@ from app.models.base import as_utc, utc_now
 from app.services.auth.csrf import csrf_token
 from app.services.mail import Claimed, relay_due, retry_wait, send_mail
 from tests.browser.server import free_port
-from tests.databases import fresh_database
+from tests.databases import fresh_database, migrated_database
 from tests.factories import make_person, session_token_for
 from tests.page_checks import check_page
 from tests.smtp_inbox import Inbox, running_inbox
@@ -47,8 +47,7 @@ def inbox() -> Iterator[Inbox]:
 @pytest.fixture(scope="module")
 def mail_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     """An app on a database of its own, whose requests commit for real."""
-    with fresh_database(tmp_path_factory.mktemp("mail-db")) as url:
-        migrate.upgrade(url)
+    with migrated_database(tmp_path_factory.mktemp("mail-db")) as url:
         settings = Settings(
             environment=Environment.TEST, database_url=url, data_dir=tmp_path_factory.mktemp("mail-data")
         )

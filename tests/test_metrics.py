@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app import migrate
 from app.actor import Actor
 from app.config import Environment, Settings
 from app.main import create_app
@@ -18,7 +17,7 @@ from app.models import DeliveryState, OutboxMessage
 from app.models.base import utc_now
 from app.services import audit
 from app.services.audit import sequencer
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.served import oneplan_serve
 
 TOKEN = "scraper-token-4f1c0d9e"
@@ -27,8 +26,7 @@ TOKEN = "scraper-token-4f1c0d9e"
 @pytest.fixture(scope="module")
 def own_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database of this module's own, so that the mail figures are exactly what the tests put there."""
-    with fresh_database(tmp_path_factory.mktemp("metrics-db")) as url:
-        migrate.upgrade(url)
+    with migrated_database(tmp_path_factory.mktemp("metrics-db")) as url:
         yield url
 
 

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from app import migrate
 from app.actor import Actor
 from app.clock import uk_today
 from app.config import Environment, Settings
@@ -43,7 +42,7 @@ from app.models.base import as_utc, id_of, utc_now
 from app.permissions import PlanAccess
 from app.services.plans import items, lifecycle, members
 from app.services.plans.plans import NewPlan, create_plan
-from tests.databases import fresh_database, on_postgres
+from tests.databases import migrated_database, on_postgres
 from tests.factories import make_person
 from tests.plan_factories import (
     access_for,
@@ -429,8 +428,7 @@ def test_the_audit_officer_does_not_comment_and_blank_comments_are_refused(db_se
 def own_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A database of this module's own: these tests commit for real, from several connections."""
     folder = tmp_path_factory.mktemp("concurrent")
-    with fresh_database(folder) as url:
-        migrate.upgrade(url)
+    with migrated_database(folder) as url:
         engine = build_engine(Settings(environment=Environment.TEST, database_url=url, data_dir=folder))
         yield engine
         engine.dispose()

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from app import migrate
 from app.actor import Actor
 from app.auth import BROWSER_COOKIE, SESSION_COOKIE
 from app.config import Environment, Settings
@@ -20,7 +19,7 @@ from app.models import AuditEvent, Channel, Outcome, Person, PersonRole, UserSes
 from app.models.base import utc_now
 from app.services.auth.secrets import digest
 from app.services.auth.sign_in import WRONG_DETAILS, SignInProblem, sign_in_with_password
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.factories import PASSWORD, make_person, session_token_for
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -236,8 +235,7 @@ def test_each_page_masks_its_token_differently(client: TestClient, db_session: S
 def own_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A database of this module's own: the tries commit for real, each from its own connection."""
     folder = tmp_path_factory.mktemp("throttle-race")
-    with fresh_database(folder) as url:
-        migrate.upgrade(url)
+    with migrated_database(folder) as url:
         engine = build_engine(Settings(environment=Environment.TEST, database_url=url, data_dir=folder))
         yield engine
         engine.dispose()

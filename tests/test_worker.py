@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, select, update
 from typer.testing import CliRunner
 
-from app import migrate
 from app.cli import cli
 from app.config import Settings, get_settings
 from app.db import build_engine
@@ -32,7 +31,7 @@ from app.models import (
 from app.models.base import utc_now
 from app.services.jobs import housekeeping, schedule
 from app.services.jobs.worker import Context, Job, Worker
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.factories import make_person
 from tests.smtp_inbox import Inbox, running_inbox
 
@@ -203,8 +202,7 @@ def test_housekeeping_removes_expired_sessions_and_old_attempts_and_keeps_live_o
 @pytest.fixture
 def command_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A database of its own for the command, which reads its settings from the environment."""
-    with fresh_database(tmp_path) as url:
-        migrate.upgrade(url)
+    with migrated_database(tmp_path) as url:
         monkeypatch.setenv("ONEPLAN_DATABASE_URL", url)
         monkeypatch.setenv("ONEPLAN_DATA_DIR", str(tmp_path))
         monkeypatch.setenv("ONEPLAN_ENVIRONMENT", "test")

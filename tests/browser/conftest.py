@@ -13,7 +13,6 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, R
 from playwright.sync_api import Error as PlaywrightError
 from sqlmodel import Session
 
-from app import migrate
 from app.auth import SESSION_COOKIE
 from app.config import Environment, Settings
 from app.db import build_engine
@@ -21,7 +20,7 @@ from app.middleware import REQUEST_ID_HEADER
 from app.services.demo import create_demo, demo_person
 from tests.browser.nu_checker import ServedDocuments, nu_errors
 from tests.browser.server import running_server
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.factories import session_token_for
 
 CHROMIUM_ARGS = [
@@ -55,8 +54,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings of the live server: its own migrated database with the demo people."""
     folder = tmp_path_factory.mktemp("live")
-    with fresh_database(folder) as url:
-        migrate.upgrade(url)
+    with migrated_database(folder) as url:
         settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
         engine = build_engine(settings)
         with Session(engine) as db:

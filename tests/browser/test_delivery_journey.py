@@ -12,7 +12,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import Session, select
 
-from app import migrate
 from app.auth import SESSION_COOKIE
 from app.clock import uk_today as today
 from app.config import Environment, Settings
@@ -22,7 +21,7 @@ from app.services.delivery import arithmetic
 from app.services.demo import create_demo, demo_person
 from tests.browser.accessibility import assert_accessible
 from tests.browser.server import running_server
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.factories import session_token_for
 
 EVERY_WEEKDAY = "2020-01-06..2035-12-31"
@@ -32,8 +31,7 @@ EVERY_WEEKDAY = "2020-01-06..2035-12-31"
 @pytest.fixture(scope="module")
 def journey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings, int]]:
     folder = tmp_path_factory.mktemp("delivery-journey")
-    with fresh_database(folder) as url:
-        migrate.upgrade(url)
+    with migrated_database(folder) as url:
         settings = Settings(
             environment=Environment.TEST, database_url=url, data_dir=folder, term_dates=EVERY_WEEKDAY
         )

@@ -15,7 +15,6 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from app import migrate
 from app.auth import SESSION_COOKIE
 from app.config import Environment, Settings
 from app.db import build_engine
@@ -23,7 +22,7 @@ from app.models import OutboxMessage
 from app.services.demo import create_demo, demo_person
 from tests.browser.accessibility import assert_accessible
 from tests.browser.server import running_server
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.factories import session_token_for
 
 ALEX = "alex.taylor@family.example"
@@ -39,8 +38,7 @@ class OwnServer:
 @pytest.fixture(scope="module")
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnServer]:
     folder = tmp_path_factory.mktemp("reset")
-    with fresh_database(folder) as url:
-        migrate.upgrade(url)
+    with migrated_database(folder) as url:
         settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder, demo_mode=True)
         engine = build_engine(settings)
         with Session(engine) as db:

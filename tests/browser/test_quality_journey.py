@@ -12,14 +12,13 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import Session
 
-from app import migrate
 from app.auth import SESSION_COOKIE
 from app.config import Environment, Settings
 from app.db import build_engine
 from app.services.demo import create_demo, demo_person
 from tests.browser.accessibility import assert_accessible
 from tests.browser.server import running_server
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.factories import session_token_for
 
 VAGUE = "access to a quiet space when appropriate"
@@ -29,8 +28,7 @@ SPECIFIC = "a quiet room, 15 minutes, twice a day, with a teaching assistant"
 @pytest.fixture(scope="module")
 def quality_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
     folder = tmp_path_factory.mktemp("quality-journey")
-    with fresh_database(folder) as url:
-        migrate.upgrade(url)
+    with migrated_database(folder) as url:
         settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
         engine = build_engine(settings)
         with Session(engine) as db:

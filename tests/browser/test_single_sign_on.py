@@ -15,7 +15,6 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from app import migrate
 from app.config import Environment, Settings
 from app.db import build_engine
 from app.models import AuditEvent, Person
@@ -24,7 +23,7 @@ from app.services.auth import oidc, oidc_refusals
 from app.services.demo import create_demo, demo_person
 from tests.browser.accessibility import assert_accessible
 from tests.browser.server import free_port, running_server
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.oidc.harness import RunningProvider, TamperMode, running_provider
 
 REFUSED_HEADING = "We could not sign you in with your organisation's account"
@@ -56,8 +55,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("sso")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with fresh_database(folder) as url, running_provider([base + oidc.CALLBACK_PATH]) as provider:
-        migrate.upgrade(url)
+    with migrated_database(folder) as url, running_provider([base + oidc.CALLBACK_PATH]) as provider:
         settings = Settings(
             environment=Environment.TEST,
             database_url=url,

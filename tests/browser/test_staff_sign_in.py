@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from app import migrate
 from app.config import Environment, Settings
 from app.db import build_engine
 from app.models import Person, PersonRole
@@ -21,7 +20,7 @@ from app.services.auth.passwords import hash_password
 from app.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, create_demo, demo_person
 from tests.browser.accessibility import assert_accessible
 from tests.browser.server import running_server
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 
 NEW_STAFF_EMAIL = "new.teacher@riverside.example"
 
@@ -30,8 +29,7 @@ NEW_STAFF_EMAIL = "new.teacher@riverside.example"
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo world plus a teacher who has a password but no authenticator app yet."""
     folder = tmp_path_factory.mktemp("staff-sign-in")
-    with fresh_database(folder) as url:
-        migrate.upgrade(url)
+    with migrated_database(folder) as url:
         settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
         engine = build_engine(settings)
         with Session(engine) as db:

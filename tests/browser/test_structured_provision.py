@@ -12,7 +12,6 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from sqlmodel import Session, select
 
-from app import migrate
 from app.auth import SESSION_COOKIE
 from app.config import Environment, Settings
 from app.db import build_engine
@@ -20,7 +19,7 @@ from app.models import Child, Plan
 from app.services.demo import create_demo, demo_person
 from tests.browser.accessibility import assert_accessible
 from tests.browser.server import running_server
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.factories import session_token_for
 
 NARROW = {"width": 320, "height": 640}
@@ -35,8 +34,7 @@ SENTENCE = (
 def priya(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Page, int]]:
     """Priya Shah signed in on a 320 px screen, with Sam's plan id, on a server of the journey's own."""
     folder = tmp_path_factory.mktemp("structured-provision")
-    with fresh_database(folder) as url:
-        migrate.upgrade(url)
+    with migrated_database(folder) as url:
         settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
         engine = build_engine(settings)
         with Session(engine) as db:

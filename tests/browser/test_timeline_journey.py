@@ -12,7 +12,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import Session, delete, select
 
-from app import migrate
 from app.auth import SESSION_COOKIE
 from app.clock import uk_today
 from app.config import Environment, Settings
@@ -22,15 +21,14 @@ from app.models.timeline import AdviceRequest, AssessmentRequest, StatutoryStep
 from app.services.demo import create_demo, demo_person
 from tests.browser.accessibility import assert_accessible
 from tests.browser.server import running_server
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.factories import session_token_for
 
 
 @pytest.fixture(scope="module")
 def timeline_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings, int]]:
     folder = tmp_path_factory.mktemp("timeline-journey")
-    with fresh_database(folder) as url:
-        migrate.upgrade(url)
+    with migrated_database(folder) as url:
         settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
         engine = build_engine(settings)
         with Session(engine) as db:

@@ -13,7 +13,6 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlmodel import Session, select
 
-from app import migrate
 from app.auth import SESSION_COOKIE
 from app.config import Environment, Settings
 from app.db import build_engine
@@ -22,7 +21,7 @@ from app.services.demo import create_demo, demo_person
 from tests.browser.accessibility import assert_accessible
 from tests.browser.server import running_server
 from tests.browser.test_child_sign_in import PICTURES, fits_320px, tap_by_keyboard
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.factories import session_token_for
 
 NARROW: ViewportSize = {"width": 320, "height": 800}
@@ -31,8 +30,7 @@ NARROW: ViewportSize = {"width": 320, "height": 800}
 @pytest.fixture(scope="module")
 def voice_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings, int, str]]:
     folder = tmp_path_factory.mktemp("voice-journey")
-    with fresh_database(folder) as url:
-        migrate.upgrade(url)
+    with migrated_database(folder) as url:
         settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
         engine = build_engine(settings)
         with Session(engine) as db:
