@@ -5,6 +5,7 @@ left out (`visibility.hidden_views`), and so are those views' pictures.
 """
 
 import base64
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +54,22 @@ class PaperItem:
     prompt: str | None
     from_family: bool
     pictures: list[PaperPicture] = field(default_factory=list)
+
+    @property
+    def direction(self) -> str:
+        """ "rtl" for words written right to left (Urdu, Arabic...), by their first strong letter."""
+        return writing_direction(self.revision.text)
+
+
+def writing_direction(text: str) -> str:
+    """The direction of a text as the Unicode bidi algorithm finds it: by its first strong letter."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
 
 
 @dataclass(frozen=True)
