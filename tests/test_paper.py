@@ -84,18 +84,30 @@ def test_the_demo_plans_print_every_section_and_every_view_the_reader_may_see(
         assert image.stat().st_size > 10_000
 
 
-def test_a_view_the_young_person_hid_is_not_on_another_members_copy(
+SHARED_ONLY_WITH = (
+    "Shared only with Alex Taylor (parent or carer) and Tom Baker (education, Riverside Primary School)."
+    " Not printed for anyone else."
+)
+"""The mark on Sam's view for Alex and Tom: who may read it, by name and part in the plan."""
+
+
+def test_a_view_shared_with_some_people_prints_for_them_marked_and_for_no_one_else(
     client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, tmp_path: Path
 ) -> None:
     plan = plan_of(db_session, "Sam Taylor")
-    sign_in_as(demo("Alex Taylor"))
-    assert HIDDEN_VIEW in words(pdf_text(get_pdf(client, f"/plans/{plan.id}/plan.pdf"), tmp_path, "alex"))
+    for reader in ("Alex Taylor", "Tom Baker", "Sam Taylor"):
+        sign_in_as(demo(reader))
+        text = words(pdf_text(get_pdf(client, f"/plans/{plan.id}/plan.pdf"), tmp_path, "reader"))
+        assert f"What helps {SHARED_ONLY_WITH} {HIDDEN_VIEW}" in text, reader
+        # Views for everyone carry no mark: the one mark is on the one restricted view.
+        assert text.count("Shared only with") == 1, reader
     for other in ("Priya Shah", "Dr Aisha Khan", "Jo Green"):
         sign_in_as(demo(other))
         text = words(pdf_text(get_pdf(client, f"/plans/{plan.id}/plan.pdf"), tmp_path, "other"))
         assert "I like drawing dragons. This is my dragon." in text
         assert HIDDEN_VIEW not in text
         assert "Mr Baker helps me. He tells me" not in text
+        assert "Shared only with" not in text
 
 
 def test_the_familys_views_come_first_and_advice_is_an_appendix(
