@@ -200,6 +200,24 @@ def test_my_plan_reads_easily_as_a_page_and_as_a_pdf(
     page_one_image(document, tmp_path, "my-plan-page-1")
 
 
+def test_each_version_is_offered_once_as_a_pdf(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    """An issued plan's current version is frozen too: it was offered twice ("version 1; version 1")."""
+    ella = plan_of(db_session, "Ella Morris")
+    sign_in_as(demo("Morgan Price"))
+    links = text_of(client.get(f"/plans/{ella.id}").text)
+    assert ella.version == 1
+    assert "Download this plan as a PDF (version 1)" in links
+    assert "version 1; version 1" not in links
+    sam = plan_of(db_session, "Sam Taylor")
+    sign_in_as(demo("Alex Taylor"))
+    page = client.get(f"/plans/{sam.id}").text
+    offered = rf"Download this plan as a PDF \(version {sam.version}; earlier: version 1 ?\)"
+    assert re.search(offered, text_of(page))
+    assert page.count(f'href="/plans/{sam.id}/plan.pdf?version=1"') == 1
+
+
 def test_an_issued_plan_prints_as_issued(
     client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, tmp_path: Path
 ) -> None:
