@@ -17,10 +17,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ONEPLAN_HOST=0.0.0.0 \
     ONEPLAN_WORKERS=4
 WORKDIR /srv/oneplan
-# WeasyPrint (PDFs of plans) draws text with Pango.
+# WeasyPrint (PDFs of plans) draws text with Pango, in fonts for every script (as scripts/setup).
 RUN apt-get update -qq \
     && apt-get install -y -qq --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation \
+        fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /srv/oneplan oneplan \
     && install -d -o oneplan -g oneplan /var/lib/oneplan

@@ -29,6 +29,32 @@ def test_dockerfile_and_scripts_share_each_step(project_dir: Path, step: str) ->
     assert step in scripts
 
 
+def service_packages_of_setup(setup: str) -> set[str]:
+    """The Debian packages scripts/setup installs for the service (before its --for-tests extras)."""
+    service_part = setup.split('if [ "$for_tests" = 1 ]; then\n  # default-jre', 1)[0]
+    return {
+        name
+        for line in re.findall(r"^packages\+=\(([^)]*)\)$", service_part, re.MULTILINE)
+        for name in line.split()
+    }
+
+
+def packages_of_dockerfile(dockerfile: str) -> set[str]:
+    """The Debian packages of the image's apt-get install line (continued over backslashed lines)."""
+    joined = dockerfile.replace("\\\n", " ")
+    [line] = [line for line in joined.splitlines() if "apt-get install" in line]
+    words = line.split("apt-get install", 1)[1].split("&&", 1)[0].split()
+    return {word for word in words if not word.startswith("-")}
+
+
+def test_the_image_installs_the_debian_packages_the_setup_installs_for_the_service(project_dir: Path) -> None:
+    """Fonts for every script (the PDFs) among them: a package left out of the image prints empty boxes."""
+    setup = service_packages_of_setup((project_dir / "scripts/setup").read_text())
+    image = packages_of_dockerfile((project_dir / "Dockerfile").read_text())
+    assert {"fonts-liberation", "fonts-noto-core", "fonts-noto-cjk", "fonts-noto-color-emoji"} <= setup
+    assert image == setup
+
+
 def test_container_runs_as_a_non_root_user_with_several_workers(project_dir: Path) -> None:
     lines = (project_dir / "Dockerfile").read_text().splitlines()
     assert "USER oneplan" in lines

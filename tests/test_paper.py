@@ -1,9 +1,11 @@
 """The plan on paper: the demo plans as PDFs (their text layer and a look at page one), "My plan"."""
 
+import logging
 import re
 import subprocess
 from pathlib import Path
 
+import pytest
 import textstat
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
@@ -13,6 +15,7 @@ from app.models import AuditEvent, Item, ItemKind, Plan, Section
 from app.services.plans.access import plan_access
 from app.services.plans.content import plan_items
 from app.services.plans.plans import SECTION_TITLES
+from app.services.voices import views
 from tests.page_checks import check_page
 from tests.test_plan_pages import plan_of, text_of
 from tests.test_voices import Demo, SignIn, readable_words
@@ -81,18 +84,30 @@ def test_the_demo_plans_print_every_section_and_every_view_the_reader_may_see(
         assert image.stat().st_size > 10_000
 
 
-def test_a_view_the_young_person_hid_is_not_on_another_members_copy(
+SHARED_ONLY_WITH = (
+    "Shared only with Alex Taylor (parent or carer) and Tom Baker (education, Riverside Primary School)."
+    " Not printed for anyone else."
+)
+"""The mark on Sam's view for Alex and Tom: who may read it, by name and part in the plan."""
+
+
+def test_a_view_shared_with_some_people_prints_for_them_marked_and_for_no_one_else(
     client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, tmp_path: Path
 ) -> None:
     plan = plan_of(db_session, "Sam Taylor")
-    sign_in_as(demo("Alex Taylor"))
-    assert HIDDEN_VIEW in words(pdf_text(get_pdf(client, f"/plans/{plan.id}/plan.pdf"), tmp_path, "alex"))
+    for reader in ("Alex Taylor", "Tom Baker", "Sam Taylor"):
+        sign_in_as(demo(reader))
+        text = words(pdf_text(get_pdf(client, f"/plans/{plan.id}/plan.pdf"), tmp_path, "reader"))
+        assert f"What helps {SHARED_ONLY_WITH} {HIDDEN_VIEW}" in text, reader
+        # Views for everyone carry no mark: the one mark is on the one restricted view.
+        assert text.count("Shared only with") == 1, reader
     for other in ("Priya Shah", "Dr Aisha Khan", "Jo Green"):
         sign_in_as(demo(other))
         text = words(pdf_text(get_pdf(client, f"/plans/{plan.id}/plan.pdf"), tmp_path, "other"))
         assert "I like drawing dragons. This is my dragon." in text
         assert HIDDEN_VIEW not in text
         assert "Mr Baker helps me. He tells me" not in text
+        assert "Shared only with" not in text
 
 
 def test_the_familys_views_come_first_and_advice_is_an_appendix(
@@ -185,6 +200,24 @@ def test_my_plan_reads_easily_as_a_page_and_as_a_pdf(
     page_one_image(document, tmp_path, "my-plan-page-1")
 
 
+def test_each_version_is_offered_once_as_a_pdf(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    """An issued plan's current version is frozen too: it was offered twice ("version 1; version 1")."""
+    ella = plan_of(db_session, "Ella Morris")
+    sign_in_as(demo("Morgan Price"))
+    links = text_of(client.get(f"/plans/{ella.id}").text)
+    assert ella.version == 1
+    assert "Download this plan as a PDF (version 1)" in links
+    assert "version 1; version 1" not in links
+    sam = plan_of(db_session, "Sam Taylor")
+    sign_in_as(demo("Alex Taylor"))
+    page = client.get(f"/plans/{sam.id}").text
+    offered = rf"Download this plan as a PDF \(version {sam.version}; earlier: version 1 ?\)"
+    assert re.search(offered, text_of(page))
+    assert page.count(f'href="/plans/{sam.id}/plan.pdf?version=1"') == 1
+
+
 def test_an_issued_plan_prints_as_issued(
     client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, tmp_path: Path
 ) -> None:
@@ -194,3 +227,70 @@ def test_an_issued_plan_prints_as_issued(
     assert plan.status == "issued"
     assert f"Version {plan.version}, issued" in text
     assert "still being written" not in text
+
+
+# Every script -----------------------------------------------------------------------------------------
+
+WRITTEN_IN = {
+    "Welsh": ("Liberation-Sans", "Mae'r ŵyn yn y cae ac mae'r tŷ yn gynnes."),
+    "Polish": ("Liberation-Sans", "Lubię rysować smoki. Zażółć gęślą jaźń."),
+    "Urdu": ("Noto-Naskh-Arabic", "مجھے ڈرائنگ کرنا پسند ہے۔"),  # noqa: RUF001 (Urdu's full stop)
+    # No full stop: pdftotext reads every line left to right, so a neutral "." that ends a line
+    # written right to left (where it is printed, on the left) comes back before the words.
+    "Arabic": ("Noto-Naskh-Arabic", "أحب الرسم والقراءة"),
+    "Bengali": ("Noto-Sans-Bengali", "আমি ছবি আঁকতে পছন্দ করি।"),
+    "Chinese": ("Noto-Sans-CJK-SC", "我喜欢画龙。"),
+    "emoji": ("Noto-Color-Emoji", "🐉😀👍🏽🏴󠁧󠁢󠁷󠁬󠁳󠁿"),
+}
+"""A view in each script families in England write in, and the font (of paper.css) that prints it."""
+
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def pdf_fonts(document: bytes, folder: Path) -> list[dict[str, str]]:
+    """A PDF's fonts as poppler's `pdffonts` lists them: name (less its subset tag), encoding, embedded."""
+    path = folder / "fonts.pdf"
+    path.write_bytes(document)
+    lines = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    fonts = []
+    for line in lines.splitlines()[2:]:
+        name, *middle, embedded, _subset, _unicode, _object, _generation = line.split()
+        fonts.append({"name": name.split("+", 1)[-1], "encoding": middle[-1], "embedded": embedded})
+    return fonts
+
+
+def test_a_view_in_each_script_prints_in_its_font_and_its_words_come_back(
+    client: TestClient,
+    db_session: Session,
+    demo: Demo,
+    sign_in_as: SignIn,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    plan = plan_of(db_session, "Sam Taylor")
+    sign_in_as(demo("Alex Taylor"))
+    before = pdf_fonts(get_pdf(client, f"/plans/{plan.id}/plan.pdf"), tmp_path)
+    # Words in English print in one font, digits and spaces too (no colour emoji font for "2026").
+    assert {font["name"] for font in before} == {"Liberation-Sans", "Liberation-Sans-Bold"}
+    sam = demo("Sam Taylor")
+    access = plan_access(db_session, Actor.command(sam), plan.id or 0)
+    for _font, text in WRITTEN_IN.values():
+        views.add_view(db_session, Actor.command(sam), access, views.NewView(text=text))
+    db_session.flush()
+    for reader, address in (("Alex Taylor", "plan.pdf"), ("Sam Taylor", "my-plan.pdf")):
+        sign_in_as(demo(reader))
+        with caplog.at_level(logging.WARNING, logger="weasyprint"):
+            document = get_pdf(client, f"/plans/{plan.id}/{address}")
+        # WeasyPrint draws .notdef (an empty box) only for a character no font has, and says so.
+        assert ".notdef" not in caplog.text
+        fonts = pdf_fonts(document, tmp_path)
+        # A font that had to draw .notdef carries its own ("Custom") encoding; these are all whole.
+        assert all(font["embedded"] == "yes" and font["encoding"] == "Identity-H" for font in fonts), fonts
+        text = BIDI_CONTROLS.sub("", pdf_text(document, tmp_path, address))
+        for script, (font, written) in WRITTEN_IN.items():
+            assert font in {font["name"] for font in fonts}, script
+            if script == "Bengali":
+                # pdftotext puts a space between Bengali letters it finds far apart; the letters are these.
+                assert "".join(written.split()) in "".join(text.split()), script
+            else:
+                assert written in text, script

@@ -32,6 +32,19 @@ ROUTES = [
     Route("GET", "/api/v1/plans/{plan_id}/plan.pdf", copying(200, anonymous=401), params=_plan_params),
 ]
 ROUTES += [
+    # The tribunal bundle: the plan's members and the council's audit officers (reading, as on screen).
+    Route("GET", "/plans/{plan_id}/tribunal-bundle.pdf", reading(200), params=_plan_params),
+    Route(
+        "GET",
+        "/api/v1/plans/{plan_id}/tribunal-bundle.pdf",
+        {
+            Relationship.OWN: only(READERS, 200, refused=403, anonymous=401) | SEES_NO_PLAN,
+            Relationship.OTHER: only(READERS, 404, refused=404, anonymous=401),
+        },
+        params=_plan_params,
+    ),
+]
+ROUTES += [
     Route("GET", "/plans/{plan_id}/export.zip", copying(200, anonymous=303), params=_plan_params),
     Route("GET", "/api/v1/plans/{plan_id}/export", copying(200, anonymous=401), params=_plan_params),
     Route("GET", "/account/my-data.zip", {Relationship.NONE: only(READERS, 200, refused=403, anonymous=303)}),

@@ -1,4 +1,4 @@
-"""The plan on paper: its PDF (a chosen version), and the child's own easy-read "My plan"."""
+"""The plan on paper: its PDF (a chosen version), its tribunal bundle, and the child's own "My plan"."""
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -7,7 +7,7 @@ from app.dependencies import ActorDep, CurrentPlan, SessionDep, SettingsDep, req
 from app.permissions import Permission
 from app.rendering import render
 from app.routers.downloads import VersionQuery, pdf_response, zip_response
-from app.services.paper import downloads, easy_read
+from app.services.paper import bundle, downloads, easy_read
 
 router = APIRouter()
 
@@ -18,6 +18,14 @@ def plan_pdf(
 ) -> Response:
     paper, document = downloads.plan_pdf(db, actor, access, settings.data_dir, version)
     return pdf_response(document, f"{access.plan.reference}-version-{paper.version}.pdf")
+
+
+@router.get("/plans/{plan_id}/tribunal-bundle.pdf", dependencies=[requires(Permission.READ_PLANS)])
+def tribunal_bundle(
+    db: SessionDep, actor: ActorDep, settings: SettingsDep, access: CurrentPlan, version: VersionQuery = None
+) -> Response:
+    made, document = bundle.tribunal_bundle(db, settings, actor, access, version)
+    return pdf_response(document, f"{access.plan.reference}-tribunal-bundle-version-{made.paper.version}.pdf")
 
 
 @router.get("/plans/{plan_id}/my-plan", dependencies=[requires(Permission.READ_PLANS)])

@@ -32,6 +32,9 @@ ACTIONS: dict[str, Action] = {
     "plan.differences_read": Action("Differences of opinion read", "read the differences of opinion"),
     "plan.audit_read": Action("Plan's audit trail read", "looked at who has seen and changed the plan"),
     "plan.exported": Action("Plan downloaded", "downloaded the plan"),
+    "plan.bundle_downloaded": Action(
+        "Tribunal bundle downloaded", "downloaded the plan's tribunal bundle (the plan, its record and audit)"
+    ),
     "plan.imported": Action("Plan imported", "brought the plan in from another OnePlan service"),
     "plan.setting_moved": Action(
         "Moved to a new setting", "recorded the child's move to a new school or setting"

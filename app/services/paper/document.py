@@ -5,6 +5,7 @@ left out (`visibility.hidden_views`), and so are those views' pictures.
 """
 
 import base64
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,16 +15,19 @@ from sqlmodel import Session, col, select
 from app.errors import Refused
 from app.models import (
     FAMILY_MEMBER_ROLES,
+    MEMBER_ROLE_LABELS,
     VIEW_PROMPT_LABELS,
     Child,
     Item,
     ItemKind,
     ItemRevision,
+    MemberRole,
     Organisation,
     Person,
     PlanMember,
     PlanVersion,
     Section,
+    ViewAudience,
     ViewPicture,
 )
 from app.models.base import utc_now
@@ -53,6 +57,24 @@ class PaperItem:
     prompt: str | None
     from_family: bool
     pictures: list[PaperPicture] = field(default_factory=list)
+    shared_only_with: str | None = None
+    """For a view its young person shared with some people only: who, by name and role in words."""
+
+    @property
+    def direction(self) -> str:
+        """ "rtl" for words written right to left (Urdu, Arabic...), by their first strong letter."""
+        return writing_direction(self.revision.text)
+
+
+def writing_direction(text: str) -> str:
+    """The direction of a text as the Unicode bidi algorithm finds it: by its first strong letter."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
 
 
 @dataclass(frozen=True)
@@ -125,6 +147,9 @@ def plan_on_paper(db: Session, access: PlanAccess, data_dir: Path, version: int 
     view_ids = {int(item.id or 0) for item, _revision in rows if item.kind is ItemKind.VIEW}
     details = views.details_of(db, view_ids)
     pictures = views.pictures_of(db, view_ids)
+    readers = views.readers_of(
+        db, {view_id for view_id, detail in details.items() if detail.audience is ViewAudience.CHOSEN}
+    )
     family = set(
         db.exec(
             select(PlanMember.person_id).where(
@@ -141,7 +166,8 @@ def plan_on_paper(db: Session, access: PlanAccess, data_dir: Path, version: int 
         db,
         {revision.author_id for _item, revision in rows}
         | {item.voice_id for item, _revision in rows}
-        | {coordinator_id},
+        | {coordinator_id}
+        | {reader for chosen in readers.values() for reader in chosen},
     )
     organisations = organisations_by_id(
         db,
@@ -150,9 +176,22 @@ def plan_on_paper(db: Session, access: PlanAccess, data_dir: Path, version: int 
         | {person.organisation_id for person in people.values()},
     )
 
+    roles = {member.person_id: member for member in sorted(members, key=lambda member: member.is_current)}
+
     def paper_item(item: Item, revision: ItemRevision) -> PaperItem:
         voice = people.get(item.voice_id) if item.voice_id else None
         detail = details.get(int(item.id or 0))
+        shared_only_with = None
+        if detail is not None and detail.audience is ViewAudience.CHOSEN:
+            shared_only_with = _shared_only_with(
+                [
+                    people[reader]
+                    for reader in sorted(readers.get(int(item.id or 0), set()))
+                    if reader in people
+                ],
+                roles,
+                organisations,
+            )
         prompt = VIEW_PROMPT_LABELS[detail.prompt] if detail is not None else None
         return PaperItem(
             item=item,
@@ -165,6 +204,7 @@ def plan_on_paper(db: Session, access: PlanAccess, data_dir: Path, version: int 
                 _paper_picture(data_dir, picture, voice, prompt)
                 for picture in pictures.get(int(item.id or 0), [])
             ],
+            shared_only_with=shared_only_with,
         )
 
     entries = [paper_item(item, revision) for item, revision in rows]
@@ -190,6 +230,31 @@ def plan_on_paper(db: Session, access: PlanAccess, data_dir: Path, version: int 
         coordinator=people.get(coordinator_id) if coordinator_id else None,
         printed_at=utc_now(),
     )
+
+
+def _role_words(member: PlanMember | None, person: Person, organisations: dict[int, Organisation]) -> str:
+    """A reader's part in the plan in words: "parent or carer", "education, Riverside Primary School"."""
+    if member is None or not member.is_current:
+        return "no longer on the plan"
+    words = MEMBER_ROLE_LABELS[member.role].lower()
+    organisation = organisations.get(person.organisation_id) if person.organisation_id else None
+    if organisation is not None and member.role not in (MemberRole.PARENT_CARER, MemberRole.CHILD):
+        words += f", {organisation.name}"
+    return words
+
+
+def _shared_only_with(
+    chosen: list[Person], roles: dict[int, PlanMember], organisations: dict[int, Organisation]
+) -> str:
+    """The mark on a view shared with some people only (its voice and who wrote it down read it too)."""
+    if not chosen:
+        return "Not shared with anyone else on the plan"
+    named = [
+        f"{person.display_name} ({_role_words(roles.get(int(person.id or 0)), person, organisations)})"
+        for person in chosen
+    ]
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return f"Shared only with {listed}"
 
 
 def _paper_picture(
