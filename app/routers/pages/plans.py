@@ -1,5 +1,7 @@
 """The plans a person may see, starting a plan, and the plan page: the whole plan on one page."""
 
+from typing import cast
+
 from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
@@ -23,13 +25,14 @@ from app.rendering import render, render_part
 from app.routers.pages.inputs import FormValues, is_htmx, section_in_path
 from app.services.delivery import overview as delivery_overview
 from app.services.delivery.changes import endings_of
-from app.services.plans import content, plans
+from app.services.plans import attention, content, plans
 from app.services.plans.links import link_ends
 from app.services.plans.plans import SECTION_TITLES
 from app.services.quality import differences
 from app.services.quality import panel as quality_panel
 from app.services.quality.report import outline_quality
 from app.services.timelines import timelines
+from app.services.timelines.reading import Timeline
 from app.services.voices import views
 from app.templating import Shown
 
@@ -121,6 +124,21 @@ def _outline(request: Request, db: Session, access: PlanAccess) -> tuple[str, Sh
     coordinator = next(
         (membership.person for membership in outline.members if membership.member.is_coordinator), None
     )
+    timeline_panel = timelines.plan_panel(db, access)
+    delivery = delivery_overview.plan_panel(db, request.app.state.settings, access, outline.people)
+    quality = quality_panel.outline_context(db, access, outline, links)
+    voices = views.voices_summary(db, access, outline.heads, links)
+    facts = attention.Facts(
+        timeline=cast(Timeline | None, timeline_panel["timeline"]),
+        delivery=delivery,
+        quality=quality["quality"],
+        differences=quality["differences"],
+        voices=voices,
+        heads=outline.heads,
+        people=outline.people,
+        child=outline.child,
+        titles=SECTION_TITLES[access.plan.kind],
+    )
     context = {
         "plan": access.plan,
         "content": outline,
@@ -131,10 +149,11 @@ def _outline(request: Request, db: Session, access: PlanAccess) -> tuple[str, Sh
         "may_coordinate": may_coordinate(access),
         "can_comment": outline.may_comment,
         "is_family": access.member_role in FAMILY_MEMBER_ROLES,
-        **timelines.plan_panel(db, access),
-        "delivery": delivery_overview.plan_panel(db, request.app.state.settings, access, outline.people),
-        **quality_panel.outline_context(db, access, outline, links),
-        "voices": views.voices_summary(db, access, outline.heads, links),
+        **timeline_panel,
+        "delivery": delivery,
+        **quality,
+        "voices": voices,
+        "attention": attention.needs_attention(access, facts, attention.comments_on_own_items(db, access)),
     }
     title = f"{outline.child.full_name}: {PLAN_KIND_LABELS[access.plan.kind]}"
     return title, Shown(render_part("partials/plans/_outline.html", context))  # nosec B704 # autoescaped
