@@ -76,9 +76,10 @@ def page_cache(request: Request) -> PageCache:
     return cache
 
 
-def for_reader(part: str, access: PlanAccess) -> Hashable:
+def for_reader(part: str, access: PlanAccess, *also: Hashable) -> Hashable:
     """The key of a part worked out from a plan for one reader: the plan as it stands (its stamp),
-    who reads it and as what, and the UK day (what is due or overdue moves with it)."""
+    who reads it and as what, the UK day (what is due or overdue moves with it), and `also`: anything
+    else the part depends on (such as when the reader last looked)."""
     plan = access.plan
     return (
         part,
@@ -88,4 +89,5 @@ def for_reader(part: str, access: PlanAccess) -> Hashable:
         access.member_role,
         access.audits,
         uk_today(),
+        *also,
     )
