@@ -76,3 +76,32 @@ def test_looking_again_at_an_unchanged_plan_writes_nothing(
     news_on(client, plan.id)
     db_session.refresh(first)
     assert first.seen_at == seen_at
+
+
+def dashboard_news_of(client: TestClient) -> str:
+    page = client.get("/dashboard").text
+    return text_of(page.split('id="plans-news-title"', 1)[1].split("</section>", 1)[0])
+
+
+def test_alex_s_dashboard_shows_the_shortfall_and_what_changed_since_he_looked(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    plan = plan_of(db_session, "Sam Taylor")
+    alex, priya = demo("Alex Taylor"), demo("Priya Shah")
+    sign_in_as(alex)
+    before = dashboard_news_of(client)
+    assert "Sam got less help than the plan promises: 1:1 support from a teaching assistant" in before
+    assert "You have not opened this plan yet." in before
+    news_on(client, plan.id)
+    sign_in_as(priya)
+    news_on(client, plan.id)
+    comment_as(db_session, demo("Dr Aisha Khan"), plan.id, Section.E, "Could we say which term?")
+
+    sign_in_as(alex)
+    assert "New since you last looked: 1 new comment" in dashboard_news_of(client)
+    news_on(client, plan.id)
+    assert "Nothing new since you last looked." in dashboard_news_of(client)
+    sign_in_as(priya)
+    priya_sees = dashboard_news_of(client)
+    assert "New since you last looked: 1 new comment" in priya_sees
+    assert "got less help" not in priya_sees  # the shortfall is on her plan page and her delivery pages

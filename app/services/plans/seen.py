@@ -16,11 +16,26 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.clock import UK_TIME
+from app.config import Settings
 from app.db import write_after_reading
-from app.models import DeliveryRecord, Item, ItemComment, ItemKind, ItemRevision, ViewAudience, ViewDetail
+from app.models import (
+    FAMILY_MEMBER_ROLES,
+    Child,
+    DeliveryRecord,
+    Item,
+    ItemComment,
+    ItemKind,
+    ItemRevision,
+    Person,
+    Plan,
+    PlanMember,
+    ViewAudience,
+    ViewDetail,
+)
 from app.models.base import id_of, utc_now
 from app.models.seen import PlanSeen
 from app.permissions import PlanAccess
+from app.services.delivery.overview import ProvisionDelivery, deliveries
 from app.services.timelines.reading import Timeline
 
 
@@ -189,3 +204,43 @@ def plan_news(
     found = news(db, int(access.person.id or 0), {plan_id: mark.seen_at}, set(), visible)[plan_id]
     steps = steps_done_since(timeline, access.person.id, mark.seen_at)
     return News(**{**found.__dict__, "steps": steps})
+
+
+@dataclass(frozen=True)
+class PlanNews:
+    """One of the person's plans on their dashboard: what others did since they looked, and for the
+    family, the help that fell short."""
+
+    plan: Plan
+    child: Child
+    news: News | None
+    shortfalls: list[ProvisionDelivery]
+
+
+def dashboard_news(db: Session, settings: Settings, person: Person) -> list[PlanNews]:
+    """The plans the person is on, each with what is new to them (a fixed number of queries)."""
+    rows = db.exec(
+        select(Plan, Child, PlanMember.role)
+        .join(PlanMember, col(PlanMember.plan_id) == col(Plan.id))
+        .join(Child, col(Child.id) == col(Plan.child_id))
+        .where(PlanMember.person_id == person.id, col(PlanMember.removed_at).is_(None))
+        .order_by(col(Child.full_name), col(Plan.id))
+    ).all()
+    plan_ids = [id_of(plan) for plan, _child, _role in rows]
+    marks = last_seen(db, int(person.id or 0), plan_ids)
+    found = news(
+        db,
+        int(person.id or 0),
+        {plan_id: mark.seen_at for plan_id, mark in marks.items()},
+        chosen_views(db, list(marks)),
+    )
+    family = [id_of(plan) for plan, _child, role in rows if role in FAMILY_MEMBER_ROLES]
+    short: dict[int, list[ProvisionDelivery]] = {}
+    if family:
+        for provision in deliveries(db, settings, family, logged_only=True):
+            if provision.flagged_weeks or provision.half_term.flagged:
+                short.setdefault(provision.item.plan_id, []).append(provision)
+    return [
+        PlanNews(plan, child, found.get(id_of(plan)), short.get(id_of(plan), []))
+        for plan, child, _role in rows
+    ]
