@@ -90,7 +90,7 @@ def test_alex_s_dashboard_shows_the_shortfall_and_what_changed_since_he_looked(
     alex, priya = demo("Alex Taylor"), demo("Priya Shah")
     sign_in_as(alex)
     before = dashboard_news_of(client)
-    assert "Sam got less help than the plan promises: 1:1 support from a teaching assistant" in before
+    assert "Sam got less help than the plan promises: 1:1 support from a teaching" in before
     assert "You have not opened this plan yet." in before
     news_on(client, plan.id)
     sign_in_as(priya)
