@@ -156,6 +156,7 @@ def _outline(request: Request, db: Session, access: PlanAccess, mark: PlanSeen |
         "delivery": delivery,
         **quality,
         "voices": voices,
+        "titles": facts.titles,
         "attention": attention.needs_attention(access, facts, attention.comments_on_own_items(db, access)),
         "news": seen.plan_news(db, access, mark, {head.id for head in outline.heads}, facts.timeline),
     }
