@@ -115,3 +115,15 @@ def test_what_is_due_moves_with_the_uk_day_though_the_outline_is_kept(
     sign_in_as(demo("Alex Taylor"))
     assert [text.split(":")[0] for text in on(advice.due_on - timedelta(days=1))] == ["Due soon"]
     assert [text.split(":")[0] for text in on(advice.due_on + timedelta(days=1))] == ["Late"]
+
+
+def test_each_short_week_reads_as_its_own_sentence(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    """Weeks ran into each other ("(1 missed)Week of 16 November") for anyone reading the words out."""
+    plan = plan_of(db_session, "Sam Taylor")
+    sign_in_as(demo("Alex Taylor"))
+    for address in (f"/plans/{plan.id}", f"/plans/{plan.id}/delivery"):
+        weeks = re.findall(r'<span class="oneplan-delivery__week">(.*?)</span>(.)', client.get(address).text)
+        assert weeks, address
+        assert all(words.endswith("missed).") and after == " " for words, after in weeks), (address, weeks)
