@@ -2,10 +2,11 @@
 
 A plan's outline takes dozens of queries to work out and is read far more often than it changes. It
 is kept under the plan's content stamp (renewed by every change, `app.plan_stamp`), the reader (what
-they may see differs), their part in the plan and the UK date (what is due or overdue moves with
-it), so a kept part is only ever shown to the person it was made for, and never after a change.
-Each process keeps its own; the least recently used parts go first. Reads are still audited each
-time: only the working out is saved.
+they may see differs), their part in the plan, the UK date (what is due or overdue moves with
+it) and whatever else a part names (the outline: when the reader last looked), so a kept part is
+only ever shown to the person it was made for, and never after a change. Each process keeps its
+own; the least recently used parts go first. Reads are still audited each time: only the working
+out is saved.
 """
 
 from collections import OrderedDict

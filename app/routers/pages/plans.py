@@ -132,15 +132,15 @@ def _outline(request: Request, db: Session, access: PlanAccess, mark: PlanSeen |
     quality = quality_panel.outline_context(db, access, outline, links)
     voices = views.voices_summary(db, access, outline.heads, links)
     facts = attention.Facts(
-        timeline=cast(Timeline | None, timeline_panel["timeline"]),
-        delivery=delivery,
-        quality=quality["quality"],
-        differences=quality["differences"],
-        voices=voices,
-        heads=outline.heads,
-        people=outline.people,
-        child=outline.child,
-        titles=SECTION_TITLES[access.plan.kind],
+        cast(Timeline | None, timeline_panel["timeline"]),
+        delivery,
+        quality["quality"],
+        quality["differences"],
+        voices,
+        outline.heads,
+        outline.people,
+        outline.child,
+        SECTION_TITLES[access.plan.kind],
     )
     context = {
         "plan": access.plan,
@@ -157,7 +157,7 @@ def _outline(request: Request, db: Session, access: PlanAccess, mark: PlanSeen |
         **quality,
         "voices": voices,
         "titles": facts.titles,
-        "attention": attention.needs_attention(access, facts, attention.comments_on_own_items(db, access)),
+        "attention": attention.for_reader(db, access, facts),
         "news": seen.plan_news(db, access, mark, {head.id for head in outline.heads}, facts.timeline),
     }
     title = f"{outline.child.full_name}: {PLAN_KIND_LABELS[access.plan.kind]}"

@@ -202,3 +202,8 @@ def needs_attention(access: PlanAccess, facts: Facts, own_comments: dict[int, in
         )
 
     return found
+
+
+def for_reader(db: Session, access: PlanAccess, facts: Facts) -> list[Attention]:
+    """What the plan page's reader has to act on: the page's facts and their own items' comments."""
+    return needs_attention(access, facts, comments_on_own_items(db, access))
