@@ -2,10 +2,11 @@
 
 A plan's outline takes dozens of queries to work out and is read far more often than it changes. It
 is kept under the plan's content stamp (renewed by every change, `app.plan_stamp`), the reader (what
-they may see differs), their part in the plan and the UK date (what is due or overdue moves with
-it), so a kept part is only ever shown to the person it was made for, and never after a change.
-Each process keeps its own; the least recently used parts go first. Reads are still audited each
-time: only the working out is saved.
+they may see differs), their part in the plan, the UK date (what is due or overdue moves with
+it) and whatever else a part names (the outline: when the reader last looked), so a kept part is
+only ever shown to the person it was made for, and never after a change. Each process keeps its
+own; the least recently used parts go first. Reads are still audited each time: only the working
+out is saved.
 """
 
 from collections import OrderedDict
@@ -76,9 +77,10 @@ def page_cache(request: Request) -> PageCache:
     return cache
 
 
-def for_reader(part: str, access: PlanAccess) -> Hashable:
+def for_reader(part: str, access: PlanAccess, *also: Hashable) -> Hashable:
     """The key of a part worked out from a plan for one reader: the plan as it stands (its stamp),
-    who reads it and as what, and the UK day (what is due or overdue moves with it)."""
+    who reads it and as what, the UK day (what is due or overdue moves with it), and `also`: anything
+    else the part depends on (such as when the reader last looked)."""
     plan = access.plan
     return (
         part,
@@ -88,4 +90,5 @@ def for_reader(part: str, access: PlanAccess) -> Hashable:
         access.member_role,
         access.audits,
         uk_today(),
+        *also,
     )

@@ -28,8 +28,10 @@ from app.models import (
 )
 from app.services.auth.api_tokens import create_token
 from app.services.plans import items
+from app.services.plans.plans import SECTION_TITLES
 from tests.page_checks import check_page
 from tests.plan_factories import access_for
+from tests.test_plan_pages import text_of
 
 Lookup = Callable[[str], Person]
 SignIn = Callable[[Person], str]
@@ -157,6 +159,11 @@ def test_with_a_reason_the_change_is_kept_told_shown_and_answered(
     assert "Provision changed" in plan_page.text
     assert REASON in plan_page.text
     assert "By Tom Baker" in plan_page.text
+    section = SECTION_TITLES[sam.kind][Section.F]
+    assert f"{section}, from" in text_of(
+        plan_page.text
+    )  # the family reads the section's title, not its letter
+    assert "Section F, from" not in text_of(plan_page.text)
     change_page = client.get(f"/plans/{sam.id}/provision-changes/{change.id}")
     assert change_page.status_code == 200
     check_page(change_page.text)

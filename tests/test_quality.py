@@ -42,6 +42,7 @@ from app.services.quality.report import (
 )
 from tests.page_checks import check_page, whole_plan
 from tests.plan_factories import access_for, coordinator_of, events_since, last_event_id, make_plan
+from tests.test_plan_pages import text_of
 
 Lookup = Callable[[str], Person]
 QUANTIFIED = {
@@ -337,7 +338,11 @@ def test_the_family_sees_the_checks_on_the_plan_page(
     assert page.status_code == 200
     check_page(page.text)
     assert "Plan quality checks" in page.text
-    assert "Broken in" in page.text
+    assert (
+        "Is each need joined up to what should come of it and the help to get there? Not yet: in 2 places"
+        in (text_of(page.text))
+    )
+    assert "Golden thread" not in page.text
     checks = client.get(f"/plans/{sams_plan(db_session, demo).id}/quality")
     check_page(checks.text)
     assert "This need has no provision yet" in checks.text

@@ -94,6 +94,7 @@ from app.models.provision import (
     provision_sentence,
 )
 from app.models.quality import DifferenceView, IssueReason, PlanDifference
+from app.models.seen import PlanSeen
 from app.models.timeline import (
     AdviceRequest,
     AssessmentRequest,
@@ -180,6 +181,7 @@ __all__ = [
     "PlanKind",
     "PlanMember",
     "PlanReview",
+    "PlanSeen",
     "PlanStatus",
     "PlanVersion",
     "PlanVersionItem",

@@ -1,5 +1,7 @@
 """The plans a person may see, starting a plan, and the plan page: the whole plan on one page."""
 
+from typing import cast
+
 from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
@@ -17,19 +19,21 @@ from app.models import (
     PlanKind,
 )
 from app.models.base import id_of
+from app.models.seen import PlanSeen
 from app.page_cache import for_reader, page_cache
 from app.permissions import Permission, PlanAccess, may_coordinate, role_may
 from app.rendering import render, render_part
 from app.routers.pages.inputs import FormValues, is_htmx, section_in_path
 from app.services.delivery import overview as delivery_overview
 from app.services.delivery.changes import endings_of
-from app.services.plans import content, plans
+from app.services.plans import attention, content, plans, seen
 from app.services.plans.links import link_ends
 from app.services.plans.plans import SECTION_TITLES
 from app.services.quality import differences
 from app.services.quality import panel as quality_panel
 from app.services.quality.report import outline_quality
 from app.services.timelines import timelines
+from app.services.timelines.reading import Timeline
 from app.services.voices import views
 from app.templating import Shown
 
@@ -109,17 +113,34 @@ def create_plan(
 def plan_page(request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
     """The plan's outline: who and where, what needs attention, and its sections counted, not read."""
     content.record_plan_read(db, actor, access)
-    kept_under = for_reader("plan outline", access)
-    title, outline = page_cache(request).part(kept_under, lambda: _outline(request, db, access))
+    mark = seen.last_seen(db, int(access.person.id or 0), [id_of(access.plan)]).get(id_of(access.plan))
+    kept_under = for_reader("plan outline", access, mark.seen_at if mark else None)
+    title, outline = page_cache(request).part(kept_under, lambda: _outline(request, db, access, mark))
+    seen.mark_seen(db, access, mark)
     return render(request, "pages/plans/plan.html", {"page_title": title, "outline": outline})
 
 
-def _outline(request: Request, db: Session, access: PlanAccess) -> tuple[str, Shown]:
+def _outline(request: Request, db: Session, access: PlanAccess, mark: PlanSeen | None) -> tuple[str, Shown]:
     """The page's title and the outline below it, kept together (app.page_cache)."""
     outline = content.load_outline(db, access)
     links = link_ends(db, id_of(access.plan))
     coordinator = next(
         (membership.person for membership in outline.members if membership.member.is_coordinator), None
+    )
+    timeline_panel = timelines.plan_panel(db, access)
+    delivery = delivery_overview.plan_panel(db, request.app.state.settings, access, outline.people)
+    quality = quality_panel.outline_context(db, access, outline, links)
+    voices = views.voices_summary(db, access, outline.heads, links)
+    facts = attention.Facts(
+        cast(Timeline | None, timeline_panel["timeline"]),
+        delivery,
+        quality["quality"],
+        quality["differences"],
+        voices,
+        outline.heads,
+        outline.people,
+        outline.child,
+        SECTION_TITLES[access.plan.kind],
     )
     context = {
         "plan": access.plan,
@@ -131,10 +152,13 @@ def _outline(request: Request, db: Session, access: PlanAccess) -> tuple[str, Sh
         "may_coordinate": may_coordinate(access),
         "can_comment": outline.may_comment,
         "is_family": access.member_role in FAMILY_MEMBER_ROLES,
-        **timelines.plan_panel(db, access),
-        "delivery": delivery_overview.plan_panel(db, request.app.state.settings, access, outline.people),
-        **quality_panel.outline_context(db, access, outline, links),
-        "voices": views.voices_summary(db, access, outline.heads, links),
+        **timeline_panel,
+        "delivery": delivery,
+        **quality,
+        "voices": voices,
+        "titles": facts.titles,
+        "attention": attention.for_reader(db, access, facts),
+        "news": seen.plan_news(db, access, mark, {head.id for head in outline.heads}, facts.timeline),
     }
     title = f"{outline.child.full_name}: {PLAN_KIND_LABELS[access.plan.kind]}"
     return title, Shown(render_part("partials/plans/_outline.html", context))  # nosec B704 # autoescaped

@@ -5,7 +5,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from app.clock import uk_today
-from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, requires
+from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, RowId, SessionDep, requires
 from app.forms.timelines import (
     AdviceRequestForm,
     AdviceReturnedForm,
@@ -27,6 +27,7 @@ from app.models.timeline import (
 from app.permissions import Permission, PlanAccess, may_manage_assessment, may_manage_reviews
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
+from app.services.plans import seen
 from app.services.plans.plans import PlanProblem
 from app.services.timelines import rules, timelines
 from app.services.timelines.labels import LABELS
@@ -342,8 +343,12 @@ def add_phase_transfer(
 
 
 @router.get("/dashboard", dependencies=[requires(Permission.READ_PLANS)])
-def dashboard_page(request: Request, db: SessionDep, actor: ActorDep) -> Response:
-    context = {"dashboard": timelines.my_dashboard(db, actor), "labels": LABELS}
+def dashboard_page(request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson) -> Response:
+    context = {
+        "dashboard": timelines.my_dashboard(db, actor),
+        "labels": LABELS,
+        "plans_news": seen.dashboard_news(db, request.app.state.settings, person),
+    }
     return render(request, "pages/timelines/dashboard.html", context)
 
 
