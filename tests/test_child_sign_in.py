@@ -1,5 +1,6 @@
 """Children's sign-in cards: made and revoked by a parent, opened by the child with three pictures."""
 
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -29,6 +30,7 @@ from app.services.demo import DEMO_CARD_PICTURES, create_demo, demo_person
 from app.services.plans.plans import own_memberships
 from tests.factories import make_person
 from tests.page_checks import check_page
+from tests.test_plan_pages import text_of
 
 PICTURES = ("cat", "sun", "boat")
 WRONG = ("star", "star", "star")
@@ -309,8 +311,38 @@ def test_a_child_with_a_plan_is_sent_on_from_the_welcome_to_their_own_page(
     sam = demo_person(db_session, "Sam Taylor")
     [plan_id] = [member.plan_id for member in own_memberships(db_session, sam).values()]
     assert f'href="/plans/{plan_id}/my-views"' in welcome.text
-    assert "Go to my page" in welcome.text
+    assert f'href="/plans/{plan_id}/my-plan"' in welcome.text
     assert client.get(f"/plans/{plan_id}/my-views").status_code == 200
+
+
+def test_a_childs_pages_have_a_way_home_and_out_and_no_staff_menu(
+    client: TestClient, db_session: Session, settings: Settings
+) -> None:
+    """Sam's pages (home, his views, his plan, his sign-in) use the children's layout; Priya's do not."""
+    world = create_demo(db_session)
+    csrf = _as_visitor(client, settings)
+    card = client.get(f"/card/{world.sam_card.token}")
+    assert "Alpha" not in text_of(card.text)
+    response = _tap(client, csrf, world.sam_card.token, DEMO_CARD_PICTURES)
+    client.cookies.set(SESSION_COOKIE, response.cookies[SESSION_COOKIE])
+    sam = demo_person(db_session, "Sam Taylor")
+    [plan_id] = [member.plan_id for member in own_memberships(db_session, sam).values()]
+    for path in ("/welcome", f"/plans/{plan_id}/my-views", f"/plans/{plan_id}/my-plan", f"/plans/{plan_id}"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        header = page.text.split("<main", 1)[0]
+        assert 'href="/welcome"' in header, path
+        assert "Sign out" in header, path
+        assert 'aria-label="Menu"' not in header, path
+        assert "Alpha" not in text_of(header), path
+        assert 'href="/plans"' not in header, path
+    home = client.get("/welcome").text
+    assert [
+        text_of(door) for door in re.findall(r'<a class="govuk-button oneplan-door"[^>]*>(.*?)</a>', home)
+    ] == [
+        "My plan",
+        "My views",
+    ]
 
 
 # Who may make a card (issue 22, finding 5) ------------------------------------------------------
