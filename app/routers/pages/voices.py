@@ -134,18 +134,33 @@ def _layout(voice: Voice) -> str:
     return "pages/voices/parent.html" if voice.style == "parent" else "pages/voices/young.html"
 
 
-def _people(db: SessionDep, access: PlanAccess, *, roles: bool = True) -> list[tuple[str, str]]:
-    """Who else is on the plan, to pick from: "Priya Shah (education)", or for a child the name alone."""
-    return [
-        (
-            str(membership.person.id),
-            f"{membership.person.display_name} ({MEMBER_ROLE_LABELS[membership.member.role].lower()})"
-            if roles
-            else membership.person.display_name,
-        )
-        for membership in members(db, access)
-        if membership.person.id != access.person.id
-    ]
+CHILD_WORDS = {
+    MemberRole.LOCAL_AUTHORITY: "from the council",
+    MemberRole.EDUCATION: "from your school",
+    MemberRole.HEALTH: "your doctor or nurse",
+    MemberRole.SOCIAL_CARE: "your social worker",
+    MemberRole.PARENT_CARER: "your mum, dad or carer",
+    MemberRole.CHILD: "",
+    MemberRole.READER: "who reads your plan",
+}
+"""Who each person on the plan is, in words a child knows ("Tom Baker, from your school")."""
+
+
+def _people(db: SessionDep, access: PlanAccess, voice: Voice) -> list[tuple[str, str]]:
+    """Who else is on the plan, to pick from: "Priya Shah (education)" for a parent; for a child their
+    role in a child's words, and family by first name ("Alex, your mum, dad or carer")."""
+    people = []
+    for membership in members(db, access):
+        person, role = membership.person, membership.member.role
+        if person.id == access.person.id:
+            continue
+        if voice.style == "parent":
+            label = f"{person.display_name} ({MEMBER_ROLE_LABELS[role].lower()})"
+        else:
+            name = person.display_name.split()[0] if role in FAMILY_MEMBER_ROLES else person.display_name
+            label = f"{name}, {CHILD_WORDS[role]}" if CHILD_WORDS[role] else name
+        people.append((str(person.id), label))
+    return people
 
 
 @router.get("/plans/{plan_id}/my-views", dependencies=[requires(Permission.CONTRIBUTE)])
@@ -155,6 +170,7 @@ def my_views_page(
     voice = _voice(db, access)
     own = views.own_views(db, actor, access)
     context = {
+        "people": dict(_people(db, access, voice)),
         "plan": access.plan,
         "voice": voice,
         "views": own,
@@ -202,9 +218,7 @@ def new_views_page(request: Request, db: SessionDep, access: CurrentPlan) -> Res
     voice = _voice(db, access)
     items.check_may_add(access, Section.A, named="the views")
     values: dict[str, Any] = {"audience": ViewAudience.EVERYONE.value, "readers": []}
-    context = _step_context(
-        access, voice, values, voice.steps[0].value, {}, _people(db, access, roles=voice.style != "young")
-    )
+    context = _step_context(access, voice, values, voice.steps[0].value, {}, _people(db, access, voice))
     return render(request, _layout(voice), context)
 
 
@@ -249,7 +263,7 @@ def new_views_step(
     values, upload = posted.values, posted.upload
     steps = [prompt.value for prompt in voice.steps] + [WHO, CHECK]
     step = values["step"] if values["step"] in steps else steps[0]
-    people = _people(db, access, roles=voice.style != "young")
+    people = _people(db, access, voice)
     errors: dict[str, str] = {}
     if upload is not None and step in {p.value for p in voice.steps}:
         try:
@@ -271,8 +285,12 @@ def new_views_step(
             return render(request, _layout(voice), _step_context(access, voice, values, step, errors, people))
     if go == "send" and step == CHECK:
         return _send(request, db, actor, access, voice, values, people)
+    if go == "skip" and step in {p.value for p in voice.steps}:
+        values[f"answer_{step}"] = values[f"picture_{step}"] = ""  # skipped: this question stays empty
     if go.startswith("change:") and go[7:] in steps:
         target = go[7:]
+    elif go == "done":
+        target = WHO
     elif go == "back":
         target = steps[max(0, steps.index(step) - 1)]
     else:
