@@ -210,8 +210,11 @@ def test_wrong_pictures_are_counted_and_the_fifth_locks_the_card(
     for _ in range(4):
         response = _tap(client, csrf, token, WRONG)
         assert response.status_code == 200
-        assert "Those are not your pictures" in response.text
+        assert "Those are not your pictures. Tap your 3 pictures again, in order." in text_of(response.text)
     assert "You can try 1 more time" in response.text
+    # The next tap does not jump down to the pictures, past the message (the page opens at its top).
+    assert f'action="/card/{token}"' in response.text
+    assert '#pictures"' not in response.text.split("<form", 1)[1].split(">", 1)[0]
     check_page(response.text)
     card = db_session.exec(select(ChildSignInCard).where(ChildSignInCard.child_id == child.id)).one()
     assert card.failed_attempts == 4

@@ -171,7 +171,7 @@ def pick_picture(
     except CardDoesNotWork:
         return _card_not_working(request)
     except WrongPictures as wrong:
-        problem = "Those are not your pictures. Have another go."
+        problem = "Those are not your pictures. Tap your 3 pictures again, in order."
         if wrong.tries_left <= 2:
             problem += f" You can try {wrong.tries_left} more {'time' if wrong.tries_left == 1 else 'times'}."
         return _card_page(request, token, chosen=[], signed_in_as=identity.person, problem=problem)
