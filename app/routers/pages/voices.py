@@ -32,7 +32,7 @@ from app.routers.pages.inputs import FormValues
 from app.services.plans import items, links, plans
 from app.services.plans.access import refuse
 from app.services.plans.members import members
-from app.services.voices import pictures, views
+from app.services.voices import drafts, pictures, views
 
 router = APIRouter()
 
@@ -165,11 +165,14 @@ def _people(db: SessionDep, access: PlanAccess, voice: Voice) -> list[tuple[str,
 
 @router.get("/plans/{plan_id}/my-views", dependencies=[requires(Permission.CONTRIBUTE)])
 def my_views_page(
-    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, sent: int = 0
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, sent: int = 0, saved: int = 0
 ) -> Response:
     voice = _voice(db, access)
     own = views.own_views(db, actor, access)
     context = {
+        "draft": drafts.own_draft(db, access) if voice.style == "parent" else None,
+        "saved": saved == 1,
+        "jump": _jump_list(voice),
         "people": dict(_people(db, access, voice)),
         "plan": access.plan,
         "voice": voice,
@@ -207,18 +210,32 @@ def _step_context(
         "prompts": [prompt.value for prompt in voice.steps],
         "questions": {prompt.value: q for prompt, q in voice.questions.items()},
         "mode": "step",
+        "jump": _jump_list(voice),
         "page_title": (
             question.heading if question else ("Who can see this?" if step == WHO else "Check your answers")
         ),
     }
 
 
+def _jump_list(voice: Voice) -> list[tuple[str, str]]:
+    """A parent's list of the questions, to go straight to any one (each has its own address)."""
+    if voice.style != "parent":
+        return []
+    return [(prompt.value, voice.questions[prompt].heading) for prompt in voice.steps]
+
+
 @router.get("/plans/{plan_id}/my-views/new", dependencies=[requires(Permission.CONTRIBUTE)])
-def new_views_page(request: Request, db: SessionDep, access: CurrentPlan) -> Response:
+def new_views_page(request: Request, db: SessionDep, access: CurrentPlan, question: str = "") -> Response:
+    """The first question, or with ?question= any one of them; a parent's saved draft carries on."""
     voice = _voice(db, access)
     items.check_may_add(access, Section.A, named="the views")
     values: dict[str, Any] = {"audience": ViewAudience.EVERYONE.value, "readers": []}
-    context = _step_context(access, voice, values, voice.steps[0].value, {}, _people(db, access, voice))
+    draft = drafts.own_draft(db, access) if voice.style == "parent" else None
+    if draft is not None:
+        values = dict(draft.answers)
+    steps = [prompt.value for prompt in voice.steps]
+    step = question if question in steps else steps[0]
+    context = _step_context(access, voice, values, step, {}, _people(db, access, voice))
     return render(request, _layout(voice), context)
 
 
@@ -285,6 +302,9 @@ def new_views_step(
             return render(request, _layout(voice), _step_context(access, voice, values, step, errors, people))
     if go == "send" and step == CHECK:
         return _send(request, db, actor, access, voice, values, people)
+    if go == "save" and voice.style == "parent":
+        drafts.save_draft(db, actor, access, values)
+        return RedirectResponse(f"/plans/{id_of(access.plan)}/my-views?saved=1", status_code=303)
     if go == "skip" and step in {p.value for p in voice.steps}:
         values[f"answer_{step}"] = values[f"picture_{step}"] = ""  # skipped: this question stays empty
     if go.startswith("change:") and go[7:] in steps:
@@ -328,6 +348,7 @@ def _send(
     except views.AnswerProblem as problem:
         errors = AnswersForm.answer_errors(problem)
         return render(request, _layout(voice), _step_context(access, voice, values, CHECK, errors, people))
+    drafts.end_draft(db, access)
     return RedirectResponse(f"/plans/{id_of(access.plan)}/my-views?sent={len(sent)}", status_code=303)
 
 

@@ -74,6 +74,9 @@ ACTIONS: dict[str, Action] = {
     "views.sent": Action("Views sent", "sent their views"),
     "views.read": Action("Views read", "read the views on the plan"),
     "views.refused": Action("Views refused", "tried to send views and was stopped"),
+    "views.draft_saved": Action(
+        "Views saved to finish later", "saved their views as a draft to finish later"
+    ),
     "picture.added": Action("Picture added", "added a picture"),
     "picture.read": Action("Picture read", "looked at a picture on the plan"),
     "picture.refused": Action("Picture refused", "tried to see or add a picture and was stopped"),
