@@ -392,3 +392,34 @@ def test_a_new_card_replacing_the_old_one_is_told_to_every_parent(
     created = _actions(db_session, "child_sign_in_card.created")[-1]
     assert created.details["replaced"] is True
     assert created.details["parents_told"] == [message.id for message in messages]
+
+
+def test_alex_says_what_sam_calls_him_and_sams_pages_name_him_so(
+    client: TestClient, db_session: Session, settings: Settings, sign_in_as: Callable[[Person], str]
+) -> None:
+    """The family link carries what the child calls the parent; Sam's who-can-see names Alex that way."""
+    create_demo(db_session)
+    alex, sam = demo_person(db_session, "Alex Taylor"), demo_person(db_session, "Sam Taylor")
+    csrf = sign_in_as(alex)
+    wrong = client.post(
+        f"/account/children/{sam.id}/family-word", data={"csrf_token": csrf, "child_calls": "boss"}
+    )
+    check_page(wrong.text)
+    assert "Choose what your child calls you" in text_of(wrong.text)
+    saved = client.post(
+        f"/account/children/{sam.id}/family-word",
+        data={"csrf_token": csrf, "child_calls": "dad"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert 'value="dad" checked' in client.get("/account/children").text
+    [event] = _actions(db_session, "family_link.named")
+    assert event.details == {"child_calls": "dad"}
+
+    csrf = sign_in_as(sam)
+    [plan_id] = [member.plan_id for member in own_memberships(db_session, sam).values()]
+    who = client.post(
+        f"/plans/{plan_id}/my-views/new",
+        data={"csrf_token": csrf, "step": "like", "answer_like": "Cats.", "go": "done"},
+    )
+    assert "Alex, your dad" in text_of(who.text)

@@ -29,6 +29,7 @@ from app.models.base import id_of
 from app.permissions import Permission, PlanAccess, may_write_in
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
+from app.services.auth import family_words as family
 from app.services.plans import items, links, plans
 from app.services.plans.access import refuse
 from app.services.plans.members import members
@@ -148,8 +149,12 @@ CHILD_WORDS = {
 
 def _people(db: SessionDep, access: PlanAccess, voice: Voice) -> list[tuple[str, str]]:
     """Who else is on the plan, to pick from: "Priya Shah (education)" for a parent; for a child their
-    role in a child's words, and family by first name ("Alex, your mum, dad or carer")."""
+    role in a child's words, and family by first name as the family link says ("Alex, your mum")."""
     people = []
+    child = db.get(Child, access.plan.child_id)
+    family_words = (
+        family.words_of_child(db, child.person_id if child else None) if voice.style != "parent" else {}
+    )
     for membership in members(db, access):
         person, role = membership.person, membership.member.role
         if person.id == access.person.id:
@@ -158,7 +163,8 @@ def _people(db: SessionDep, access: PlanAccess, voice: Voice) -> list[tuple[str,
             label = f"{person.display_name} ({MEMBER_ROLE_LABELS[role].lower()})"
         else:
             name = person.display_name.split()[0] if role in FAMILY_MEMBER_ROLES else person.display_name
-            label = f"{name}, {CHILD_WORDS[role]}" if CHILD_WORDS[role] else name
+            known_as = f"your {family_words[person.id]}" if person.id in family_words else CHILD_WORDS[role]
+            label = f"{name}, {known_as}" if known_as else name
         people.append((str(person.id), label))
     return people
 

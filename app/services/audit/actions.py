@@ -160,6 +160,7 @@ ACTIONS: dict[str, Action] = {
     "api_token.revoke_refused": Action(
         "API token not revoked", "tried to revoke an API token and was stopped"
     ),
+    "family_link.named": Action("Family word saved", "said what their child calls them"),
     "child_sign_in_card.created": Action("Sign-in card made", "made a sign-in card for a child"),
     "child_sign_in_card.revoked": Action("Sign-in card revoked", "revoked a child's sign-in card"),
     "child_sign_in_card.locked": Action(

@@ -1,4 +1,4 @@
-"""view drafts: a parent's answers saved to finish later (theirs only)
+"""view drafts: a parent's answers saved to finish later (theirs only); what a child calls a parent
 
 Revision ID: 4b8d2f6a9c13
 Revises: 1e5a74b908b8
@@ -32,9 +32,13 @@ def upgrade() -> None:
     with op.batch_alter_table("view_draft", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_view_draft_person_id"), ["person_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_view_draft_plan_id"), ["plan_id"], unique=False)
+    with op.batch_alter_table("family_link") as family_link:
+        family_link.add_column(sa.Column("child_calls", sa.String(length=32), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("family_link") as family_link:
+        family_link.drop_column("child_calls")
     with op.batch_alter_table("view_draft", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_view_draft_plan_id"))
         batch_op.drop_index(batch_op.f("ix_view_draft_person_id"))
