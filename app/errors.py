@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from app.middleware import REQUEST_ID_HEADER, SECURITY_HEADERS
 from app.models import Person
 from app.models.base import WORDS
+from app.rendering import is_child
 from app.templating import get_templates
 
 logger = logging.getLogger("oneplan.errors")
@@ -81,6 +82,12 @@ def request_id(request: Request) -> str:
     return str(getattr(request.state, "request_id", ""))
 
 
+def _for_child(request: Request) -> bool:
+    """A signed-in child's error page keeps the children's bar (no menu; a way home and a way out)."""
+    identity = getattr(request.state, "identity", None)
+    return is_child(getattr(identity, "person", None))
+
+
 def error_response(
     request: Request, status_code: int, detail: object, headers: Mapping[str, str] | None = None
 ) -> Response:
@@ -94,7 +101,13 @@ def error_response(
     return get_templates().TemplateResponse(
         request,
         "pages/error.html",
-        {"status_code": status_code, "title": title, "advice": advice, "request_id": request_id(request)},
+        {
+            "status_code": status_code,
+            "title": title,
+            "advice": advice,
+            "request_id": request_id(request),
+            "for_child": _for_child(request),
+        },
         status_code=status_code,
         headers=headers,
     )

@@ -339,6 +339,10 @@ def test_a_childs_pages_have_a_way_home_and_out_and_no_staff_menu(
         assert 'aria-label="Menu"' not in header, path
         assert "Alpha" not in text_of(header), path
         assert 'href="/plans"' not in header, path
+    refused = client.get("/admin/people")
+    assert refused.status_code == 403
+    assert 'href="/welcome"' in refused.text.split("<main", 1)[0]
+    assert "Alpha" not in text_of(refused.text.split("<main", 1)[0])
     home = client.get("/welcome").text
     assert [
         text_of(door) for door in re.findall(r'<a class="govuk-button oneplan-door"[^>]*>(.*?)</a>', home)
