@@ -15,7 +15,6 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from app.middleware import REQUEST_ID_HEADER, SECURITY_HEADERS
 from app.models import Person
 from app.models.base import WORDS
-from app.rendering import is_child
 from app.templating import get_templates
 
 logger = logging.getLogger("oneplan.errors")
@@ -83,9 +82,12 @@ def request_id(request: Request) -> str:
 
 
 def _for_child(request: Request) -> bool:
-    """A signed-in child's error page keeps the children's bar (no menu; a way home and a way out)."""
-    identity = getattr(request.state, "identity", None)
-    return is_child(getattr(identity, "person", None))
+    """A signed-in child's error page keeps the children's bar (no menu; a way home and a way out).
+
+    Noted when the person was identified: after a rollback the person is expired, and an error page must
+    not go back to the database.
+    """
+    return bool(getattr(request.state, "for_child", False))
 
 
 def error_response(
