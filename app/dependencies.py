@@ -13,6 +13,7 @@ from app.db import forget_writes, is_reading, reading_session, write_what_waited
 from app.errors import Refused, SignInRequired, wants_json
 from app.models import Channel, Outcome, Person
 from app.permissions import PERMISSION_ATTRIBUTE, Permission, PlanAccess, role_may
+from app.rendering import is_child
 from app.services import audit
 from app.services.auth.csrf import csrf_valid
 from app.services.plans.access import absent_unless_seen, plan_access
@@ -103,6 +104,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 def get_identity(request: Request, db: SessionDep, settings: SettingsDep) -> Identity:
     identity = identify(request, db, settings)
     request.state.identity = identity
+    request.state.for_child = is_child(identity.person)  # for an error page, which reads no database
     return identity
 
 

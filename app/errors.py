@@ -81,6 +81,15 @@ def request_id(request: Request) -> str:
     return str(getattr(request.state, "request_id", ""))
 
 
+def _for_child(request: Request) -> bool:
+    """A signed-in child's error page keeps the children's bar (no menu; a way home and a way out).
+
+    Noted when the person was identified: after a rollback the person is expired, and an error page must
+    not go back to the database.
+    """
+    return bool(getattr(request.state, "for_child", False))
+
+
 def error_response(
     request: Request, status_code: int, detail: object, headers: Mapping[str, str] | None = None
 ) -> Response:
@@ -94,7 +103,13 @@ def error_response(
     return get_templates().TemplateResponse(
         request,
         "pages/error.html",
-        {"status_code": status_code, "title": title, "advice": advice, "request_id": request_id(request)},
+        {
+            "status_code": status_code,
+            "title": title,
+            "advice": advice,
+            "request_id": request_id(request),
+            "for_child": _for_child(request),
+        },
         status_code=status_code,
         headers=headers,
     )

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from app.auth import Identity, ensure_browser_cookie
 from app.config import Settings
-from app.models import Person
+from app.models import Person, PersonRole
 from app.permissions import Permission, role_may
 from app.services.auth.csrf import csrf_token
 from app.templating import get_templates
@@ -26,9 +26,14 @@ MENU: tuple[tuple[str, str, Permission], ...] = (
 )
 
 
+def is_child(person: Person | None) -> bool:
+    """A child under 16: their pages use the children's layout, with no menu of staff pages."""
+    return person is not None and person.role is PersonRole.CHILD and not person.makes_own_decisions
+
+
 def navigation_for(person: Person | None, current_path: str, settings: Settings) -> list[dict[str, Any]]:
-    if person is None:
-        return []
+    if person is None or is_child(person):
+        return []  # a child's pages have no menu (layouts/child.html): only home and sign out
     entries = [(label, href) for label, href, permission in MENU if role_may(person, permission)]
     # The entry whose address is the longest start of this page's is the current one.
     matching = [
@@ -55,6 +60,7 @@ def render(
         "current_person": identity.person,
         "navigation_items": navigation_for(identity.person, request.url.path, settings),
         "csrf_token": csrf_token(settings.secret_key, binding),
+        "for_child": is_child(identity.person),
         **(context or {}),
     }
     rendered = get_templates().TemplateResponse(

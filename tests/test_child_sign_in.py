@@ -1,5 +1,6 @@
 """Children's sign-in cards: made and revoked by a parent, opened by the child with three pictures."""
 
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -29,6 +30,7 @@ from app.services.demo import DEMO_CARD_PICTURES, create_demo, demo_person
 from app.services.plans.plans import own_memberships
 from tests.factories import make_person
 from tests.page_checks import check_page
+from tests.test_plan_pages import text_of
 
 PICTURES = ("cat", "sun", "boat")
 WRONG = ("star", "star", "star")
@@ -208,8 +210,11 @@ def test_wrong_pictures_are_counted_and_the_fifth_locks_the_card(
     for _ in range(4):
         response = _tap(client, csrf, token, WRONG)
         assert response.status_code == 200
-        assert "Those are not your pictures" in response.text
+        assert "Those are not your pictures. Tap your 3 pictures again, in order." in text_of(response.text)
     assert "You can try 1 more time" in response.text
+    # The next tap does not jump down to the pictures, past the message (the page opens at its top).
+    assert f'action="/card/{token}"' in response.text
+    assert '#pictures"' not in response.text.split("<form", 1)[1].split(">", 1)[0]
     check_page(response.text)
     card = db_session.exec(select(ChildSignInCard).where(ChildSignInCard.child_id == child.id)).one()
     assert card.failed_attempts == 4
@@ -309,8 +314,42 @@ def test_a_child_with_a_plan_is_sent_on_from_the_welcome_to_their_own_page(
     sam = demo_person(db_session, "Sam Taylor")
     [plan_id] = [member.plan_id for member in own_memberships(db_session, sam).values()]
     assert f'href="/plans/{plan_id}/my-views"' in welcome.text
-    assert "Go to my page" in welcome.text
+    assert f'href="/plans/{plan_id}/my-plan"' in welcome.text
     assert client.get(f"/plans/{plan_id}/my-views").status_code == 200
+
+
+def test_a_childs_pages_have_a_way_home_and_out_and_no_staff_menu(
+    client: TestClient, db_session: Session, settings: Settings
+) -> None:
+    """Sam's pages (home, his views, his plan, his sign-in) use the children's layout; Priya's do not."""
+    world = create_demo(db_session)
+    csrf = _as_visitor(client, settings)
+    card = client.get(f"/card/{world.sam_card.token}")
+    assert "Alpha" not in text_of(card.text)
+    response = _tap(client, csrf, world.sam_card.token, DEMO_CARD_PICTURES)
+    client.cookies.set(SESSION_COOKIE, response.cookies[SESSION_COOKIE])
+    sam = demo_person(db_session, "Sam Taylor")
+    [plan_id] = [member.plan_id for member in own_memberships(db_session, sam).values()]
+    for path in ("/welcome", f"/plans/{plan_id}/my-views", f"/plans/{plan_id}/my-plan", f"/plans/{plan_id}"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        header = page.text.split("<main", 1)[0]
+        assert 'href="/welcome"' in header, path
+        assert "Sign out" in header, path
+        assert 'aria-label="Menu"' not in header, path
+        assert "Alpha" not in text_of(header), path
+        assert 'href="/plans"' not in header, path
+    refused = client.get("/admin/people")
+    assert refused.status_code == 403
+    assert 'href="/welcome"' in refused.text.split("<main", 1)[0]
+    assert "Alpha" not in text_of(refused.text.split("<main", 1)[0])
+    home = client.get("/welcome").text
+    assert [
+        text_of(door) for door in re.findall(r'<a class="govuk-button oneplan-door"[^>]*>(.*?)</a>', home)
+    ] == [
+        "My plan",
+        "My views",
+    ]
 
 
 # Who may make a card (issue 22, finding 5) ------------------------------------------------------
@@ -357,3 +396,34 @@ def test_a_new_card_replacing_the_old_one_is_told_to_every_parent(
     created = _actions(db_session, "child_sign_in_card.created")[-1]
     assert created.details["replaced"] is True
     assert created.details["parents_told"] == [message.id for message in messages]
+
+
+def test_alex_says_what_sam_calls_him_and_sams_pages_name_him_so(
+    client: TestClient, db_session: Session, settings: Settings, sign_in_as: Callable[[Person], str]
+) -> None:
+    """The family link carries what the child calls the parent; Sam's who-can-see names Alex that way."""
+    create_demo(db_session)
+    alex, sam = demo_person(db_session, "Alex Taylor"), demo_person(db_session, "Sam Taylor")
+    csrf = sign_in_as(alex)
+    wrong = client.post(
+        f"/account/children/{sam.id}/family-word", data={"csrf_token": csrf, "child_calls": "boss"}
+    )
+    check_page(wrong.text)
+    assert "Choose what your child calls you" in text_of(wrong.text)
+    saved = client.post(
+        f"/account/children/{sam.id}/family-word",
+        data={"csrf_token": csrf, "child_calls": "dad"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert 'value="dad" checked' in client.get("/account/children").text
+    [event] = _actions(db_session, "family_link.named")
+    assert event.details == {"child_calls": "dad"}
+
+    csrf = sign_in_as(sam)
+    [plan_id] = [member.plan_id for member in own_memberships(db_session, sam).values()]
+    who = client.post(
+        f"/plans/{plan_id}/my-views/new",
+        data={"csrf_token": csrf, "step": "like", "answer_like": "Cats.", "go": "done"},
+    )
+    assert "Alex, your dad" in text_of(who.text)

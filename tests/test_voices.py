@@ -135,7 +135,7 @@ def test_sam_answers_one_question_a_screen_previews_and_sends_a_view_with_a_draw
     preview = client.post(f"/plans/{plan.id}/my-views/new", data={**carried, "step": "who", "go": "next"})
     check_page(preview.text)
     assert "Check your answers" in preview.text
-    assert "Only you and Alex Taylor" in text_of(preview.text)
+    assert "Only you and Alex, your mum, dad or carer" in text_of(preview.text)
     sent = client.post(
         f"/plans/{plan.id}/my-views/new",
         data={**carried, "step": "check", "go": "send"},
@@ -166,6 +166,55 @@ def test_sam_answers_one_question_a_screen_previews_and_sends_a_view_with_a_draw
     assert client.get(f"/plans/{plan.id}/pictures/{picture.id}").status_code == 404
     assert client.get(f"/api/v1/plans/{plan.id}/pictures/{picture.id}").status_code == 404
     assert "rabbit" not in whole_plan(client, plan.id)
+
+
+def test_sam_skips_questions_and_stops_when_he_has_said_all_he_wants(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    """Any question can be skipped (its words are dropped), and "I have said all I want" goes on to
+    who can see it, where people are named with their part in words a child knows."""
+    plan = plan_of(db_session, "Sam Taylor")
+    csrf = sign_in_as(demo("Sam Taylor"))
+    first = client.get(f"/plans/{plan.id}/my-views/new").text
+    assert "Skip this question" in first
+    skipped = client.post(
+        f"/plans/{plan.id}/my-views/new",
+        data={"csrf_token": csrf, "step": "like", "answer_like": "Not this.", "go": "skip"},
+    )
+    check_page(skipped.text)
+    assert "What are you good at?" in skipped.text
+    assert "Not this." not in skipped.text
+    done = client.post(
+        f"/plans/{plan.id}/my-views/new",
+        data={"csrf_token": csrf, "step": "good_at", "answer_good_at": "Lego.", "go": "done"},
+    )
+    check_page(done.text)
+    page = text_of(done.text)
+    assert "Who can see this?" in page
+    assert "Tom Baker, from your school" in page
+    assert "Alex, your mum, dad or carer" in page
+    assert "Dr Aisha Khan, your doctor or nurse" in page
+    check = client.post(
+        f"/plans/{plan.id}/my-views/new",
+        data={
+            "csrf_token": csrf,
+            "answer_good_at": "Lego.",
+            "step": "who",
+            "audience": "everyone",
+            "go": "next",
+        },
+    )
+    assert "Check your answers" in check.text
+    assert "Lego." in check.text
+
+
+def test_sams_home_page_names_who_can_see_a_view_as_he_knows_them(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    plan = plan_of(db_session, "Sam Taylor")
+    sign_in_as(demo("Sam Taylor"))
+    page = text_of(client.get(f"/plans/{plan.id}/my-views").text)
+    assert "Who can see this: only you and Alex, your mum, dad or carer; Tom Baker, from your school." in page
 
 
 def test_a_view_needs_at_least_one_answer(

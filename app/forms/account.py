@@ -5,7 +5,8 @@ from typing import Annotated
 from pydantic import StringConstraints
 
 from app.forms.base import PageForm
-from app.forms.fields import OneOf, Text
+from app.forms.fields import Choice, OneOf, Text
+from app.models import FamilyWord
 from app.services.auth.child_cards import PICTURES
 
 NewPassword = Annotated[
@@ -51,3 +52,9 @@ class SignInCardForm(PageForm):
     first: Annotated[str, OneOf(PICTURES, "Choose the first picture")]
     second: Annotated[str, OneOf(PICTURES, "Choose the second picture")]
     third: Annotated[str, OneOf(PICTURES, "Choose the third picture")]
+
+
+class FamilyWordForm(PageForm):
+    """What the child calls the parent, for the child's own pages."""
+
+    child_calls: Annotated[FamilyWord, Choice(FamilyWord, "Choose what your child calls you")]

@@ -86,6 +86,16 @@ class Person(SQLModel, table=True):
         return age is not None and age >= 16
 
 
+class FamilyWord(StrEnum):
+    """What the child calls a parent or carer, as the parent says: the child's pages use it."""
+
+    MUM = "mum"
+    DAD = "dad"
+    CARER = "carer"
+    GRAN = "gran"
+    GRANDAD = "grandad"
+
+
 class FamilyLink(SQLModel, table=True):
     """A parent or carer of a child: they may set up the child's sign-in."""
 
@@ -95,6 +105,8 @@ class FamilyLink(SQLModel, table=True):
     parent_id: int = Field(foreign_key="person.id", index=True)
     child_id: int = Field(foreign_key="person.id", index=True)
     created_at: datetime = created_at_field()
+    child_calls: FamilyWord | None = Field(default=None, sa_type=EnumText(FamilyWord))
+    """What the child calls this parent ("mum"); unset, the child's pages say "your mum, dad or carer"."""
 
 
 class InviteStaff(SQLModel):

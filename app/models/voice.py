@@ -6,7 +6,9 @@ tables hold what only views have, keyed by the item, so that nothing about items
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import EnumText, created_at_field
@@ -86,3 +88,18 @@ class ViewPicture(SQLModel, table=True):
     height: int
     uploaded_by: int = Field(foreign_key="person.id")
     created_at: datetime = created_at_field()
+
+
+class ViewDraft(SQLModel, table=True):
+    """A parent's answers saved to finish later: theirs alone (no one else reads it, nothing is sent),
+    one per person and plan, gone once they send their views."""
+
+    __tablename__ = "view_draft"
+    __table_args__ = (UniqueConstraint("plan_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    answers: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    """The screens' values: answer_<prompt>, picture_<prompt>, audience and readers."""
+    saved_at: datetime = created_at_field()

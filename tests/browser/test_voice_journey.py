@@ -96,7 +96,7 @@ def test_sam_is_heard_and_answered(
     assert_accessible(sam)
     sam.get_by_label("Only the people I pick").check()
     sam.get_by_label("Priya Shah").check()
-    sam.get_by_label("Alex Taylor").check()
+    sam.get_by_label("Alex, your mum, dad or carer").check()
     sam.get_by_role("button", name="Next").click()
     expect(sam.get_by_role("heading", level=1)).to_have_text("Check your answers")
     expect(sam.get_by_role("img", name="Your picture")).to_be_visible()

@@ -60,6 +60,13 @@ ROUTES = [
         form={"first": "cat", "second": "sun", "third": "boat"},
     ),
     Route("POST", "/account/children/{child_id}/sign-in-card/revoke", set_up(303), params=_child_params),
+    Route(
+        "POST",
+        "/account/children/{child_id}/family-word",
+        set_up(303),
+        params=_child_params,
+        form={"child_calls": "mum"},
+    ),
     Route("GET", "/card/{token}", {Relationship.NONE: statuses(200)}, params=_card_params),
     Route(
         "POST",

@@ -11,12 +11,12 @@ from starlette.responses import RedirectResponse, Response
 from app.auth import set_session_cookie
 from app.dependencies import ActorDep, CurrentPerson, IdentityDep, SessionDep, SettingsDep, requires
 from app.errors import Refused
-from app.forms.account import SignInCardForm
-from app.models import Person, PersonRole
+from app.forms.account import FamilyWordForm, SignInCardForm
+from app.models import FamilyWord, Person, PersonRole
 from app.permissions import Permission
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
-from app.services.auth import child_cards
+from app.services.auth import child_cards, family_words
 from app.services.auth.child_cards import PICTURES, PICTURES_TO_PICK, CardDoesNotWork, WrongPictures
 from app.services.auth.throttle import Throttled
 from app.services.plans.plans import own_memberships
@@ -56,11 +56,33 @@ def qr_code(link: str, label: str) -> Markup:
     return Markup(labelled)  # nosec B704 # segno draws the link as shapes, not text; the label is escaped
 
 
+def _children_page(
+    request: Request, db: Session, actor: ActorDep, errors: dict[str, str] | None = None
+) -> Response:
+    context = {
+        "children": child_cards.my_children(db, actor),
+        "words": family_words.words_of_parent(db, actor.signed_in()),
+        "family_words": list(FamilyWord),
+        "errors": errors or {},
+    }
+    return render(request, "pages/child_sign_in/children.html", context)
+
+
 @router.get("/account/children", dependencies=set_up)
 def children_page(request: Request, db: SessionDep, actor: ActorDep) -> Response:
-    return render(
-        request, "pages/child_sign_in/children.html", {"children": child_cards.my_children(db, actor)}
-    )
+    return _children_page(request, db, actor)
+
+
+@router.post("/account/children/{child_id}/family-word", dependencies=set_up)
+def save_family_word(
+    request: Request, db: SessionDep, actor: ActorDep, child: ChildToSetUp, form: FormValues
+) -> Response:
+    """What the child calls this parent: their own pages name the parent so ("Alex, your mum")."""
+    typed, errors = FamilyWordForm.read(form)
+    if typed is None:
+        return _children_page(request, db, actor, {f"child_calls-{child.id}": errors["child_calls"]})
+    family_words.set_family_word(db, actor, child, typed.child_calls)
+    return RedirectResponse("/account/children", status_code=303)
 
 
 def _new_card_context(
@@ -171,7 +193,7 @@ def pick_picture(
     except CardDoesNotWork:
         return _card_not_working(request)
     except WrongPictures as wrong:
-        problem = "Those are not your pictures. Have another go."
+        problem = "Those are not your pictures. Tap your 3 pictures again, in order."
         if wrong.tries_left <= 2:
             problem += f" You can try {wrong.tries_left} more {'time' if wrong.tries_left == 1 else 'times'}."
         return _card_page(request, token, chosen=[], signed_in_as=identity.person, problem=problem)

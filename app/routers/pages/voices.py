@@ -29,10 +29,11 @@ from app.models.base import id_of
 from app.permissions import Permission, PlanAccess, may_write_in
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
+from app.services.auth import family_words as family
 from app.services.plans import items, links, plans
 from app.services.plans.access import refuse
 from app.services.plans.members import members
-from app.services.voices import pictures, views
+from app.services.voices import drafts, pictures, views
 
 router = APIRouter()
 
@@ -134,27 +135,51 @@ def _layout(voice: Voice) -> str:
     return "pages/voices/parent.html" if voice.style == "parent" else "pages/voices/young.html"
 
 
-def _people(db: SessionDep, access: PlanAccess, *, roles: bool = True) -> list[tuple[str, str]]:
-    """Who else is on the plan, to pick from: "Priya Shah (education)", or for a child the name alone."""
-    return [
-        (
-            str(membership.person.id),
-            f"{membership.person.display_name} ({MEMBER_ROLE_LABELS[membership.member.role].lower()})"
-            if roles
-            else membership.person.display_name,
-        )
-        for membership in members(db, access)
-        if membership.person.id != access.person.id
-    ]
+CHILD_WORDS = {
+    MemberRole.LOCAL_AUTHORITY: "from the council",
+    MemberRole.EDUCATION: "from your school",
+    MemberRole.HEALTH: "your doctor or nurse",
+    MemberRole.SOCIAL_CARE: "your social worker",
+    MemberRole.PARENT_CARER: "your mum, dad or carer",
+    MemberRole.CHILD: "",
+    MemberRole.READER: "who reads your plan",
+}
+"""Who each person on the plan is, in words a child knows ("Tom Baker, from your school")."""
+
+
+def _people(db: SessionDep, access: PlanAccess, voice: Voice) -> list[tuple[str, str]]:
+    """Who else is on the plan, to pick from: "Priya Shah (education)" for a parent; for a child their
+    role in a child's words, and family by first name as the family link says ("Alex, your mum")."""
+    people = []
+    child = db.get(Child, access.plan.child_id)
+    family_words = (
+        family.words_of_child(db, child.person_id if child else None) if voice.style != "parent" else {}
+    )
+    for membership in members(db, access):
+        person, role = membership.person, membership.member.role
+        if person.id == access.person.id:
+            continue
+        if voice.style == "parent":
+            label = f"{person.display_name} ({MEMBER_ROLE_LABELS[role].lower()})"
+        else:
+            name = person.display_name.split()[0] if role in FAMILY_MEMBER_ROLES else person.display_name
+            known_as = f"your {family_words[person.id]}" if person.id in family_words else CHILD_WORDS[role]
+            label = f"{name}, {known_as}" if known_as else name
+        people.append((str(person.id), label))
+    return people
 
 
 @router.get("/plans/{plan_id}/my-views", dependencies=[requires(Permission.CONTRIBUTE)])
 def my_views_page(
-    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, sent: int = 0
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, sent: int = 0, saved: int = 0
 ) -> Response:
     voice = _voice(db, access)
     own = views.own_views(db, actor, access)
     context = {
+        "draft": drafts.own_draft(db, access) if voice.style == "parent" else None,
+        "saved": saved == 1,
+        "jump": _jump_list(voice),
+        "people": dict(_people(db, access, voice)),
         "plan": access.plan,
         "voice": voice,
         "views": own,
@@ -191,20 +216,32 @@ def _step_context(
         "prompts": [prompt.value for prompt in voice.steps],
         "questions": {prompt.value: q for prompt, q in voice.questions.items()},
         "mode": "step",
+        "jump": _jump_list(voice),
         "page_title": (
             question.heading if question else ("Who can see this?" if step == WHO else "Check your answers")
         ),
     }
 
 
+def _jump_list(voice: Voice) -> list[tuple[str, str]]:
+    """A parent's list of the questions, to go straight to any one (each has its own address)."""
+    if voice.style != "parent":
+        return []
+    return [(prompt.value, voice.questions[prompt].heading) for prompt in voice.steps]
+
+
 @router.get("/plans/{plan_id}/my-views/new", dependencies=[requires(Permission.CONTRIBUTE)])
-def new_views_page(request: Request, db: SessionDep, access: CurrentPlan) -> Response:
+def new_views_page(request: Request, db: SessionDep, access: CurrentPlan, question: str = "") -> Response:
+    """The first question, or with ?question= any one of them; a parent's saved draft carries on."""
     voice = _voice(db, access)
     items.check_may_add(access, Section.A, named="the views")
     values: dict[str, Any] = {"audience": ViewAudience.EVERYONE.value, "readers": []}
-    context = _step_context(
-        access, voice, values, voice.steps[0].value, {}, _people(db, access, roles=voice.style != "young")
-    )
+    draft = drafts.own_draft(db, access) if voice.style == "parent" else None
+    if draft is not None:
+        values = dict(draft.answers)
+    steps = [prompt.value for prompt in voice.steps]
+    step = question if question in steps else steps[0]
+    context = _step_context(access, voice, values, step, {}, _people(db, access, voice))
     return render(request, _layout(voice), context)
 
 
@@ -249,7 +286,7 @@ def new_views_step(
     values, upload = posted.values, posted.upload
     steps = [prompt.value for prompt in voice.steps] + [WHO, CHECK]
     step = values["step"] if values["step"] in steps else steps[0]
-    people = _people(db, access, roles=voice.style != "young")
+    people = _people(db, access, voice)
     errors: dict[str, str] = {}
     if upload is not None and step in {p.value for p in voice.steps}:
         try:
@@ -271,8 +308,15 @@ def new_views_step(
             return render(request, _layout(voice), _step_context(access, voice, values, step, errors, people))
     if go == "send" and step == CHECK:
         return _send(request, db, actor, access, voice, values, people)
+    if go == "save" and voice.style == "parent":
+        drafts.save_draft(db, actor, access, values)
+        return RedirectResponse(f"/plans/{id_of(access.plan)}/my-views?saved=1", status_code=303)
+    if go == "skip" and step in {p.value for p in voice.steps}:
+        values[f"answer_{step}"] = values[f"picture_{step}"] = ""  # skipped: this question stays empty
     if go.startswith("change:") and go[7:] in steps:
         target = go[7:]
+    elif go == "done":
+        target = WHO
     elif go == "back":
         target = steps[max(0, steps.index(step) - 1)]
     else:
@@ -310,6 +354,7 @@ def _send(
     except views.AnswerProblem as problem:
         errors = AnswersForm.answer_errors(problem)
         return render(request, _layout(voice), _step_context(access, voice, values, CHECK, errors, people))
+    drafts.end_draft(db, access)
     return RedirectResponse(f"/plans/{id_of(access.plan)}/my-views?sent={len(sent)}", status_code=303)
 
 

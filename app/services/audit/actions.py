@@ -77,6 +77,9 @@ ACTIONS: dict[str, Action] = {
     "views.sent": Action("Views sent", "sent their views"),
     "views.read": Action("Views read", "read the views on the plan"),
     "views.refused": Action("Views refused", "tried to send views and was stopped"),
+    "views.draft_saved": Action(
+        "Views saved to finish later", "saved their views as a draft to finish later"
+    ),
     "picture.added": Action("Picture added", "added a picture"),
     "picture.read": Action("Picture read", "looked at a picture on the plan"),
     "picture.refused": Action("Picture refused", "tried to see or add a picture and was stopped"),
@@ -160,6 +163,7 @@ ACTIONS: dict[str, Action] = {
     "api_token.revoke_refused": Action(
         "API token not revoked", "tried to revoke an API token and was stopped"
     ),
+    "family_link.named": Action("Family word saved", "said what their child calls them"),
     "child_sign_in_card.created": Action("Sign-in card made", "made a sign-in card for a child"),
     "child_sign_in_card.revoked": Action("Sign-in card revoked", "revoked a child's sign-in card"),
     "child_sign_in_card.locked": Action(
