@@ -1,7 +1,7 @@
 """view drafts: a parent's answers saved to finish later (theirs only); what a child calls a parent
 
 Revision ID: 4b8d2f6a9c13
-Revises: 1e5a74b908b8
+Revises: 4b8d2f6a9c31
 Create Date: 2026-12-07 09:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "4b8d2f6a9c13"
-down_revision: str | None = "1e5a74b908b8"
+down_revision: str | None = "4b8d2f6a9c31"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
