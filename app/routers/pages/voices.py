@@ -21,7 +21,6 @@ from app.models import (
     MEMBER_ROLE_LABELS,
     Child,
     MemberRole,
-    Section,
     ViewAudience,
     ViewPrompt,
 )
@@ -163,7 +162,7 @@ def my_views_page(
         "kind_labels": ITEM_KIND_LABELS,
         "mode": "home",
         "page_title": "Your views" if voice.style != "young" else "What you told your team",
-        "may_add": not access.plan.is_frozen,
+        "may_add": views.may_add_views(access),
     }
     return render(request, _layout(voice), context)
 
@@ -200,7 +199,7 @@ def _step_context(
 @router.get("/plans/{plan_id}/my-views/new", dependencies=[requires(Permission.CONTRIBUTE)])
 def new_views_page(request: Request, db: SessionDep, access: CurrentPlan) -> Response:
     voice = _voice(db, access)
-    items.check_may_add(access, Section.A, named="the views")
+    views.check_may_add_views(access)
     values: dict[str, Any] = {"audience": ViewAudience.EVERYONE.value, "readers": []}
     context = _step_context(
         access, voice, values, voice.steps[0].value, {}, _people(db, access, roles=voice.style != "young")
@@ -245,7 +244,7 @@ def new_views_step(
 ) -> Response:
     """A plain `def`: the picture's image work and the audited writes run in the thread pool."""
     voice = _voice(db, access)
-    items.check_may_add(access, Section.A, named="the views")
+    views.check_may_add_views(access)
     values, upload = posted.values, posted.upload
     steps = [prompt.value for prompt in voice.steps] + [WHO, CHECK]
     step = values["step"] if values["step"] in steps else steps[0]
