@@ -1,6 +1,6 @@
 """Statutory timelines: asking for an assessment, the timeline, steps and advice, and the dashboards."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
@@ -15,6 +15,7 @@ from app.forms.timelines import (
     StepDoneForm,
     StepExceptionForm,
 )
+from app.models import PLAN_STATUS_LABELS
 from app.models.base import id_of
 from app.models.timeline import (
     ADVICE_TOPIC_LABELS,
@@ -29,6 +30,7 @@ from app.rendering import render
 from app.routers.pages.inputs import FormValues
 from app.services.plans.plans import PlanProblem
 from app.services.timelines import rules, timelines
+from app.services.timelines.la_figures import FIGURE_LABELS, STAGE_FIGURES, Figure
 from app.services.timelines.labels import LABELS
 
 router = APIRouter()
@@ -349,8 +351,31 @@ def dashboard_page(request: Request, db: SessionDep, actor: ActorDep) -> Respons
 
 @router.get("/la/dashboard", dependencies=[requires(Permission.READ_LA_OVERVIEW)])
 def la_dashboard_page(request: Request, db: SessionDep, actor: ActorDep, done: str = "") -> Response:
-    context = {"overview": timelines.la_overview(db, actor), "labels": LABELS, "done": done[:40]}
+    context = {
+        "overview": timelines.la_overview(db, actor),
+        "labels": LABELS,
+        "done": done[:40],
+        "stage_figures": [(figure.value, FIGURE_LABELS[figure]) for figure in STAGE_FIGURES],
+    }
     return render(request, "pages/timelines/la_dashboard.html", context)
+
+
+@router.get("/la/dashboard/plans/{figure}", dependencies=[requires(Permission.READ_LA_OVERVIEW)])
+def la_figure_page(request: Request, db: SessionDep, actor: ActorDep, figure: str) -> Response:
+    """The plans one figure of the council dashboard counts: the same overview, so the same number."""
+    if figure not in {known.value for known in Figure}:
+        raise HTTPException(404, "Not Found")
+    overview = timelines.la_overview(db, actor)
+    chosen = Figure(figure)
+    context = {
+        "overview": overview,
+        "figure": chosen,
+        "label": FIGURE_LABELS[chosen],
+        "plans": overview.figures[chosen],
+        "stage_figure": chosen in STAGE_FIGURES,
+        "status_labels": PLAN_STATUS_LABELS,
+    }
+    return render(request, "pages/timelines/la_figure.html", context)
 
 
 @router.post("/la/assessment-requests/{request_id}/take-on", dependencies=[requires(Permission.COORDINATE)])
