@@ -144,6 +144,17 @@ def test_the_dashboard_shows_each_figure_and_links_to_the_plans_it_counts(
     assert "a decision at the reduced timetable's review on" in text.lower()
     overdue = client.get("/la/dashboard/plans/overdue").text
     assert plans["timetable"].reference in overdue
+    # Each line of "Overdue by kind of step" opens the plans it counts.
+    kinds = dict(re.findall(r'href="(/la/dashboard/plans/overdue\?kind=[^"]+)">(\d+)', page))
+    assert len(kinds) == 2
+    for path, count in kinds.items():
+        listed = client.get(html.unescape(path))
+        check_page(listed.text)
+        assert f"<strong>{count}</strong>" in listed.text
+    timetable = client.get("/la/dashboard/plans/overdue", params={"kind": "Reduced timetable review or end"})
+    assert set(re.findall(r'href="/plans/(\d+)/timeline"', timetable.text)) == {str(plans["timetable"].id)}
+    settings = re.findall(r'href="(/la/dashboard/plans/overdue\?setting=[^"]+)">(\d+)', page)
+    assert sum(int(count) for _path, count in settings) == 2
     assert client.get("/la/dashboard/plans/nonsense").status_code == 404
 
 

@@ -1,6 +1,8 @@
 """Statutory timelines: asking for an assessment, the timeline, steps and advice, and the dashboards."""
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
@@ -361,17 +363,27 @@ def la_dashboard_page(request: Request, db: SessionDep, actor: ActorDep, done: s
 
 
 @router.get("/la/dashboard/plans/{figure}", dependencies=[requires(Permission.READ_LA_OVERVIEW)])
-def la_figure_page(request: Request, db: SessionDep, actor: ActorDep, figure: str) -> Response:
-    """The plans one figure of the council dashboard counts: the same overview, so the same number."""
+def la_figure_page(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    figure: str,
+    kind: Annotated[str, Query(max_length=200)] = "",
+    setting: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """The plans one figure of the council dashboard counts: the same overview, so the same number.
+
+    The overdue figure may be narrowed to one kind of step or one setting, as its tables count them."""
     if figure not in {known.value for known in Figure}:
         raise HTTPException(404, "Not Found")
     overview = timelines.la_overview(db, actor)
     chosen = Figure(figure)
+    narrowed = chosen is Figure.OVERDUE and bool(kind or setting)
     context = {
         "overview": overview,
         "figure": chosen,
-        "label": FIGURE_LABELS[chosen],
-        "plans": overview.figures[chosen],
+        "label": FIGURE_LABELS[chosen] + (f": {kind or setting}" if narrowed else ""),
+        "plans": overview.overdue_plans(kind=kind, setting=setting) if narrowed else overview.figures[chosen],
         "stage_figure": chosen in STAGE_FIGURES,
         "status_labels": PLAN_STATUS_LABELS,
     }

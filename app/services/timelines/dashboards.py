@@ -184,6 +184,8 @@ class OverdueRow:
     entry: Entry
     plan: Plan
     setting: str
+    kind: str
+    """Its line in "Overdue by kind of step"."""
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,20 @@ class LaOverview:
     @property
     def overdue_count(self) -> int:
         return len(self.overdue) + len(self.timetables_overdue)
+
+    def overdue_plans(self, *, kind: str = "", setting: str = "") -> list[Plan]:
+        """The plans one line of "Overdue by kind of step" or "by setting" counts (all if neither)."""
+        chosen = {
+            id_of(row.plan): row.plan
+            for row in self.overdue
+            if kind in {"", row.kind} and setting in {"", row.setting}
+        }
+        chosen |= {
+            id_of(row.plan): row.plan
+            for row in self.timetables_overdue
+            if kind in {"", TIMETABLE_KIND} and setting in {"", self.settings_of[id_of(row.plan)]}
+        }
+        return [chosen[plan_id] for plan_id in sorted(chosen)]
 
     def overdue_of(self, plan: Plan) -> list[str]:
         """What is past its deadline on one plan, as the overdue list says it."""
@@ -267,7 +283,7 @@ def la_overview(db: Session, actor: Actor) -> LaOverview:
         plan = timeline.plan
         for entry in timeline.entries:
             if entry.status is Status.OVERDUE:
-                overdue.append(OverdueRow(entry, plan, setting_of(plan)))
+                overdue.append(OverdueRow(entry, plan, setting_of(plan), _kind_name(entry)))
                 by_kind[_kind_name(entry)] += 1
                 by_setting[setting_of(plan)] += 1
         assessment = timeline.assessment
