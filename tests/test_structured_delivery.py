@@ -219,6 +219,10 @@ def test_the_week_page_counts_whole_sessions_from_the_provision_s_own_start(
     row = text_of(row[: row.index("</tr>")])
     assert "Nothing logged" in row
     assert f"Week of {monday.day} {monday:%B %Y}: nothing logged" in row
+    api = client.get(f"/api/v1/plans/{sam.id}/delivery").json()
+    [therapy] = [found for found in api if found["item_id"] == item_id]
+    [short] = [week for week in therapy["short_weeks"] if week["starts_on"] == monday.isoformat()]
+    assert (short["nothing_logged"], short["flagged"], short["delivered"]) == (True, True, 0)
     assert not re.search(r"\d\.\d+ of|of \d+\.\d+|1 sessions", words)
     before = client.get(
         f"/plans/{sam.id}/delivery/{item_id}?week={(monday - timedelta(weeks=1)).isoformat()}"
