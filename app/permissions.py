@@ -15,6 +15,7 @@ from fastapi.dependencies.models import Dependant
 
 from app.models import (
     EHC_SECTION_TITLES,
+    ENDED_STATUSES,
     FAMILY_MEMBER_ROLES,
     PROFESSIONAL_MEMBER_ROLES,
     SEN_SUPPORT_SECTION_TITLES,
@@ -211,10 +212,27 @@ def may_write_in(access: PlanAccess, section: Section) -> bool:
     if section not in PLAN_SECTIONS[access.plan.kind]:
         return False
     if section is Section.A:
-        return role in FAMILY_MEMBER_ROLES or role in PROFESSIONAL_MEMBER_ROLES
+        return _writes_views(role)
     if access.is_coordinator and section in COORDINATOR_SECTIONS:
         return True
     return role in SECTION_WRITERS[section]
+
+
+def _writes_views(role: MemberRole) -> bool:
+    return role in FAMILY_MEMBER_ROLES or role in PROFESSIONAL_MEMBER_ROLES
+
+
+def may_add_view(access: PlanAccess) -> bool:
+    """A view may be added until the plan ends, to an issued plan too: it does not change the issued
+    version and is kept as evidence for the next review (young people keep their voice)."""
+    role = access.member_role
+    return (
+        role is not None
+        and role_may(access.person, Permission.CONTRIBUTE)
+        and access.plan.status not in ENDED_STATUSES
+        and Section.A in PLAN_SECTIONS[access.plan.kind]
+        and _writes_views(role)
+    )
 
 
 def may_revise(access: PlanAccess, item: Item) -> bool:

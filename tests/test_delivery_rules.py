@@ -87,8 +87,52 @@ def test_the_threshold_is_a_share_not_reached_by_a_small_gap() -> None:
     tally = week_tally(records, amount=25, frequency=WEEK, calendar=CALENDAR, monday=monday, threshold=0.1)
     assert tally.shortfall == pytest.approx(0.08)
     assert not tally.flagged
-    unlogged = week_tally([], amount=25, frequency=WEEK, calendar=CALENDAR, monday=monday, threshold=0.1)
-    assert not unlogged.flagged, "a week nobody logged is not reported as a shortfall"
+
+
+@pytest.mark.parametrize(
+    ("today", "short"),
+    [
+        (date(2026, 11, 18), False),  # Wednesday of the week: it may still be logged
+        (date(2026, 11, 20), False),  # its Friday
+        (date(2026, 11, 21), True),  # the Saturday after: the week has ended with nothing logged
+        (date(2027, 1, 4), True),
+    ],
+)
+def test_a_week_with_nothing_logged_says_so_and_counts_as_short_once_it_has_ended(
+    today: date, short: bool
+) -> None:
+    monday = date(2026, 11, 16)
+    unlogged = week_tally(
+        [], amount=25, frequency=WEEK, calendar=CALENDAR, monday=monday, threshold=0.1, today=today
+    )
+    assert unlogged.nothing_logged
+    assert (unlogged.planned, unlogged.delivered) == (25, 0)
+    assert unlogged.flagged is short
+
+
+def test_nothing_logged_is_no_shortfall_where_nothing_was_planned() -> None:
+    holiday = week_tally(
+        [],
+        amount=5,
+        frequency=WEEK,
+        calendar=CALENDAR,
+        monday=date(2026, 10, 26),
+        threshold=0.1,
+        today=date(2027, 1, 4),
+    )
+    assert not holiday.nothing_logged
+    assert not holiday.flagged
+    logged = week_tally(
+        delivered(*(date(2026, 11, 16) + timedelta(days=offset) for offset in range(5)), amount=5),
+        amount=25,
+        frequency=WEEK,
+        calendar=CALENDAR,
+        monday=date(2026, 11, 16),
+        threshold=0.1,
+        today=date(2027, 1, 4),
+    )
+    assert not logged.nothing_logged
+    assert not logged.flagged
 
 
 def test_a_half_term_counts_to_date_and_per_half_term_provision_only_once_it_is_over() -> None:

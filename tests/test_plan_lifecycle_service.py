@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.clock import uk_today
+from app.config import Settings
 from app.errors import Refused
 from app.models import (
     AreaOfNeed,
@@ -19,6 +20,8 @@ from app.models import (
     Item,
     ItemContent,
     MemberRole,
+    OutboxMessage,
+    Outcome,
     Person,
     Plan,
     PlanKind,
@@ -27,7 +30,7 @@ from app.models import (
     PlanVersionItem,
     Section,
 )
-from app.services.plans import items, lifecycle
+from app.services.plans import items, lifecycle, members
 from app.services.plans.lifecycle import Step, StepRequest
 from app.services.plans.plans import PlanProblem
 from tests.plan_factories import (
@@ -37,7 +40,9 @@ from tests.plan_factories import (
     events_since,
     last_event_id,
     make_audit_officer,
+    make_bare_plan,
     make_plan,
+    membership_of,
 )
 
 TODAY = uk_today()
@@ -391,3 +396,106 @@ def test_the_familys_fifteen_days_count_from_the_uk_date_not_the_machines(db_ses
         step(db_session, coordinator_of(db_session, plan), plan, Step.SEND_FOR_CONSULTATION)
 
     assert plan.consultation_ends_on == date(2026, 12, 17)
+
+
+# Steps that tell the family name them, and are refused when there is nobody to tell ----------------
+
+
+def test_sending_the_draft_tells_the_family_on_the_plan_by_name_and_by_mail(db_session: Session) -> None:
+    plan, people = make_plan(db_session, PlanKind.EHC)
+    officer = coordinator_of(db_session, plan)
+    parent, child = people[MemberRole.PARENT_CARER], people[MemberRole.CHILD]
+    mark = last_event_id(db_session)
+    told = lifecycle.take_step(
+        db_session,
+        Actor.command(officer),
+        access_for(db_session, officer, plan),
+        StepRequest(step=Step.SEND_FOR_CONSULTATION),
+    )
+    # The child here is young (no date of birth known): their parent decides, and is the one told.
+    assert [(one.person, one.described) for one in told] == [
+        (parent, f"{parent.display_name} (parent or carer)")
+    ]
+    [event] = events_since(db_session, mark)
+    assert event.details["told"] == [parent.id]
+    mail = db_session.exec(select(OutboxMessage).where(OutboxMessage.recipient == parent.email)).one()
+    assert f"The draft of plan {plan.reference} is ready for your comments" == mail.subject
+    assert long_date(plan.consultation_ends_on) in mail.body
+    assert (
+        db_session.exec(select(OutboxMessage).where(OutboxMessage.recipient == child.email)).first() is None
+    )
+
+
+def test_a_young_person_of_sixteen_is_told_themselves(db_session: Session) -> None:
+    plan, people = make_plan(db_session, PlanKind.EHC)
+    young_person = people[MemberRole.CHILD]
+    young_person.date_of_birth = TODAY.replace(year=TODAY.year - 17)
+    db_session.add(young_person)
+    members.remove_member(
+        db_session,
+        Actor.command(coordinator_of(db_session, plan)),
+        access_for(db_session, coordinator_of(db_session, plan), plan),
+        membership_of(db_session, plan, people[MemberRole.PARENT_CARER]),
+    )
+    officer = coordinator_of(db_session, plan)
+    told = lifecycle.take_step(
+        db_session,
+        Actor.command(officer),
+        access_for(db_session, officer, plan),
+        StepRequest(step=Step.SEND_FOR_CONSULTATION),
+    )
+    assert [one.described for one in told] == [f"{young_person.display_name} (young person)"]
+
+
+def test_a_draft_with_nobody_in_the_family_to_tell_is_not_sent(db_session: Session) -> None:
+    plan = make_bare_plan(db_session, PlanKind.EHC)
+    officer = coordinator_of(db_session, plan)
+    mark = last_event_id(db_session)
+    with pytest.raises(Refused) as refusal:
+        step(db_session, officer, plan, Step.SEND_FOR_CONSULTATION)
+    assert refusal.value.status_code == 409
+    assert "nobody in the family on this plan" in refusal.value.detail
+    assert (plan.status, plan.consultation_ends_on) == (PlanStatus.DRAFT, None)
+    assert events_since(db_session, mark) == []
+    assert db_session.exec(select(OutboxMessage)).all() == []
+
+
+def test_issuing_is_offered_only_from_the_day_after_the_familys_time_ends(db_session: Session) -> None:
+    plan, _people = make_plan(db_session, PlanKind.EHC)
+    officer = coordinator_of(db_session, plan)
+    step(db_session, officer, plan, Step.SEND_FOR_CONSULTATION)
+    access = access_for(db_session, officer, plan)
+    assert lifecycle.next_steps(access) == (Step.CEASE,)
+    assert lifecycle.issuable_from(plan) == TODAY + timedelta(days=16)
+    plan.consultation_ends_on = TODAY
+    assert lifecycle.next_steps(access) == (Step.CEASE,)
+    plan.consultation_ends_on = TODAY - timedelta(days=1)
+    assert lifecycle.next_steps(access) == (Step.ISSUE, Step.CEASE)
+
+
+def test_a_page_is_told_why_a_step_must_wait_and_the_refusal_is_audited(db_session: Session) -> None:
+    plan, _people = make_plan(db_session, PlanKind.EHC)
+    officer = coordinator_of(db_session, plan)
+    step(db_session, officer, plan, Step.SEND_FOR_CONSULTATION)
+    mark = last_event_id(db_session)
+    told, not_now = lifecycle.try_step(
+        db_session,
+        Actor.command(officer),
+        access_for(db_session, officer, plan),
+        StepRequest(step=Step.ISSUE, reason="Agreed with the trust"),
+        settings=Settings(),
+    )
+    opens = TODAY + timedelta(days=16)
+    assert (told, not_now) == (
+        [],
+        f"The family has until {long_date(plan.consultation_ends_on)} to comment: "
+        f"the plan can be issued from {long_date(opens)}.",
+    )
+    [event] = events_since(db_session, mark)
+    assert (event.action, event.outcome) == ("plan.step_refused", Outcome.REFUSED)
+    assert plan.status is PlanStatus.CONSULTATION
+
+
+def long_date(day: date | None) -> str:
+    assert day is not None
+    return f"{day.day} {day:%B %Y}"

@@ -17,10 +17,12 @@ from app.models import (
     Outcome,
     Person,
     Plan,
+    PlanKind,
     PlanStatus,
     PlanVersion,
 )
 from tests.page_checks import check_page
+from tests.plan_factories import coordinator_of, make_bare_plan
 
 Demo = Callable[[str], Person]
 SignIn = Callable[[Person], str]
@@ -145,15 +147,33 @@ def test_an_ehc_plan_through_review_consultation_and_ending(
     )
     assert response.status_code == 200  # followed back to the stage page
     page = text_of(response.text)
+    # The message names who was told: Ella, 16, decides for herself.
+    assert f"sent for comment until {long_date(until)} to Ella Morris (young person)." in page
     assert f"Draft, with the family for comment until {long_date(until)}." in page
     db_session.refresh(ellas_plan)
     assert ellas_plan.consultation_ends_on == until
-    assert events(db_session, "plan.send_for_consultation")
+    sent = events(db_session, "plan.send_for_consultation")[-1]
+    assert sent.details["told"] == [demo("Ella Morris").id]
 
-    # Issuing before the family's time is up is refused, saying until when; the refusal is audited.
-    response = client.post(stage, data={"step": "issue", "csrf_token": csrf})
-    assert response.status_code == 409
-    assert f"The family has until {long_date(until)} to comment" in text_of(response.text)
+    # While the family may comment, issuing is not offered: the page says from when it can be.
+    opens = until + timedelta(days=1)
+    assert 'name="step" value="issue"' not in response.text
+    assert f"You can issue the plan from {long_date(opens)}" in page
+
+    # Issuing anyway (a page left open) is refused on the same page, with the menu, the error summary
+    # and the reason that was typed; the refusal is audited.
+    typed = "The speech and language therapy hours are agreed with the trust."
+    response = client.post(stage, data={"step": "issue", "reason": typed, "csrf_token": csrf})
+    assert response.status_code == 200
+    check_page(response.text)
+    page = text_of(response.text)
+    assert "<title>Error: Where the plan is" in page
+    assert (
+        f'href="#step-issue">The family has until {long_date(until)} to comment: '
+        f"the plan can be issued from {long_date(opens)}." in page
+    )
+    assert typed in page
+    assert 'aria-label="Menu"' in page  # the service's navigation, not a bare error page
     refused = events(db_session, "plan.step_refused")
     assert refused[-1].outcome is Outcome.REFUSED
     db_session.refresh(ellas_plan)
@@ -179,6 +199,26 @@ def test_an_ehc_plan_through_review_consultation_and_ending(
     kept = db_session.get(AuditReason, ceased[-1].id)
     assert kept is not None
     assert kept.words == "Ella has moved to another county."
+
+
+def test_a_draft_with_nobody_in_the_family_to_send_it_to_is_refused_on_the_page(
+    client: TestClient, db_session: Session, sign_in_as: SignIn
+) -> None:
+    plan = make_bare_plan(db_session, PlanKind.EHC)
+    csrf = sign_in_as(coordinator_of(db_session, plan))
+    response = client.post(
+        f"/plans/{plan.id}/stage", data={"step": "send_for_consultation", "csrf_token": csrf}
+    )
+    assert response.status_code == 200
+    check_page(response.text)
+    assert (
+        'href="#step-send_for_consultation">There is nobody in the family on this plan to send the '
+        "draft to" in text_of(response.text)
+    )
+    db_session.refresh(plan)
+    assert (plan.status, plan.consultation_ends_on) == (PlanStatus.DRAFT, None)
+    assert events(db_session, "plan.send_for_consultation") == []
+    assert events(db_session, "plan.step_refused")[-1].outcome is Outcome.REFUSED
 
 
 def test_a_step_must_be_chosen(client: TestClient, demo: Demo, sign_in_as: SignIn, ellas_plan: Plan) -> None:

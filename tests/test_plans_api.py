@@ -1003,3 +1003,17 @@ def test_a_plan_that_has_ended_leaves_room_for_a_new_one(
 
     assert again.status_code == 201
     assert db_session.get(Plan, again.json()["id"]).child_id == sam.child_id  # type: ignore[union-attr]
+
+
+def test_a_draft_sent_for_comment_names_who_was_told_and_issue_waits(
+    client: TestClient, as_person: Headers, ella: Plan
+) -> None:
+    morgan = as_person("Morgan Price")
+    path = f"/api/v1/plans/{ella.id}/steps"
+    assert client.post(path, json={"step": "start_review"}, headers=morgan).json()["told"] == []
+    sent = client.post(path, json={"step": "send_for_consultation"}, headers=morgan).json()
+    assert sent["told"] == ["Ella Morris (young person)"]
+    assert sent["next_steps"] == ["cease"]  # issuing waits for the family's 15 days
+    refused = client.post(path, json={"step": "issue"}, headers=morgan)
+    assert refused.status_code == 409
+    assert "the plan can be issued from" in refused.json()["detail"]

@@ -258,7 +258,10 @@ def test_the_issue_page_asks_for_the_reason_and_the_plan_shows_it(
     assert "not say how much and how often" in page.text
     assert 'name="reason"' in page.text
     refused = client.post(stage, data={"step": "issue", "csrf_token": csrf})
-    assert refused.status_code == 409
+    assert refused.status_code == 200  # on the same page, beside the reason it asks for
+    check_page(refused.text)
+    assert 'href="#issue-reason">' in refused.text
+    assert 'id="issue-reason-error"' in refused.text
     why = "Hours to follow the therapy assessment."
     done = client.post(stage, data={"step": "issue", "reason": why, "csrf_token": csrf})
     assert done.status_code == 200

@@ -210,8 +210,19 @@ def test_the_week_page_counts_whole_sessions_from_the_provision_s_own_start(
     words = text_of(page)
     running = school_days(settings, wednesday, monday + timedelta(days=4))
     planned = arithmetic.whole(3 * running / 5)
-    expected = f"This week: 0 of {planned} {'session' if planned == 1 else 'sessions'} delivered"
+    # Nothing is logged: said as such, and the week (two weeks ago, so over) counts as short.
+    expected = f"This week: nothing logged ({planned} {'session' if planned == 1 else 'sessions'} planned"
     assert expected in words
+    assert "it counts as a week short until what was delivered is logged" in words
+    served = client.get(f"/plans/{sam.id}/delivery").text
+    row = served[served.index("Speech and language therapy, one to one") :]
+    row = text_of(row[: row.index("</tr>")])
+    assert "Nothing logged" in row
+    assert f"Week of {monday.day} {monday:%B %Y}: nothing logged" in row
+    api = client.get(f"/api/v1/plans/{sam.id}/delivery").json()
+    [therapy] = [found for found in api if found["item_id"] == item_id]
+    [short] = [week for week in therapy["short_weeks"] if week["starts_on"] == monday.isoformat()]
+    assert (short["nothing_logged"], short["flagged"], short["delivered"]) == (True, True, 0)
     assert not re.search(r"\d\.\d+ of|of \d+\.\d+|1 sessions", words)
     before = client.get(
         f"/plans/{sam.id}/delivery/{item_id}?week={(monday - timedelta(weeks=1)).isoformat()}"

@@ -12,7 +12,19 @@ from PIL import Image
 from sqlmodel import Session, col, select
 
 from app.config import Settings
-from app.models import AuditEvent, Item, ItemKind, ItemLink, Person, Plan, ViewDetail, ViewPicture
+from app.models import (
+    AuditEvent,
+    Item,
+    ItemKind,
+    ItemLink,
+    Person,
+    Plan,
+    PlanStatus,
+    PlanVersion,
+    PlanVersionItem,
+    ViewDetail,
+    ViewPicture,
+)
 from app.services.voices import pictures
 from tests.page_checks import check_page, whole_plan
 from tests.test_plan_pages import plan_of, text_of
@@ -302,7 +314,77 @@ def test_ella_gets_wording_for_her_age(
     sign_in_as(demo("Ella Morris"))
     home = text_of(client.get(f"/plans/{plan.id}/my-views").text)
     assert "Your views so far" in home
-    assert "Your plan is finished for now" in home  # issued: views come with the next review
+    assert "Your plan is finished for now" not in home
+    assert "What do you enjoy?" in client.get(f"/plans/{plan.id}/my-views/new").text
+
+
+# A young person keeps their voice after the plan is issued ---------------------------------------------
+
+
+def test_ella_adds_a_view_to_her_issued_plan_and_the_team_sees_it_as_new(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    """Issued in the spring, reviewed a year later: Ella's view now is kept for that review."""
+    plan = plan_of(db_session, "Ella Morris")
+    assert plan.status is PlanStatus.ISSUED
+    csrf = sign_in_as(demo("Ella Morris"))
+    home = client.get(f"/plans/{plan.id}/my-views")
+    assert f'href="/plans/{plan.id}/my-views/new"' in home.text
+    words = "I want to try the college taster days in the summer."
+    sent = client.post(
+        f"/plans/{plan.id}/my-views/new",
+        data={
+            "csrf_token": csrf,
+            "answer_future": words,
+            "audience": "everyone",
+            "step": "check",
+            "go": "send",
+        },
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    view = view_item(db_session, plan, words)
+    db_session.refresh(plan)
+    assert (plan.status, plan.version) == (PlanStatus.ISSUED, 1)  # the issued plan is unchanged
+    issued = db_session.exec(select(PlanVersion).where(PlanVersion.plan_id == plan.id)).one()
+    held = db_session.exec(select(PlanVersionItem.item_id).where(PlanVersionItem.version_id == issued.id))
+    assert view.id not in set(held)
+    event = db_session.exec(
+        select(AuditEvent).where(AuditEvent.action == "views.sent").order_by(col(AuditEvent.id).desc())
+    ).first()
+    assert event is not None
+    assert event.details["after_issue_of_version"] == 1
+
+    # The team sees it on the plan page, marked new since the issue; the version 1 of the plan is as it was.
+    sign_in_as(demo("Morgan Price"))
+    served = client.get(f"/plans/{plan.id}").text
+    page = text_of(served)
+    new_part = page[page.index("Views added since version 1 was issued") :]
+    assert "kept as evidence for the next review" in new_part
+    assert words in new_part
+    new_part = served[
+        served.index('id="views-new-since-issue"') : served.index(
+            "</ul>", served.index('id="views-new-since-issue"')
+        )
+    ]
+    earlier = db_session.exec(
+        select(Item.id).where(Item.plan_id == plan.id, Item.kind == ItemKind.VIEW)
+    ).all()
+    assert [item_id for item_id in earlier if f"#item-{item_id}" in new_part] == [view.id]
+
+
+def test_a_view_can_be_added_by_the_api_to_an_issued_plan_but_not_to_an_ended_one(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    plan = plan_of(db_session, "Ella Morris")
+    client.headers["X-CSRF-Token"] = sign_in_as(demo("Ella Morris"))
+    added = client.post(f"/api/v1/plans/{plan.id}/views", json={"prompt": "future", "text": "Art college."})
+    assert added.status_code == 201, added.text
+    plan.status = PlanStatus.CEASED
+    db_session.add(plan)
+    db_session.flush()
+    refused = client.post(f"/api/v1/plans/{plan.id}/views", json={"prompt": "future", "text": "Still here."})
+    assert refused.status_code == 409
     assert client.get(f"/plans/{plan.id}/my-views/new").status_code == 409
 
 

@@ -30,6 +30,10 @@ CONTRIBUTORS = frozenset(set(PersonRole) - {PersonRole.ADMINISTRATOR, PersonRole
 LA_OFFICERS = frozenset({PersonRole.LA_CASE_OFFICER, PersonRole.LA_AUDIT_OFFICER})
 
 
+def _figure_params(_db: Session, _caller: Person | None, _relationship: Relationship) -> Mapping[str, Any]:
+    return {"figure": "issued"}
+
+
 def _plan_params(db: Session, caller: Person | None, relationship: Relationship) -> Mapping[str, Any]:
     return {"plan_id": _plan(db, caller, relationship).id}
 
@@ -193,6 +197,7 @@ ROUTES = [
     ),
     Route("GET", "/dashboard", DASHBOARD),
     Route("GET", "/la/dashboard", LA_PAGE),
+    Route("GET", "/la/dashboard/plans/{figure}", LA_PAGE, params=_figure_params),
     Route("POST", "/la/assessment-requests/{request_id}/take-on", TAKE_ON_ANSWERS, params=_take_on_params),
     # The API
     Route("GET", "/api/v1/plans/{plan_id}/timeline", _api(reading(200)), params=_plan_params),

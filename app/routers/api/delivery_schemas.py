@@ -25,6 +25,8 @@ class TallyOut(BaseModel):
     missed: int
     shortfall: float
     flagged: bool
+    nothing_logged: bool
+    """Something was planned and no day has a record: not "0 delivered" (short once the week is over)."""
 
 
 def tally_out(found: Tally) -> TallyOut:
@@ -37,6 +39,7 @@ def tally_out(found: Tally) -> TallyOut:
         missed=found.missed,
         shortfall=found.shortfall,
         flagged=found.flagged,
+        nothing_logged=found.nothing_logged,
     )
 
 

@@ -73,6 +73,8 @@ class PlanBrief(BaseModel):
 
 class PlanStageOut(PlanBrief):
     next_steps: list[lifecycle.Step]
+    told: list[str] = []
+    """Who in the family the step told (sending a draft for comment), by name and part."""
 
 
 class PlanSummaryOut(PlanBrief):

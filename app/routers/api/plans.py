@@ -380,12 +380,19 @@ def hand_on_coordinator(access: CurrentPlan, member_id: RowId, db: SessionDep, a
 
 @router.post("/plans/{plan_id}/steps", dependencies=[requires(Permission.COORDINATE)], responses=WRITE)
 def take_step(
-    step: lifecycle.StepRequest, access: CurrentPlan, db: SessionDep, actor: ActorDep
+    step: lifecycle.StepRequest, access: CurrentPlan, db: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> PlanStageOut:
-    """Move the plan on: send for consultation, issue, start a review, change stage, cease or close."""
+    """Move the plan on: send for consultation, issue, start a review, change stage, cease or close.
+
+    A step the plan's state does not allow now is refused (409) with the reason: sending a draft for
+    comment with nobody in the family on the plan, or issuing it before the family's time is up."""
     with input_problems():
-        lifecycle.take_step(db, actor, access, step)
-    return PlanStageOut(**brief_of(access.plan), next_steps=list(lifecycle.next_steps(access)))
+        told = lifecycle.take_step(db, actor, access, step, settings=settings)
+    return PlanStageOut(
+        **brief_of(access.plan),
+        next_steps=list(lifecycle.next_steps(access)),
+        told=[one.described for one in told],
+    )
 
 
 @router.get("/plans/{plan_id}/reviews", dependencies=[requires(Permission.READ_PLANS)], responses=READ)

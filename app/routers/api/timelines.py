@@ -24,6 +24,7 @@ from app.models.timeline import (
 from app.permissions import Permission
 from app.routers.api.responses import READ, SENT, UNSIGNED, WRITE, Problem, Responses, input_problems
 from app.services.timelines import timelines
+from app.services.timelines.la_figures import Figure
 from app.services.timelines.rules import Status
 
 router = APIRouter(prefix="/api/v1", tags=["timelines"])
@@ -130,6 +131,14 @@ class NewRequestOut(BaseModel):
     week: int
 
 
+class TimetableOverdueOut(BaseModel):
+    plan_id: int
+    reference: str
+    timetable_id: int
+    what: str
+    due_on: date
+
+
 class LaDashboardOut(BaseModel):
     today: date
     local_authority_id: int
@@ -142,6 +151,10 @@ class LaDashboardOut(BaseModel):
     issued_within_20_weeks_without_exceptions: int
     issued_with_exceptions: int
     advice_by_agency: list[AgencyAdviceOut]
+    timetables_overdue: list[TimetableOverdueOut]
+    """Reduced timetables past a review or their planned end with no decision (overdue too)."""
+    figures: dict[Figure, list[int]]
+    """The plans each figure of the council dashboard counts, by plan id (its number is their count)."""
 
 
 def _entry(entry: timelines.Entry) -> EntryOut:
@@ -362,4 +375,15 @@ def la_dashboard(db: SessionDep, actor: ActorDep) -> LaDashboardOut:
         issued_within_20_weeks_without_exceptions=found.issued_in_time_without_exceptions,
         issued_with_exceptions=found.issued_with_exceptions,
         advice_by_agency=[AgencyAdviceOut(**vars(row)) for row in found.advice],
+        timetables_overdue=[
+            TimetableOverdueOut(
+                plan_id=id_of(row.plan),
+                reference=row.plan.reference,
+                timetable_id=id_of(row.state.timetable),
+                what=row.what,
+                due_on=row.due_on,
+            )
+            for row in found.timetables_overdue
+        ],
+        figures={figure: [id_of(plan) for plan in plans] for figure, plans in found.figures.items()},
     )

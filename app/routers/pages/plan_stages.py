@@ -10,7 +10,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from app.clock import UK_TIME, uk_today
-from app.dependencies import ActorDep, CurrentPlan, SessionDep, requires
+from app.dependencies import ActorDep, CurrentPlan, SessionDep, SettingsDep, requires
 from app.forms import date_boxes
 from app.forms.plan_stages import ChangesForm, ReviewForm, StepForm
 from app.models import (
@@ -64,9 +64,17 @@ def _stage_page(
     plan = access.plan
     frozen = lifecycle.versions(db, access)
     earliest = uk_today() + timedelta(days=CONSULTATION_DAYS)
+    offered = lifecycle.next_steps(access)
+    issuable_from = lifecycle.issuable_from(plan) if may_coordinate(access) else None
     context = {
         **_plan_context(db, access),
-        "steps": [(step.value, STEP_LABELS[step]) for step in lifecycle.next_steps(access)],
+        "steps": [(step.value, STEP_LABELS[step]) for step in offered],
+        "offered": [step.value for step in offered],
+        "opens_on": lifecycle.issuable_from(plan),
+        "issuable_from": issuable_from if issuable_from and Step.ISSUE not in offered else None,
+        "told": [one.described for one in lifecycle.family_to_tell(db, access)]
+        if done is Step.SEND_FOR_CONSULTATION
+        else [],
         "stages": [
             (stage.value, CYCLE_STAGE_LABELS[stage]) for stage in STAGE_ORDER if stage is not plan.cycle_stage
         ],
@@ -78,7 +86,7 @@ def _stage_page(
         "errors": errors or {},
         "values": values or {},
         "done": done,
-        "unquantified": unquantified_count(db, access) if Step.ISSUE in lifecycle.next_steps(access) else 0,
+        "unquantified": unquantified_count(db, access) if Step.ISSUE in offered else 0,
     }
     return render(request, "pages/plans/stage.html", context)
 
@@ -92,8 +100,15 @@ def stage_page(
 
 @router.post("/stage", dependencies=[requires(Permission.COORDINATE)])
 def take_step(
-    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    form: FormValues,
+    settings: SettingsDep,
 ) -> Response:
+    """A step the plan's state does not allow now is refused here, beside what was typed, not on an
+    error page."""
     if not may_coordinate(access):
         refuse(access, "Only the plan's coordinator can change its stage.", action="plan.step_refused")
     typed, errors = StepForm.read(form)
@@ -105,12 +120,26 @@ def take_step(
             stage=typed.stage,
         )
         try:
-            lifecycle.take_step(db, actor, access, step_request)
+            _told, not_now = lifecycle.try_step(db, actor, access, step_request, settings=settings)
         except PlanProblem as problem:
             errors = StepForm.problem_errors(problem)
         else:
-            return RedirectResponse(f"/plans/{access.plan.id}/stage?done={typed.step.value}", status_code=303)
+            if not_now is None:
+                return RedirectResponse(
+                    f"/plans/{access.plan.id}/stage?done={typed.step.value}", status_code=303
+                )
+            errors = {_refusal_target(db, access, typed.step): not_now}
     return _stage_page(request, db, access, errors=errors, values=StepForm.shown(form))
+
+
+def _refusal_target(db: Session, access: PlanAccess, step: Step) -> str:
+    """Where the error summary links: the reason asked for, the step's own part of the page, or where
+    the plan is."""
+    offered = step in lifecycle.next_steps(access)
+    if offered and step is Step.ISSUE and unquantified_count(db, access):
+        return "issue-reason"
+    shown = offered or (step is Step.ISSUE and lifecycle.issuable_from(access.plan) is not None)
+    return f"step-{step.value}" if shown else "plan-stage"
 
 
 # Reviews ------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Statutory timelines: asking for an assessment, the timeline, steps and advice, and the dashboards."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
@@ -15,6 +17,7 @@ from app.forms.timelines import (
     StepDoneForm,
     StepExceptionForm,
 )
+from app.models import PLAN_STATUS_LABELS
 from app.models.base import id_of
 from app.models.timeline import (
     ADVICE_TOPIC_LABELS,
@@ -30,6 +33,7 @@ from app.routers.pages.inputs import FormValues
 from app.services.plans import seen
 from app.services.plans.plans import PlanProblem
 from app.services.timelines import rules, timelines
+from app.services.timelines.la_figures import FIGURE_LABELS, STAGE_FIGURES, Figure
 from app.services.timelines.labels import LABELS
 
 router = APIRouter()
@@ -354,8 +358,41 @@ def dashboard_page(request: Request, db: SessionDep, actor: ActorDep, person: Cu
 
 @router.get("/la/dashboard", dependencies=[requires(Permission.READ_LA_OVERVIEW)])
 def la_dashboard_page(request: Request, db: SessionDep, actor: ActorDep, done: str = "") -> Response:
-    context = {"overview": timelines.la_overview(db, actor), "labels": LABELS, "done": done[:40]}
+    context = {
+        "overview": timelines.la_overview(db, actor),
+        "labels": LABELS,
+        "done": done[:40],
+        "stage_figures": [(figure.value, FIGURE_LABELS[figure]) for figure in STAGE_FIGURES],
+    }
     return render(request, "pages/timelines/la_dashboard.html", context)
+
+
+@router.get("/la/dashboard/plans/{figure}", dependencies=[requires(Permission.READ_LA_OVERVIEW)])
+def la_figure_page(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    figure: str,
+    kind: Annotated[str, Query(max_length=200)] = "",
+    setting: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """The plans one figure of the council dashboard counts: the same overview, so the same number.
+
+    The overdue figure may be narrowed to one kind of step or one setting, as its tables count them."""
+    if figure not in {known.value for known in Figure}:
+        raise HTTPException(404, "Not Found")
+    overview = timelines.la_overview(db, actor)
+    chosen = Figure(figure)
+    narrowed = chosen is Figure.OVERDUE and bool(kind or setting)
+    context = {
+        "overview": overview,
+        "figure": chosen,
+        "label": FIGURE_LABELS[chosen] + (f": {kind or setting}" if narrowed else ""),
+        "plans": overview.overdue_plans(kind=kind, setting=setting) if narrowed else overview.figures[chosen],
+        "stage_figure": chosen in STAGE_FIGURES,
+        "status_labels": PLAN_STATUS_LABELS,
+    }
+    return render(request, "pages/timelines/la_figure.html", context)
 
 
 @router.post("/la/assessment-requests/{request_id}/take-on", dependencies=[requires(Permission.COORDINATE)])

@@ -21,7 +21,6 @@ from app.models import (
     MEMBER_ROLE_LABELS,
     Child,
     MemberRole,
-    Section,
     ViewAudience,
     ViewPrompt,
 )
@@ -188,7 +187,7 @@ def my_views_page(
         "kind_labels": ITEM_KIND_LABELS,
         "mode": "home",
         "page_title": "Your views" if voice.style != "young" else "What you told your team",
-        "may_add": not access.plan.is_frozen,
+        "may_add": views.may_add_views(access),
     }
     return render(request, _layout(voice), context)
 
@@ -234,7 +233,7 @@ def _jump_list(voice: Voice) -> list[tuple[str, str]]:
 def new_views_page(request: Request, db: SessionDep, access: CurrentPlan, question: str = "") -> Response:
     """The first question, or with ?question= any one of them; a parent's saved draft carries on."""
     voice = _voice(db, access)
-    items.check_may_add(access, Section.A, named="the views")
+    views.check_may_add_views(access)
     values: dict[str, Any] = {"audience": ViewAudience.EVERYONE.value, "readers": []}
     draft = drafts.own_draft(db, access) if voice.style == "parent" else None
     if draft is not None:
@@ -282,7 +281,7 @@ def new_views_step(
 ) -> Response:
     """A plain `def`: the picture's image work and the audited writes run in the thread pool."""
     voice = _voice(db, access)
-    items.check_may_add(access, Section.A, named="the views")
+    views.check_may_add_views(access)
     values, upload = posted.values, posted.upload
     steps = [prompt.value for prompt in voice.steps] + [WHO, CHECK]
     step = values["step"] if values["step"] in steps else steps[0]

@@ -21,7 +21,7 @@ threshold (a share, 0.10 by default): 3 of 5 sessions is a 40% shortfall and is 
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from app.models import ProvisionFrequency, ProvisionUnit
@@ -196,6 +196,13 @@ class Tally:
     """Days recorded as missed."""
     recorded_days: int
     threshold: float
+    ended: bool = False
+    """A week that is over (asked with today): with nothing logged in it, it counts as a week short."""
+
+    @property
+    def nothing_logged(self) -> bool:
+        """Something was planned and no day of it has a record: said as such, never as "delivered 0"."""
+        return self.recorded_days == 0 and bool(self.planned)
 
     @property
     def shortfall(self) -> float:
@@ -206,8 +213,9 @@ class Tally:
 
     @property
     def flagged(self) -> bool:
-        """Over the threshold, counting only once something was recorded (an unlogged week is not news)."""
-        return self.recorded_days > 0 and self.planned is not None and self.shortfall > self.threshold + 1e-9
+        """Over the threshold once something was recorded, or once the week ended with nothing logged."""
+        counted = self.recorded_days > 0 or self.ended
+        return counted and self.planned is not None and self.shortfall > self.threshold + 1e-9
 
 
 @dataclass(frozen=True)
@@ -263,18 +271,22 @@ def week_tally(
     threshold: float,
     active: Active = ALWAYS,
     unit: ProvisionUnit | None = None,
+    today: date | None = None,
 ) -> Tally:
-    return tally(
+    """One school week; given `today`, a week that is over counts as short with nothing logged."""
+    last = monday + timedelta(days=SCHOOL_WEEK_DAYS - 1)
+    counted = tally(
         records,
         amount=amount,
         frequency=frequency,
         calendar=calendar,
         first=monday,
-        last=monday + timedelta(days=SCHOOL_WEEK_DAYS - 1),
+        last=last,
         threshold=threshold,
         active=active,
         unit=unit,
     )
+    return replace(counted, ended=today is not None and last < today)
 
 
 def half_term_tally(

@@ -121,6 +121,7 @@ def week_tally(settings: Settings, revision: ItemRevision, records: list[DayReco
         threshold=settings.shortfall_threshold,
         active=active_of(revision),
         unit=revision.unit,
+        today=today(),
     )
 
 

@@ -23,6 +23,7 @@ from app.models import (
     Organisation,
     Person,
     PlanMember,
+    PlanStatus,
     PlanVersion,
     PlanVersionItem,
     ProvisionChange,
@@ -32,7 +33,7 @@ from app.models import (
 )
 from app.models.base import id_of
 from app.models.provision import GroupSize
-from app.permissions import PlanAccess, may_comment, may_revise, may_write_in
+from app.permissions import PlanAccess, may_add_view, may_comment, may_revise, may_write_in
 from app.services import audit
 from app.services.plans import visibility
 from app.services.plans.access import refuse, refuse_change
@@ -155,22 +156,25 @@ def content_digest(revision: ItemContent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def check_may_add(access: PlanAccess, section: Section, *, named: str) -> None:
+def check_may_add(access: PlanAccess, section: Section, *, named: str, to_issued: bool = False) -> None:
     """Whether this person may add an item to the section now (asked before the form is even shown).
 
     `named` is how the refusal names the section to this door's reader ("section F", or its title).
+    `to_issued`: a view may still be added to an issued plan (app.services.voices.views); it is not part
+    of the issued version, and is kept for the next review.
     """
-    _check_writable(access, section, action="item.refused")
-    if not may_write_in(access, section):
+    views_after_issue = to_issued and section is Section.A and access.plan.status is PlanStatus.ISSUED
+    _check_writable(access, section, action="item.refused", frozen=not views_after_issue)
+    if not (may_add_view(access) if views_after_issue else may_write_in(access, section)):
         refuse(access, f"Your part in this plan does not include writing in {named}.", action="item.refused")
 
 
-def _check_writable(access: PlanAccess, section: Section, *, action: str) -> None:
+def _check_writable(access: PlanAccess, section: Section, *, action: str, frozen: bool = True) -> None:
     if section not in SECTION_TITLES[access.plan.kind]:
         raise ContentProblem(
             {"section": f"A {access.plan.kind.value.replace('_', ' ')} plan has no section {section}"}
         )
-    if access.plan.is_frozen:
+    if frozen and access.plan.is_frozen:
         refuse_change(
             access, "This plan has been issued or closed: changes are made through a review.", action=action
         )
@@ -221,10 +225,10 @@ def added_details(item: Item, content: ItemContent) -> dict[str, object]:
     }
 
 
-def write_item(db: Session, access: PlanAccess, new: NewItem) -> Item:
+def write_item(db: Session, access: PlanAccess, new: NewItem, *, to_issued: bool = False) -> Item:
     """Write a new item and its first revision. Not audited: the caller's action records its one event."""
     kind = SECTION_KIND[new.section]
-    check_may_add(access, new.section, named=f"section {new.section}")
+    check_may_add(access, new.section, named=f"section {new.section}", to_issued=to_issued)
     content = checked_content(kind, new)
     _check_organisation(db, content)
     voice_id = _voice_for(db, access, new.voice_id) if kind is ItemKind.VIEW else None

@@ -13,11 +13,18 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.clock import uk_today
+from app.config import Settings, get_settings
+from app.errors import Refused
 from app.models import (
+    MEMBER_ROLE_LABELS,
     CycleStage,
     Item,
+    MemberRole,
+    Outcome,
     Person,
+    Plan,
     PlanKind,
+    PlanMember,
     PlanReview,
     PlanStatus,
     PlanVersion,
@@ -26,6 +33,7 @@ from app.models import (
 from app.models.base import PLAIN_TEXT, Words, id_of, utc_now
 from app.permissions import PlanAccess, may_coordinate
 from app.services import audit
+from app.services.mail import send_mail
 from app.services.plans.access import refuse, refuse_change
 from app.services.plans.plans import PlanProblem, people_by_id
 
@@ -83,11 +91,66 @@ class NewReview(BaseModel):
     what_changes: Words = Field(min_length=1, max_length=10000)
 
 
+@dataclass(frozen=True)
+class Told:
+    """Someone in the family a step tells, and what they are to the plan."""
+
+    person: Person
+    role: MemberRole
+
+    @property
+    def described(self) -> str:
+        part = "young person" if self.role is MemberRole.CHILD else MEMBER_ROLE_LABELS[self.role].lower()
+        return f"{self.person.display_name} ({part})"
+
+
+def family_to_tell(db: Session, access: PlanAccess) -> list[Told]:
+    """The parents or carers on the plan, and the young person if they decide for themselves (from 16)."""
+    found = db.exec(
+        select(Person, PlanMember.role)
+        .join(PlanMember, col(PlanMember.person_id) == col(Person.id))
+        .where(
+            col(PlanMember.plan_id) == access.plan.id,
+            col(PlanMember.removed_at).is_(None),
+            col(PlanMember.role).in_([MemberRole.PARENT_CARER.value, MemberRole.CHILD.value]),
+        )
+        .order_by(col(PlanMember.id))
+    )
+    return [
+        Told(person, MemberRole(role))
+        for person, role in found
+        if role != MemberRole.CHILD.value or person.makes_own_decisions
+    ]
+
+
+def issuable_from(plan: Plan) -> date | None:
+    """The first day a plan with the family may be issued: the day after their time to comment ends."""
+    if plan.status is not PlanStatus.CONSULTATION or plan.consultation_ends_on is None:
+        return None
+    return plan.consultation_ends_on + timedelta(days=1)
+
+
+def _not_yet(plan: Plan, step: Step) -> bool:
+    opens = issuable_from(plan) if step is Step.ISSUE else None
+    return opens is not None and uk_today() < opens
+
+
 def next_steps(access: PlanAccess) -> tuple[Step, ...]:
-    return NEXT_STEPS[access.plan.status] if may_coordinate(access) else ()
+    """The steps the coordinator may take now: a step that must wait (issue) is not offered."""
+    if not may_coordinate(access):
+        return ()
+    return tuple(step for step in NEXT_STEPS[access.plan.status] if not _not_yet(access.plan, step))
 
 
-def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepRequest) -> None:
+def take_step(
+    db: Session,
+    actor: Actor,
+    access: PlanAccess,
+    request: StepRequest,
+    *,
+    settings: Settings | None = None,
+) -> list[Told]:
+    """Move the plan on; who in the family was told (sending a draft for comment tells them by mail)."""
     if not may_coordinate(access):
         refuse(access, "Only the plan's coordinator can change its stage.", action="plan.step_refused")
     plan = access.plan
@@ -100,7 +163,16 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
     before = plan.status
     frozen: PlanVersion | None = None
     waived = None
+    told: list[Told] = []
     if request.step is Step.SEND_FOR_CONSULTATION:
+        told = family_to_tell(db, access)
+        if not told:
+            refuse_change(
+                access,
+                "There is nobody in the family on this plan to send the draft to: add a parent or carer "
+                "(or the young person, from 16) to the plan first.",
+                action="plan.step_refused",
+            )
         earliest = uk_today() + timedelta(days=CONSULTATION_DAYS)
         until = request.comments_until or earliest
         if until < earliest:
@@ -110,12 +182,14 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
                 f"choose {earliest:%-d %B %Y} or later",
             )
         plan.status, plan.consultation_ends_on = PlanStatus.CONSULTATION, until
+        _tell_of_draft(db, settings or get_settings(), access, told, until)
     elif request.step is Step.ISSUE:
-        if plan.consultation_ends_on is not None and uk_today() <= plan.consultation_ends_on:
+        opens = issuable_from(plan)
+        if opens is not None and uk_today() < opens:
             refuse_change(
                 access,
                 f"The family has until {plan.consultation_ends_on:%-d %B %Y} to comment: "
-                "the plan can be issued after that.",
+                f"the plan can be issued from {opens:%-d %B %Y}.",
                 action="plan.step_refused",
             )
         # Provision must be quantified (Code of Practice 9.69) unless the coordinator records why not.
@@ -153,8 +227,52 @@ def take_step(db: Session, actor: Actor, access: PlanAccess, request: StepReques
             "stage": plan.cycle_stage.value if plan.cycle_stage else None,
             "version_id": frozen.id if frozen is not None else None,
             **({"unquantified_provision": waived.unquantified} if waived is not None else {}),
+            **({"told": [told_one.person.id for told_one in told]} if told else {}),
         },
     )
+    return told
+
+
+def _tell_of_draft(
+    db: Session, settings: Settings, access: PlanAccess, told: list[Told], until: date
+) -> None:
+    """Mail each family member with an address; the rest read it on the plan when they sign in."""
+    plan = access.plan
+    for told_one in told:
+        if told_one.person.email:
+            send_mail(
+                db,
+                settings,
+                told_one.person.email,
+                f"The draft of plan {plan.reference} is ready for your comments",
+                f"{access.person.display_name} has sent you the draft of plan {plan.reference} on "
+                f"{settings.service_name}. You can comment on every part of it, and say which school or "
+                f"college you would like, until {until.day} {until:%B %Y}.\n\n"
+                f"Sign in to read it: {settings.public_url}/plans/{plan.id}\n",
+            )
+
+
+def try_step(
+    db: Session, actor: Actor, access: PlanAccess, request: StepRequest, *, settings: Settings
+) -> tuple[list[Told], str | None]:
+    """For a page: the step taken, or why the plan's state does not allow it now (the refusal is
+    audited, nothing else is written) so that the page can say so beside what was typed."""
+    try:
+        return take_step(db, actor, access, request, settings=settings), None
+    except Refused as refusal:
+        if refusal.status_code != 409:
+            raise
+        audit.record(
+            db,
+            actor,
+            refusal.action,
+            object_type=refusal.object_type,
+            object_id=refusal.object_id,
+            outcome=Outcome.REFUSED,
+            reason=refusal.reason,
+            details={"step": request.step.value},
+        )
+        return [], refusal.detail
 
 
 def record_review(db: Session, actor: Actor, access: PlanAccess, new: NewReview) -> PlanReview:

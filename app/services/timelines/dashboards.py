@@ -32,6 +32,13 @@ from app.services import audit
 from app.services.plans.plans import organisations_by_id, people_by_id
 from app.services.timelines import rules
 from app.services.timelines.assessment import may_request_assessment
+from app.services.timelines.la_figures import (
+    TIMETABLE_KIND,
+    Figure,
+    TimetableOverdue,
+    stage_figures,
+    timetables_overdue,
+)
 from app.services.timelines.labels import LABELS
 from app.services.timelines.reading import Assessment, Entry, plan_timeline, timelines_of
 from app.services.timelines.rules import Status
@@ -177,6 +184,8 @@ class OverdueRow:
     entry: Entry
     plan: Plan
     setting: str
+    kind: str
+    """Its line in "Overdue by kind of step"."""
 
 
 @dataclass(frozen=True)
@@ -194,10 +203,39 @@ class LaOverview:
     issued_with_exceptions: int
     advice: list[AgencyAdvice]
     may_take_on: bool
+    timetables_overdue: list[TimetableOverdue]
+    """Reduced timetables past a review or their planned end with no decision: overdue too."""
+    figures: dict[Figure, list[Plan]]
+    """Each figure's plans, in plan order: the dashboard's numbers are their lengths."""
+    settings_of: dict[int, str]
 
     @property
     def issued_in_time_share(self) -> float | None:
         return self.issued_in_time / self.issued if self.issued else None
+
+    @property
+    def overdue_count(self) -> int:
+        return len(self.overdue) + len(self.timetables_overdue)
+
+    def overdue_plans(self, *, kind: str = "", setting: str = "") -> list[Plan]:
+        """The plans one line of "Overdue by kind of step" or "by setting" counts (all if neither)."""
+        chosen = {
+            id_of(row.plan): row.plan
+            for row in self.overdue
+            if kind in {"", row.kind} and setting in {"", row.setting}
+        }
+        chosen |= {
+            id_of(row.plan): row.plan
+            for row in self.timetables_overdue
+            if kind in {"", TIMETABLE_KIND} and setting in {"", self.settings_of[id_of(row.plan)]}
+        }
+        return [chosen[plan_id] for plan_id in sorted(chosen)]
+
+    def overdue_of(self, plan: Plan) -> list[str]:
+        """What is past its deadline on one plan, as the overdue list says it."""
+        return [row.entry.label for row in self.overdue if row.plan.id == plan.id] + [
+            row.what for row in self.timetables_overdue if row.plan.id == plan.id
+        ]
 
 
 NO_SETTING = "No school or setting named"
@@ -245,7 +283,7 @@ def la_overview(db: Session, actor: Actor) -> LaOverview:
         plan = timeline.plan
         for entry in timeline.entries:
             if entry.status is Status.OVERDUE:
-                overdue.append(OverdueRow(entry, plan, setting_of(plan)))
+                overdue.append(OverdueRow(entry, plan, setting_of(plan), _kind_name(entry)))
                 by_kind[_kind_name(entry)] += 1
                 by_setting[setting_of(plan)] += 1
         assessment = timeline.assessment
@@ -266,6 +304,17 @@ def la_overview(db: Session, actor: Actor) -> LaOverview:
         )
     ).all()
     in_time = [step for step in final_plans if step.done_on is not None and step.done_on <= step.due_on]
+    late_timetables = timetables_overdue(db, plans, today)
+    for row in late_timetables:
+        by_kind[TIMETABLE_KIND] += 1
+        by_setting[setting_of(row.plan)] += 1
+    by_id = {id_of(plan): plan for plan in plans}
+    figures = stage_figures(plans)
+    figures[Figure.OVERDUE] = _in_order(
+        by_id, {id_of(row.plan) for row in overdue} | {id_of(row.plan) for row in late_timetables}
+    )
+    figures[Figure.FINAL_AFTER_REQUEST] = _in_order(by_id, {step.plan_id for step in final_plans})
+    figures[Figure.FINAL_IN_20_WEEKS] = _in_order(by_id, {step.plan_id for step in in_time})
     overdue.sort(key=lambda row: (row.entry.due_on, row.entry.key))
     new_requests.sort(key=lambda row: (row.request.requested_on, id_of(row.request)))
     open_assessments.sort(key=lambda row: row[0].request.requested_on)
@@ -283,6 +332,9 @@ def la_overview(db: Session, actor: Actor) -> LaOverview:
         issued_with_exceptions=sum(1 for step in final_plans if step.exception is not None),
         advice=advice_timeliness_by_agency(db, id_of(council), today=today),
         may_take_on=is_case_officer_of(person, id_of(council)),
+        timetables_overdue=late_timetables,
+        figures=figures,
+        settings_of={id_of(plan): setting_of(plan) for plan in plans},
     )
     audit.record(
         db,
@@ -290,9 +342,17 @@ def la_overview(db: Session, actor: Actor) -> LaOverview:
         "la_dashboard.read",
         object_type="organisation",
         object_id=council.id,
-        details={"plans": len(plans), "overdue": len(overdue), "new_requests": len(new_requests)},
+        details={
+            "plans": len(plans),
+            "overdue": overview.overdue_count,
+            "new_requests": len(new_requests),
+        },
     )
     return overview
+
+
+def _in_order(by_id: dict[int, Plan], ids: set[int]) -> list[Plan]:
+    return [by_id[plan_id] for plan_id in sorted(ids) if plan_id in by_id]
 
 
 def _kind_name(entry: Entry) -> str:

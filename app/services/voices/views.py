@@ -9,6 +9,7 @@ who may read it, and its pictures, in the same transaction. The rule about who r
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
@@ -22,6 +23,9 @@ from app.models import (
     ItemRevision,
     Person,
     PlanMember,
+    PlanStatus,
+    PlanVersion,
+    PlanVersionItem,
     Section,
     ViewAudience,
     ViewDetail,
@@ -30,7 +34,7 @@ from app.models import (
     ViewReader,
 )
 from app.models.base import PlainText, id_of
-from app.permissions import PlanAccess, may_write_in
+from app.permissions import PlanAccess, may_add_view, may_write_in
 from app.services import audit
 from app.services.plans import items, visibility
 from app.services.plans.content import ItemHead, PlanItem, plan_items
@@ -99,10 +103,30 @@ class AnswerProblem(items.ContentProblem):
         self.prompt = prompt
 
 
+def may_add_views(access: PlanAccess) -> bool:
+    """A young person or parent keeps their voice: a view may be added at any time until the plan ends.
+
+    Added to an issued plan, it does not change the issued version (its snapshot does not hold it): it
+    is kept as evidence for the next review, and the plan page shows it as new since the issue.
+    """
+    return may_add_view(access)
+
+
+def check_may_add_views(access: PlanAccess) -> None:
+    """Refused (409 when the plan has ended, 403 for someone who does not write views) otherwise."""
+    items.check_may_add(access, Section.A, named="the views", to_issued=True)
+
+
+def _after_issue(access: PlanAccess) -> dict[str, int]:
+    """In the audit event: the view came after this version was issued, and is kept for the review."""
+    issued = access.plan.status is PlanStatus.ISSUED
+    return {"after_issue_of_version": access.plan.version} if issued else {}
+
+
 def add_view(db: Session, actor: Actor, access: PlanAccess, new: NewView) -> Item:
     """Add a view with its question, audience and pictures (one "item.added" event for it all)."""
     [item] = _write_views(db, access, [new])
-    details = items.added_details(item, _as_item(new))
+    details = items.added_details(item, _as_item(new)) | _after_issue(access)
     audit.record(db, actor, "item.added", object_type="item", object_id=item.id, details=details)
     return item
 
@@ -126,14 +150,15 @@ def send_views(db: Session, actor: Actor, access: PlanAccess, answers: list[NewV
         "views.sent",
         object_type="plan",
         object_id=access.plan.id,
-        details={"plan_id": access.plan.id, "section": Section.A.value, "views": added},
+        details={"plan_id": access.plan.id, "section": Section.A.value, "views": added}
+        | _after_issue(access),
     )
     return written
 
 
 def _write_views(db: Session, access: PlanAccess, answers: list[NewView]) -> list[Item]:
     """Check every answer before writing any, so that a problem with one leaves nothing half sent."""
-    items.check_may_add(access, Section.A, named="the views")
+    check_may_add_views(access)
     checked = []
     for new in answers:
         try:
@@ -148,7 +173,7 @@ def _write_view(
     db: Session, access: PlanAccess, new: NewView, readers: set[int], pictures: list[ViewPicture]
 ) -> Item:
     item = items.write_item(
-        db, access, items.NewItem(section=Section.A, text=new.text, voice_id=new.voice_id)
+        db, access, items.NewItem(section=Section.A, text=new.text, voice_id=new.voice_id), to_issued=True
     )
     db.add(ViewDetail(item_id=id_of(item), plan_id=item.plan_id, prompt=new.prompt, audience=new.audience))
     db.add_all(ViewReader(item_id=id_of(item), person_id=person_id) for person_id in sorted(readers))
@@ -369,27 +394,66 @@ class UnansweredView:
 
 
 @dataclass(frozen=True)
+class IssuedVersion:
+    number: int
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
 class VoicesSummary:
-    """The plan page's outline of the views: the voice figure and the views nothing answers yet."""
+    """The plan page's outline of the views: the voice figure, the views nothing answers yet, and the
+    views added since the plan was last issued (kept for the next review)."""
 
     figure: VoiceFigure
     unanswered_views: list[UnansweredView]
+    issued: IssuedVersion | None = None
+    new_since_issue: list[UnansweredView] = field(default_factory=list)
 
 
 def voices_summary(
     db: Session, access: PlanAccess, heads: list[ItemHead], links: Sequence[LinkEnds]
 ) -> VoicesSummary:
-    """Two queries: the words of the unanswered views only, and the figure."""
+    """Four queries: the words of the unanswered views only, the figure, the last issued version and
+    the words of the views it does not hold."""
     answered = {link.answers_id for link in links}
     ids = [head.id for head in heads if head.kind is ItemKind.VIEW and head.id not in answered]
+    unanswered = _view_words(db, ids)
+    issued, new = _new_since_issue(db, access, [head.id for head in heads if head.kind is ItemKind.VIEW])
+    return VoicesSummary(voice_figure(db, id_of(access.plan), links), unanswered, issued, new)
+
+
+def _view_words(db: Session, ids: list[int]) -> list[UnansweredView]:
     rows = db.exec(
         select(Item.id, Item.voice_id, ItemRevision.text)
         .join(ItemRevision, col(ItemRevision.id) == col(Item.current_revision_id))
         .where(col(Item.id).in_(ids))
         .order_by(col(Item.id))
     )
-    unanswered = [UnansweredView(int(item_id or 0), voice_id, text) for item_id, voice_id, text in rows]
-    return VoicesSummary(voice_figure(db, id_of(access.plan), links), unanswered)
+    return [UnansweredView(int(item_id or 0), voice_id, text) for item_id, voice_id, text in rows]
+
+
+def _new_since_issue(
+    db: Session, access: PlanAccess, view_ids: list[int]
+) -> tuple[IssuedVersion | None, list[UnansweredView]]:
+    """The views (of those this person reads) that the last issued version does not hold."""
+    last = db.exec(
+        select(PlanVersion.id, PlanVersion.number, PlanVersion.made_at)
+        .where(col(PlanVersion.plan_id) == access.plan.id, col(PlanVersion.occasion) == "issued")
+        .order_by(col(PlanVersion.number).desc())
+        .limit(1)
+    ).first()
+    if last is None:
+        return None, []
+    version_id, number, made_at = last
+    held = select(PlanVersionItem.item_id).where(col(PlanVersionItem.version_id) == version_id)
+    rows = db.exec(
+        select(Item.id, Item.voice_id, ItemRevision.text)
+        .join(ItemRevision, col(ItemRevision.id) == col(Item.current_revision_id))
+        .where(col(Item.id).in_(view_ids), col(Item.id).not_in(held))
+        .order_by(col(Item.id))
+    )
+    new = [UnansweredView(int(item_id or 0), voice_id, text) for item_id, voice_id, text in rows]
+    return IssuedVersion(number, made_at), new
 
 
 @dataclass
