@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
+from app.forms.items import UNIT_LABELS, ItemForm, RevisionsForm, TypedItem
 from app.models import (
     AREA_OF_NEED_LABELS,
     DELIVERER_ROLE_LABELS,
@@ -30,14 +31,6 @@ from app.models.base import id_of
 from app.permissions import Permission, PlanAccess, may_comment, may_revise
 from app.rendering import render
 from app.routers.pages.inputs import FormValues, is_htmx, section_in_path
-from app.routers.pages.item_forms import (
-    UNIT_LABELS,
-    ItemForm,
-    field_key,
-    form_values_of,
-    in_page_order,
-    read_item_form,
-)
 from app.services.delivery.changes import change_provision
 from app.services.plans import changes, items, plans
 from app.services.plans.access import refuse
@@ -150,15 +143,15 @@ def add_item(
     found = _section_of(access, section)
     _must_write_in(access, found)
     kind = SECTION_KIND[found]
-    typed = read_item_form(form, kind, needs_voice=kind is ItemKind.VIEW and _voices(db, access) is not None)
+    needs_voice = kind is ItemKind.VIEW and _voices(db, access) is not None
+    typed = ItemForm.read_item(form, kind, needs_voice=needs_voice)
     if typed.errors:
         return _add_form(request, db, access, found, typed.values, typed.errors)
     new = items.NewItem.model_construct(**typed.content.model_dump(), section=found, voice_id=typed.voice_id)
     try:
         item = items.add_item(db, actor, access, new)
     except items.ContentProblem as problem:
-        errors = in_page_order({field_key(field): message for field, message in problem.errors.items()})
-        return _add_form(request, db, access, found, typed.values, errors)
+        return _add_form(request, db, access, found, typed.values, ItemForm.problem_errors(problem))
     if not is_htmx(request):
         return RedirectResponse(
             f"/plans/{id_of(access.plan)}/sections/{found.value}#item-{id_of(item)}", status_code=303
@@ -231,7 +224,7 @@ def _edit_form(
 def edit_item_page(request: Request, db: SessionDep, access: CurrentPlan, item_id: RowId) -> Response:
     item = items.plan_item(db, access, item_id)
     items.check_revisable(access, item)
-    values = form_values_of(items.current_revision(db, item)) | {"based_on": str(item.revision_number)}
+    values = ItemForm.values_of(items.current_revision(db, item)) | {"based_on": str(item.revision_number)}
     return _edit_form(request, db, access, item, values, {})
 
 
@@ -250,14 +243,14 @@ def revise_item(
     based_on = form.get("based_on", "")
     if not based_on.isdigit():
         raise HTTPException(400, "The form did not say which revision it changes.")
-    typed = read_item_form(form, item.kind, needs_voice=False)
-    errors = dict(typed.errors)
+    typed = ItemForm.read_item(form, item.kind, needs_voice=False)
+    errors = typed.errors
     try:
         items.checked_reason(items.is_agreed(db, item), typed.values["reason"])
     except items.ContentProblem as problem:
-        errors |= problem.errors
+        errors = ItemForm.in_page_order(errors | ItemForm.problem_errors(problem))
     if errors:
-        return _edit_form(request, db, access, item, typed.values, in_page_order(errors))
+        return _edit_form(request, db, access, item, typed.values, errors)
     try:
         change_provision(
             db,
@@ -272,8 +265,7 @@ def revise_item(
     except items.StaleRevision as stale:
         return _conflict(request, db, access, stale, typed)
     except items.ContentProblem as problem:
-        errors = in_page_order({field_key(field): message for field, message in problem.errors.items()})
-        return _edit_form(request, db, access, item, typed.values, errors)
+        return _edit_form(request, db, access, item, typed.values, ItemForm.problem_errors(problem))
     if not is_htmx(request):
         return RedirectResponse(
             f"/plans/{id_of(access.plan)}/sections/{item.section.value}#item-{item_id}", status_code=303
@@ -282,7 +274,7 @@ def revise_item(
 
 
 def _conflict(
-    request: Request, db: SessionDep, access: PlanAccess, stale: items.StaleRevision, typed: ItemForm
+    request: Request, db: SessionDep, access: PlanAccess, stale: items.StaleRevision, typed: TypedItem
 ) -> Response:
     """Both texts side by side; the form keeps this person's words and now builds on the saved revision."""
     theirs: ItemRevision = stale.current
@@ -384,12 +376,10 @@ def _history_page(
     history = items.item_history(db, actor, access, item)
     revisions = history.revisions
     numbers = {str(revision.number): revision for revision in revisions}
-    errors = dict(errors)
-    chosen_from = compare_from or (str(len(revisions) - 1) if len(revisions) > 1 else "")
-    chosen_to = compare_to or str(len(revisions))
-    for name, chosen in (("from", chosen_from), ("to", chosen_to)):
-        if chosen and chosen not in numbers:
-            errors[f"compare-{name}"] = f"Choose a revision from 1 to {len(revisions)}"
+    chosen_from = compare_from.strip() or (str(len(revisions) - 1) if len(revisions) > 1 else "")
+    chosen_to = compare_to.strip() or str(len(revisions))
+    chosen = {"compare-from": chosen_from, "compare-to": chosen_to}
+    errors = errors | RevisionsForm.read(chosen, context={"count": len(revisions)})[1]
     older, newer = numbers.get(chosen_from), numbers.get(chosen_to)
     current = revisions[-1]
     rows = _named(db, changes.particulars_diff(older, newer)) if older and newer else []
