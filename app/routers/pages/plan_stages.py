@@ -306,7 +306,7 @@ def changes_page(request: Request, db: SessionDep, actor: ActorDep, access: Curr
         "values": values | {"from_version": chosen_from, "to_version": chosen_to},
         "from_choices": _version_choices(frozen, with_current=False),
         "to_choices": _version_choices(frozen, with_current=True),
-        "heading": heading,
+        "compared": heading,
         "found": found,
         "sections": _by_section(db, access, found or []),
         "people": people_by_id(db, {change.after.author_id for change in found or []}),
