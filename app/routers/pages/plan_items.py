@@ -9,7 +9,7 @@ htmx swaps it in); a save that came second is a 409 page, or for htmx the merge 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.forms.items import UNIT_LABELS, ItemForm, RevisionsForm, TypedItem
@@ -36,6 +36,7 @@ from app.services.plans import changes, items, plans
 from app.services.plans.access import refuse
 from app.services.plans.content import PlanItem
 from app.services.plans.members import members
+from app.urls import Page, see_other
 
 router = APIRouter()
 
@@ -153,8 +154,12 @@ def add_item(
     except items.ContentProblem as problem:
         return _add_form(request, db, access, found, typed.values, ItemForm.problem_errors(problem))
     if not is_htmx(request):
-        return RedirectResponse(
-            f"/plans/{id_of(access.plan)}/sections/{found.value}#item-{id_of(item)}", status_code=303
+        return see_other(
+            request,
+            Page.SECTION,
+            plan_id=id_of(access.plan),
+            section=found.value,
+            fragment=f"item-{id_of(item)}",
         )
     revision = items.current_revision(db, item)
     context = {
@@ -267,8 +272,12 @@ def revise_item(
     except items.ContentProblem as problem:
         return _edit_form(request, db, access, item, typed.values, ItemForm.problem_errors(problem))
     if not is_htmx(request):
-        return RedirectResponse(
-            f"/plans/{id_of(access.plan)}/sections/{item.section.value}#item-{item_id}", status_code=303
+        return see_other(
+            request,
+            Page.SECTION,
+            plan_id=id_of(access.plan),
+            section=item.section.value,
+            fragment=f"item-{item_id}",
         )
     return _item_fragment(request, db, actor, access, item, focus=True)
 
@@ -324,9 +333,12 @@ def add_comment(
         return _history_page(request, db, actor, access, item, "", "", {"comment": message}, text)
     if is_htmx(request) and not from_history:
         return _item_fragment(request, db, actor, access, item, focus_comment=comment.id)
-    plan_url = f"/plans/{id_of(access.plan)}"
-    page = f"{plan_url}/items/{item_id}" if from_history else f"{plan_url}/sections/{item.section.value}"
-    return RedirectResponse(f"{page}#comment-{comment.id}", status_code=303)
+    fragment = f"comment-{comment.id}"
+    if from_history:
+        return see_other(request, Page.ITEM, plan_id=id_of(access.plan), item_id=item_id, fragment=fragment)
+    return see_other(
+        request, Page.SECTION, plan_id=id_of(access.plan), section=item.section.value, fragment=fragment
+    )
 
 
 @router.get("/plans/{plan_id}/items/{item_id}/comments/new", dependencies=[requires(Permission.CONTRIBUTE)])
@@ -342,7 +354,7 @@ def new_comment_form(request: Request, db: SessionDep, access: CurrentPlan, item
             object_id=item_id,
         )
     if not is_htmx(request):
-        return RedirectResponse(f"/plans/{id_of(access.plan)}/items/{item_id}#comment", status_code=303)
+        return see_other(request, Page.ITEM, plan_id=id_of(access.plan), item_id=item_id, fragment="comment")
     context = {"plan": access.plan, "item": item, "what": ITEM_KIND_LABELS[item.kind].lower()}
     return render(request, "partials/plans/_comment_form.html", context)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from sqlmodel import Session
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.clock import UK_TIME, uk_today
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, requires
@@ -31,6 +31,7 @@ from app.services.plans.changes import ItemChange
 from app.services.plans.lifecycle import CONSULTATION_DAYS, STEP_LABELS, Step
 from app.services.plans.plans import SECTION_TITLES, PlanProblem, organisations_by_id, people_by_id
 from app.services.quality.issue import unquantified_count
+from app.urls import Page, see_other
 
 router = APIRouter(prefix="/plans/{plan_id}")
 
@@ -109,7 +110,7 @@ def take_step(
         except PlanProblem as problem:
             errors = StepForm.problem_errors(problem)
         else:
-            return RedirectResponse(f"/plans/{access.plan.id}/stage?done={typed.step.value}", status_code=303)
+            return see_other(request, Page.STAGE, plan_id=access.plan.id, query={"done": typed.step.value})
     return _stage_page(request, db, access, errors=errors, values=StepForm.shown(form))
 
 
@@ -163,7 +164,7 @@ def record_review(
         except PlanProblem as problem:
             errors = ReviewForm.problem_errors(problem)
         else:
-            return RedirectResponse(f"/plans/{access.plan.id}#reviews", status_code=303)
+            return see_other(request, Page.PLAN, plan_id=access.plan.id, fragment="reviews")
     return _review_page(request, db, access, errors=errors, values=ReviewForm.shown(form))
 
 

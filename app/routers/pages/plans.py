@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
 from app.forms.plans import NewPlanForm
@@ -32,6 +32,7 @@ from app.services.quality.report import outline_quality
 from app.services.timelines import timelines
 from app.services.voices import views
 from app.templating import Shown
+from app.urls import Page, see_other
 
 router = APIRouter()
 
@@ -101,7 +102,7 @@ def create_plan(
         except plans.PlanProblem as problem:
             errors = NewPlanForm.problem_errors(problem)
         else:
-            return RedirectResponse(f"/plans/{id_of(plan)}", status_code=303)
+            return see_other(request, Page.PLAN, plan_id=id_of(plan))
     return _new_plan_form(request, db, person, errors, NewPlanForm.shown(form))
 
 

@@ -30,6 +30,7 @@ from app.routers.pages.inputs import FormValues
 from app.services.plans.plans import PlanProblem
 from app.services.timelines import rules, timelines
 from app.services.timelines.labels import LABELS
+from app.urls import Page, see_other
 
 router = APIRouter()
 
@@ -76,8 +77,8 @@ def timeline_page(
     return _timeline_page(request, db, actor, access, done=done[:40])
 
 
-def _back_to_timeline(access: PlanAccess, done: str) -> RedirectResponse:
-    return RedirectResponse(f"/plans/{access.plan.id}/timeline?done={done}", status_code=303)
+def _back_to_timeline(request: Request, access: PlanAccess, done: str) -> RedirectResponse:
+    return see_other(request, Page.TIMELINE, plan_id=access.plan.id, query={"done": done})
 
 
 # Asking for an assessment -------------------------------------------------------------------------
@@ -119,7 +120,7 @@ def request_assessment(
         except PlanProblem as problem:
             errors = AssessmentRequestForm.problem_errors(problem)
         else:
-            return _back_to_timeline(access, "requested")
+            return _back_to_timeline(request, access, "requested")
     return _request_page(request, db, access, errors, AssessmentRequestForm.shown(form))
 
 
@@ -181,7 +182,7 @@ def record_done(
         except PlanProblem as problem:
             errors = StepDoneForm.problem_errors(problem)
         else:
-            return _back_to_timeline(access, "step")
+            return _back_to_timeline(request, access, "step")
     return _step_page(request, db, access, step_id, errors, StepDoneForm.shown(form))
 
 
@@ -206,7 +207,7 @@ def record_exception(
         except PlanProblem as problem:
             errors = StepExceptionForm.problem_errors(problem)
         else:
-            return _back_to_timeline(access, "exception")
+            return _back_to_timeline(request, access, "exception")
     return _step_page(request, db, access, step_id, errors, StepExceptionForm.shown(form))
 
 
@@ -269,7 +270,7 @@ def send_advice_request(
         except PlanProblem as problem:
             errors = AdviceRequestForm.problem_errors(problem)
         else:
-            return _back_to_timeline(access, "advice")
+            return _back_to_timeline(request, access, "advice")
     return _advice_page(request, db, access, errors, AdviceRequestForm.shown(form))
 
 
@@ -291,7 +292,7 @@ def advice_returned(
         except PlanProblem as problem:
             errors = AdviceReturnedForm.problem_errors(problem, suffix=suffix)
         else:
-            return _back_to_timeline(access, "returned")
+            return _back_to_timeline(request, access, "returned")
     values = AdviceReturnedForm.shown(form, suffix=suffix)
     return _timeline_page(request, db, actor, access, errors=errors, values=values)
 
@@ -313,7 +314,7 @@ def arrange_review(
         except PlanProblem as problem:
             errors = ReviewMeetingForm.problem_errors(problem)
         else:
-            return _back_to_timeline(access, "review")
+            return _back_to_timeline(request, access, "review")
     values = ReviewMeetingForm.shown(form)
     return _timeline_page(request, db, actor, access, errors=errors, values=values)
 
@@ -335,7 +336,7 @@ def add_phase_transfer(
             transfer_year=typed.transfer_year, into_post_16=typed.into_post_16 == "yes"
         ),
     )
-    return _back_to_timeline(access, "transfer")
+    return _back_to_timeline(request, access, "transfer")
 
 
 # Dashboards ---------------------------------------------------------------------------------------
@@ -354,6 +355,6 @@ def la_dashboard_page(request: Request, db: SessionDep, actor: ActorDep, done: s
 
 
 @router.post("/la/assessment-requests/{request_id}/take-on", dependencies=[requires(Permission.COORDINATE)])
-def take_on(db: SessionDep, actor: ActorDep, request_id: RowId) -> Response:
+def take_on(request: Request, db: SessionDep, actor: ActorDep, request_id: RowId) -> Response:
     taken = timelines.take_on(db, actor, request_id)
-    return RedirectResponse(f"/plans/{taken.plan_id}/timeline?done=taken_on", status_code=303)
+    return see_other(request, Page.TIMELINE, plan_id=taken.plan_id, query={"done": "taken_on"})

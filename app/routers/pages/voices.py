@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.forms.voices import AnswersForm, PictureForm, ReadersForm
@@ -33,6 +33,7 @@ from app.services.plans import items, links, plans
 from app.services.plans.access import refuse
 from app.services.plans.members import members
 from app.services.voices import pictures, views
+from app.urls import Page, see_other
 
 router = APIRouter()
 
@@ -310,7 +311,7 @@ def _send(
     except views.AnswerProblem as problem:
         errors = AnswersForm.answer_errors(problem)
         return render(request, _layout(voice), _step_context(access, voice, values, CHECK, errors, people))
-    return RedirectResponse(f"/plans/{id_of(access.plan)}/my-views?sent={len(sent)}", status_code=303)
+    return see_other(request, Page.MY_VIEWS, plan_id=id_of(access.plan), query={"sent": len(sent)})
 
 
 # Pictures ------------------------------------------------------------------------------------------
@@ -384,14 +385,14 @@ def add_link(
         links.add_link(db, actor, access, item, answers_id)
     except items.ContentProblem as problem:
         return _links_page(request, db, actor, access, item_id, problem.errors)
-    return RedirectResponse(f"/plans/{id_of(access.plan)}/items/{item_id}/links", status_code=303)
+    return see_other(request, Page.ITEM_LINKS, plan_id=id_of(access.plan), item_id=item_id)
 
 
 @router.post(
     "/plans/{plan_id}/items/{item_id}/links/{link_id}/remove", dependencies=[requires(Permission.CONTRIBUTE)]
 )
 def remove_link(
-    db: SessionDep, actor: ActorDep, access: CurrentPlan, item_id: RowId, link_id: RowId
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, item_id: RowId, link_id: RowId
 ) -> Response:
     links.remove_link(db, actor, access, links.plan_link(db, access, link_id, from_item=item_id))
-    return RedirectResponse(f"/plans/{id_of(access.plan)}/items/{item_id}/links", status_code=303)
+    return see_other(request, Page.ITEM_LINKS, plan_id=id_of(access.plan), item_id=item_id)
