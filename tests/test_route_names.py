@@ -26,6 +26,11 @@ def _template_names() -> dict[str, set[str]]:
     return used
 
 
+def test_no_two_routes_share_a_name(app: FastAPI) -> None:
+    """A page route that does what an API route does is named for the page (`add_item_form`)."""
+    assert [name for name, count in _route_names(app).items() if count > 1] == []
+
+
 def test_every_page_a_router_sends_people_to_is_one_route(app: FastAPI) -> None:
     names = _route_names(app)
     assert {page.name: names[page.value] for page in Page if names[page.value] != 1} == {}

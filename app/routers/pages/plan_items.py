@@ -137,7 +137,11 @@ def new_item_page(request: Request, db: SessionDep, access: CurrentPlan, section
     return _add_form(request, db, access, found, {}, {})
 
 
-@router.post("/plans/{plan_id}/sections/{section}/items", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/plans/{plan_id}/sections/{section}/items",
+    name="add_item_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def add_item(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, section: str, form: FormValues
 ) -> Response:
@@ -233,7 +237,11 @@ def edit_item_page(request: Request, db: SessionDep, access: CurrentPlan, item_i
     return _edit_form(request, db, access, item, values, {})
 
 
-@router.post("/plans/{plan_id}/items/{item_id}", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/plans/{plan_id}/items/{item_id}",
+    name="revise_item_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def revise_item(
     request: Request,
     db: SessionDep,
@@ -312,7 +320,11 @@ def _named(db: SessionDep, rows: list[tuple[str, str, str]]) -> list[tuple[str, 
     ]
 
 
-@router.post("/plans/{plan_id}/items/{item_id}/comments", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/plans/{plan_id}/items/{item_id}/comments",
+    name="add_comment_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def add_comment(
     request: Request,
     db: SessionDep,

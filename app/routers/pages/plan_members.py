@@ -149,7 +149,7 @@ def members_page(
     return _members_page(request, db, actor, access, banner=banner)
 
 
-@router.post("/members", dependencies=[requires(Permission.COORDINATE)])
+@router.post("/members", name="add_member_form", dependencies=[requires(Permission.COORDINATE)])
 def add_member(
     request: Request,
     db: SessionDep,
@@ -190,7 +190,9 @@ def _change(change: Callable[[], None]) -> None:
         raise HTTPException(409, str(problem)) from None
 
 
-@router.post("/members/{member_id}/remove", dependencies=[requires(Permission.COORDINATE)])
+@router.post(
+    "/members/{member_id}/remove", name="remove_member_form", dependencies=[requires(Permission.COORDINATE)]
+)
 def remove_member(
     request: Request, member_id: RowId, db: SessionDep, actor: ActorDep, access: CurrentPlan
 ) -> Response:
@@ -199,7 +201,11 @@ def remove_member(
     return see_other(request, Page.MEMBERS, plan_id=access.plan.id, query={"removed": member.id})
 
 
-@router.post("/members/{member_id}/coordinator", dependencies=[requires(Permission.COORDINATE)])
+@router.post(
+    "/members/{member_id}/coordinator",
+    name="hand_on_coordinator_form",
+    dependencies=[requires(Permission.COORDINATE)],
+)
 def hand_on_coordinator(
     request: Request, member_id: RowId, db: SessionDep, actor: ActorDep, access: CurrentPlan
 ) -> Response:

@@ -91,7 +91,7 @@ def stage_page(
     return _stage_page(request, db, access, done=DONE_STEPS.get(done))
 
 
-@router.post("/stage", dependencies=[requires(Permission.COORDINATE)])
+@router.post("/stage", name="take_step_form", dependencies=[requires(Permission.COORDINATE)])
 def take_step(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
@@ -146,7 +146,7 @@ def new_review_page(request: Request, db: SessionDep, access: CurrentPlan) -> Re
     return _review_page(request, db, access)
 
 
-@router.post("/reviews", dependencies=[requires(Permission.COORDINATE)])
+@router.post("/reviews", name="record_review_form", dependencies=[requires(Permission.COORDINATE)])
 def record_review(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:

@@ -83,7 +83,7 @@ def new_plan_page(request: Request, db: SessionDep, person: CurrentPerson) -> Re
     return _new_plan_form(request, db, person, {}, {})
 
 
-@router.post("/plans/new", dependencies=[requires(Permission.CREATE_PLAN)])
+@router.post("/plans/new", name="create_plan_form", dependencies=[requires(Permission.CREATE_PLAN)])
 def create_plan(
     request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson, form: FormValues
 ) -> Response:

@@ -109,7 +109,11 @@ def new_difference_page(request: Request, db: SessionDep, access: CurrentPlan) -
     return _difference_page(request, db, access, {}, {})
 
 
-@router.post("/plans/{plan_id}/differences", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/plans/{plan_id}/differences",
+    name="record_difference_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def record_difference(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:

@@ -220,7 +220,7 @@ def _staff_only(person: Person) -> None:
         raise Refused(404, "Not Found", action="second_factor.refused", person=person)
 
 
-@router.get(ACCOUNT_PAGE, dependencies=OWN_ACCOUNT)
+@router.get(ACCOUNT_PAGE, name="second_factor_account_page", dependencies=OWN_ACCOUNT)
 def account_page(request: Request, db: SessionDep, identity: IdentityDep, person: CurrentPerson) -> Response:
     _staff_only(person)
     context = {

@@ -104,7 +104,11 @@ def request_page(request: Request, db: SessionDep, access: CurrentPlan) -> Respo
     return _request_page(request, db, access, {}, {})
 
 
-@router.post("/plans/{plan_id}/assessment-request", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/plans/{plan_id}/assessment-request",
+    name="request_assessment_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def request_assessment(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
@@ -163,7 +167,11 @@ def step_page(request: Request, db: SessionDep, access: CurrentPlan, step_id: Ro
     return _step_page(request, db, access, step_id, {}, {})
 
 
-@router.post("/plans/{plan_id}/timeline/steps/{step_id}/done", dependencies=[requires(Permission.COORDINATE)])
+@router.post(
+    "/plans/{plan_id}/timeline/steps/{step_id}/done",
+    name="record_done_form",
+    dependencies=[requires(Permission.COORDINATE)],
+)
 def record_done(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, step_id: RowId, form: FormValues
 ) -> Response:
@@ -187,7 +195,9 @@ def record_done(
 
 
 @router.post(
-    "/plans/{plan_id}/timeline/steps/{step_id}/exception", dependencies=[requires(Permission.COORDINATE)]
+    "/plans/{plan_id}/timeline/steps/{step_id}/exception",
+    name="record_exception_form",
+    dependencies=[requires(Permission.COORDINATE)],
 )
 def record_exception(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, step_id: RowId, form: FormValues
@@ -248,7 +258,11 @@ def new_advice_page(request: Request, db: SessionDep, access: CurrentPlan) -> Re
     return _advice_page(request, db, access, {}, values)
 
 
-@router.post("/plans/{plan_id}/advice-requests", dependencies=[requires(Permission.COORDINATE)])
+@router.post(
+    "/plans/{plan_id}/advice-requests",
+    name="send_advice_request_form",
+    dependencies=[requires(Permission.COORDINATE)],
+)
 def send_advice_request(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
@@ -275,7 +289,9 @@ def send_advice_request(
 
 
 @router.post(
-    "/plans/{plan_id}/advice-requests/{advice_id}/returned", dependencies=[requires(Permission.CONTRIBUTE)]
+    "/plans/{plan_id}/advice-requests/{advice_id}/returned",
+    name="advice_returned_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
 )
 def advice_returned(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, advice_id: RowId, form: FormValues
@@ -300,7 +316,11 @@ def advice_returned(
 # Reviews and phase transfers ----------------------------------------------------------------------
 
 
-@router.post("/plans/{plan_id}/review-meetings", dependencies=[requires(Permission.COORDINATE)])
+@router.post(
+    "/plans/{plan_id}/review-meetings",
+    name="arrange_review_form",
+    dependencies=[requires(Permission.COORDINATE)],
+)
 def arrange_review(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
@@ -319,7 +339,11 @@ def arrange_review(
     return _timeline_page(request, db, actor, access, errors=errors, values=values)
 
 
-@router.post("/plans/{plan_id}/phase-transfers", dependencies=[requires(Permission.COORDINATE)])
+@router.post(
+    "/plans/{plan_id}/phase-transfers",
+    name="add_phase_transfer_form",
+    dependencies=[requires(Permission.COORDINATE)],
+)
 def add_phase_transfer(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
@@ -354,7 +378,11 @@ def la_dashboard_page(request: Request, db: SessionDep, actor: ActorDep, done: s
     return render(request, "pages/timelines/la_dashboard.html", context)
 
 
-@router.post("/la/assessment-requests/{request_id}/take-on", dependencies=[requires(Permission.COORDINATE)])
+@router.post(
+    "/la/assessment-requests/{request_id}/take-on",
+    name="take_on_form",
+    dependencies=[requires(Permission.COORDINATE)],
+)
 def take_on(request: Request, db: SessionDep, actor: ActorDep, request_id: RowId) -> Response:
     taken = timelines.take_on(db, actor, request_id)
     return see_other(request, Page.TIMELINE, plan_id=taken.plan_id, query={"done": "taken_on"})

@@ -374,7 +374,11 @@ def links_page(
     return _links_page(request, db, actor, access, item_id, {})
 
 
-@router.post("/plans/{plan_id}/items/{item_id}/links", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/plans/{plan_id}/items/{item_id}/links",
+    name="add_link_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def add_link(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, item_id: RowId, form: FormValues
 ) -> Response:
@@ -389,7 +393,9 @@ def add_link(
 
 
 @router.post(
-    "/plans/{plan_id}/items/{item_id}/links/{link_id}/remove", dependencies=[requires(Permission.CONTRIBUTE)]
+    "/plans/{plan_id}/items/{item_id}/links/{link_id}/remove",
+    name="remove_link_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
 )
 def remove_link(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, item_id: RowId, link_id: RowId

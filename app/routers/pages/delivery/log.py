@@ -87,7 +87,7 @@ def week_page(
     return _grid(request, db, settings, actor, access, item_id, week or today(), saved=saved)
 
 
-@router.post("/delivery/{item_id}", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post("/delivery/{item_id}", name="record_week_form", dependencies=[requires(Permission.CONTRIBUTE)])
 def record_week(
     request: Request,
     db: SessionDep,

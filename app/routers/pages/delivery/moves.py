@@ -53,7 +53,7 @@ def move_page(request: Request, db: SessionDep, access: CurrentPlan) -> Response
     return _move_form(request, db, access, {}, date_boxes("moves_on", today()))
 
 
-@router.post("/move", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post("/move", name="move_setting_form", dependencies=[requires(Permission.CONTRIBUTE)])
 def move_setting(
     request: Request,
     db: SessionDep,

@@ -56,7 +56,7 @@ def needs_map_page(request: Request, db: SessionDep, actor: ActorDep, access: Cu
     return _needs_map_page(request, db, actor, access, {}, {})
 
 
-@router.post("/needs-map", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post("/needs-map", name="add_needs_map_entry_form", dependencies=[requires(Permission.CONTRIBUTE)])
 def add_needs_map_entry(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:

@@ -48,7 +48,9 @@ def end_page(request: Request, db: SessionDep, access: CurrentPlan, item_id: Row
     return _end_form(request, db, access, item_id, {}, {})
 
 
-@router.post("/items/{item_id}/end", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/items/{item_id}/end", name="end_provision_form", dependencies=[requires(Permission.CONTRIBUTE)]
+)
 def end_provision(
     request: Request,
     db: SessionDep,
@@ -110,7 +112,11 @@ def change_page(
     return _change_page(request, db, access, changes.read_change(db, actor, access, change_id), {}, {})
 
 
-@router.post("/provision-changes/{change_id}/responses", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/provision-changes/{change_id}/responses",
+    name="respond_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def respond(
     request: Request,
     db: SessionDep,

@@ -41,7 +41,7 @@ def new_timetable_page(request: Request, db: SessionDep, access: CurrentPlan) ->
     return _timetable_form(request, db, access, {}, {})
 
 
-@router.post("/timetables", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post("/timetables", name="add_timetable_form", dependencies=[requires(Permission.CONTRIBUTE)])
 def add_timetable(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
@@ -99,7 +99,11 @@ def timetable_page(
     return _timetable_page(request, db, access, state, {}, {})
 
 
-@router.post("/timetables/{timetable_id}/decisions", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/timetables/{timetable_id}/decisions",
+    name="decide_timetable_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def decide_timetable(
     request: Request,
     db: SessionDep,
