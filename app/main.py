@@ -15,6 +15,7 @@ from app.observability import ObservabilityMiddleware
 from app.page_cache import PageCache
 from app.routers import ROUTE_ORDER, api
 from app.static_files import FingerprintedStaticFiles
+from app.urls import remember_routes
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # FastAPI tries routes one by one, in order: the most asked-for come first (`routers.ROUTE_ORDER`).
     for part in ROUTE_ORDER:
         app.include_router(part.router, include_in_schema=part in api.PARTS)
+    remember_routes(app)
     return app
 
 

@@ -9,9 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, pass_context
+from jinja2.runtime import Context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup, escape
+from starlette.requests import Request
 
 from app.clock import UK_TIME
 from app.config import get_settings
@@ -31,6 +33,7 @@ from app.models.base import as_utc
 from app.services.delivery.arithmetic import delivered_of_planned, in_units
 from app.services.quality.rules import provision_flags
 from app.static_files import fingerprint
+from app.urls import known_routes, path_for
 
 
 @lru_cache
@@ -62,6 +65,7 @@ def build_templates(templates_dir: Path, service_name: str, auto_reload: bool = 
     env.globals["service_name"] = service_name
     env.globals["static_url"] = static_url
     env.globals["kept_part"] = _kept_parts(env)
+    env.globals["url_for"] = url_for
     env.filters["dict_items_to_error_list"] = error_list
     env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, str(role))
     env.filters["kind_label"] = lambda kind: ORGANISATION_KIND_LABELS.get(kind, str(kind))
@@ -90,6 +94,17 @@ def build_templates(templates_dir: Path, service_name: str, auto_reload: bool = 
         revision, organisation.name if organisation else None
     )
     return Jinja2Blocks(env=env)
+
+
+@pass_context
+def url_for(context: Context, name: str, /, **params: Any) -> str:
+    """The path of the named route (app/urls.py), not Starlette's whole URL: links stay on the
+    address the person is on, whatever the proxy in front calls it (with no request: the app's routes)."""
+    query = params.pop("_query", None)
+    fragment = params.pop("_fragment", "")
+    request = context.get("request")  # a page may have a `request` of its own (an assessment request)
+    app = request.app if isinstance(request, Request) else known_routes()
+    return path_for(app, name, query=query, fragment=fragment, **params)
 
 
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))

@@ -12,10 +12,11 @@ from sqlmodel import Session
 
 from app.clock import uk_today
 from app.forms import Choice, ChosenId, GovukDate, Number, PageForm, Text
+from app.forms.items import ItemForm, RevisionsForm
 from app.forms.plan_stages import ChangesForm, ReviewForm
 from app.forms.sign_in import SignInForm
 from app.forms.timelines import AdviceReturnedForm
-from app.models import Person
+from app.models import AreaOfNeed, ItemKind, Person
 from app.models.timeline import ExceptionKind
 from app.services.plans.items import ContentProblem
 from app.services.plans.plans import PlanProblem
@@ -230,3 +231,82 @@ def test_a_review_meeting_on_a_day_that_does_not_exist_is_refused_beside_its_dat
     assert error_summary(response.text) == [("meeting_on-day", "The date must be a real date")]
     assert error_beside(response.text, "meeting_on") == "The date must be a real date"
     assert 'name="meeting_on-day" type="text" value="30"' in response.text
+
+
+def test_an_item_lists_the_forms_problems_and_the_services_at_once_in_page_order() -> None:
+    """What the form cannot read and what the service refuses of the rest are shown together."""
+    typed = ItemForm.read_item(
+        {
+            "text": " ",
+            "amount": "lots",
+            "unit": "hours",
+            "session_minutes": "30.5",
+            "group_of": "3",
+            "starts_on-day": "10",
+            "starts_on-month": "3",
+            "starts_on-year": "2027",
+            "ends_on-day": "1",
+            "ends_on-month": "3",
+            "ends_on-year": "2027",
+        },
+        ItemKind.PROVISION,
+        needs_voice=False,
+    )
+    assert list(typed.errors.items()) == [
+        ("text", "Enter the words of the provision"),
+        ("amount", "Enter how much as a number, like 3 or 1.5"),
+        ("frequency", "Select how often"),
+        ("session_minutes", "Enter how long each session is as a whole number of minutes, like 30"),
+        ("group_of", "Give how many children only for a small group"),
+        ("ends_on-day", "The end date must be on or after the start date"),
+    ]
+    assert typed.values["amount"] == "lots"
+
+
+def test_an_item_reads_only_the_particulars_of_its_kind() -> None:
+    """A need has no amount: whatever a crafted form sends for one is neither read nor refused."""
+    typed = ItemForm.read_item(
+        {"text": "Reading", "area_of_need": "cognition_and_learning", "amount": "lots", "voice_id": "x"},
+        ItemKind.NEED,
+        needs_voice=False,
+    )
+    assert typed.errors == {}
+    assert (typed.content.area_of_need, typed.content.amount, typed.voice_id) == (
+        AreaOfNeed.COGNITION_AND_LEARNING,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("0", "Enter how much as a number more than 0 and up to 10,000"),
+        ("10001", "Enter how much as a number more than 0 and up to 10,000"),
+        ("nan", "Enter how much as a number more than 0 and up to 10,000"),
+        ("three", "Enter how much as a number, like 3 or 1.5"),
+    ],
+)
+def test_an_amount_out_of_range_is_told_its_range_and_one_not_a_number_an_example(
+    typed: str, message: str
+) -> None:
+    form = {"text": "Speech therapy", "amount": typed, "unit": "hours", "frequency": "week"}
+    assert ItemForm.read_item(form, ItemKind.PROVISION, needs_voice=False).errors == {"amount": message}
+
+
+@pytest.mark.parametrize(
+    ("chosen", "errors"),
+    [
+        ({"compare-from": "1", "compare-to": "3"}, {}),
+        (
+            {"compare-from": "0", "compare-to": "03"},
+            {
+                "compare-from": "Choose a revision from 1 to 3",
+                "compare-to": "Choose a revision from 1 to 3",
+            },
+        ),
+        ({"compare-from": "", "compare-to": "4"}, {"compare-to": "Choose a revision from 1 to 3"}),
+    ],
+)
+def test_only_revisions_the_item_has_are_compared(chosen: dict[str, str], errors: dict[str, str]) -> None:
+    assert RevisionsForm.read(chosen, context={"count": 3})[1] == errors

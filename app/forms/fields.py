@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from math import isfinite
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args
 
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
@@ -138,18 +138,26 @@ class ChosenId:
 
 @dataclass(frozen=True)
 class Number:
-    """A number typed in a box, within its bounds (a whole number when the field is an int)."""
+    """A number typed in a box, within its bounds (a whole number when the field is an int).
+
+    `out_of_range`: the message for a number outside its bounds, where it differs from `invalid`;
+    `optional`: a box left empty is None.
+    """
 
     invalid: str
     more_than: float | None = None
     less_than: float | None = None
     at_least: float | None = None
     at_most: float | None = None
+    out_of_range: str | None = None
+    optional: bool = False
 
-    def read(self, value: Any, *, whole: bool) -> float | int:
+    def read(self, value: Any, *, whole: bool) -> float | int | None:
         text = str(value).strip()
+        if not text and self.optional:
+            return None
         try:
-            number: float | int = int(text) if whole and text.isdigit() else float(text)
+            number: float | int = int(text) if whole and text.isascii() and text.isdigit() else float(text)
         except ValueError:
             raise problem(self.invalid) from None
         if whole and not isinstance(number, int):
@@ -162,13 +170,13 @@ class Number:
             and (self.at_most is None or number <= self.at_most)
         )
         if not inside:
-            raise problem(self.invalid)
+            raise problem(self.out_of_range or self.invalid)
         return number
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        whole = source is int
+        whole = int in (get_args(source) or (source,))  # `int` or `int | None`
         return _before(lambda value: self.read(value, whole=whole), handler, source)
 
 

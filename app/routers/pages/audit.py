@@ -8,7 +8,6 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import (
     FileResponse,
     PlainTextResponse,
-    RedirectResponse,
     Response,
     StreamingResponse,
 )
@@ -24,6 +23,7 @@ from app.services.audit import integrity as audit_integrity
 from app.services.audit import search as audit_search
 from app.services.audit import sentences as audit_sentences
 from app.services.audit.search import AuditFilter, EventPage, FilterProblem
+from app.urls import Page, see_other
 
 router = APIRouter()
 
@@ -42,9 +42,13 @@ def _form_values(request: Request) -> dict[str, str]:
     }
 
 
+def _kept(values: dict[str, str], **more: int | str | None) -> dict[str, int | str]:
+    """The filters given (one left empty is no filter)."""
+    return {name: value for name, value in {**values, **more}.items() if value is not None and value != ""}
+
+
 def _query(values: dict[str, str], **more: int | str | None) -> str:
-    kept = {name: value for name, value in {**values, **more}.items() if value not in (None, "")}
-    return urlencode(kept)
+    return urlencode(_kept(values, **more))
 
 
 @router.get("/audit", dependencies=[requires(Permission.READ_AUDIT_TRAIL)])
@@ -105,7 +109,7 @@ def export_audit_trail(request: Request, db: SessionDep, actor: ActorDep, person
     try:
         filters = audit_search.filter_from_form(db, values)
     except FilterProblem:
-        return RedirectResponse(f"/audit?{_query(values)}", status_code=303)
+        return see_other(request, Page.AUDIT, query=_kept(values))
     csv_export.start_export(db, actor, filters)
     name = f"oneplan-audit-{utc_now().date().isoformat()}.csv"
     return StreamingResponse(
@@ -115,7 +119,7 @@ def export_audit_trail(request: Request, db: SessionDep, actor: ActorDep, person
     )
 
 
-@router.get("/plans/{plan_id}/audit", dependencies=[requires(Permission.READ_PLANS)])
+@router.get("/plans/{plan_id}/audit", name="plan_audit_page", dependencies=[requires(Permission.READ_PLANS)])
 def plan_audit(
     request: Request,
     db: SessionDep,

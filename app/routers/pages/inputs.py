@@ -1,13 +1,11 @@
-"""What a page request sends: form fields, GOV.UK date inputs, the plan section in its address, where to
-go next, and whether htmx asked (for a fragment rather than the page)."""
+"""What a page request sends: form fields, the plan section in its address, where to go next, and
+whether htmx asked (for a fragment rather than the page)."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import FormData
 
-from app.forms.fields import date_boxes, read_date_input
 from app.models import Section
 from app.permissions import PlanAccess
 from app.services.plans.plans import SECTION_TITLES
@@ -25,20 +23,6 @@ FormValues = Annotated[dict[str, str], Depends(form_values)]
 def is_htmx(request: Request) -> bool:
     """A request from htmx wants a fragment; the same address without JavaScript wants the page."""
     return request.headers.get("HX-Request") == "true"
-
-
-def date_from(values: dict[str, str], name: str, label: str, errors: dict[str, str]) -> date | None:
-    """The date typed in a GOV.UK date input, or None; a problem goes in `errors` under its box.
-
-    For the item forms (app/routers/pages/item_forms.py) until they are page forms in app/forms.
-    """
-    found, problems = read_date_input(values, name, label=label)
-    errors.update(problems)
-    return found
-
-
-date_values = date_boxes
-"""A stored date as the three boxes of a date input."""
 
 
 def section_in_path(access: PlanAccess, section: str) -> Section:

@@ -12,7 +12,9 @@ from app.services.paper import bundle, downloads, easy_read
 router = APIRouter()
 
 
-@router.get("/plans/{plan_id}/plan.pdf", dependencies=[requires(Permission.READ_PLANS)])
+@router.get(
+    "/plans/{plan_id}/plan.pdf", name="plan_pdf_download", dependencies=[requires(Permission.READ_PLANS)]
+)
 def plan_pdf(
     db: SessionDep, actor: ActorDep, settings: SettingsDep, access: CurrentPlan, version: VersionQuery = None
 ) -> Response:
@@ -20,7 +22,11 @@ def plan_pdf(
     return pdf_response(document, f"{access.plan.reference}-version-{paper.version}.pdf")
 
 
-@router.get("/plans/{plan_id}/tribunal-bundle.pdf", dependencies=[requires(Permission.READ_PLANS)])
+@router.get(
+    "/plans/{plan_id}/tribunal-bundle.pdf",
+    name="tribunal_bundle_download",
+    dependencies=[requires(Permission.READ_PLANS)],
+)
 def tribunal_bundle(
     db: SessionDep, actor: ActorDep, settings: SettingsDep, access: CurrentPlan, version: VersionQuery = None
 ) -> Response:
@@ -40,12 +46,14 @@ def my_plan_pdf(db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Respons
     return pdf_response(document, f"{access.plan.reference}-my-plan.pdf")
 
 
-@router.get("/plans/{plan_id}/export.zip", dependencies=[requires(Permission.READ_PLANS)])
+@router.get(
+    "/plans/{plan_id}/export.zip", name="plan_export_zip", dependencies=[requires(Permission.READ_PLANS)]
+)
 def plan_export(db: SessionDep, actor: ActorDep, settings: SettingsDep, access: CurrentPlan) -> Response:
     archive = downloads.plan_export(db, settings, actor, access)
     return zip_response(archive, f"{access.plan.reference}-export.zip")
 
 
-@router.get("/account/my-data.zip", dependencies=[requires(Permission.READ_PLANS)])
+@router.get("/account/my-data.zip", name="my_data_zip", dependencies=[requires(Permission.READ_PLANS)])
 def my_data(db: SessionDep, actor: ActorDep, settings: SettingsDep) -> Response:
     return zip_response(downloads.subject_access(db, settings, actor), "oneplan-my-data.zip")

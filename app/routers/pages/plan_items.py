@@ -9,9 +9,10 @@ htmx swaps it in); a save that came second is a 409 page, or for htmx the merge 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
+from app.forms.items import UNIT_LABELS, ItemForm, RevisionsForm, TypedItem
 from app.models import (
     AREA_OF_NEED_LABELS,
     DELIVERER_ROLE_LABELS,
@@ -30,19 +31,12 @@ from app.models.base import id_of
 from app.permissions import Permission, PlanAccess, may_comment, may_revise
 from app.rendering import render
 from app.routers.pages.inputs import FormValues, is_htmx, section_in_path
-from app.routers.pages.item_forms import (
-    UNIT_LABELS,
-    ItemForm,
-    field_key,
-    form_values_of,
-    in_page_order,
-    read_item_form,
-)
 from app.services.delivery.changes import change_provision
 from app.services.plans import changes, items, plans
 from app.services.plans.access import refuse
 from app.services.plans.content import PlanItem
 from app.services.plans.members import members
+from app.urls import Page, see_other
 
 router = APIRouter()
 
@@ -143,25 +137,33 @@ def new_item_page(request: Request, db: SessionDep, access: CurrentPlan, section
     return _add_form(request, db, access, found, {}, {})
 
 
-@router.post("/plans/{plan_id}/sections/{section}/items", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/plans/{plan_id}/sections/{section}/items",
+    name="add_item_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def add_item(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, section: str, form: FormValues
 ) -> Response:
     found = _section_of(access, section)
     _must_write_in(access, found)
     kind = SECTION_KIND[found]
-    typed = read_item_form(form, kind, needs_voice=kind is ItemKind.VIEW and _voices(db, access) is not None)
+    needs_voice = kind is ItemKind.VIEW and _voices(db, access) is not None
+    typed = ItemForm.read_item(form, kind, needs_voice=needs_voice)
     if typed.errors:
         return _add_form(request, db, access, found, typed.values, typed.errors)
     new = items.NewItem.model_construct(**typed.content.model_dump(), section=found, voice_id=typed.voice_id)
     try:
         item = items.add_item(db, actor, access, new)
     except items.ContentProblem as problem:
-        errors = in_page_order({field_key(field): message for field, message in problem.errors.items()})
-        return _add_form(request, db, access, found, typed.values, errors)
+        return _add_form(request, db, access, found, typed.values, ItemForm.problem_errors(problem))
     if not is_htmx(request):
-        return RedirectResponse(
-            f"/plans/{id_of(access.plan)}/sections/{found.value}#item-{id_of(item)}", status_code=303
+        return see_other(
+            request,
+            Page.SECTION,
+            plan_id=id_of(access.plan),
+            section=found.value,
+            fragment=f"item-{id_of(item)}",
         )
     revision = items.current_revision(db, item)
     context = {
@@ -231,11 +233,15 @@ def _edit_form(
 def edit_item_page(request: Request, db: SessionDep, access: CurrentPlan, item_id: RowId) -> Response:
     item = items.plan_item(db, access, item_id)
     items.check_revisable(access, item)
-    values = form_values_of(items.current_revision(db, item)) | {"based_on": str(item.revision_number)}
+    values = ItemForm.values_of(items.current_revision(db, item)) | {"based_on": str(item.revision_number)}
     return _edit_form(request, db, access, item, values, {})
 
 
-@router.post("/plans/{plan_id}/items/{item_id}", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/plans/{plan_id}/items/{item_id}",
+    name="revise_item_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def revise_item(
     request: Request,
     db: SessionDep,
@@ -250,14 +256,14 @@ def revise_item(
     based_on = form.get("based_on", "")
     if not based_on.isdigit():
         raise HTTPException(400, "The form did not say which revision it changes.")
-    typed = read_item_form(form, item.kind, needs_voice=False)
-    errors = dict(typed.errors)
+    typed = ItemForm.read_item(form, item.kind, needs_voice=False)
+    errors = typed.errors
     try:
         items.checked_reason(items.is_agreed(db, item), typed.values["reason"])
     except items.ContentProblem as problem:
-        errors |= problem.errors
+        errors = ItemForm.in_page_order(errors | ItemForm.problem_errors(problem))
     if errors:
-        return _edit_form(request, db, access, item, typed.values, in_page_order(errors))
+        return _edit_form(request, db, access, item, typed.values, errors)
     try:
         change_provision(
             db,
@@ -272,17 +278,20 @@ def revise_item(
     except items.StaleRevision as stale:
         return _conflict(request, db, access, stale, typed)
     except items.ContentProblem as problem:
-        errors = in_page_order({field_key(field): message for field, message in problem.errors.items()})
-        return _edit_form(request, db, access, item, typed.values, errors)
+        return _edit_form(request, db, access, item, typed.values, ItemForm.problem_errors(problem))
     if not is_htmx(request):
-        return RedirectResponse(
-            f"/plans/{id_of(access.plan)}/sections/{item.section.value}#item-{item_id}", status_code=303
+        return see_other(
+            request,
+            Page.SECTION,
+            plan_id=id_of(access.plan),
+            section=item.section.value,
+            fragment=f"item-{item_id}",
         )
     return _item_fragment(request, db, actor, access, item, focus=True)
 
 
 def _conflict(
-    request: Request, db: SessionDep, access: PlanAccess, stale: items.StaleRevision, typed: ItemForm
+    request: Request, db: SessionDep, access: PlanAccess, stale: items.StaleRevision, typed: TypedItem
 ) -> Response:
     """Both texts side by side; the form keeps this person's words and now builds on the saved revision."""
     theirs: ItemRevision = stale.current
@@ -311,7 +320,11 @@ def _named(db: SessionDep, rows: list[tuple[str, str, str]]) -> list[tuple[str, 
     ]
 
 
-@router.post("/plans/{plan_id}/items/{item_id}/comments", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/plans/{plan_id}/items/{item_id}/comments",
+    name="add_comment_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def add_comment(
     request: Request,
     db: SessionDep,
@@ -332,9 +345,12 @@ def add_comment(
         return _history_page(request, db, actor, access, item, "", "", {"comment": message}, text)
     if is_htmx(request) and not from_history:
         return _item_fragment(request, db, actor, access, item, focus_comment=comment.id)
-    plan_url = f"/plans/{id_of(access.plan)}"
-    page = f"{plan_url}/items/{item_id}" if from_history else f"{plan_url}/sections/{item.section.value}"
-    return RedirectResponse(f"{page}#comment-{comment.id}", status_code=303)
+    fragment = f"comment-{comment.id}"
+    if from_history:
+        return see_other(request, Page.ITEM, plan_id=id_of(access.plan), item_id=item_id, fragment=fragment)
+    return see_other(
+        request, Page.SECTION, plan_id=id_of(access.plan), section=item.section.value, fragment=fragment
+    )
 
 
 @router.get("/plans/{plan_id}/items/{item_id}/comments/new", dependencies=[requires(Permission.CONTRIBUTE)])
@@ -350,7 +366,7 @@ def new_comment_form(request: Request, db: SessionDep, access: CurrentPlan, item
             object_id=item_id,
         )
     if not is_htmx(request):
-        return RedirectResponse(f"/plans/{id_of(access.plan)}/items/{item_id}#comment", status_code=303)
+        return see_other(request, Page.ITEM, plan_id=id_of(access.plan), item_id=item_id, fragment="comment")
     context = {"plan": access.plan, "item": item, "what": ITEM_KIND_LABELS[item.kind].lower()}
     return render(request, "partials/plans/_comment_form.html", context)
 
@@ -384,12 +400,10 @@ def _history_page(
     history = items.item_history(db, actor, access, item)
     revisions = history.revisions
     numbers = {str(revision.number): revision for revision in revisions}
-    errors = dict(errors)
-    chosen_from = compare_from or (str(len(revisions) - 1) if len(revisions) > 1 else "")
-    chosen_to = compare_to or str(len(revisions))
-    for name, chosen in (("from", chosen_from), ("to", chosen_to)):
-        if chosen and chosen not in numbers:
-            errors[f"compare-{name}"] = f"Choose a revision from 1 to {len(revisions)}"
+    chosen_from = compare_from.strip() or (str(len(revisions) - 1) if len(revisions) > 1 else "")
+    chosen_to = compare_to.strip() or str(len(revisions))
+    chosen = {"compare-from": chosen_from, "compare-to": chosen_to}
+    errors = errors | RevisionsForm.read(chosen, context={"count": len(revisions)})[1]
     older, newer = numbers.get(chosen_from), numbers.get(chosen_to)
     current = revisions[-1]
     rows = _named(db, changes.particulars_diff(older, newer)) if older and newer else []

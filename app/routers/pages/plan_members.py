@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from sqlmodel import Session
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.actor import Actor
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
@@ -25,6 +25,7 @@ from app.services.plans import members as member_service
 from app.services.plans.access import refuse
 from app.services.plans.members import STAFF_ORGANISATION_KINDS, Membership, NewMember
 from app.services.plans.plans import PlanProblem, local_organisations, organisations_by_id
+from app.urls import Page, see_other
 
 router = APIRouter(prefix="/plans/{plan_id}")
 
@@ -148,7 +149,7 @@ def members_page(
     return _members_page(request, db, actor, access, banner=banner)
 
 
-@router.post("/members", dependencies=[requires(Permission.COORDINATE)])
+@router.post("/members", name="add_member_form", dependencies=[requires(Permission.COORDINATE)])
 def add_member(
     request: Request,
     db: SessionDep,
@@ -177,7 +178,7 @@ def add_member(
             person = db.get(Person, member.person_id)
             invited = person is not None and as_utc(person.created_at) >= started
             flag = "invited" if invited else "added"
-            return RedirectResponse(f"/plans/{access.plan.id}/members?{flag}={member.id}", status_code=303)
+            return see_other(request, Page.MEMBERS, plan_id=access.plan.id, query={flag: member.id})
     return _members_page(request, db, actor, access, errors=errors, values=NewMemberForm.shown(form))
 
 
@@ -189,15 +190,25 @@ def _change(change: Callable[[], None]) -> None:
         raise HTTPException(409, str(problem)) from None
 
 
-@router.post("/members/{member_id}/remove", dependencies=[requires(Permission.COORDINATE)])
-def remove_member(member_id: RowId, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
+@router.post(
+    "/members/{member_id}/remove", name="remove_member_form", dependencies=[requires(Permission.COORDINATE)]
+)
+def remove_member(
+    request: Request, member_id: RowId, db: SessionDep, actor: ActorDep, access: CurrentPlan
+) -> Response:
     member = member_service.plan_member(db, access, member_id)
     _change(lambda: member_service.remove_member(db, actor, access, member))
-    return RedirectResponse(f"/plans/{access.plan.id}/members?removed={member.id}", status_code=303)
+    return see_other(request, Page.MEMBERS, plan_id=access.plan.id, query={"removed": member.id})
 
 
-@router.post("/members/{member_id}/coordinator", dependencies=[requires(Permission.COORDINATE)])
-def hand_on_coordinator(member_id: RowId, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
+@router.post(
+    "/members/{member_id}/coordinator",
+    name="hand_on_coordinator_form",
+    dependencies=[requires(Permission.COORDINATE)],
+)
+def hand_on_coordinator(
+    request: Request, member_id: RowId, db: SessionDep, actor: ActorDep, access: CurrentPlan
+) -> Response:
     member = member_service.plan_member(db, access, member_id)
     _change(lambda: member_service.hand_on_coordinator(db, actor, access, member))
-    return RedirectResponse(f"/plans/{access.plan.id}/members?coordinator={member.id}", status_code=303)
+    return see_other(request, Page.MEMBERS, plan_id=access.plan.id, query={"coordinator": member.id})

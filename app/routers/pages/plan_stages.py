@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from sqlmodel import Session
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.clock import UK_TIME, uk_today
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, SettingsDep, requires
@@ -31,6 +31,7 @@ from app.services.plans.changes import ItemChange
 from app.services.plans.lifecycle import CONSULTATION_DAYS, STEP_LABELS, Step
 from app.services.plans.plans import SECTION_TITLES, PlanProblem, organisations_by_id, people_by_id
 from app.services.quality.issue import unquantified_count
+from app.urls import Page, see_other
 
 router = APIRouter(prefix="/plans/{plan_id}")
 
@@ -98,7 +99,7 @@ def stage_page(
     return _stage_page(request, db, access, done=DONE_STEPS.get(done))
 
 
-@router.post("/stage", dependencies=[requires(Permission.COORDINATE)])
+@router.post("/stage", name="take_step_form", dependencies=[requires(Permission.COORDINATE)])
 def take_step(
     request: Request,
     db: SessionDep,
@@ -125,8 +126,8 @@ def take_step(
             errors = StepForm.problem_errors(problem)
         else:
             if not_now is None:
-                return RedirectResponse(
-                    f"/plans/{access.plan.id}/stage?done={typed.step.value}", status_code=303
+                return see_other(
+                    request, Page.STAGE, plan_id=access.plan.id, query={"done": typed.step.value}
                 )
             errors = {_refusal_target(db, access, typed.step): not_now}
     return _stage_page(request, db, access, errors=errors, values=StepForm.shown(form))
@@ -174,7 +175,7 @@ def new_review_page(request: Request, db: SessionDep, access: CurrentPlan) -> Re
     return _review_page(request, db, access)
 
 
-@router.post("/reviews", dependencies=[requires(Permission.COORDINATE)])
+@router.post("/reviews", name="record_review_form", dependencies=[requires(Permission.COORDINATE)])
 def record_review(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
@@ -192,7 +193,7 @@ def record_review(
         except PlanProblem as problem:
             errors = ReviewForm.problem_errors(problem)
         else:
-            return RedirectResponse(f"/plans/{access.plan.id}#reviews", status_code=303)
+            return see_other(request, Page.PLAN, plan_id=access.plan.id, fragment="reviews")
     return _review_page(request, db, access, errors=errors, values=ReviewForm.shown(form))
 
 
@@ -335,7 +336,7 @@ def changes_page(request: Request, db: SessionDep, actor: ActorDep, access: Curr
         "values": values | {"from_version": chosen_from, "to_version": chosen_to},
         "from_choices": _version_choices(frozen, with_current=False),
         "to_choices": _version_choices(frozen, with_current=True),
-        "heading": heading,
+        "compared": heading,
         "found": found,
         "sections": _by_section(db, access, found or []),
         "people": people_by_id(db, {change.after.author_id for change in found or []}),

@@ -4,7 +4,7 @@ from typing import cast
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
 from app.forms.plans import NewPlanForm
@@ -36,6 +36,7 @@ from app.services.timelines import timelines
 from app.services.timelines.reading import Timeline
 from app.services.voices import views
 from app.templating import Shown
+from app.urls import Page, see_other
 
 router = APIRouter()
 
@@ -86,7 +87,7 @@ def new_plan_page(request: Request, db: SessionDep, person: CurrentPerson) -> Re
     return _new_plan_form(request, db, person, {}, {})
 
 
-@router.post("/plans/new", dependencies=[requires(Permission.CREATE_PLAN)])
+@router.post("/plans/new", name="create_plan_form", dependencies=[requires(Permission.CREATE_PLAN)])
 def create_plan(
     request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson, form: FormValues
 ) -> Response:
@@ -105,7 +106,7 @@ def create_plan(
         except plans.PlanProblem as problem:
             errors = NewPlanForm.problem_errors(problem)
         else:
-            return RedirectResponse(f"/plans/{id_of(plan)}", status_code=303)
+            return see_other(request, Page.PLAN, plan_id=id_of(plan))
     return _new_plan_form(request, db, person, errors, NewPlanForm.shown(form))
 
 

@@ -7,7 +7,7 @@ stop a draft being saved.
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from sqlmodel import Session
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
 from app.forms.quality import DifferenceForm
@@ -23,6 +23,7 @@ from app.services.plans.plans import SECTION_TITLES
 from app.services.quality import differences
 from app.services.quality.local_authority import la_quality
 from app.services.quality.rules import provision_flags
+from app.urls import Page, see_other
 
 router = APIRouter()
 
@@ -108,7 +109,11 @@ def new_difference_page(request: Request, db: SessionDep, access: CurrentPlan) -
     return _difference_page(request, db, access, {}, {})
 
 
-@router.post("/plans/{plan_id}/differences", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/plans/{plan_id}/differences",
+    name="record_difference_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def record_difference(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
@@ -129,8 +134,8 @@ def record_difference(
         except (ContentProblem, ValidationError) as problem:
             errors = DifferenceForm.problem_errors(problem)
         else:
-            return RedirectResponse(
-                f"/plans/{id_of(access.plan)}#difference-{difference.id}", status_code=303
+            return see_other(
+                request, Page.PLAN, plan_id=id_of(access.plan), fragment=f"difference-{difference.id}"
             )
     return _difference_page(request, db, access, DifferenceForm.shown(form), errors)
 

@@ -8,7 +8,6 @@ sign in. Pages that show a key or recovery codes are never cached.
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from markupsafe import Markup
@@ -26,6 +25,7 @@ from app.routers.pages.inputs import FormValues, safe_next
 from app.services.auth import second_factor
 from app.services.auth.second_factor import SecondFactorProblem
 from app.services.auth.sign_in import needs_second_factor
+from app.urls import Page, see_other
 
 router = APIRouter()
 
@@ -52,8 +52,8 @@ def get_pending(identity: IdentityDep) -> PendingSignIn:
 PendingDep = Annotated[PendingSignIn, Depends(get_pending)]
 
 
-def _to(path: str, next: str) -> RedirectResponse:
-    return RedirectResponse(f"{path}?next={quote(safe_next(next), safe='/')}", status_code=303)
+def _to(request: Request, page: Page, next: str) -> RedirectResponse:
+    return see_other(request, page, query={"next": safe_next(next)})
 
 
 def _signed_in(token: str, next: str, settings: Settings) -> RedirectResponse:
@@ -75,7 +75,7 @@ def _prove(
     """Finish signing in with an app code or a recovery code (`complete` returns the new session)."""
     next = _next(form)
     if not second_factor.is_set_up(pending.person):
-        return _to(SET_UP, next)
+        return _to(request, Page.SECOND_FACTOR_SET_UP, next)
     typed, errors = code_form.read(form)
     if typed is not None:
         try:
@@ -100,7 +100,7 @@ def _never_cached(response: Response) -> Response:
 @router.get(ENTER_CODE, dependencies=PENDING)
 def enter_code_page(request: Request, pending: PendingDep, next: str = "/") -> Response:
     if not second_factor.is_set_up(pending.person):
-        return _to(SET_UP, next)
+        return _to(request, Page.SECOND_FACTOR_SET_UP, next)
     return render(request, "pages/second_factor/enter_code.html", {"errors": {}, "next": safe_next(next)})
 
 
@@ -147,7 +147,7 @@ def _set_up_page(
 @router.get(SET_UP, dependencies=PENDING)
 def set_up_page(request: Request, settings: SettingsDep, pending: PendingDep, next: str = "/") -> Response:
     if second_factor.is_set_up(pending.person):
-        return _to(ENTER_CODE, next)
+        return _to(request, Page.SECOND_FACTOR, next)
     return _set_up_page(request, settings, pending, {}, next)
 
 
@@ -162,7 +162,7 @@ def set_up(
 ) -> Response:
     next = _next(form)
     if second_factor.is_set_up(pending.person):
-        return _to(ENTER_CODE, next)
+        return _to(request, Page.SECOND_FACTOR, next)
     typed, errors = AppCodeForm.read(form)
     if typed is None:
         return _set_up_page(request, settings, pending, errors, next)
@@ -185,7 +185,7 @@ def set_up(
 @router.get(RECOVERY_CODE, dependencies=PENDING)
 def recovery_code_page(request: Request, pending: PendingDep, next: str = "/") -> Response:
     if not second_factor.is_set_up(pending.person):
-        return _to(SET_UP, next)
+        return _to(request, Page.SECOND_FACTOR_SET_UP, next)
     return render(request, "pages/second_factor/recovery_code.html", {"errors": {}, "next": safe_next(next)})
 
 
@@ -220,7 +220,7 @@ def _staff_only(person: Person) -> None:
         raise Refused(404, "Not Found", action="second_factor.refused", person=person)
 
 
-@router.get(ACCOUNT_PAGE, dependencies=OWN_ACCOUNT)
+@router.get(ACCOUNT_PAGE, name="second_factor_account_page", dependencies=OWN_ACCOUNT)
 def account_page(request: Request, db: SessionDep, identity: IdentityDep, person: CurrentPerson) -> Response:
     _staff_only(person)
     context = {

@@ -35,6 +35,7 @@ from app.services.plans.plans import PlanProblem
 from app.services.timelines import rules, timelines
 from app.services.timelines.la_figures import FIGURE_LABELS, STAGE_FIGURES, Figure
 from app.services.timelines.labels import LABELS
+from app.urls import Page, see_other
 
 router = APIRouter()
 
@@ -81,8 +82,8 @@ def timeline_page(
     return _timeline_page(request, db, actor, access, done=done[:40])
 
 
-def _back_to_timeline(access: PlanAccess, done: str) -> RedirectResponse:
-    return RedirectResponse(f"/plans/{access.plan.id}/timeline?done={done}", status_code=303)
+def _back_to_timeline(request: Request, access: PlanAccess, done: str) -> RedirectResponse:
+    return see_other(request, Page.TIMELINE, plan_id=access.plan.id, query={"done": done})
 
 
 # Asking for an assessment -------------------------------------------------------------------------
@@ -108,7 +109,11 @@ def request_page(request: Request, db: SessionDep, access: CurrentPlan) -> Respo
     return _request_page(request, db, access, {}, {})
 
 
-@router.post("/plans/{plan_id}/assessment-request", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/plans/{plan_id}/assessment-request",
+    name="request_assessment_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def request_assessment(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
@@ -124,7 +129,7 @@ def request_assessment(
         except PlanProblem as problem:
             errors = AssessmentRequestForm.problem_errors(problem)
         else:
-            return _back_to_timeline(access, "requested")
+            return _back_to_timeline(request, access, "requested")
     return _request_page(request, db, access, errors, AssessmentRequestForm.shown(form))
 
 
@@ -167,7 +172,11 @@ def step_page(request: Request, db: SessionDep, access: CurrentPlan, step_id: Ro
     return _step_page(request, db, access, step_id, {}, {})
 
 
-@router.post("/plans/{plan_id}/timeline/steps/{step_id}/done", dependencies=[requires(Permission.COORDINATE)])
+@router.post(
+    "/plans/{plan_id}/timeline/steps/{step_id}/done",
+    name="record_done_form",
+    dependencies=[requires(Permission.COORDINATE)],
+)
 def record_done(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, step_id: RowId, form: FormValues
 ) -> Response:
@@ -186,12 +195,14 @@ def record_done(
         except PlanProblem as problem:
             errors = StepDoneForm.problem_errors(problem)
         else:
-            return _back_to_timeline(access, "step")
+            return _back_to_timeline(request, access, "step")
     return _step_page(request, db, access, step_id, errors, StepDoneForm.shown(form))
 
 
 @router.post(
-    "/plans/{plan_id}/timeline/steps/{step_id}/exception", dependencies=[requires(Permission.COORDINATE)]
+    "/plans/{plan_id}/timeline/steps/{step_id}/exception",
+    name="record_exception_form",
+    dependencies=[requires(Permission.COORDINATE)],
 )
 def record_exception(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, step_id: RowId, form: FormValues
@@ -211,7 +222,7 @@ def record_exception(
         except PlanProblem as problem:
             errors = StepExceptionForm.problem_errors(problem)
         else:
-            return _back_to_timeline(access, "exception")
+            return _back_to_timeline(request, access, "exception")
     return _step_page(request, db, access, step_id, errors, StepExceptionForm.shown(form))
 
 
@@ -252,7 +263,11 @@ def new_advice_page(request: Request, db: SessionDep, access: CurrentPlan) -> Re
     return _advice_page(request, db, access, {}, values)
 
 
-@router.post("/plans/{plan_id}/advice-requests", dependencies=[requires(Permission.COORDINATE)])
+@router.post(
+    "/plans/{plan_id}/advice-requests",
+    name="send_advice_request_form",
+    dependencies=[requires(Permission.COORDINATE)],
+)
 def send_advice_request(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
@@ -274,12 +289,14 @@ def send_advice_request(
         except PlanProblem as problem:
             errors = AdviceRequestForm.problem_errors(problem)
         else:
-            return _back_to_timeline(access, "advice")
+            return _back_to_timeline(request, access, "advice")
     return _advice_page(request, db, access, errors, AdviceRequestForm.shown(form))
 
 
 @router.post(
-    "/plans/{plan_id}/advice-requests/{advice_id}/returned", dependencies=[requires(Permission.CONTRIBUTE)]
+    "/plans/{plan_id}/advice-requests/{advice_id}/returned",
+    name="advice_returned_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
 )
 def advice_returned(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, advice_id: RowId, form: FormValues
@@ -296,7 +313,7 @@ def advice_returned(
         except PlanProblem as problem:
             errors = AdviceReturnedForm.problem_errors(problem, suffix=suffix)
         else:
-            return _back_to_timeline(access, "returned")
+            return _back_to_timeline(request, access, "returned")
     values = AdviceReturnedForm.shown(form, suffix=suffix)
     return _timeline_page(request, db, actor, access, errors=errors, values=values)
 
@@ -304,7 +321,11 @@ def advice_returned(
 # Reviews and phase transfers ----------------------------------------------------------------------
 
 
-@router.post("/plans/{plan_id}/review-meetings", dependencies=[requires(Permission.COORDINATE)])
+@router.post(
+    "/plans/{plan_id}/review-meetings",
+    name="arrange_review_form",
+    dependencies=[requires(Permission.COORDINATE)],
+)
 def arrange_review(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
@@ -318,12 +339,16 @@ def arrange_review(
         except PlanProblem as problem:
             errors = ReviewMeetingForm.problem_errors(problem)
         else:
-            return _back_to_timeline(access, "review")
+            return _back_to_timeline(request, access, "review")
     values = ReviewMeetingForm.shown(form)
     return _timeline_page(request, db, actor, access, errors=errors, values=values)
 
 
-@router.post("/plans/{plan_id}/phase-transfers", dependencies=[requires(Permission.COORDINATE)])
+@router.post(
+    "/plans/{plan_id}/phase-transfers",
+    name="add_phase_transfer_form",
+    dependencies=[requires(Permission.COORDINATE)],
+)
 def add_phase_transfer(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
@@ -340,7 +365,7 @@ def add_phase_transfer(
             transfer_year=typed.transfer_year, into_post_16=typed.into_post_16 == "yes"
         ),
     )
-    return _back_to_timeline(access, "transfer")
+    return _back_to_timeline(request, access, "transfer")
 
 
 # Dashboards ---------------------------------------------------------------------------------------
@@ -395,7 +420,11 @@ def la_figure_page(
     return render(request, "pages/timelines/la_figure.html", context)
 
 
-@router.post("/la/assessment-requests/{request_id}/take-on", dependencies=[requires(Permission.COORDINATE)])
-def take_on(db: SessionDep, actor: ActorDep, request_id: RowId) -> Response:
+@router.post(
+    "/la/assessment-requests/{request_id}/take-on",
+    name="take_on_form",
+    dependencies=[requires(Permission.COORDINATE)],
+)
+def take_on(request: Request, db: SessionDep, actor: ActorDep, request_id: RowId) -> Response:
     taken = timelines.take_on(db, actor, request_id)
-    return RedirectResponse(f"/plans/{taken.plan_id}/timeline?done=taken_on", status_code=303)
+    return see_other(request, Page.TIMELINE, plan_id=taken.plan_id, query={"done": "taken_on"})

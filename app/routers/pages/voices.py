@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.forms.voices import AnswersForm, PictureForm, ReadersForm
@@ -33,6 +33,7 @@ from app.services.plans import items, links, plans
 from app.services.plans.access import refuse
 from app.services.plans.members import members
 from app.services.voices import drafts, pictures, views
+from app.urls import Page, see_other
 
 router = APIRouter()
 
@@ -309,7 +310,7 @@ def new_views_step(
         return _send(request, db, actor, access, voice, values, people)
     if go == "save" and voice.style == "parent":
         drafts.save_draft(db, actor, access, values)
-        return RedirectResponse(f"/plans/{id_of(access.plan)}/my-views?saved=1", status_code=303)
+        return see_other(request, Page.MY_VIEWS, plan_id=id_of(access.plan), query={"saved": 1})
     if go == "skip" and step in {p.value for p in voice.steps}:
         values[f"answer_{step}"] = values[f"picture_{step}"] = ""  # skipped: this question stays empty
     if go.startswith("change:") and go[7:] in steps:
@@ -354,7 +355,7 @@ def _send(
         errors = AnswersForm.answer_errors(problem)
         return render(request, _layout(voice), _step_context(access, voice, values, CHECK, errors, people))
     drafts.end_draft(db, access)
-    return RedirectResponse(f"/plans/{id_of(access.plan)}/my-views?sent={len(sent)}", status_code=303)
+    return see_other(request, Page.MY_VIEWS, plan_id=id_of(access.plan), query={"sent": len(sent)})
 
 
 # Pictures ------------------------------------------------------------------------------------------
@@ -417,7 +418,11 @@ def links_page(
     return _links_page(request, db, actor, access, item_id, {})
 
 
-@router.post("/plans/{plan_id}/items/{item_id}/links", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/plans/{plan_id}/items/{item_id}/links",
+    name="add_link_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def add_link(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, item_id: RowId, form: FormValues
 ) -> Response:
@@ -428,14 +433,16 @@ def add_link(
         links.add_link(db, actor, access, item, answers_id)
     except items.ContentProblem as problem:
         return _links_page(request, db, actor, access, item_id, problem.errors)
-    return RedirectResponse(f"/plans/{id_of(access.plan)}/items/{item_id}/links", status_code=303)
+    return see_other(request, Page.ITEM_LINKS, plan_id=id_of(access.plan), item_id=item_id)
 
 
 @router.post(
-    "/plans/{plan_id}/items/{item_id}/links/{link_id}/remove", dependencies=[requires(Permission.CONTRIBUTE)]
+    "/plans/{plan_id}/items/{item_id}/links/{link_id}/remove",
+    name="remove_link_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
 )
 def remove_link(
-    db: SessionDep, actor: ActorDep, access: CurrentPlan, item_id: RowId, link_id: RowId
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, item_id: RowId, link_id: RowId
 ) -> Response:
     links.remove_link(db, actor, access, links.plan_link(db, access, link_id, from_item=item_id))
-    return RedirectResponse(f"/plans/{id_of(access.plan)}/items/{item_id}/links", status_code=303)
+    return see_other(request, Page.ITEM_LINKS, plan_id=id_of(access.plan), item_id=item_id)

@@ -3,7 +3,7 @@
 from datetime import date
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.clock import uk_today as today
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
@@ -15,6 +15,7 @@ from app.routers.pages.inputs import FormValues
 from app.services.delivery import arithmetic, log, overview, timetables
 from app.services.delivery.common import may_manage_timetable, provision_item
 from app.services.plans.items import ContentProblem
+from app.urls import Page, see_other
 
 router = APIRouter(prefix="/plans/{plan_id}")
 
@@ -86,7 +87,7 @@ def week_page(
     return _grid(request, db, settings, actor, access, item_id, week or today(), saved=saved)
 
 
-@router.post("/delivery/{item_id}", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post("/delivery/{item_id}", name="record_week_form", dependencies=[requires(Permission.CONTRIBUTE)])
 def record_week(
     request: Request,
     db: SessionDep,
@@ -113,6 +114,10 @@ def record_week(
             errors = DayForm.problem_errors(problem)
     if errors:
         return _grid(request, db, settings, actor, access, item_id, monday, errors=errors, values=form)
-    return RedirectResponse(
-        f"/plans/{access.plan.id}/delivery/{item.id}?week={monday.isoformat()}&saved=true", status_code=303
+    return see_other(
+        request,
+        Page.WEEK,
+        plan_id=access.plan.id,
+        item_id=item.id,
+        query={"week": monday.isoformat(), "saved": "true"},
     )

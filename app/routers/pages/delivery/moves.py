@@ -1,7 +1,7 @@
 """Moving setting: the child's plan goes with them to a new school."""
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.clock import uk_today as today
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, SettingsDep, requires
@@ -15,6 +15,7 @@ from app.services.delivery import moves
 from app.services.delivery.common import may_move_setting
 from app.services.plans.access import refuse
 from app.services.plans.items import ContentProblem
+from app.urls import Page, see_other
 
 router = APIRouter(prefix="/plans/{plan_id}")
 
@@ -52,7 +53,7 @@ def move_page(request: Request, db: SessionDep, access: CurrentPlan) -> Response
     return _move_form(request, db, access, {}, date_boxes("moves_on", today()))
 
 
-@router.post("/move", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post("/move", name="move_setting_form", dependencies=[requires(Permission.CONTRIBUTE)])
 def move_setting(
     request: Request,
     db: SessionDep,
@@ -79,5 +80,9 @@ def move_setting(
             errors = MoveForm.problem_errors(problem)
         else:
             still_on = access.membership is not None and access.membership.removed_at is None
-            return RedirectResponse(f"/plans/{access.plan.id}" if still_on else "/plans", status_code=303)
+            return (
+                see_other(request, Page.PLAN, plan_id=access.plan.id)
+                if still_on
+                else see_other(request, Page.PLANS)
+            )
     return _move_form(request, db, access, errors, MoveForm.shown(form))

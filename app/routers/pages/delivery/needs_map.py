@@ -1,7 +1,7 @@
 """The needs map: each need with the support level and the evidence behind it."""
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, requires
 from app.forms.delivery import NeedsMapForm
@@ -19,6 +19,7 @@ from app.services.delivery import needs_map
 from app.services.plans.access import refuse
 from app.services.plans.items import ContentProblem
 from app.services.plans.plans import people_by_id
+from app.urls import Page, see_other
 
 router = APIRouter(prefix="/plans/{plan_id}")
 
@@ -55,7 +56,7 @@ def needs_map_page(request: Request, db: SessionDep, actor: ActorDep, access: Cu
     return _needs_map_page(request, db, actor, access, {}, {})
 
 
-@router.post("/needs-map", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post("/needs-map", name="add_needs_map_entry_form", dependencies=[requires(Permission.CONTRIBUTE)])
 def add_needs_map_entry(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
@@ -78,5 +79,5 @@ def add_needs_map_entry(
         except ContentProblem as problem:
             errors = NeedsMapForm.problem_errors(problem)
         else:
-            return RedirectResponse(f"/plans/{access.plan.id}/needs-map", status_code=303)
+            return see_other(request, Page.NEEDS_MAP, plan_id=access.plan.id)
     return _needs_map_page(request, db, actor, access, errors, NeedsMapForm.shown(form))

@@ -1,7 +1,7 @@
 """Ending or changing agreed provision with a reason, and the family's reply."""
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.forms.delivery import EndingForm, ReplyForm
@@ -15,6 +15,7 @@ from app.services.plans import changes as plan_changes
 from app.services.plans import items
 from app.services.plans.items import ContentProblem
 from app.services.plans.plans import people_by_id
+from app.urls import Page, see_other
 
 router = APIRouter(prefix="/plans/{plan_id}")
 
@@ -47,7 +48,9 @@ def end_page(request: Request, db: SessionDep, access: CurrentPlan, item_id: Row
     return _end_form(request, db, access, item_id, {}, {})
 
 
-@router.post("/items/{item_id}/end", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/items/{item_id}/end", name="end_provision_form", dependencies=[requires(Permission.CONTRIBUTE)]
+)
 def end_provision(
     request: Request,
     db: SessionDep,
@@ -72,7 +75,7 @@ def end_provision(
         except ContentProblem as problem:
             errors = EndingForm.problem_errors(problem)
         else:
-            return RedirectResponse(f"/plans/{access.plan.id}/provision-changes/{change.id}", status_code=303)
+            return see_other(request, Page.PROVISION_CHANGE, plan_id=access.plan.id, change_id=change.id)
     return _end_form(request, db, access, item_id, errors, EndingForm.shown(form))
 
 
@@ -109,7 +112,11 @@ def change_page(
     return _change_page(request, db, access, changes.read_change(db, actor, access, change_id), {}, {})
 
 
-@router.post("/provision-changes/{change_id}/responses", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/provision-changes/{change_id}/responses",
+    name="respond_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def respond(
     request: Request,
     db: SessionDep,
@@ -127,7 +134,11 @@ def respond(
         except ContentProblem as problem:
             errors = ReplyForm.problem_errors(problem)
         else:
-            return RedirectResponse(
-                f"/plans/{access.plan.id}/provision-changes/{change_id}#replies", status_code=303
+            return see_other(
+                request,
+                Page.PROVISION_CHANGE,
+                plan_id=access.plan.id,
+                change_id=change_id,
+                fragment="replies",
             )
     return _change_page(request, db, access, record, errors, ReplyForm.shown(form))

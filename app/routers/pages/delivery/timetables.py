@@ -1,7 +1,7 @@
 """Reduced timetables: starting one, its review, and the decisions taken at each."""
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, requires
 from app.forms.delivery import DecisionForm, TimetableForm
@@ -17,6 +17,7 @@ from app.services.delivery import timetables
 from app.services.delivery.common import may_manage_timetable
 from app.services.plans.items import ContentProblem
 from app.services.plans.plans import people_by_id
+from app.urls import Page, see_other
 
 router = APIRouter(prefix="/plans/{plan_id}")
 
@@ -40,7 +41,7 @@ def new_timetable_page(request: Request, db: SessionDep, access: CurrentPlan) ->
     return _timetable_form(request, db, access, {}, {})
 
 
-@router.post("/timetables", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post("/timetables", name="add_timetable_form", dependencies=[requires(Permission.CONTRIBUTE)])
 def add_timetable(
     request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
@@ -64,7 +65,7 @@ def add_timetable(
         except ContentProblem as problem:
             errors = TimetableForm.problem_errors(problem)
         else:
-            return RedirectResponse(f"/plans/{access.plan.id}/delivery#timetables", status_code=303)
+            return see_other(request, Page.DELIVERY, plan_id=access.plan.id, fragment="timetables")
     return _timetable_form(request, db, access, errors, TimetableForm.shown(form))
 
 
@@ -98,7 +99,11 @@ def timetable_page(
     return _timetable_page(request, db, access, state, {}, {})
 
 
-@router.post("/timetables/{timetable_id}/decisions", dependencies=[requires(Permission.CONTRIBUTE)])
+@router.post(
+    "/timetables/{timetable_id}/decisions",
+    name="decide_timetable_form",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+)
 def decide_timetable(
     request: Request,
     db: SessionDep,
@@ -127,5 +132,5 @@ def decide_timetable(
         except ContentProblem as problem:
             errors = DecisionForm.problem_errors(problem)
         else:
-            return RedirectResponse(f"/plans/{access.plan.id}/timetables/{timetable_id}", status_code=303)
+            return see_other(request, Page.TIMETABLE, plan_id=access.plan.id, timetable_id=timetable_id)
     return _timetable_page(request, db, access, state, errors, DecisionForm.shown(form))

@@ -1,0 +1,81 @@
+"""The addresses of pages, built from their routes' names: a route moved or renamed cannot leave a dead
+link behind (tests/test_route_names.py checks that every name here and in the templates is a route's).
+
+Routers redirect with `see_other(request, Page.PLAN, plan_id=...)`; templates link with the global
+`url_for('plan_page', plan_id=...)` (app/templating.py), which gives the path, not a whole URL.
+"""
+
+from collections.abc import Mapping
+from enum import StrEnum
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.types import ASGIApp
+
+
+class Page(StrEnum):
+    """The pages a router sends a person on to, by their route's name."""
+
+    PLANS = "plans_page"
+    PLAN = "plan_page"
+    SECTION = "section_page"
+    ITEM = "item_page"
+    ITEM_LINKS = "links_page"
+    MEMBERS = "members_page"
+    STAGE = "stage_page"
+    TIMELINE = "timeline_page"
+    DELIVERY = "delivery_page"
+    WEEK = "week_page"
+    NEEDS_MAP = "needs_map_page"
+    TIMETABLE = "timetable_page"
+    PROVISION_CHANGE = "change_page"
+    MY_VIEWS = "my_views_page"
+    AUDIT = "audit_trail"
+    SECOND_FACTOR = "enter_code_page"
+    SECOND_FACTOR_SET_UP = "set_up_page"
+
+
+_ROUTES: dict[str, ASGIApp] = {}
+
+
+def remember_routes(app: ASGIApp) -> None:
+    """The app whose routes name the pages where no request is at hand (parts of a page kept between
+    requests, PDFs): every app made by `create_app` has the same routes."""
+    _ROUTES["app"] = app
+
+
+def known_routes() -> ASGIApp:
+    return _ROUTES["app"]
+
+
+def path_for(
+    app: ASGIApp,
+    name: str,
+    /,
+    *,
+    query: Mapping[str, object] | None = None,
+    fragment: str = "",
+    **params: object,
+) -> str:
+    """The path of the named route with its parameters filled in, then the query and the fragment."""
+    url_path_for = app.url_path_for  # type: ignore[attr-defined]  # FastAPI and Starlette apps have it
+    path = str(url_path_for(name, **params))
+    if query:
+        path += "?" + urlencode({key: str(value) for key, value in query.items()}, safe="/")
+    return f"{path}#{fragment}" if fragment else path
+
+
+def see_other(
+    request: Request,
+    page: Page,
+    /,
+    *,
+    query: Mapping[str, object] | None = None,
+    fragment: str = "",
+    **params: object,
+) -> RedirectResponse:
+    """After a form is handled: on to the page (303, so the browser asks for it with GET)."""
+    return RedirectResponse(
+        path_for(request.app, page, query=query, fragment=fragment, **params), status_code=303
+    )
