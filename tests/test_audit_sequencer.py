@@ -201,7 +201,8 @@ def test_postgres_lets_the_sequencer_link_an_event_once_and_nothing_else(engine:
 def test_a_plan_page_reads_without_a_lock_and_then_writes_only_its_read(
     command_database: str, engine: Engine, tmp_path: Path
 ) -> None:
-    """The whole plan loads and renders in a read-only transaction; its event is written after."""
+    """The whole plan loads and renders in a read-only transaction; its event (and the reader's mark of
+    what they have seen) is written after."""
     settings = Settings(environment=Environment.TEST, database_url=command_database, data_dir=tmp_path)
     with Session(engine) as db:
         create_demo(db, settings)
@@ -246,9 +247,14 @@ def test_a_plan_page_reads_without_a_lock_and_then_writes_only_its_read(
         (text, reading) for text, reading in statements if text.startswith(("INSERT", "UPDATE", "DELETE"))
     ]
     assert written, "the read was recorded"
-    assert all(text.startswith("INSERT INTO audit_event") and not reading for text, reading in written), (
-        written
-    )
+    assert not any(reading for _text, reading in written), written
+    # Its read event, and the reader's mark of how far they have read the plan (issue 16).
+    assert {text.split(" (")[0].split(" SET")[0] for text, _reading in written} <= {
+        "INSERT INTO audit_event",
+        "INSERT INTO plan_seen",
+        "UPDATE plan_seen",
+    }, written
+    assert any(text.startswith("INSERT INTO audit_event") for text, _reading in written)
     assert statements.index(written[0]) > read_end
     assert statements[-1] == ("COMMIT", False)
 

@@ -30,7 +30,7 @@ from app.models import (
     PlanVersionItem,
     Section,
 )
-from app.services.plans import items, lifecycle, members
+from app.services.plans import history, items, lifecycle, members
 from app.services.plans.lifecycle import Step, StepRequest
 from app.services.plans.plans import PlanProblem
 from tests.plan_factories import (
@@ -299,7 +299,7 @@ def test_only_the_coordinator_takes_steps_and_records_reviews(db_session: Sessio
         ).one()
         == 0
     )
-    assert lifecycle.reviews(db_session, access_for(db_session, coordinator_of(db_session, plan), plan)) == []
+    assert history.reviews(db_session, access_for(db_session, coordinator_of(db_session, plan), plan)) == []
 
 
 # SEN Support: the cycle and its reviews ------------------------------------------------------------------
@@ -344,7 +344,7 @@ def test_a_sen_support_review_keeps_the_plan_as_a_version_and_starts_the_next_cy
     )
     assert (review.cycle_number, review.participants, review.recorded_by_id) == (1, "Alex, Priya", senco.id)
     assert (plan.version, plan.cycle_number, plan.cycle_stage) == (2, 2, CycleStage.ASSESS)
-    [version] = lifecycle.versions(db_session, access)
+    [version] = history.versions(db_session, access)
     assert (version.number, version.occasion) == (1, "review")
     kept = db_session.exec(select(PlanVersionItem.item_id).where(PlanVersionItem.version_id == version.id))
     assert set(kept) == {item.id for item in written}
@@ -368,9 +368,9 @@ def test_an_ehc_review_meeting_is_recorded_without_a_new_version(db_session: Ses
         access,
         lifecycle.NewReview(held_on=TODAY, participants="All", what_worked="Travel", what_changes="College"),
     )
-    assert [v.number for v in lifecycle.versions(db_session, access)] == [1]
+    assert [v.number for v in history.versions(db_session, access)] == [1]
     assert (plan.version, plan.status) == (1, PlanStatus.ISSUED)
-    assert len(lifecycle.reviews(db_session, access)) == 1
+    assert len(history.reviews(db_session, access)) == 1
 
 
 def test_an_ended_plan_records_no_review(db_session: Session) -> None:

@@ -119,6 +119,15 @@ def screenshots_dir() -> Path:
     return folder
 
 
+_SAID: list[str] = []
+"""Lines for the run's summary: what the Nu HTML checker found (the figure issue 21 asks for)."""
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in _SAID:
+        terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def served_documents() -> Iterator[ServedDocuments]:
     """Every HTML page the journeys were served, checked by the Nu HTML checker when they are done."""
@@ -126,7 +135,7 @@ def served_documents() -> Iterator[ServedDocuments]:
     yield documents
     errors = nu_errors(documents)
     said = f"The Nu HTML checker: {len(documents)} pages the journeys were served, {len(errors)} errors."
-    print(f"\n{said}")  # noqa: T201 - the figure issue 21 asks for, in the run's output
+    _SAID.append(said)
     if errors:
         shown = "\n".join(errors[:40])
         pytest.fail(f"The Nu HTML checker found {len(errors)} errors in {len(documents)} pages:\n{shown}")

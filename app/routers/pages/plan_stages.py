@@ -25,7 +25,7 @@ from app.models import (
 from app.permissions import Permission, PlanAccess, may_coordinate
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
-from app.services.plans import changes, lifecycle
+from app.services.plans import changes, history, lifecycle
 from app.services.plans.access import refuse
 from app.services.plans.changes import ItemChange
 from app.services.plans.lifecycle import CONSULTATION_DAYS, STEP_LABELS, Step
@@ -63,7 +63,7 @@ def _stage_page(
     done: Step | None = None,
 ) -> Response:
     plan = access.plan
-    frozen = lifecycle.versions(db, access)
+    frozen = history.versions(db, access)
     earliest = uk_today() + timedelta(days=CONSULTATION_DAYS)
     offered = lifecycle.next_steps(access)
     issuable_from = lifecycle.issuable_from(plan) if may_coordinate(access) else None
@@ -287,7 +287,7 @@ def _version_number(value: str, field: str) -> int:
 @router.get("/changes", dependencies=[requires(Permission.READ_PLANS)])
 def changes_page(request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
     """What changed since a day (from its start, UK time), or from one version to another or to now."""
-    frozen = lifecycle.versions(db, access)
+    frozen = history.versions(db, access)
     asked = request.query_params
     typed, errors = ChangesForm.read(asked)
     values = ChangesForm.shown(asked)

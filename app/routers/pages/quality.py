@@ -16,7 +16,7 @@ from app.models.base import id_of
 from app.permissions import PLAN_SECTIONS, Permission, PlanAccess
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
-from app.services.plans import lifecycle, members
+from app.services.plans import history, members
 from app.services.plans.content import plan_items
 from app.services.plans.items import ContentProblem
 from app.services.plans.plans import SECTION_TITLES
@@ -91,7 +91,7 @@ def _difference_page(
         for membership in members.members(db, access)
     ]
     reviews = [
-        (str(review.id), f"Review on {review.held_on:%-d %B %Y}") for review in lifecycle.reviews(db, access)
+        (str(review.id), f"Review on {review.held_on:%-d %B %Y}") for review in history.reviews(db, access)
     ]
     context = {
         "plan": plan,

@@ -39,7 +39,7 @@ from app.services.audit.integrity import Checkpoint
 from app.services.delivery.arithmetic import in_units
 from app.services.paper import pdf
 from app.services.paper.document import PaperItem, PaperPlan, plan_on_paper
-from app.services.plans import changes, lifecycle, visibility
+from app.services.plans import changes, history, visibility
 from app.services.plans.plans import SECTION_TITLES, people_by_id
 
 PARTS = (
@@ -256,7 +256,7 @@ def _audit_extract(db: Session, access: PlanAccess) -> tuple[list[AuditLine], Au
 def build_bundle(db: Session, settings: Settings, access: PlanAccess, version: int | None = None) -> Bundle:
     """The bundle's content as this person may read it (not audited: `tribunal_bundle` records it)."""
     check_may_take(access)
-    versions = lifecycle.versions(db, access)
+    versions = history.versions(db, access)
     paper = plan_on_paper(db, access, settings.data_dir, version if version else issued_version(versions))
     now = plan_on_paper(db, access, settings.data_dir) if paper.frozen is not None else paper
     statements = [

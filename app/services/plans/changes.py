@@ -30,7 +30,7 @@ from app.models import (
 from app.models.base import as_utc
 from app.permissions import PlanAccess
 from app.services import audit
-from app.services.plans import lifecycle, visibility
+from app.services.plans import history, visibility
 from app.services.plans.plans import PlanProblem, people_by_id
 
 PlanState = dict[int, int]
@@ -233,7 +233,7 @@ def read_changes(
         compared = f"since {since.isoformat()}"
     else:
         if from_version is None:
-            frozen = lifecycle.versions(db, access)
+            frozen = history.versions(db, access)
             from_version = frozen[-1].number if frozen else None
         before = _state_of(db, access, from_version, "from_version") if from_version is not None else {}
         compared = f"{_version_label(from_version)} to {_version_label(to_version)}"

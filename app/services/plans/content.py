@@ -28,7 +28,7 @@ from app.models import (
 )
 from app.permissions import PlanAccess, may_comment, may_revise, may_write_in
 from app.services import audit
-from app.services.plans import lifecycle, visibility
+from app.services.plans import history, visibility
 from app.services.plans.members import Membership, members
 from app.services.plans.plans import SECTION_TITLES, organisations_by_id, people_by_id
 
@@ -137,7 +137,7 @@ def plan_content(db: Session, access: PlanAccess) -> PlanContent:
         access, lambda section, title, writable: SectionContent(section, title, by_section[section], writable)
     )
     on_plan = members(db, access)
-    reviews = lifecycle.reviews(db, access)
+    reviews = history.reviews(db, access)
     people = people_by_id(
         db,
         {entry.item.author_id for entry in items}
@@ -154,7 +154,7 @@ def plan_content(db: Session, access: PlanAccess) -> PlanContent:
         | {membership.person.organisation_id for membership in on_plan},
     )
     return PlanContent(
-        access, child, on_plan, groups, reviews, lifecycle.versions(db, access), people, organisations
+        access, child, on_plan, groups, reviews, history.versions(db, access), people, organisations
     )
 
 
@@ -271,7 +271,7 @@ def load_outline(db: Session, access: PlanAccess) -> PlanOutline:
         ),
     )
     on_plan = members(db, access)
-    reviews = lifecycle.reviews(db, access)
+    reviews = history.reviews(db, access)
     people = people_by_id(db, {review.recorded_by_id for review in reviews})
     people.update({membership.person.id: membership.person for membership in on_plan if membership.person.id})
     organisations = organisations_by_id(
@@ -280,7 +280,7 @@ def load_outline(db: Session, access: PlanAccess) -> PlanOutline:
         | {membership.person.organisation_id for membership in on_plan},
     )
     return PlanOutline(
-        access, child, on_plan, groups, heads, reviews, lifecycle.versions(db, access), people, organisations
+        access, child, on_plan, groups, heads, reviews, history.versions(db, access), people, organisations
     )
 
 

@@ -35,7 +35,9 @@ from app.permissions import PlanAccess, may_coordinate
 from app.services import audit
 from app.services.mail import send_mail
 from app.services.plans.access import refuse, refuse_change
+from app.services.plans.history import reviews, versions
 from app.services.plans.plans import PlanProblem, people_by_id
+from app.services.quality.issue import check_before_issue
 
 CONSULTATION_DAYS = 15
 """The family has at least 15 days to comment on a draft EHC plan (SEND Regulations 2014, reg 13(1))."""
@@ -193,9 +195,6 @@ def take_step(
                 action="plan.step_refused",
             )
         # Provision must be quantified (Code of Practice 9.69) unless the coordinator records why not.
-        # Imported here: the check reads plan content, whose module imports this one.
-        from app.services.quality.issue import check_before_issue
-
         waived = check_before_issue(db, access, request.reason)
         frozen = freeze_version(db, access, occasion="issued")
         plan.status = PlanStatus.ISSUED
@@ -334,26 +333,6 @@ def freeze_version(db: Session, access: PlanAccess, *, occasion: str) -> PlanVer
     )
     db.flush()
     return version
-
-
-def versions(db: Session, access: PlanAccess) -> list[PlanVersion]:
-    return list(
-        db.exec(
-            select(PlanVersion)
-            .where(col(PlanVersion.plan_id) == access.plan.id)
-            .order_by(col(PlanVersion.number))
-        )
-    )
-
-
-def reviews(db: Session, access: PlanAccess) -> list[PlanReview]:
-    return list(
-        db.exec(
-            select(PlanReview)
-            .where(col(PlanReview.plan_id) == access.plan.id)
-            .order_by(col(PlanReview.held_on))
-        )
-    )
 
 
 @dataclass(frozen=True)
