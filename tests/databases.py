@@ -35,10 +35,18 @@ def fresh_database(folder: Path) -> Iterator[str]:
     if not server_url:
         yield f"sqlite:///{folder / f'oneplan-{uuid.uuid4().hex[:8]}.sqlite3'}"
         return
+    with _postgres_database(server_url) as url:
+        yield url
+
+
+@contextmanager
+def _postgres_database(server_url: str, template: str | None = None) -> Iterator[str]:
+    """A new database on the server (a copy of `template`, if named), dropped when the block ends."""
     name = f"oneplan_test_{uuid.uuid4().hex[:12]}"
+    copying = f' TEMPLATE "{template}"' if template else ""
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"{copying}'))
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -64,16 +72,8 @@ def migrated_database(folder: Path) -> Iterator[str]:
             template.backup(copy)
         yield f"sqlite:///{path}"
         return
-    name = f"oneplan_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_template_url(server_url)}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with _postgres_database(server_url, template=_template_url(server_url)) as url:
+        yield url
 
 
 _TEMPLATES: dict[str | None, str] = {}

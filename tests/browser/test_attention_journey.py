@@ -8,62 +8,33 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
-from app import migrate
 from app.actor import Actor
-from app.auth import SESSION_COOKIE
-from app.config import Environment, Settings
+from app.config import Settings
 from app.db import build_engine
-from app.models import Child, Item, Plan, Section
-from app.services.demo import create_demo, demo_person
+from app.models import Item, Section
+from app.services.demo import demo_person
 from app.services.plans import items
 from app.services.plans.access import plan_access
 from tests.browser.accessibility import assert_accessible
-from tests.browser.server import running_server
-from tests.databases import fresh_database
-from tests.factories import session_token_for
+from tests.browser.journeys import Journey, journey_server, signed_in_pages
 
 SIZES = [{"width": 320, "height": 640}, {"width": 1280, "height": 800}]
 
 
 @pytest.fixture(scope="module")
 def journey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings, int]]:
-    folder = tmp_path_factory.mktemp("attention-journey")
-    with fresh_database(folder) as url:
-        migrate.upgrade(url)
-        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
-        engine = build_engine(settings)
-        with Session(engine) as db:
-            create_demo(db, settings)
-            plan = db.exec(select(Plan).join(Child).where(Child.full_name == "Sam Taylor")).one()
-            plan_id = int(plan.id or 0)
-            db.commit()
-        engine.dispose()
-        with running_server(settings) as base:
-            yield base, settings, plan_id
+    with journey_server(tmp_path_factory.mktemp("attention-journey")) as served:
+        yield served.base, served.settings, served.plan_of("Sam Taylor")
 
 
 @pytest.fixture
 def open_as(browser: Browser, journey: tuple[str, Settings, int]) -> Iterator[Callable[..., Page]]:
     base, settings, _plan_id = journey
-    contexts: list[BrowserContext] = []
-
-    def open_page(name: str, viewport: dict[str, int]) -> Page:
-        engine = build_engine(settings)
-        with Session(engine) as db:
-            token = session_token_for(db, demo_person(db, name))
-            db.commit()
-        engine.dispose()
-        context = browser.new_context(base_url=base, viewport=viewport)  # type: ignore[arg-type]
-        context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    with signed_in_pages(browser, Journey(base, settings)) as open_page:
+        yield open_page
 
 
 def comment_as(settings: Settings, name: str, plan_id: int, words: str) -> None:

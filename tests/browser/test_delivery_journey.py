@@ -9,20 +9,13 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlmodel import Session, select
+from playwright.sync_api import Browser, Page, expect
 
-from app.auth import SESSION_COOKIE
 from app.clock import uk_today as today
-from app.config import Environment, Settings
-from app.db import build_engine
-from app.models import Child, Plan
+from app.config import Settings
 from app.services.delivery import arithmetic
-from app.services.demo import create_demo, demo_person
 from tests.browser.accessibility import assert_accessible
-from tests.browser.server import running_server
-from tests.databases import migrated_database
-from tests.factories import session_token_for
+from tests.browser.journeys import Journey, journey_server, signed_in_pages
 
 EVERY_WEEKDAY = "2020-01-06..2035-12-31"
 """Every weekday a school day, so that last week is always one to log whatever the date."""
@@ -31,41 +24,15 @@ EVERY_WEEKDAY = "2020-01-06..2035-12-31"
 @pytest.fixture(scope="module")
 def journey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings, int]]:
     folder = tmp_path_factory.mktemp("delivery-journey")
-    with migrated_database(folder) as url:
-        settings = Settings(
-            environment=Environment.TEST, database_url=url, data_dir=folder, term_dates=EVERY_WEEKDAY
-        )
-        engine = build_engine(settings)
-        with Session(engine) as db:
-            create_demo(db)
-            sam = demo_person(db, "Sam Taylor")
-            plan = db.exec(select(Plan).join(Child).where(Child.person_id == sam.id)).one()
-            plan_id = int(plan.id or 0)
-            db.commit()
-        engine.dispose()
-        with running_server(settings) as base:
-            yield base, settings, plan_id
+    with journey_server(folder, term_dates=EVERY_WEEKDAY) as served:
+        yield served.base, served.settings, served.plan_of("Sam Taylor")
 
 
 @pytest.fixture
 def open_as(browser: Browser, journey: tuple[str, Settings, int]) -> Iterator[Callable[..., Page]]:
     base, settings, _plan_id = journey
-    contexts: list[BrowserContext] = []
-
-    def open_page(name: str, *, width: int = 1024) -> Page:
-        engine = build_engine(settings)
-        with Session(engine) as db:
-            token = session_token_for(db, demo_person(db, name))
-            db.commit()
-        engine.dispose()
-        context = browser.new_context(base_url=base, viewport={"width": width, "height": 900})
-        context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    with signed_in_pages(browser, Journey(base, settings)) as signed_in:
+        yield lambda name, *, width=1024: signed_in(name, {"width": width, "height": 900})
 
 
 LAST_MONDAY = arithmetic.monday_of(today()) - timedelta(weeks=1)

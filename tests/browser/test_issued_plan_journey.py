@@ -9,61 +9,27 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlmodel import Session, select
+from playwright.sync_api import Browser, Page, expect
 
-from app import migrate
-from app.auth import SESSION_COOKIE
-from app.config import Environment, Settings
-from app.db import build_engine
-from app.models import Child, Plan
-from app.services.demo import create_demo, demo_person
+from app.config import Settings
 from tests.browser.accessibility import assert_accessible
-from tests.browser.server import running_server
-from tests.databases import fresh_database
-from tests.factories import session_token_for
+from tests.browser.journeys import Journey, journey_server, signed_in_pages
 
 ELLAS_WORDS = "I want to try the college taster days in the summer."
 
 
 @pytest.fixture(scope="module")
 def ella_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings, int]]:
-    folder = tmp_path_factory.mktemp("issued-plan-journey")
-    with fresh_database(folder) as url:
-        migrate.upgrade(url)
-        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
-        engine = build_engine(settings)
-        with Session(engine) as db:
-            create_demo(db, settings)
-            ella = demo_person(db, "Ella Morris")
-            plan = db.exec(select(Plan).join(Child).where(Child.person_id == ella.id)).one()
-            plan_id = int(plan.id or 0)
-            db.commit()
-        engine.dispose()
-        with running_server(settings) as base:
-            yield base, settings, plan_id
+    with journey_server(tmp_path_factory.mktemp("issued-plan-journey")) as journey:
+        yield journey.base, journey.settings, journey.plan_of("Ella Morris")
 
 
 @pytest.fixture
 def person_page(browser: Browser, ella_server: tuple[str, Settings, int]) -> Iterator[Callable[[str], Page]]:
     """A browser page signed in as a demo persona, each in its own context."""
     base, settings, _plan_id = ella_server
-    contexts: list[BrowserContext] = []
-
-    def open_as(name: str) -> Page:
-        engine = build_engine(settings)
-        with Session(engine) as db:
-            token = session_token_for(db, demo_person(db, name))
-            db.commit()
-        engine.dispose()
-        context = browser.new_context(base_url=base, viewport={"width": 1024, "height": 900})
-        context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_as
-    for context in contexts:
-        context.close()
+    with signed_in_pages(browser, Journey(base, settings)) as open_as:
+        yield open_as
 
 
 def test_a_view_after_issue_then_a_review_sent_for_comment(

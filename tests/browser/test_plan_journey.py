@@ -9,66 +9,32 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
-from sqlmodel import Session, select
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
-from app.auth import SESSION_COOKIE
-from app.config import Environment, Settings
-from app.db import build_engine
-from app.models import Child, Plan
-from app.services.demo import create_demo, demo_person
+from app.config import Settings
 from tests.browser.accessibility import assert_accessible
-from tests.browser.server import running_server
-from tests.databases import migrated_database
-from tests.factories import session_token_for
+from tests.browser.journeys import Journey, journey_server, signed_in_pages, with_problems_kept
 
 LUNCH_OUTCOME = "By Easter, Sam will eat his lunch calmly"
 
 
 @pytest.fixture(scope="module")
 def plan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings, int]]:
-    folder = tmp_path_factory.mktemp("plan-journey")
-    with migrated_database(folder) as url:
-        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
-        engine = build_engine(settings)
-        with Session(engine) as db:
-            create_demo(db, settings)
-            sam = demo_person(db, "Sam Taylor")
-            plan = db.exec(select(Plan).join(Child).where(Child.person_id == sam.id)).one()
-            plan_id = int(plan.id or 0)
-            db.commit()
-        engine.dispose()
-        with running_server(settings) as base:
-            yield base, settings, plan_id
+    with journey_server(tmp_path_factory.mktemp("plan-journey")) as journey:
+        yield journey.base, journey.settings, journey.plan_of("Sam Taylor")
 
 
 @pytest.fixture
 def person_page(browser: Browser, plan_server: tuple[str, Settings, int]) -> Iterator[Callable[..., Page]]:
     """A browser page signed in as a demo persona, each in its own context (as on their own computer)."""
     base, settings, _plan_id = plan_server
-    contexts: list[BrowserContext] = []
+    with signed_in_pages(browser, Journey(base, settings)) as signed_in:
 
-    def open_as(name: str, *, javascript: bool = True, width: int = 1024) -> Page:
-        engine = build_engine(settings)
-        with Session(engine) as db:
-            token = session_token_for(db, demo_person(db, name))
-            db.commit()
-        engine.dispose()
-        context = browser.new_context(
-            base_url=base, java_script_enabled=javascript, viewport={"width": width, "height": 900}
-        )
-        context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
-        contexts.append(context)
-        page = context.new_page()
-        problems: list[str] = []
-        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.problems = problems  # type: ignore[attr-defined]
-        return page
+        def open_as(name: str, *, javascript: bool = True, width: int = 1024) -> Page:
+            viewport: ViewportSize = {"width": width, "height": 900}
+            return with_problems_kept(signed_in(name, viewport, java_script_enabled=javascript))
 
-    yield open_as
-    for context in contexts:
-        context.close()
+        yield open_as
 
 
 def section(page: Page, title: str) -> "Locator":

@@ -9,17 +9,11 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlmodel import Session
+from playwright.sync_api import Browser, Page, expect
 
-from app.auth import SESSION_COOKIE
-from app.config import Environment, Settings
-from app.db import build_engine
-from app.services.demo import create_demo, demo_person
+from app.config import Settings
 from tests.browser.accessibility import assert_accessible
-from tests.browser.server import running_server
-from tests.databases import migrated_database
-from tests.factories import session_token_for
+from tests.browser.journeys import Journey, journey_server, signed_in_pages, with_problems_kept
 
 VAGUE = "access to a quiet space when appropriate"
 SPECIFIC = "a quiet room, 15 minutes, twice a day, with a teaching assistant"
@@ -27,42 +21,15 @@ SPECIFIC = "a quiet room, 15 minutes, twice a day, with a teaching assistant"
 
 @pytest.fixture(scope="module")
 def quality_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
-    folder = tmp_path_factory.mktemp("quality-journey")
-    with migrated_database(folder) as url:
-        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
-        engine = build_engine(settings)
-        with Session(engine) as db:
-            create_demo(db, settings)
-            db.commit()
-        engine.dispose()
-        with running_server(settings) as base:
-            yield base, settings
+    with journey_server(tmp_path_factory.mktemp("quality-journey")) as journey:
+        yield journey.base, journey.settings
 
 
 @pytest.fixture
 def person_page(browser: Browser, quality_server: tuple[str, Settings]) -> Iterator[Callable[[str], Page]]:
     base, settings = quality_server
-    contexts: list[BrowserContext] = []
-
-    def open_as(name: str) -> Page:
-        engine = build_engine(settings)
-        with Session(engine) as db:
-            token = session_token_for(db, demo_person(db, name))
-            db.commit()
-        engine.dispose()
-        context = browser.new_context(base_url=base, viewport={"width": 1024, "height": 900})
-        context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
-        contexts.append(context)
-        page = context.new_page()
-        problems: list[str] = []
-        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.problems = problems  # type: ignore[attr-defined]
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
+    with signed_in_pages(browser, Journey(base, settings)) as signed_in:
+        yield lambda name: with_problems_kept(signed_in(name))
 
 
 def vague_count(morgan: Page) -> str:

@@ -9,20 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
-from sqlmodel import Session, select
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
-from app.auth import SESSION_COOKIE
-from app.config import Environment, Settings
-from app.db import build_engine
-from app.models import Child, Plan
-from app.services.demo import create_demo, demo_person
 from tests.browser.accessibility import assert_accessible
-from tests.browser.server import running_server
-from tests.databases import migrated_database
-from tests.factories import session_token_for
+from tests.browser.journeys import journey_server, signed_in_pages, with_problems_kept
 
-NARROW = {"width": 320, "height": 640}
+NARROW: ViewportSize = {"width": 320, "height": 640}
 WORDS = "Colourful Semantics to build spoken sentences"
 SENTENCE = (
     "30 minutes, 3 times a week, in a small group of 4, by a speech and language therapist trained in"
@@ -34,28 +26,8 @@ SENTENCE = (
 def priya(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Page, int]]:
     """Priya Shah signed in on a 320 px screen, with Sam's plan id, on a server of the journey's own."""
     folder = tmp_path_factory.mktemp("structured-provision")
-    with migrated_database(folder) as url:
-        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
-        engine = build_engine(settings)
-        with Session(engine) as db:
-            create_demo(db, settings)
-            sam = demo_person(db, "Sam Taylor")
-            plan_id = int(db.exec(select(Plan).join(Child).where(Child.person_id == sam.id)).one().id or 0)
-            token = session_token_for(db, demo_person(db, "Priya Shah"))
-            db.commit()
-        engine.dispose()
-        with running_server(settings) as base:
-            context = browser.new_context(base_url=base, viewport=NARROW)  # type: ignore[arg-type]
-            context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
-            page = context.new_page()
-            problems: list[str] = []
-            page.on(
-                "console", lambda message: problems.append(message.text) if message.type == "error" else None
-            )
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.problems = problems  # type: ignore[attr-defined]
-            yield page, plan_id
-            context.close()
+    with journey_server(folder) as journey, signed_in_pages(browser, journey) as signed_in:
+        yield with_problems_kept(signed_in("Priya Shah", NARROW)), journey.plan_of("Sam Taylor")
 
 
 def tab_to(page: Page, field: Locator, *, most: int = 40) -> None:

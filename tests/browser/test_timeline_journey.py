@@ -9,39 +9,26 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlmodel import Session, delete, select
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session, delete
 
-from app.auth import SESSION_COOKIE
 from app.clock import uk_today
-from app.config import Environment, Settings
-from app.db import build_engine
-from app.models import Child, Plan
+from app.config import Settings
 from app.models.timeline import AdviceRequest, AssessmentRequest, StatutoryStep
-from app.services.demo import create_demo, demo_person
 from tests.browser.accessibility import assert_accessible
-from tests.browser.server import running_server
-from tests.databases import migrated_database
-from tests.factories import session_token_for
+from tests.browser.journeys import Journey, journey_server, signed_in_pages
+
+
+def _without_the_demos_assessment(db: Session) -> None:
+    for table in (AdviceRequest, StatutoryStep, AssessmentRequest):
+        db.exec(delete(table))  # type: ignore[call-overload]
 
 
 @pytest.fixture(scope="module")
 def timeline_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings, int]]:
     folder = tmp_path_factory.mktemp("timeline-journey")
-    with migrated_database(folder) as url:
-        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=folder)
-        engine = build_engine(settings)
-        with Session(engine) as db:
-            create_demo(db)
-            sam = demo_person(db, "Sam Taylor")
-            plan = db.exec(select(Plan).join(Child).where(Child.person_id == sam.id)).one()
-            for table in (AdviceRequest, StatutoryStep, AssessmentRequest):
-                db.exec(delete(table))  # type: ignore[call-overload]
-            plan_id = int(plan.id or 0)
-            db.commit()
-        engine.dispose()
-        with running_server(settings) as base:
-            yield base, settings, plan_id
+    with journey_server(folder, _without_the_demos_assessment) as journey:
+        yield journey.base, journey.settings, journey.plan_of("Sam Taylor")
 
 
 @pytest.fixture
@@ -49,22 +36,8 @@ def person_page(
     browser: Browser, timeline_server: tuple[str, Settings, int]
 ) -> Iterator[Callable[[str], Page]]:
     base, settings, _plan_id = timeline_server
-    contexts: list[BrowserContext] = []
-
-    def open_as(name: str) -> Page:
-        engine = build_engine(settings)
-        with Session(engine) as db:
-            token = session_token_for(db, demo_person(db, name))
-            db.commit()
-        engine.dispose()
-        context = browser.new_context(base_url=base)
-        context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_as
-    for context in contexts:
-        context.close()
+    with signed_in_pages(browser, Journey(base, settings)) as open_as:
+        yield open_as
 
 
 def fill_date(page: Page, prefix: str, day: object) -> None:
