@@ -17,7 +17,6 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.config import Settings
-from app.errors import Refused
 from app.models import (
     PLAN_KIND_LABELS,
     AuditEvent,
@@ -40,6 +39,7 @@ from app.services.delivery.arithmetic import in_units
 from app.services.paper import pdf
 from app.services.paper.document import PaperItem, PaperPlan, plan_on_paper
 from app.services.plans import changes, history, visibility
+from app.services.plans.access import refuse_as_absent
 from app.services.plans.plans import SECTION_TITLES, people_by_id
 
 PARTS = (
@@ -125,14 +125,7 @@ class Bundle:
 def check_may_take(access: PlanAccess) -> None:
     """The plan's members and the council's audit officers; anyone else is told it does not exist."""
     if access.membership is None and not access.audits:
-        raise Refused(
-            404,
-            "Not Found",
-            action="plan.refused",
-            person=access.person,
-            object_type="plan",
-            object_id=access.plan.id,
-        )
+        refuse_as_absent(access)
 
 
 def issued_version(versions: list[PlanVersion]) -> int | None:

@@ -10,7 +10,6 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.config import Settings
-from app.errors import Refused
 from app.models import PLAN_KIND_LABELS, AuditEvent, Organisation, PlanMember, Section
 from app.models.base import utc_now
 from app.permissions import PlanAccess
@@ -18,20 +17,13 @@ from app.services import audit
 from app.services.audit import canonical_time
 from app.services.paper import pdf, transfer
 from app.services.paper.document import PaperPlan, plan_on_paper
-from app.services.plans.access import plan_access
+from app.services.plans.access import plan_access, refuse_as_absent
 from app.services.plans.plans import SECTION_TITLES
 
 
 def check_member(access: PlanAccess) -> None:
     if access.membership is None:
-        raise Refused(
-            404,
-            "Not Found",
-            action="plan.refused",
-            person=access.person,
-            object_type="plan",
-            object_id=access.plan.id,
-        )
+        refuse_as_absent(access)
 
 
 def exported(db: Session, actor: Actor, access: PlanAccess, form: str, **details: object) -> None:

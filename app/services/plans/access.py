@@ -77,6 +77,18 @@ def refuse(
     )
 
 
+def refuse_as_absent(access: PlanAccess) -> NoReturn:
+    """Refuse someone who may not see this of the plan as if the plan did not exist (404)."""
+    raise Refused(
+        404,
+        "Not Found",
+        action="plan.refused",
+        person=access.person,
+        object_type="plan",
+        object_id=access.plan.id,
+    )
+
+
 def refuse_change(access: PlanAccess, detail: str, *, action: str) -> NoReturn:
     """Refuse a change the plan's state does not allow now (409): issued, ceased, or out of order."""
     raise Refused(
