@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from app.middleware import REQUEST_ID_HEADER, SECURITY_HEADERS
+from app.headers import REQUEST_ID_HEADER, SECURITY_HEADERS
 from app.models import Person
 from app.models.base import WORDS
 from app.templating import get_templates

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from app import logging_setup
 from app.config import Environment, Settings
+from app.headers import REQUEST_ID_HEADER
 from app.main import create_app
-from app.middleware import REQUEST_ID_HEADER
 from tests.served import oneplan_serve
 
 REQUEST_ID = "req-0123456789abcdef"

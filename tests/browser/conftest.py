@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app.auth import SESSION_COOKIE
 from app.config import Environment, Settings
 from app.db import build_engine
-from app.middleware import REQUEST_ID_HEADER
+from app.headers import REQUEST_ID_HEADER
 from app.services.demo import create_demo, demo_person
 from tests.browser.nu_checker import ServedDocuments, nu_errors
 from tests.browser.server import running_server
