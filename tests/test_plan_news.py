@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from app.actor import Actor
 from app.models import Item, Person, Section
 from app.models.seen import PlanSeen
-from app.services.plans import items
+from app.services.plans import items, seen
 from app.services.plans.access import plan_access
 from tests.test_plan_pages import plan_of, text_of
 
@@ -105,3 +105,19 @@ def test_alex_s_dashboard_shows_the_shortfall_and_what_changed_since_he_looked(
     priya_sees = dashboard_news_of(client)
     assert "New since you last looked: 1 new comment" in priya_sees
     assert "got less help" not in priya_sees  # the shortfall is on her plan page and her delivery pages
+
+
+def test_two_first_looks_at_once_keep_one_mark(db_session: Session, demo: Demo) -> None:
+    """Two tabs opening the plan together both find no mark and both write it: one mark stays."""
+    priya = Actor.command(demo("Priya Shah"))
+    plan = plan_of(db_session, "Sam Taylor")
+    access = plan_access(db_session, priya, plan.id or 0)
+
+    seen.mark_seen(db_session, access, None)
+    seen.mark_seen(db_session, access, None)
+    db_session.flush()
+
+    marks = db_session.exec(
+        select(PlanSeen).where(PlanSeen.person_id == priya.signed_in().id, PlanSeen.plan_id == plan.id)
+    ).all()
+    assert [mark.stamp for mark in marks] == [plan.content_stamp]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.clock import UK_TIME
@@ -92,14 +92,15 @@ def mark_seen(db: Session, access: PlanAccess, mark: PlanSeen | None) -> None:
     person_id, plan_id, stamp, now = int(access.person.id or 0), id_of(plan), plan.content_stamp, utc_now()
 
     def write(writer: Session) -> None:
-        moved = writer.execute(
-            update(PlanSeen)
-            .where(col(PlanSeen.person_id) == person_id, col(PlanSeen.plan_id) == plan_id)
-            .values(seen_at=now, stamp=stamp)
+        # One statement, so that two first looks at once (two tabs) cannot both insert the mark.
+        dialect = postgresql if writer.get_bind().dialect.name == "postgresql" else sqlite
+        row = {"person_id": person_id, "plan_id": plan_id, "seen_at": now, "stamp": stamp}
+        upsert = dialect.insert(PlanSeen).values(**row)
+        writer.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["person_id", "plan_id"], set_={"seen_at": now, "stamp": stamp}
+            )
         )
-        if not getattr(moved, "rowcount", 0):
-            writer.add(PlanSeen(person_id=person_id, plan_id=plan_id, seen_at=now, stamp=stamp))
-            writer.flush()
 
     write_after_reading(db, write)
 
