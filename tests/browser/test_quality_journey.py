@@ -56,8 +56,11 @@ def test_priya_sees_vague_provision_flagged_as_she_types_and_morgan_sees_the_cou
     priya.locator("nav.oneplan-contents").get_by_role("link", name="Support in school", exact=True).click()
     support = priya.locator("#section-F")
     support.get_by_role("link", name=re.compile("Add provision")).click()
-    # htmx listens for typing once the page has loaded: on a busy machine the form shows sooner.
-    priya.wait_for_load_state("load")
+    # htmx listens for typing once it has processed the form shown in place: on a busy machine the form
+    # shows (and could be typed into) sooner.
+    priya.wait_for_function(
+        "() => !!document.querySelector('#section-F .oneplan-quality-live')?.['htmx-internal-data']"
+    )
     words = support.get_by_label("What the support is")
     words.fill(VAGUE)
     live = support.locator(".oneplan-quality-live")
