@@ -7,12 +7,14 @@ holds the write lock (SQLite) while it loads and renders a plan, and none blocks
 """
 
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 from psycopg.pq import TransactionStatus
-from sqlalchemy import Engine, MetaData, event, update
+from sqlalchemy import Engine, MetaData, event, exc, update
+from sqlalchemy.engine import URL
 from sqlalchemy.pool import Pool
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -29,45 +31,101 @@ wait for a connection while the process had threads and cores to spare."""
 POOL_OVERFLOW = 20
 
 
+PING_AFTER_IDLE = 10.0
+"""Seconds a pooled PostgreSQL connection may lie unused before it is checked on being taken."""
+
+
 def build_engine(settings: Settings) -> Engine:
     """Create the engine; SQLite gets the settings that make it behave under threads and FKs."""
     url = settings.resolved_database_url
-    connect_args: dict[str, Any] = {}
-    if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        connect_args["check_same_thread"] = False
-    # A pooled PostgreSQL connection may have been closed by the server: ping it when it is taken. A
-    # SQLite file cannot go away under us, so a ping would be a wasted statement per request.
-    pool: dict[str, Any] = {}
     if not settings.is_sqlite:
-        pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
-    engine = create_engine(
-        url, echo=settings.sql_echo, connect_args=connect_args, pool_pre_ping=not settings.is_sqlite, **pool
-    )
-    if settings.is_sqlite:
-        event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
-        event.listen(engine, "commit", _end_write_turn)
-        event.listen(engine, "rollback", _end_write_turn)
-    else:
+        engine = _postgresql_engine(url, settings.sql_echo)
         event.listen(engine, "begin", _postgresql_begin)
+        return engine
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, echo=settings.sql_echo, connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    event.listen(engine, "commit", _end_write_turn)
+    event.listen(engine, "rollback", _end_write_turn)
     return engine
+
+
+def _postgresql_engine(url: str | URL, echo: bool, **options: Any) -> Engine:
+    """A pool of PostgreSQL connections, each checked only when taken after lying idle.
+
+    A connection the server has closed (a restart, an idle timeout) must not fail a request; but
+    SQLAlchemy's `pool_pre_ping` checks on every checkout, which on PostgreSQL costs a transaction
+    of its own (BEGIN, SELECT 1) per request. A connection in steady use has just worked.
+    """
+    engine = create_engine(url, echo=echo, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, **options)
+    event.listen(engine, "checkout", _ping_if_idle)
+    event.listen(engine, "checkin", _note_idle_since)
+    return engine
+
+
+_IDLE_SINCE = "oneplan_idle_since"
+
+
+def _note_idle_since(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Raise DisconnectionError for a dead connection: the pool then replaces it and tries again."""
+    if time.monotonic() - record.info.get(_IDLE_SINCE, 0.0) < PING_AFTER_IDLE:
+        return
+    try:
+        dbapi_connection.execute("SELECT 1")
+        if not dbapi_connection.autocommit:
+            dbapi_connection.rollback()
+    except Exception as problem:  # any failure here means: use another connection
+        raise exc.DisconnectionError(str(problem)) from problem
 
 
 READING = "oneplan_reading"
 """Execution option (and `Session.info` key) of the engine that read-only requests use."""
 _LATER = "oneplan_writes_after_reading"
+_WRITER = "oneplan_writer"
+"""`Session.info` key: the engine a reading session's waiting writes go to (not its read-only pool)."""
 
 Write = Callable[[Session], object]
 
 
 def reading_engine(engine: Engine) -> Engine:
-    """The same engine and pool, whose transactions only read (and, on SQLite, take no lock)."""
-    return engine.execution_options(**{READING: True})
+    """The engine of transactions that only read (on SQLite, taking no lock).
+
+    On PostgreSQL it has a pool of its own, in autocommit and read-only by the server's default
+    (`default_transaction_read_only`): each statement is its own read-only transaction, so a read
+    costs no BEGIN and no ROLLBACK, and a write slipped into a GET still fails loudly. At READ
+    COMMITTED, PostgreSQL's default, statements in one transaction see no more alike than these.
+    """
+    with _READING_ENGINES_LOCK:
+        found = _READING_ENGINES.get(engine)
+        if found is None:
+            found = _READING_ENGINES[engine] = _reading_engine_for(engine)
+        return found
+
+
+_READING_ENGINES: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+_READING_ENGINES_LOCK = threading.Lock()
+
+
+def _reading_engine_for(engine: Engine) -> Engine:
+    if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
+        return engine.execution_options(**{READING: True})  # SQLite, or a test's own connection
+    reading = _postgresql_engine(
+        engine.url,
+        bool(engine.echo),
+        isolation_level="AUTOCOMMIT",
+        connect_args={"options": "-c default_transaction_read_only=on"},
+    ).execution_options(**{READING: True})
+    event.listen(engine, "engine_disposed", lambda _engine: reading.dispose())
+    return reading
 
 
 def reading_session(engine: Engine) -> Session:
-    return Session(reading_engine(engine), info={READING: True})
+    return Session(reading_engine(engine), info={READING: True, _WRITER: engine})
 
 
 def is_reading(db: Session) -> bool:
@@ -111,7 +169,7 @@ def write_what_waited(db: Session) -> None:
     db.rollback()
     if not waiting:
         return
-    bind = db.get_bind()
+    bind = db.info.get(_WRITER) or db.get_bind()
     if isinstance(bind, Engine):
         _write_group(bind).write(waiting)
         return

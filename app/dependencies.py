@@ -1,9 +1,11 @@
 """Request-scoped dependencies shared by both doors: the session, who is asking, and `requires`."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from app.actor import Actor
@@ -76,14 +78,38 @@ def only_reads(request: Request) -> bool:
     return request.method in SAFE_METHODS and not writes
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's one session; it commits before the response is sent (scope="function").
 
     A request that only reads does so without a lock (see `app.db`); others write in one transaction.
+    Made on the event loop, which costs nothing (a session connects at its first statement, in the
+    thread pool), and ended in the thread pool, where its commit may wait: a plain `def` generator
+    would cost every request a hop to the thread pool and back just to make it.
     """
     engine = request.app.state.engine
-    with reading_session(engine) if only_reads(request) else Session(engine) as session:
-        yield from request_transaction(request, session)
+    session = reading_session(engine) if only_reads(request) else Session(engine)
+    transaction = contextmanager(request_transaction)(request, session)
+    transaction.__enter__()  # runs to its `yield`: no statement
+    try:
+        yield session
+    except Exception as problem:
+        if not await run_in_threadpool(_end_transaction, session, transaction, problem):
+            raise
+    else:
+        await run_in_threadpool(_end_transaction, session, transaction, None)
+
+
+def _end_transaction(
+    session: Session, transaction: AbstractContextManager[Session], problem: Exception | None
+) -> bool:
+    """Commit or roll back (`request_transaction`), then give the connection back; True if handled."""
+    try:
+        if problem is None:
+            transaction.__exit__(None, None, None)
+            return False
+        return bool(transaction.__exit__(type(problem), problem, problem.__traceback__))
+    finally:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

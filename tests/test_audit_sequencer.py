@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from app.actor import Actor
 from app.cli import cli
 from app.config import Environment, Settings
-from app.db import build_engine
+from app.db import build_engine, reading_engine
 from app.main import create_app
 from app.models import AuditEvent, Channel, Child, Plan
 from app.models.base import utc_now
@@ -219,17 +219,20 @@ def test_a_plan_page_reads_without_a_lock_and_then_writes_only_its_read(
     """Each statement, and whether its transaction could only read."""
 
     def only_reads(connection: Any) -> bool:
-        if on_postgres():  # psycopg begins the transaction READ ONLY (app/db.py)
-            return bool(connection.connection.driver_connection.read_only)
+        if on_postgres():  # reads run on connections read-only by default (app/db.py)
+            info = connection.connection.driver_connection.info
+            return info.parameter_status("default_transaction_read_only") == "on"
         return bool(connection.connection.info.get("query_only"))  # PRAGMA query_only, as last set
 
     def note(connection: Any, cursor: object, statement: str, *args: object) -> None:
         statements.append((" ".join(statement.split())[:60], only_reads(connection)))
 
     app_engine = app.state.engine
-    event.listen(app_engine, "before_cursor_execute", note)
-    event.listen(app_engine, "commit", lambda connection: statements.append(("COMMIT", False)))
-    event.listen(app_engine, "rollback", lambda connection: statements.append(("ROLLBACK", False)))
+    reads_on = reading_engine(app_engine)  # on PostgreSQL a pool of its own; on SQLite the same engine's
+    for engine_used in [app_engine] if reads_on.pool is app_engine.pool else [app_engine, reads_on]:
+        event.listen(engine_used, "before_cursor_execute", note)
+        event.listen(engine_used, "commit", lambda connection: statements.append(("COMMIT", False)))
+        event.listen(engine_used, "rollback", lambda connection: statements.append(("ROLLBACK", False)))
     try:
         with TestClient(app) as client:
             client.cookies.set("oneplan_session", token)

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.errors import Refused
 from app.models import Person, Plan, PlanMember
+from app.models.seen import PlanSeen
 from app.permissions import PlanAccess, audits_plan
 
 
@@ -36,25 +37,45 @@ def absent_unless_seen(db: Session, person: Person, path_params: Mapping[str, An
         _access(db, person, int(plan_id))
 
 
+_MEMBERSHIP = and_(
+    col(PlanMember.plan_id) == col(Plan.id),
+    col(PlanMember.person_id) == bindparam("person_id"),
+    col(PlanMember.removed_at).is_(None),
+)
 _PLAN_WITH_MEMBERSHIP = (
-    select(Plan, PlanMember)
+    select(Plan, PlanMember).outerjoin(PlanMember, _MEMBERSHIP).where(col(Plan.id) == bindparam("plan_id"))
+)
+"""Built once: every request about a plan asks it."""
+
+_PLAN_WITH_MEMBERSHIP_AND_MARK = (
+    select(Plan, PlanMember, PlanSeen)
+    .outerjoin(PlanMember, _MEMBERSHIP)
     .outerjoin(
-        PlanMember,
-        and_(
-            col(PlanMember.plan_id) == col(Plan.id),
-            col(PlanMember.person_id) == bindparam("person_id"),
-            col(PlanMember.removed_at).is_(None),
-        ),
+        PlanSeen,
+        and_(col(PlanSeen.plan_id) == col(Plan.id), col(PlanSeen.person_id) == bindparam("person_id")),
     )
     .where(col(Plan.id) == bindparam("plan_id"))
 )
-"""Built once: every request about a plan asks it."""
+
+
+def plan_access_and_mark(db: Session, actor: Actor, plan_id: int) -> tuple[PlanAccess, PlanSeen | None]:
+    """The plan, the person's membership and how far they last read it, in one query (the plan page)."""
+    person = actor.signed_in()
+    row = db.exec(_PLAN_WITH_MEMBERSHIP_AND_MARK, params={"person_id": person.id, "plan_id": plan_id}).first()
+    plan, membership, mark = row if row is not None else (None, None, None)
+    return _seen_or_refused(person, plan_id, plan, membership), mark
 
 
 def _access(db: Session, person: Person, plan_id: int) -> PlanAccess:
     row = db.exec(_PLAN_WITH_MEMBERSHIP, params={"person_id": person.id, "plan_id": plan_id}).first()
-    if row is not None:
-        plan, membership = row
+    plan, membership = row if row is not None else (None, None)
+    return _seen_or_refused(person, plan_id, plan, membership)
+
+
+def _seen_or_refused(
+    person: Person, plan_id: int, plan: Plan | None, membership: PlanMember | None
+) -> PlanAccess:
+    if plan is not None:
         access = PlanAccess(person, plan, membership, audits_plan(person, plan))
         if access.may_see:
             return access
