@@ -200,6 +200,27 @@ def test_my_plan_reads_easily_as_a_page_and_as_a_pdf(
     page_one_image(document, tmp_path, "my-plan-page-1")
 
 
+def test_my_plan_marks_a_view_shared_with_a_few_with_who_can_see_it_for_each_of_them(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, tmp_path: Path
+) -> None:
+    plan = plan_of(db_session, "Sam Taylor")
+    marks = {
+        "Sam Taylor": "Only you, Alex, your mum, dad or carer and Tom Baker, from your school can see this.",
+        "Alex Taylor": "Only you, Sam Taylor (child or young person) and Tom Baker (education) can see this.",
+    }
+    for reader, mark in marks.items():
+        sign_in_as(demo(reader))
+        page = text_of(client.get(f"/plans/{plan.id}/my-plan").text)
+        assert f"{HIDDEN_VIEW} {mark}" in " ".join(page.split()), reader
+        assert page.count("can see this.") == 1, reader  # views for everyone carry no mark
+        printed = words(pdf_text(get_pdf(client, f"/plans/{plan.id}/my-plan.pdf"), tmp_path, "mine"))
+        assert words(f"{HIDDEN_VIEW} {mark}") in printed, reader
+    sign_in_as(demo("Priya Shah"))  # not one of its readers: neither the view nor its mark
+    page = text_of(client.get(f"/plans/{plan.id}/my-plan").text)
+    assert HIDDEN_VIEW not in page
+    assert "can see this." not in page
+
+
 def test_each_version_is_offered_once_as_a_pdf(
     client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
 ) -> None:

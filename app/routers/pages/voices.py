@@ -18,7 +18,6 @@ from app.forms.voices import AnswersForm, PictureForm, ReadersForm
 from app.models import (
     FAMILY_MEMBER_ROLES,
     ITEM_KIND_LABELS,
-    MEMBER_ROLE_LABELS,
     Child,
     MemberRole,
     ViewAudience,
@@ -28,11 +27,9 @@ from app.models.base import id_of
 from app.permissions import Permission, PlanAccess, may_write_in
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
-from app.services.auth import family_words as family
 from app.services.plans import items, links, plans
 from app.services.plans.access import refuse
-from app.services.plans.members import members
-from app.services.voices import drafts, pictures, views
+from app.services.voices import drafts, names, pictures, views
 from app.urls import Page, see_other
 
 router = APIRouter()
@@ -135,38 +132,10 @@ def _layout(voice: Voice) -> str:
     return "pages/voices/parent.html" if voice.style == "parent" else "pages/voices/young.html"
 
 
-CHILD_WORDS = {
-    MemberRole.LOCAL_AUTHORITY: "from the council",
-    MemberRole.EDUCATION: "from your school",
-    MemberRole.HEALTH: "your doctor or nurse",
-    MemberRole.SOCIAL_CARE: "your social worker",
-    MemberRole.PARENT_CARER: "your mum, dad or carer",
-    MemberRole.CHILD: "",
-    MemberRole.READER: "who reads your plan",
-}
-"""Who each person on the plan is, in words a child knows ("Tom Baker, from your school")."""
-
-
 def _people(db: SessionDep, access: PlanAccess, voice: Voice) -> list[tuple[str, str]]:
-    """Who else is on the plan, to pick from: "Priya Shah (education)" for a parent; for a child their
-    role in a child's words, and family by first name as the family link says ("Alex, your mum")."""
-    people = []
-    child = db.get(Child, access.plan.child_id)
-    family_words = (
-        family.words_of_child(db, child.person_id if child else None) if voice.style != "parent" else {}
-    )
-    for membership in members(db, access):
-        person, role = membership.person, membership.member.role
-        if person.id == access.person.id:
-            continue
-        if voice.style == "parent":
-            label = f"{person.display_name} ({MEMBER_ROLE_LABELS[role].lower()})"
-        else:
-            name = person.display_name.split()[0] if role in FAMILY_MEMBER_ROLES else person.display_name
-            known_as = f"your {family_words[person.id]}" if person.id in family_words else CHILD_WORDS[role]
-            label = f"{name}, {known_as}" if known_as else name
-        people.append((str(person.id), label))
-    return people
+    """Who else is on the plan, to pick from, named as this voice knows them (`names`)."""
+    named = names.others_on_the_plan(db, access, for_a_child=voice.style != "parent")
+    return [(str(person_id), label) for person_id, label in named.items()]
 
 
 @router.get("/plans/{plan_id}/my-views", dependencies=[requires(Permission.CONTRIBUTE)])

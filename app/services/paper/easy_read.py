@@ -22,13 +22,15 @@ from app.models import (
     PlanVersion,
     Section,
 )
-from app.models.base import as_utc
+from app.models.base import as_utc, id_of
 from app.permissions import PlanAccess
 from app.services import audit
 from app.services.paper import downloads, pdf
 from app.services.plans.content import PlanItem, plan_items
 from app.services.plans.members import members
+from app.services.plans.seen import chosen_views
 from app.services.timelines import rules
+from app.services.voices import names
 from app.templating import day
 
 HELPER_WORDS = {
@@ -57,6 +59,8 @@ class MyPlan:
     support: list[PlanItem]
     helpers: list[Helper]
     next_talk: date | None
+    only_seen_by: dict[int, str]
+    """Views of the child's shared with a few people only: who can see each, so no copy hides it."""
 
     @property
     def name(self) -> str:
@@ -96,6 +100,9 @@ def _summary(db: Session, access: PlanAccess) -> MyPlan:
         and child.person_id is not None
         and entry.item.voice_id == child.person_id
     ]
+    chosen = chosen_views(db, [id_of(access.plan)]) & {id_of(entry.item) for entry in said}
+    voices = {id_of(entry.item): int(entry.item.voice_id or 0) for entry in said}
+    for_a_child = access.member_role is MemberRole.CHILD
     helpers = [
         Helper(membership.person.display_name, HELPER_WORDS.get(membership.member.role, ""))
         for membership in members(db, access)
@@ -109,6 +116,7 @@ def _summary(db: Session, access: PlanAccess) -> MyPlan:
         support=[entry for entry in entries if entry.item.section is Section.F],
         helpers=helpers,
         next_talk=next_talk(db, access, child),
+        only_seen_by=names.only_seen_by(db, access, chosen, voices, for_a_child=for_a_child),
     )
 
 
