@@ -235,6 +235,22 @@ def may_add_view(access: PlanAccess) -> bool:
     )
 
 
+def may_keep_view_draft(access: PlanAccess) -> bool:
+    """A parent may save their views half-written to finish later; a child's questions are short and
+    each screen is sent as it is answered, so nothing of theirs waits unsent."""
+    return access.member_role is MemberRole.PARENT_CARER and may_add_view(access)
+
+
+def may_take_copy(access: PlanAccess) -> bool:
+    """A copy of the plan (PDF, export) goes to its members only: an auditor reads it in the service."""
+    return access.membership is not None
+
+
+def may_take_bundle(access: PlanAccess) -> bool:
+    """A tribunal bundle goes to the plan's members and the council's audit officers."""
+    return access.membership is not None or access.audits
+
+
 def may_revise(access: PlanAccess, item: Item) -> bool:
     """Views and advice stay their author's words; other items are revised by their section's writers."""
     if not may_write_in(access, item.section):

@@ -101,6 +101,18 @@ ROUTES = [
         params=_item_params,
         form={"step": "like", "answer_like": "Drawing.", "go": "next"},
     ),
+    # Saving the views to finish later: a parent's (303 to their page); a child's screens have no
+    # "save", so theirs is the page again.
+    Route(
+        "POST",
+        "/plans/{plan_id}/my-views/new",
+        {
+            Relationship.OWN: family_page(303)[Relationship.OWN] | {PersonRole.CHILD.value: 200},
+            Relationship.OTHER: family_page(303)[Relationship.OTHER],
+        },
+        params=_item_params,
+        form={"step": "like", "answer_like": "Drawing.", "go": "save"},
+    ),
     # The picture's file was never written: readers get as far as the file (404); see test_voices.
     Route("GET", "/plans/{plan_id}/pictures/{picture_id}", reading(404), params=_picture_params),
     Route("GET", "/plans/{plan_id}/items/{item_id}/links", reading(200), params=_item_params),

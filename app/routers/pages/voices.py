@@ -24,7 +24,7 @@ from app.models import (
     ViewPrompt,
 )
 from app.models.base import id_of
-from app.permissions import Permission, PlanAccess, may_write_in
+from app.permissions import Permission, PlanAccess, may_keep_view_draft, may_write_in
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
 from app.services.plans import items, links, plans
@@ -145,7 +145,7 @@ def my_views_page(
     voice = _voice(db, access)
     own = views.own_views(db, actor, access)
     context = {
-        "draft": drafts.own_draft(db, access) if voice.style == "parent" else None,
+        "draft": drafts.own_draft(db, access) if may_keep_view_draft(access) else None,
         "saved": saved == 1,
         "jump": _jump_list(voice),
         "people": dict(_people(db, access, voice)),
@@ -205,7 +205,7 @@ def new_views_page(request: Request, db: SessionDep, access: CurrentPlan, questi
     voice = _voice(db, access)
     views.check_may_add_views(access)
     values: dict[str, Any] = {"audience": ViewAudience.EVERYONE.value, "readers": []}
-    draft = drafts.own_draft(db, access) if voice.style == "parent" else None
+    draft = drafts.own_draft(db, access) if may_keep_view_draft(access) else None
     if draft is not None:
         values = dict(draft.answers)
     steps = [prompt.value for prompt in voice.steps]
@@ -277,7 +277,7 @@ def new_views_step(
             return render(request, _layout(voice), _step_context(access, voice, values, step, errors, people))
     if go == "send" and step == CHECK:
         return _send(request, db, actor, access, voice, values, people)
-    if go == "save" and voice.style == "parent":
+    if go == "save" and may_keep_view_draft(access):
         drafts.save_draft(db, actor, access, values)
         return see_other(request, Page.MY_VIEWS, plan_id=id_of(access.plan), query={"saved": 1})
     if go == "skip" and step in {p.value for p in voice.steps}:

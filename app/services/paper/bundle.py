@@ -31,7 +31,7 @@ from app.models import (
     Section,
 )
 from app.models.base import as_utc
-from app.permissions import PlanAccess
+from app.permissions import PlanAccess, may_take_bundle
 from app.services import audit
 from app.services.audit import integrity, search, sentences
 from app.services.audit.integrity import Checkpoint
@@ -124,7 +124,7 @@ class Bundle:
 
 def check_may_take(access: PlanAccess) -> None:
     """The plan's members and the council's audit officers; anyone else is told it does not exist."""
-    if access.membership is None and not access.audits:
+    if not may_take_bundle(access):
         refuse_as_absent(access)
 
 

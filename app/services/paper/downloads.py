@@ -12,7 +12,7 @@ from app.actor import Actor
 from app.config import Settings
 from app.models import PLAN_KIND_LABELS, AuditEvent, Organisation, PlanMember, Section
 from app.models.base import utc_now
-from app.permissions import PlanAccess
+from app.permissions import PlanAccess, may_take_copy
 from app.services import audit
 from app.services.audit import canonical_time
 from app.services.paper import pdf, transfer
@@ -22,7 +22,7 @@ from app.services.plans.plans import SECTION_TITLES
 
 
 def check_member(access: PlanAccess) -> None:
-    if access.membership is None:
+    if not may_take_copy(access):
         refuse_as_absent(access)
 
 

@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.models import ViewAudience, ViewDraft, ViewPrompt
 from app.models.base import utc_now
-from app.permissions import PlanAccess
+from app.permissions import PlanAccess, may_keep_view_draft
 from app.services import audit
+from app.services.plans.access import refuse
 
 MAX_ANSWER = 10000
 
@@ -40,6 +41,8 @@ def _kept(values: dict[str, Any]) -> dict[str, Any]:
 
 def save_draft(db: Session, actor: Actor, access: PlanAccess, values: dict[str, Any]) -> ViewDraft:
     """Keep the answers so far for this person on this plan (one draft each, replaced when saved again)."""
+    if not may_keep_view_draft(access):
+        refuse(access, "Only a parent or carer can save their views to finish later.", action="views.refused")
     draft = _own(db, access) or ViewDraft(plan_id=access.plan.id or 0, person_id=access.person.id or 0)
     draft.answers = _kept(values)
     draft.saved_at = utc_now()
