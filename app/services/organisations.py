@@ -3,7 +3,7 @@
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
-from app.models import Organisation, OrganisationKind
+from app.models import Organisation, OrganisationKind, SettingPhase
 from app.services import audit
 
 
@@ -16,16 +16,28 @@ class OrganisationProblem(ValueError):
 
 
 def ensure_organisation(
-    session: Session, name: str, kind: OrganisationKind, local_authority: Organisation | None = None
+    session: Session,
+    name: str,
+    kind: OrganisationKind,
+    local_authority: Organisation | None = None,
+    phase: SettingPhase | None = None,
 ) -> Organisation:
-    """Return the organisation of that name, creating it if it is new (keeps the demo idempotent)."""
+    """Return the organisation of that name, creating it if it is new (keeps the demo idempotent).
+
+    A school made before phases were kept is given its `phase` if it has none.
+    """
     existing = session.exec(select(Organisation).where(Organisation.name == name)).first()
     if existing is not None:
+        if existing.phase is None and phase is not None:
+            existing.phase = phase
+            session.add(existing)
+            session.flush()
         return existing
     organisation = Organisation(
         name=name,
         kind=kind,
         local_authority_id=local_authority.id if local_authority is not None else None,
+        phase=phase,
     )
     session.add(organisation)
     session.flush()
