@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from app.actor import Actor
 from app.clock import uk_today as today
@@ -220,9 +219,10 @@ def apply_move(db: Session, settings: Settings, actor: Actor, access: PlanAccess
     senco = db.get(Person, move.new_senco_id)
     if school is None or senco is None:
         raise LookupError(f"setting move {move.id} names a school or SENCo that is gone")
+    now = utc_now()
+    _claim(db, access, move, applied_at=now)
     placed = placement.name_placement(db, actor, access, move, school.name)
     old_setting = plan.setting_id
-    now = utc_now()
     current = list(
         db.exec(
             select(PlanMember, Person)
@@ -268,7 +268,6 @@ def apply_move(db: Session, settings: Settings, actor: Actor, access: PlanAccess
         db.add(child)
     move.from_setting_id = old_setting
     move.members_ended = len(ended)
-    move.applied_at = now
     db.add(move)
     db.flush()
     audit.record(
@@ -329,16 +328,7 @@ def cancel_move(db: Session, actor: Actor, access: PlanAccess, move_id: int) -> 
     """A move that has not happened yet is called off: nothing of the plan changes."""
     check_may_move(access)
     move = row_of_plan(db, access, SettingMove, move_id, object_type="setting_move", action="move.refused")
-    if not move.is_pending:
-        refuse_change(
-            access,
-            "This move has already happened or been cancelled: only a move still waiting can be cancelled.",
-            action="move.refused",
-        )
-    move.cancelled_at = utc_now()
-    move.cancelled_by_id = id_of(access.person)
-    db.add(move)
-    db.flush()
+    _claim(db, access, move, cancelled_at=utc_now(), cancelled_by_id=id_of(access.person))
     audit.record(
         db,
         actor,
@@ -354,29 +344,49 @@ def cancel_move(db: Session, actor: Actor, access: PlanAccess, move_id: int) -> 
     return move
 
 
-def apply_due_moves(engine: Engine, settings: Settings, day: date | None = None) -> int:
+def _claim(db: Session, access: PlanAccess, move: SettingMove, **values: object) -> None:
+    """Mark the waiting move applied or cancelled, only if it is still waiting (one of the two wins)."""
+    claimed = db.execute(
+        update(SettingMove)
+        .where(
+            col(SettingMove.id) == move.id,
+            col(SettingMove.applied_at).is_(None),
+            col(SettingMove.cancelled_at).is_(None),
+        )
+        .values(**values)
+    )
+    db.refresh(move)
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        refuse_change(
+            access,
+            "This move has already happened or been cancelled: only a move still waiting can be cancelled.",
+            action="move.refused",
+        )
+
+
+def apply_due_moves(db: Session, settings: Settings, day: date | None = None) -> int:
     """The worker's job: apply each waiting move whose day has come (the UK's), each in its own commit.
 
     It acts for whoever recorded the move, as they stand on the plan now; a move they may no longer
-    make (they left the plan, say) waits, logged, until someone who may records it again or cancels it.
+    make (they left the plan, say) waits, logged, until someone who may cancels it and records it again.
     """
     on = day or today()
-    with Session(engine) as db:
-        due = list(
-            db.exec(
-                select(SettingMove.id).where(
-                    col(SettingMove.applied_at).is_(None),
-                    col(SettingMove.cancelled_at).is_(None),
-                    col(SettingMove.moves_on) <= on,
-                )
+    due = list(
+        db.exec(
+            select(SettingMove.id)
+            .where(
+                col(SettingMove.applied_at).is_(None),
+                col(SettingMove.cancelled_at).is_(None),
+                col(SettingMove.moves_on) <= on,
             )
+            .order_by(col(SettingMove.moves_on), col(SettingMove.id))
         )
+    )
     applied = 0
     for move_id in due:
-        with Session(engine) as db:
-            if _apply_one(db, settings, move_id, on):
-                db.commit()
-                applied += 1
+        if _apply_one(db, settings, move_id, on):
+            db.commit()
+            applied += 1
     return applied
 
 

@@ -62,7 +62,8 @@ def remind(context: Context) -> int:
 
 def move_settings(context: Context) -> int:
     """Moves of school whose day has come (the UK's): access and placement change that day."""
-    return apply_due_moves(context.engine, context.settings)
+    with Session(context.engine) as db:
+        return apply_due_moves(db, context.settings)
 
 
 def checkpoint(context: Context) -> int:
