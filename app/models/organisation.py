@@ -42,7 +42,7 @@ SETTING_PHASE_LABELS: dict[SettingPhase, str] = {
     SettingPhase.SECONDARY: "Secondary",
     SettingPhase.SECONDARY_WITH_SIXTH_FORM: "Secondary with a sixth form",
     SettingPhase.POST_16: "Post-16 or college",
-    SettingPhase.ALL_THROUGH: "All-through (reception to sixth form)",
+    SettingPhase.ALL_THROUGH: "All-through",
 }
 
 
