@@ -20,6 +20,7 @@ from app.models import (
     Child,
     Item,
     ItemRevision,
+    MemberRole,
     Organisation,
     OrganisationKind,
     Person,
@@ -415,3 +416,25 @@ def test_the_workers_job_applies_a_move_on_its_uk_day(
             assert sees(db, demo_person(db, "Chris Wood"), plan)
             assert not sees(db, demo_person(db, "Tom Baker"), plan)
         engine.dispose()
+
+
+def test_an_issued_plan_is_amended_only_by_its_coordinator(
+    db_session: Session, settings: Settings, demo: Lookup
+) -> None:
+    """Another case officer on the plan may record moves, but not amend the issued plan."""
+    plan = plan_of(db_session, demo("Ella Morris"))
+    colleague = Person(
+        display_name="Sky Reid", role=PersonRole.LA_CASE_OFFICER, organisation_id=plan.local_authority_id
+    )
+    db_session.add(colleague)
+    db_session.flush()
+    db_session.add(
+        PlanMember(plan_id=plan.id or 0, person_id=colleague.id or 0, role=MemberRole.LOCAL_AUTHORITY)
+    )
+    db_session.flush()
+    with pytest.raises(Refused) as refused:
+        record(db_session, settings, colleague, plan, demo("Priya Shah"), today(), "Moving")
+    assert refused.value.status_code == 403
+    assert refused.value.detail == (
+        "This plan has been issued: only its coordinator can amend it to name a new school."
+    )

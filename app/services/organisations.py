@@ -59,9 +59,15 @@ def local_authorities(db: Session) -> list[Organisation]:
 
 
 def create_organisation(
-    db: Session, actor: Actor, name: str, kind: OrganisationKind, local_authority_id: int | None
+    db: Session,
+    actor: Actor,
+    name: str,
+    kind: OrganisationKind,
+    local_authority_id: int | None,
+    phase: SettingPhase | None = None,
 ) -> Organisation:
-    """An LA stands alone; every other organisation belongs to an LA."""
+    """An LA stands alone; every other organisation belongs to an LA. Only a school or college has a
+    phase (moves to it are checked against the child's year; without one, each needs a reason)."""
     name = " ".join(name.split())
     if not name:
         raise OrganisationProblem("name", "Enter the organisation's name")
@@ -73,7 +79,10 @@ def create_organisation(
         if local_authority is None or local_authority.kind is not OrganisationKind.LOCAL_AUTHORITY:
             raise OrganisationProblem("local_authority_id", "Select the local authority it belongs to")
     organisation = Organisation(
-        name=name, kind=kind, local_authority_id=local_authority.id if local_authority else None
+        name=name,
+        kind=kind,
+        local_authority_id=local_authority.id if local_authority else None,
+        phase=phase if kind is OrganisationKind.SCHOOL else None,
     )
     db.add(organisation)
     db.flush()
@@ -83,6 +92,10 @@ def create_organisation(
         "organisation.created",
         object_type="organisation",
         object_id=organisation.id,
-        details={"kind": kind.value, "local_authority_id": organisation.local_authority_id},
+        details={
+            "kind": kind.value,
+            "local_authority_id": organisation.local_authority_id,
+            "phase": organisation.phase.value if organisation.phase else None,
+        },
     )
     return organisation

@@ -34,7 +34,7 @@ from app.models import (
     SettingMove,
 )
 from app.models.base import PLAIN_TEXT, id_of, utc_now
-from app.permissions import PlanAccess, audits_plan
+from app.permissions import PlanAccess, audits_plan, may_coordinate
 from app.services import audit
 from app.services.delivery import phases, placement
 from app.services.delivery.common import family_and_coordinator, may_move_setting, tell
@@ -132,6 +132,12 @@ def move_setting(
     """Record the move: applied at once if dated today or before, else kept until its day."""
     check_may_move(access)
     plan = access.plan
+    if placement.amends_issued_plan(plan) and not may_coordinate(access):
+        refuse(
+            access,
+            "This plan has been issued: only its coordinator can amend it to name a new school.",
+            action="move.refused",
+        )
     school, senco, fits = _checked(db, access, new)
     move = SettingMove(
         plan_id=id_of(plan),
