@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select, update
 
 from app.actor import Actor
+from app.clock import UK_TIME
 from app.clock import uk_today as today
 from app.config import Settings
 from app.errors import Refused
@@ -33,7 +34,7 @@ from app.models import (
     PlanStatus,
     SettingMove,
 )
-from app.models.base import PLAIN_TEXT, id_of, utc_now
+from app.models.base import PLAIN_TEXT, as_utc, id_of, utc_now
 from app.permissions import PlanAccess, audits_plan, may_coordinate
 from app.services import audit
 from app.services.delivery import phases, placement
@@ -196,7 +197,7 @@ def _checked(db: Session, access: PlanAccess, new: NewMove) -> tuple[Organisatio
         errors["new_senco_id"] = "Select the new school's SENCo"
     elif school is not None and senco.organisation_id != school.id:
         errors["new_senco_id"] = "The new SENCo must work at the new school"
-    if new.moves_on < plan.created_at.date():
+    if new.moves_on < as_utc(plan.created_at).astimezone(UK_TIME).date():
         errors["moves_on"] = "The move cannot be before the plan was started"
     elif new.moves_on > today() + FURTHEST_AHEAD:
         errors["moves_on"] = "The move must be within a year from today"
