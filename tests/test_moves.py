@@ -34,6 +34,7 @@ from app.models import (
     SettingMove,
     SettingPhase,
 )
+from app.models.base import utc_now
 from app.services.delivery import moves, phases
 from app.services.demo import create_demo, demo_person
 from app.services.jobs.worker import JOBS, Context, Worker
@@ -438,3 +439,27 @@ def test_an_issued_plan_is_amended_only_by_its_coordinator(
     assert refused.value.detail == (
         "This plan has been issued: only its coordinator can amend it to name a new school."
     )
+
+
+def test_a_waiting_move_still_happens_when_its_recorder_has_left_the_plan(
+    db_session: Session, settings: Settings, demo: Lookup
+) -> None:
+    """Priya hands the plan to Tom and leaves before the day: the worker acts for Tom, the coordinator."""
+    sam, priya, tom, chris = demo("Sam Taylor"), demo("Priya Shah"), demo("Tom Baker"), demo("Chris Wood")
+    plan = plan_of(db_session, sam)
+    day = today() + timedelta(days=7)
+    record(db_session, settings, priya, plan, chris, day)
+    for member in db_session.exec(select(PlanMember).where(PlanMember.plan_id == plan.id)).all():
+        if member.person_id == priya.id:
+            member.removed_at, member.is_coordinator = utc_now(), False
+        elif member.person_id == tom.id:
+            member.is_coordinator = True
+        db_session.add(member)
+    db_session.flush()
+    assert moves.apply_due_moves(db_session, settings, day) == 1
+    assert sees(db_session, chris, plan)
+    assert not sees(db_session, tom, plan)
+    applied = db_session.exec(
+        select(AuditEvent).where(AuditEvent.action == "plan.setting_moved", AuditEvent.plan_id == plan.id)
+    ).one()
+    assert applied.actor_id == tom.id

@@ -374,8 +374,8 @@ def _claim(db: Session, access: PlanAccess, move: SettingMove, **values: object)
 def apply_due_moves(db: Session, settings: Settings, day: date | None = None) -> int:
     """The worker's job: apply each waiting move whose day has come (the UK's), each in its own commit.
 
-    It acts for whoever recorded the move, as they stand on the plan now; a move they may no longer
-    make (they left the plan, say) waits, logged, until someone who may cancels it and records it again.
+    It acts for whoever recorded the move if they still may make it, else for the plan's coordinator
+    or local authority now; a move nobody on the plan may make waits, logged.
     """
     on = day or today()
     due = list(
@@ -402,27 +402,39 @@ def _apply_one(db: Session, settings: Settings, move_id: int | None, on: date) -
     if move is None or not move.is_pending or move.moves_on > on:
         return False  # another worker applied it, or it was cancelled, meanwhile
     plan = db.get(Plan, move.plan_id)
-    recorder = db.get(Person, move.made_by_id)
-    if plan is None or recorder is None or plan.status in {PlanStatus.CEASED, PlanStatus.CLOSED}:
+    if plan is None or plan.status in {PlanStatus.CEASED, PlanStatus.CLOSED}:
         logger.warning("Setting move %s is for a plan that has ended: left waiting", move.id)
         return False
-    membership = db.exec(
-        select(PlanMember).where(
-            col(PlanMember.plan_id) == plan.id,
-            col(PlanMember.person_id) == recorder.id,
-            col(PlanMember.removed_at).is_(None),
-        )
-    ).first()
-    access = PlanAccess(recorder, plan, membership, audits_plan(recorder, plan))
-    actor = Actor.command(recorder)
+    access = _acting_for(db, plan, move.made_by_id)
+    if access is None:
+        logger.warning("Setting move %s: nobody on the plan may make it now; left waiting", move.id)
+        return False
     try:
-        check_may_move(access)
-        apply_move(db, settings, actor, access, move)
+        apply_move(db, settings, Actor.command(access.person), access, move)
     except (Refused, ContentProblem) as problem:
         db.rollback()
         logger.warning("Setting move %s could not be applied: %s", move_id, problem)
         return False
     return True
+
+
+def _acting_for(db: Session, plan: Plan, recorder_id: int) -> PlanAccess | None:
+    """Who the worker acts for: whoever recorded the move if they still may make it, else the plan's
+    coordinator (the role may have been handed on meanwhile), else its local authority."""
+    found = db.exec(
+        select(PlanMember, Person)
+        .join(Person, col(Person.id) == col(PlanMember.person_id))
+        .where(col(PlanMember.plan_id) == plan.id, col(PlanMember.removed_at).is_(None))
+    ).all()
+    ranked = sorted(
+        found,
+        key=lambda row: (row[1].id != recorder_id, not row[0].is_coordinator, row[0].id or 0),
+    )
+    for membership, person in ranked:
+        access = PlanAccess(person, plan, membership, audits_plan(person, plan))
+        if may_move_setting(access) and (not placement.amends_issued_plan(plan) or may_coordinate(access)):
+            return access
+    return None
 
 
 def moves_of(db: Session, plan_id: int) -> list[SettingMove]:
