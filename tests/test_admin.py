@@ -13,6 +13,7 @@ from app.models import (
     Person,
     PersonRole,
     RecoveryCode,
+    SettingPhase,
     UserSession,
 )
 from app.services.auth.secrets import digest
@@ -34,6 +35,7 @@ def test_admin_adds_a_school_to_a_local_authority(
             "name": "  Brook  Lane Primary ",
             "kind": "school",
             "local_authority_id": str(council.id),
+            "phase": "primary",
             "csrf_token": admin_csrf,
         },
         follow_redirects=False,
@@ -41,9 +43,12 @@ def test_admin_adds_a_school_to_a_local_authority(
     assert response.status_code == 303
     school = db_session.exec(select(Organisation).where(Organisation.name == "Brook Lane Primary")).one()
     assert school.local_authority_id == council.id
+    assert school.phase is SettingPhase.PRIMARY
     event = db_session.exec(select(AuditEvent).where(AuditEvent.action == "organisation.created")).one()
     assert event.object_id == str(school.id)
-    assert "Brook Lane Primary" in client.get("/admin/organisations").text
+    listed = client.get("/admin/organisations").text
+    assert "Brook Lane Primary" in listed
+    assert "School or college (primary)" in listed
 
 
 @pytest.mark.parametrize(

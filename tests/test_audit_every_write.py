@@ -42,11 +42,12 @@ from app.models.timeline import StatutoryStep, StepKind
 from app.permissions import app_routes
 from app.services.auth import child_cards, second_factor
 from app.services.auth.csrf import csrf_token
-from app.services.delivery import arithmetic
+from app.services.delivery import arithmetic, moves
 from app.services.delivery.common import calendar_for
 from app.services.demo import create_demo, demo_person
 from app.services.demo.delivery import ONE_TO_ONE, full_week_before
 from app.services.people import deactivate
+from app.services.plans.access import plan_access
 from tests.factories import PASSWORD, make_organisation, make_person
 from tests.matrix import Relationship, Route
 from tests.matrix.child_sign_in import PICTURES, _child_of
@@ -468,6 +469,32 @@ def _move(path: str, *, api: bool) -> Scenario:
     return scenario
 
 
+def _cancel_move(path: str, *, api: bool) -> Scenario:
+    def scenario(
+        client: TestClient, db: Session, settings: Settings, sign_in_as: Callable[[Person], str]
+    ) -> Done:
+        sam, priya, csrf = _sams_plan(db, sign_in_as, "Priya Shah")
+        chris = demo_person(db, "Chris Wood")
+        new = moves.NewMove(
+            to_setting_id=chris.organisation_id or 0,
+            new_senco_id=chris.id or 0,
+            moves_on=uk_today() + timedelta(days=20),
+        )
+        waiting = moves.move_setting(
+            db, settings, Actor.command(priya), plan_access(db, Actor.command(priya), sam.id or 0), new
+        )
+        since = last_event_id(db)
+        url = path.format(plan_id=sam.id, move_id=waiting.id)
+        if api:
+            response = client.post(url, headers={"X-CSRF-Token": csrf})
+        else:
+            response = client.post(url, data={"csrf_token": csrf}, follow_redirects=False)
+        assert response.status_code in {200, 303}, response.text
+        return _after(db, priya, "plan.setting_move_cancelled", since)
+
+    return scenario
+
+
 def _item_starting(db: Session, plan: Plan, words: str) -> Item:
     return db.exec(
         select(Item)
@@ -613,6 +640,12 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/api/v1/plans/{plan_id}/needs-map"): _needs_map("/api/v1/plans/{plan_id}/needs-map", api=True),
     ("POST", "/plans/{plan_id}/move"): _move("/plans/{plan_id}/move", api=False),
     ("POST", "/api/v1/plans/{plan_id}/moves"): _move("/api/v1/plans/{plan_id}/moves", api=True),
+    ("POST", "/plans/{plan_id}/moves/{move_id}/cancel"): _cancel_move(
+        "/plans/{plan_id}/moves/{move_id}/cancel", api=False
+    ),
+    ("POST", "/api/v1/plans/{plan_id}/moves/{move_id}/cancellation"): _cancel_move(
+        "/api/v1/plans/{plan_id}/moves/{move_id}/cancellation", api=True
+    ),
     ("POST", "/plans/{plan_id}/differences"): _difference,
     ("POST", "/plans/{plan_id}/my-views/new"): _send_my_view,
     ("POST", "/api/v1/plans/{plan_id}/pictures"): _upload_picture,

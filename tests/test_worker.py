@@ -245,7 +245,14 @@ def test_worker_once_runs_every_job(
     # The worker's lines name a job; the loopback mail server's own log lines may be interleaved.
     reported = (re.match(r"([a-z_]+): (.*)$", line) for line in ran.output.splitlines())
     lines = dict(match.groups() for match in reported if match)
-    assert set(lines) == {"reminders", "housekeeping", "audit_sequencer", "mail_relay", "audit_checkpoint"}
+    assert set(lines) == {
+        "reminders",
+        "housekeeping",
+        "setting_moves",
+        "audit_sequencer",
+        "mail_relay",
+        "audit_checkpoint",
+    }
     assert not [line for line in lines.values() if not line.startswith("did ")], ran.output
     assert lines["reminders"] != "did 0", "the demo has steps overdue"
     assert lines["audit_checkpoint"] == "did 1"

@@ -100,3 +100,4 @@ class MoveForm(PageForm):
     to_setting_id: Annotated[int, ChosenId("Select the new school")]
     new_senco_id: Annotated[int, ChosenId("Select the new school's SENCo")]
     moves_on: Annotated[date, GovukDate(label="The day of the move", missing="Enter the day of the move")]
+    reason: Annotated[str, Text(MAX_REASON, too_long=f"The reason must be {MAX_REASON} characters or fewer")]

@@ -4,7 +4,7 @@ from typing import Annotated, ClassVar
 
 from app.forms.base import PageForm
 from app.forms.fields import Choice, ChosenId, Text
-from app.models import MemberRole, OrganisationKind, PersonRole
+from app.models import MemberRole, OrganisationKind, PersonRole, SettingPhase
 from app.services.people import INVITABLE_ROLES
 
 EMAIL_TOO_LONG = "The e-mail address must be 254 characters or fewer"
@@ -25,6 +25,7 @@ class NewOrganisationForm(PageForm):
     name: Annotated[str, Text(200, too_long="The name must be 200 characters or fewer")]
     kind: Annotated[OrganisationKind, Choice(OrganisationKind, "Select what kind of organisation it is")]
     local_authority_id: Annotated[int | None, ChosenId()]
+    phase: Annotated[SettingPhase | None, Choice(SettingPhase, optional=True)]
 
 
 class InviteStaffForm(PageForm):

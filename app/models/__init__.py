@@ -54,7 +54,13 @@ from app.models.item import (
 )
 from app.models.jobs import ScheduledJob
 from app.models.mail import DeliveryState, OutboxMessage
-from app.models.organisation import ORGANISATION_KIND_LABELS, Organisation, OrganisationKind
+from app.models.organisation import (
+    ORGANISATION_KIND_LABELS,
+    SETTING_PHASE_LABELS,
+    Organisation,
+    OrganisationKind,
+    SettingPhase,
+)
 from app.models.person import (
     FAMILY_ROLES,
     ROLE_LABELS,
@@ -135,6 +141,7 @@ __all__ = [
     "ROLE_LABELS",
     "SECTION_KIND",
     "SEN_SUPPORT_SECTION_TITLES",
+    "SETTING_PHASE_LABELS",
     "STAFF_ROLES",
     "SUPPORT_LEVEL_LABELS",
     "TIMETABLE_DECISION_LABELS",
@@ -198,6 +205,7 @@ __all__ = [
     "ScheduledJob",
     "Section",
     "SettingMove",
+    "SettingPhase",
     "ShortfallFlag",
     "SignInAttempt",
     "SignInMethod",

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from app.models.base import EnumText, created_at_field
+from app.models.base import EnumText, created_at_field, moment_field
 
 
 class DeliveryStatus(StrEnum):
@@ -190,3 +190,15 @@ class SettingMove(SQLModel, table=True):
     members_ended: int = 0
     made_by_id: int = Field(foreign_key="person.id")
     created_at: datetime = created_at_field()
+    reason: str | None = Field(default=None, max_length=500)
+    """Why: needed when the new setting does not fit the child's phase, and to amend an issued plan."""
+    phase_fits: bool = True
+    applied_at: datetime | None = moment_field()
+    """When access and placement changed: at once for a move dated today or before, else on the day
+    (the worker); None while the move waits."""
+    cancelled_at: datetime | None = moment_field()
+    cancelled_by_id: int | None = Field(default=None, foreign_key="person.id")
+
+    @property
+    def is_pending(self) -> bool:
+        return self.applied_at is None and self.cancelled_at is None

@@ -25,6 +25,27 @@ ORGANISATION_KIND_LABELS: dict[OrganisationKind, str] = {
 }
 
 
+class SettingPhase(StrEnum):
+    """The phase of education a school or college teaches (as Get Information about Schools has it)."""
+
+    EARLY_YEARS = "early_years"
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    SECONDARY_WITH_SIXTH_FORM = "secondary_with_sixth_form"
+    POST_16 = "post_16"
+    ALL_THROUGH = "all_through"
+
+
+SETTING_PHASE_LABELS: dict[SettingPhase, str] = {
+    SettingPhase.EARLY_YEARS: "Early years",
+    SettingPhase.PRIMARY: "Primary",
+    SettingPhase.SECONDARY: "Secondary",
+    SettingPhase.SECONDARY_WITH_SIXTH_FORM: "Secondary with a sixth form",
+    SettingPhase.POST_16: "Post-16 or college",
+    SettingPhase.ALL_THROUGH: "All-through",
+}
+
+
 class OrganisationBase(SQLModel):
     name: str = Field(min_length=1, max_length=200)
     kind: OrganisationKind = Field(sa_type=EnumText(OrganisationKind))
@@ -36,4 +57,6 @@ class Organisation(OrganisationBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     local_authority_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    phase: SettingPhase | None = Field(default=None, sa_type=EnumText(SettingPhase))
+    """A school's or college's phase; None for other organisations (and a school not yet told)."""
     created_at: datetime = created_at_field()

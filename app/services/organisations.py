@@ -3,7 +3,7 @@
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
-from app.models import Organisation, OrganisationKind
+from app.models import Organisation, OrganisationKind, SettingPhase
 from app.services import audit
 
 
@@ -16,16 +16,28 @@ class OrganisationProblem(ValueError):
 
 
 def ensure_organisation(
-    session: Session, name: str, kind: OrganisationKind, local_authority: Organisation | None = None
+    session: Session,
+    name: str,
+    kind: OrganisationKind,
+    local_authority: Organisation | None = None,
+    phase: SettingPhase | None = None,
 ) -> Organisation:
-    """Return the organisation of that name, creating it if it is new (keeps the demo idempotent)."""
+    """Return the organisation of that name, creating it if it is new (keeps the demo idempotent).
+
+    A school made before phases were kept is given its `phase` if it has none.
+    """
     existing = session.exec(select(Organisation).where(Organisation.name == name)).first()
     if existing is not None:
+        if existing.phase is None and phase is not None:
+            existing.phase = phase
+            session.add(existing)
+            session.flush()
         return existing
     organisation = Organisation(
         name=name,
         kind=kind,
         local_authority_id=local_authority.id if local_authority is not None else None,
+        phase=phase,
     )
     session.add(organisation)
     session.flush()
@@ -47,9 +59,15 @@ def local_authorities(db: Session) -> list[Organisation]:
 
 
 def create_organisation(
-    db: Session, actor: Actor, name: str, kind: OrganisationKind, local_authority_id: int | None
+    db: Session,
+    actor: Actor,
+    name: str,
+    kind: OrganisationKind,
+    local_authority_id: int | None,
+    phase: SettingPhase | None = None,
 ) -> Organisation:
-    """An LA stands alone; every other organisation belongs to an LA."""
+    """An LA stands alone; every other organisation belongs to an LA. Only a school or college has a
+    phase (moves to it are checked against the child's year; without one, each needs a reason)."""
     name = " ".join(name.split())
     if not name:
         raise OrganisationProblem("name", "Enter the organisation's name")
@@ -61,7 +79,10 @@ def create_organisation(
         if local_authority is None or local_authority.kind is not OrganisationKind.LOCAL_AUTHORITY:
             raise OrganisationProblem("local_authority_id", "Select the local authority it belongs to")
     organisation = Organisation(
-        name=name, kind=kind, local_authority_id=local_authority.id if local_authority else None
+        name=name,
+        kind=kind,
+        local_authority_id=local_authority.id if local_authority else None,
+        phase=phase if kind is OrganisationKind.SCHOOL else None,
     )
     db.add(organisation)
     db.flush()
@@ -71,6 +92,10 @@ def create_organisation(
         "organisation.created",
         object_type="organisation",
         object_id=organisation.id,
-        details={"kind": kind.value, "local_authority_id": organisation.local_authority_id},
+        details={
+            "kind": kind.value,
+            "local_authority_id": organisation.local_authority_id,
+            "phase": organisation.phase.value if organisation.phase else None,
+        },
     )
     return organisation

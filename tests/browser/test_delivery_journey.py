@@ -1,6 +1,7 @@
 """Provision delivered as written, in a real browser: Tom logs a week of 1:1 support on a phone with two
 missed sessions; Priya, Alex and Morgan see the shortfall; Priya ends an adjustment and Alex sees why and
-replies; Sam moves to Hillcrest Academy and Chris Wood sees the whole history while Tom no longer can.
+replies; Sam's move to Hillcrest Academy, dated ahead, waits for its day; on it (the worker's job) Chris
+Wood sees the whole history while Tom and Priya no longer can.
 axe runs on every page. The journey runs in order on a server of its own.
 """
 
@@ -13,7 +14,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from app.clock import uk_today as today
 from app.config import Settings
+from app.db import build_engine
 from app.services.delivery import arithmetic
+from app.services.jobs.worker import JOBS, Context, Worker
 from tests.browser.accessibility import assert_accessible
 from tests.browser.journeys import Journey, journey_server, signed_in_pages
 
@@ -120,22 +123,41 @@ def test_priya_ends_an_adjustment_and_alex_sees_why_and_replies(
     assert_accessible(alex)
 
 
-def test_sam_moves_to_hillcrest_and_chris_sees_the_whole_history_while_tom_cannot(
-    open_as: Callable[..., Page], journey: tuple[str, Settings, int]
+def test_sams_move_dated_ahead_waits_for_its_day_then_chris_sees_the_whole_history_while_tom_cannot(
+    open_as: Callable[..., Page], journey: tuple[str, Settings, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _base, _settings, plan_id = journey
+    _base, settings, plan_id = journey
+    day = today() + timedelta(days=28)
     priya = open_as("Priya Shah")
     priya.goto(f"/plans/{plan_id}/move")
     assert_accessible(priya)
-    priya.get_by_label("New school", exact=True).select_option(label="Hillcrest Academy")
+    priya.get_by_label("New school", exact=True).select_option(label="Hillcrest Academy (all-through)")
     priya.get_by_label("The new school's SENCo").select_option(label="Chris Wood, Hillcrest Academy")
+    priya.get_by_label("Day", exact=True).fill(str(day.day))
+    priya.get_by_label("Month", exact=True).fill(str(day.month))
+    priya.get_by_label("Year", exact=True).fill(str(day.year))
     priya.get_by_role("button", name="Record the move").click()
-    expect(priya.get_by_role("heading", level=1)).to_have_text("Plans")
-
+    expect(priya.get_by_role("heading", level=1)).to_have_text("Sam Taylor")
+    expect(priya.locator("#moving-to")).to_have_text(f"Moving to Hillcrest Academy on {day:%-d %B %Y}")
+    assert_accessible(priya)
     chris = open_as("Chris Wood")
+    response = chris.goto(f"/plans/{plan_id}")
+    assert response is not None
+    assert response.status == 404
+
+    # The worker's job, on the day of the move (the UK's date moved on).
+    monkeypatch.setattr("app.services.delivery.moves.today", lambda: day)
+    engine = build_engine(settings)
+    try:
+        job = next(job for job in JOBS if job.name == "setting_moves")
+        assert Worker(Context(engine, settings), jobs=(job,)).run_once()[0].done == 1
+    finally:
+        engine.dispose()
+
     chris.goto(f"/plans/{plan_id}")
     expect(chris.get_by_role("heading", level=1)).to_have_text("Sam Taylor")
     expect(chris.locator("main")).to_contain_text("from Riverside Primary School to Hillcrest Academy")
+    expect(chris.locator("#moving-to")).to_have_count(0)
     expect(chris.locator(".oneplan-shortfall").filter(has_text="1:1 support")).to_contain_text(
         "3 of 5 sessions"
     )
@@ -149,7 +171,7 @@ def test_sam_moves_to_hillcrest_and_chris_sees_the_whole_history_while_tom_canno
         expect(chris.locator("main")).to_contain_text(text)
         assert_accessible(chris)
 
-    tom = open_as("Tom Baker")
-    response = tom.goto(f"/plans/{plan_id}")
-    assert response is not None
-    assert response.status == 404
+    for old_staff in ("Tom Baker", "Priya Shah"):
+        response = open_as(old_staff).goto(f"/plans/{plan_id}")
+        assert response is not None
+        assert response.status == 404

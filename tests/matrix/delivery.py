@@ -31,6 +31,7 @@ from app.models import (
     ProvisionUnit,
     ReducedTimetable,
     Section,
+    SettingMove,
 )
 from app.models.base import id_of
 from tests.factories import make_organisation, make_person
@@ -96,6 +97,15 @@ def _params(db: Session, caller: Person | None, relationship: Relationship) -> M
     school = make_organisation(db, OrganisationKind.SCHOOL, council)
     senco = make_person(db, PersonRole.EDUCATION, organisation=school, password=None)
     db.flush()
+    waiting = SettingMove(  # a move dated ahead, which may still be cancelled
+        plan_id=plan_id,
+        to_setting_id=id_of(school),
+        moves_on=today() + timedelta(days=30),
+        new_senco_id=id_of(senco),
+        made_by_id=author,
+    )
+    db.add(waiting)
+    db.flush()
     return {
         "plan_id": plan_id,
         "item_id": provision.id,
@@ -104,6 +114,7 @@ def _params(db: Session, caller: Person | None, relationship: Relationship) -> M
         "timetable_id": timetable.id,
         "school_id": school.id,
         "senco_id": senco.id,
+        "move_id": waiting.id,
     }
 
 
@@ -193,6 +204,8 @@ ROUTES = [
     Route("GET", "/plans/{plan_id}/move", page(COORDINATORS, 200), params=_params),
     # No school chosen: the form again with its errors, for those who may record a move.
     Route("POST", "/plans/{plan_id}/move", page(COORDINATORS, 200), params=_params, form={"moves_on": WEEK}),
+    # A move dated ahead is called off by those who may record one.
+    Route("POST", "/plans/{plan_id}/moves/{move_id}/cancel", page(COORDINATORS, 303), params=_params),
     Route(
         "GET",
         "/la/delivery",
@@ -249,13 +262,19 @@ ROUTES = [
         params=_params,
         json={**NEEDS_FORM, "item_id": 2_000_000_000},
     ),
-    # The date is in the future: 422 for those who may record a move.
+    # More than a year ahead, to a school of another council: 422 for those who may record a move.
     Route(
         "POST",
         "/api/v1/plans/{plan_id}/moves",
         api(COORDINATORS, 422),
         params=_params,
         json={"to_setting_id": 1, "new_senco_id": 1, "moves_on": "2999-01-01"},
+    ),
+    Route(
+        "POST",
+        "/api/v1/plans/{plan_id}/moves/{move_id}/cancellation",
+        api(COORDINATORS, 200),
+        params=_params,
     ),
     Route("GET", "/api/v1/la/delivery", {Relationship.NONE: only(LA, 200, refused=403, anonymous=401)}),
 ]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from app.clock import uk_today as today
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, RowId, SessionDep, SettingsDep, requires
+from app.models import SettingMove
 from app.permissions import Permission
 from app.routers.api.delivery_schemas import (
     ChangeOut,
@@ -258,12 +259,28 @@ def move_setting(
     """The child moves school: the new SENCo joins, the old school's staff leave; the plan stays whole."""
     with input_problems():
         move = moves.move_setting(db, settings, actor, access, moves.NewMove(**new.model_dump()))
+    return _move_out(move)
+
+
+@router.post(
+    "/plans/{plan_id}/moves/{move_id}/cancellation",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+    responses=WRITE,
+)
+def cancel_move(move_id: RowId, access: CurrentPlan, db: SessionDep, actor: ActorDep) -> MoveOut:
+    """A move still waiting for its day is called off (409 once it has happened or was cancelled)."""
+    return _move_out(moves.cancel_move(db, actor, access, move_id))
+
+
+def _move_out(move: SettingMove) -> MoveOut:
     return MoveOut(
         id=move.id or 0,
         from_setting_id=move.from_setting_id,
         to_setting_id=move.to_setting_id,
         moves_on=move.moves_on,
         members_ended=move.members_ended,
+        status="cancelled" if move.cancelled_at else "applied" if move.applied_at else "waiting",
+        phase_fits=move.phase_fits,
     )
 
 

@@ -1,6 +1,7 @@
 """The delivery API's shapes: what it answers and what may be sent (the routes are in `delivery`)."""
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -157,6 +158,9 @@ class MoveIn(BaseModel):
     to_setting_id: int = Field(ge=1, le=2_147_483_647)
     new_senco_id: int = Field(ge=1, le=2_147_483_647)
     moves_on: date
+    """Today or before: the move applies at once; ahead: it waits for its day (the worker applies it)."""
+    reason: str | None = Field(default=None, max_length=500)
+    """Needed when the setting does not fit the child's school year, and to amend an issued EHC plan."""
 
 
 class MoveOut(BaseModel):
@@ -165,6 +169,8 @@ class MoveOut(BaseModel):
     to_setting_id: int
     moves_on: date
     members_ended: int
+    status: Literal["waiting", "applied", "cancelled"]
+    phase_fits: bool
 
 
 class LaShortfallOut(BaseModel):

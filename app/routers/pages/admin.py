@@ -5,7 +5,14 @@ from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, SessionDep, SettingsDep, requires
 from app.forms.people import InviteStaffForm, NewOrganisationForm
-from app.models import ORGANISATION_KIND_LABELS, ROLE_LABELS, InviteStaff, OrganisationKind
+from app.models import (
+    ORGANISATION_KIND_LABELS,
+    ROLE_LABELS,
+    SETTING_PHASE_LABELS,
+    InviteStaff,
+    OrganisationKind,
+    SettingPhase,
+)
 from app.permissions import Permission
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
@@ -18,9 +25,8 @@ router = APIRouter(prefix="/admin")
 def organisations_page(request: Request, db: SessionDep) -> Response:
     all_organisations = organisations.list_organisations(db)
     names = {organisation.id: organisation.name for organisation in all_organisations}
-    return render(
-        request, "pages/admin/organisations.html", {"organisations": all_organisations, "names": names}
-    )
+    context = {"organisations": all_organisations, "names": names, "phases": SETTING_PHASE_LABELS}
+    return render(request, "pages/admin/organisations.html", context)
 
 
 def _organisation_form(
@@ -30,6 +36,7 @@ def _organisation_form(
         "errors": errors,
         "values": values,
         "kinds": [(kind.value, ORGANISATION_KIND_LABELS[kind]) for kind in OrganisationKind],
+        "phases": [(phase.value, SETTING_PHASE_LABELS[phase]) for phase in SettingPhase],
         "local_authorities": [(str(la.id), la.name) for la in organisations.local_authorities(db)],
     }
     return render(request, "pages/admin/organisation_new.html", context)
@@ -45,7 +52,9 @@ def create_organisation(request: Request, db: SessionDep, actor: ActorDep, form:
     typed, errors = NewOrganisationForm.read(form)
     if typed is not None:
         try:
-            organisations.create_organisation(db, actor, typed.name, typed.kind, typed.local_authority_id)
+            organisations.create_organisation(
+                db, actor, typed.name, typed.kind, typed.local_authority_id, typed.phase
+            )
         except organisations.OrganisationProblem as problem:
             errors = NewOrganisationForm.problem_errors(problem)
         else:

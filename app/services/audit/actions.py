@@ -39,6 +39,12 @@ ACTIONS: dict[str, Action] = {
     "plan.setting_moved": Action(
         "Moved to a new setting", "recorded the child's move to a new school or setting"
     ),
+    "plan.setting_move_planned": Action(
+        "Move of setting planned", "recorded a move to a new school or setting, dated ahead"
+    ),
+    "plan.setting_move_cancelled": Action(
+        "Planned move cancelled", "cancelled a move to a new school or setting before its day"
+    ),
     "plan.send_for_consultation": Action(
         "Draft sent for comment", "sent the draft plan to the family for comment"
     ),

@@ -146,6 +146,11 @@ class PlanPanel:
     schools: dict[int, Organisation]
 
     @property
+    def waiting(self) -> SettingMove | None:
+        """The move dated ahead, if any: the plan says where the child is moving, and when."""
+        return next((move for move in self.moves if move.is_pending), None)
+
+    @property
     def shortfalls(self) -> list[ProvisionDelivery]:
         return [p for p in self.provisions if p.flagged_weeks or p.half_term.flagged]
 

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from app.actor import Actor
 from app.config import Settings, get_settings
-from app.models import FamilyLink, Organisation, OrganisationKind, Person, PersonRole
+from app.models import FamilyLink, Organisation, OrganisationKind, Person, PersonRole, SettingPhase
 from app.models.base import id_of, utc_now
 from app.services.auth import child_cards
 from app.services.auth.passwords import hash_password
@@ -19,11 +19,12 @@ NORTHSHIRE = "Northshire County Council"
 DEMO_PASSWORD = "northshire-demo-2026"
 # Every demo member of staff shares this authenticator key, so that one app entry serves them all.
 DEMO_TOTP_SECRET = "ONEPLANDEMOKEYNORTHSHIRE"
-DEMO_ORGANISATIONS: tuple[tuple[str, OrganisationKind], ...] = (
-    ("Riverside Primary School", OrganisationKind.SCHOOL),
-    ("Hillcrest Academy", OrganisationKind.SCHOOL),
-    ("Northshire NHS Trust", OrganisationKind.HEALTH),
-    ("Northshire Children's Services", OrganisationKind.SOCIAL_CARE),
+DEMO_ORGANISATIONS: tuple[tuple[str, OrganisationKind, SettingPhase | None], ...] = (
+    ("Riverside Primary School", OrganisationKind.SCHOOL, SettingPhase.PRIMARY),
+    # An all-through academy: reception to its sixth form (Ella is in Year 12 there).
+    ("Hillcrest Academy", OrganisationKind.SCHOOL, SettingPhase.ALL_THROUGH),
+    ("Northshire NHS Trust", OrganisationKind.HEALTH, None),
+    ("Northshire Children's Services", OrganisationKind.SOCIAL_CARE, None),
 )
 # Sam's sign-in card (made by Alex): the pictures stay the same, the link is new at every run.
 DEMO_CARD_PICTURES = ("cat", "sun", "boat")
@@ -72,7 +73,7 @@ def create_demo(session: Session, settings: Settings | None = None) -> DemoWorld
     """
     council = ensure_organisation(session, NORTHSHIRE, OrganisationKind.LOCAL_AUTHORITY)
     organisations = [council] + [
-        ensure_organisation(session, name, kind, council) for name, kind in DEMO_ORGANISATIONS
+        ensure_organisation(session, name, kind, council, phase) for name, kind, phase in DEMO_ORGANISATIONS
     ]
     by_name = {organisation.name: organisation for organisation in organisations}
     password_hash = hash_password(DEMO_PASSWORD)

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.db import reading_session
 from app.services.audit import integrity, sequencer
+from app.services.delivery.moves import apply_due_moves
 from app.services.jobs import housekeeping, schedule
 from app.services.mail import Claimed, relay_due
 from app.services.timelines.reminders import send_reminders
@@ -57,6 +58,12 @@ def chain_audit(context: Context) -> int:
 def remind(context: Context) -> int:
     with Session(context.engine) as db:
         return len(send_reminders(db, context.settings))
+
+
+def move_settings(context: Context) -> int:
+    """Moves of school whose day has come (the UK's): access and placement change that day."""
+    with Session(context.engine) as db:
+        return apply_due_moves(db, context.settings)
 
 
 def checkpoint(context: Context) -> int:
@@ -96,6 +103,7 @@ JOBS: tuple[Job, ...] = (
     # In this order, `--once` mails the reminders it queued and checkpoints the events it chained.
     Job("reminders", timedelta(hours=1), remind, leased=True),
     Job("housekeeping", timedelta(hours=1), sweep, leased=True),
+    Job("setting_moves", timedelta(hours=1), move_settings, leased=True),
     # Every 0.2 s, well inside the bound on how long an event may wait for the chain (2 s).
     Job("audit_sequencer", sequencer.CHAIN_DELAY_BOUND / 10, chain_audit, leased=False),
     Job("mail_relay", timedelta(seconds=1), relay_mail, leased=False),

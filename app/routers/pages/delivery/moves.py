@@ -7,13 +7,12 @@ from app.clock import uk_today as today
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, SettingsDep, requires
 from app.forms import date_boxes
 from app.forms.delivery import MoveForm
+from app.models import SETTING_PHASE_LABELS, Organisation
 from app.permissions import Permission, PlanAccess
 from app.rendering import render
 from app.routers.pages.delivery.common import plan_and_child
 from app.routers.pages.inputs import FormValues
-from app.services.delivery import moves
-from app.services.delivery.common import may_move_setting
-from app.services.plans.access import refuse
+from app.services.delivery import moves, placement
 from app.services.plans.items import ContentProblem
 from app.urls import Page, see_other
 
@@ -26,12 +25,7 @@ router = APIRouter(prefix="/plans/{plan_id}")
 def _move_form(
     request: Request, db: SessionDep, access: PlanAccess, errors: dict[str, str], values: dict[str, str]
 ) -> Response:
-    if not may_move_setting(access):
-        refuse(
-            access,
-            "Only the plan's coordinator or the local authority records a move of school.",
-            action="move.refused",
-        )
+    moves.check_may_move(access)
     schools = moves.schools_of(db, access)
     names = {school.id: school.name for school in schools}
     sencos = moves.sencos_of(db, schools)
@@ -39,13 +33,19 @@ def _move_form(
         **plan_and_child(db, access),
         "errors": errors,
         "values": values,
-        "schools": [(str(school.id), school.name) for school in schools],
+        "schools": [(str(school.id), _with_phase(school)) for school in schools],
+        "waiting": moves.waiting_move(db, int(access.plan.id or 0)),
+        "amends": placement.amends_issued_plan(access.plan),
         "sencos": [
             (str(person.id), f"{person.display_name}, {names.get(person.organisation_id, '')}")
             for person in sencos
         ],
     }
     return render(request, "pages/delivery/move.html", context)
+
+
+def _with_phase(school: Organisation) -> str:
+    return f"{school.name} ({SETTING_PHASE_LABELS[school.phase].lower()})" if school.phase else school.name
 
 
 @router.get("/move", dependencies=[requires(Permission.CONTRIBUTE)])
@@ -74,6 +74,7 @@ def move_setting(
                     to_setting_id=typed.to_setting_id,
                     new_senco_id=typed.new_senco_id,
                     moves_on=typed.moves_on,
+                    reason=typed.reason or None,
                 ),
             )
         except ContentProblem as problem:
@@ -86,3 +87,14 @@ def move_setting(
                 else see_other(request, Page.PLANS)
             )
     return _move_form(request, db, access, errors, MoveForm.shown(form))
+
+
+@router.post(
+    "/moves/{move_id}/cancel", name="cancel_move_form", dependencies=[requires(Permission.CONTRIBUTE)]
+)
+def cancel_move(
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, move_id: int
+) -> Response:
+    """A move still waiting for its day is called off; the plan stays as it is."""
+    moves.cancel_move(db, actor, access, move_id)
+    return see_other(request, Page.PLAN, plan_id=access.plan.id)
