@@ -2,6 +2,7 @@
 answers, each sees where it stands (the plan's "Concerns" part and "Needs attention"), and what cannot be
 done is refused with its reason (the GOV.UK error summary on a page, 4xx JSON through the API)."""
 
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -180,3 +181,43 @@ def test_morgan_sets_the_councils_time_and_is_told_what_is_wrong(
     )
     assert concern.json()["answer_days"] == 15
     assert date.fromisoformat(concern.json()["due_on"]) > date.fromisoformat(concern.json()["raised_on"])
+
+
+def test_a_late_concern_becomes_a_complaint_the_council_answers_and_alex_reads(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, sam: Plan
+) -> None:
+    alex = api_headers(db_session, demo("Alex Taylor"))
+    made = client.post(
+        f"/api/v1/plans/{sam.id}/concerns", json={"about": "delivery", "words": SPEECH}, headers=alex
+    )
+    concern = db_session.get(PlanConcern, made.json()["id"])
+    assert concern is not None
+    concern.due_on = date(2026, 1, 5)  # long past: the setting never answered
+    db_session.add(concern)
+    db_session.flush()
+    address = f"/plans/{sam.id}/concerns/{concern.id}"
+
+    csrf = sign_in_as(demo("Alex Taylor"))
+    empty = client.post(f"{address}/complaint", data={"csrf_token": csrf, "words": ""})
+    assert error_summary(empty.text) == [("words", "Enter why you are making your concern a complaint")]
+    made_one = client.post(f"{address}/complaint", data={"csrf_token": csrf, "words": "No answer at all."})
+    assert "Stage 1: the council looks into it" in text_of(made_one.text)
+
+    csrf = sign_in_as(demo("Morgan Price"))
+    listed = client.get("/la/complaints").text
+    link = next(href for href in re.findall(r'href="(/la/complaints/\d+)"', listed))
+    closing = client.post(link, data={"csrf_token": csrf, "stage": "closed", "answer": ""})
+    assert error_summary(closing.text) == [
+        ("answer", "Enter the council's answer before closing the complaint")
+    ]
+    answer = "The therapy sessions restart on Monday; the school will report to us every month."
+    saved = client.post(
+        link, data={"csrf_token": csrf, "stage": "closed", "answer": answer}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+
+    sign_in_as(demo("Alex Taylor"))
+    shown = text_of(client.get(address).text)
+    assert answer in shown
+    assert "Morgan Price" in shown
+    assert "Closed" in shown
