@@ -205,7 +205,7 @@ def test_a_late_concern_becomes_a_complaint_the_council_answers_and_alex_reads(
 
     csrf = sign_in_as(demo("Morgan Price"))
     listed = client.get("/la/complaints").text
-    link = next(href for href in re.findall(r'href="(/la/complaints/\d+)"', listed))
+    link = re.findall(r'href="(/la/complaints/\d+)"', listed)[0]
     closing = client.post(link, data={"csrf_token": csrf, "stage": "closed", "answer": ""})
     assert error_summary(closing.text) == [
         ("answer", "Enter the council's answer before closing the complaint")

@@ -25,6 +25,7 @@ from app.permissions import (
     may_answer_concern,
     may_handle_complaints_of,
     may_raise_concern,
+    role_may,
 )
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
@@ -218,7 +219,8 @@ def make_complaint(
 @router.get("/la/complaints", dependencies=[requires(Permission.READ_LA_OVERVIEW)])
 def complaints_page(request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson) -> Response:
     found = complaints.council_complaints(db, actor, person)
-    return render(request, "pages/concerns/complaints.html", {"found": found})
+    context = {"found": found, "may_set_time": role_may(person, Permission.HANDLE_COMPLAINTS)}
+    return render(request, "pages/concerns/complaints.html", context)
 
 
 def _complaint_page(
