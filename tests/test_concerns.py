@@ -194,12 +194,12 @@ def test_a_complaint_only_once_the_answer_is_late(
     why = concerns.Words(words="Nobody has answered us.")
     on(monkeypatch, date(2026, 12, 21))  # the last day the setting has
     with pytest.raises(Refused) as early:
-        complaints.escalate(db_session, Actor.command(alex), access, concern, why)
+        complaints.escalate(db_session, settings, Actor.command(alex), access, concern, why)
     assert early.value.status_code == 409
     assert early.value.detail.startswith("The setting has until 21 December to answer.")
     on(monkeypatch, date(2026, 12, 22))
     before = last_event_id(db_session)
-    complaint = complaints.escalate(db_session, Actor.command(alex), access, concern, why)
+    complaint = complaints.escalate(db_session, settings, Actor.command(alex), access, concern, why)
     assert [e.action for e in events_since(db_session, before)] == ["complaint.made"]
     assert (complaint.stage, complaint.made_on, complaint.handler_id) == (
         ComplaintStage.STAGE_ONE,
@@ -207,8 +207,12 @@ def test_a_complaint_only_once_the_answer_is_late(
         None,
     )
     assert concern.status is ConcernStatus.ESCALATED
+    told = db_session.exec(
+        select(OutboxMessage.recipient).where(col(OutboxMessage.subject).contains("A complaint"))
+    ).all()
+    assert told == [demo("Morgan Price").email], "the council's case officers are told; nobody else"
     with pytest.raises(Refused) as twice:
-        complaints.escalate(db_session, Actor.command(alex), access, concern, why)
+        complaints.escalate(db_session, settings, Actor.command(alex), access, concern, why)
     assert twice.value.detail == "This concern is already a complaint."
 
 
@@ -229,14 +233,17 @@ def test_a_complaint_when_the_family_says_the_answer_does_not_resolve_it(
     access = access_for(db_session, alex, sam)
     why = concerns.Words(words="Soon is not a date.")
     with pytest.raises(Refused) as first:
-        complaints.escalate(db_session, Actor.command(alex), access, concern, why)
+        complaints.escalate(db_session, settings, Actor.command(alex), access, concern, why)
     assert first.value.detail == "Tell the setting whether its answer resolves your concern first."
     concerns.say_outcome(db_session, Actor.command(alex), access, concern, ConcernOutcome.RESOLVED)
     with pytest.raises(Refused) as resolved:
-        complaints.escalate(db_session, Actor.command(alex), access, concern, why)
+        complaints.escalate(db_session, settings, Actor.command(alex), access, concern, why)
     assert resolved.value.detail == "You said the setting's answer resolves your concern."
     concerns.say_outcome(db_session, Actor.command(alex), access, concern, ConcernOutcome.NOT_RESOLVED)
-    assert complaints.escalate(db_session, Actor.command(alex), access, concern, why).concern_id == concern.id
+    assert (
+        complaints.escalate(db_session, settings, Actor.command(alex), access, concern, why).concern_id
+        == concern.id
+    )
 
 
 def test_the_council_handles_the_complaint_and_its_auditor_only_reads(
@@ -248,6 +255,7 @@ def test_the_council_handles_the_complaint_and_its_auditor_only_reads(
     on(monkeypatch, date(2027, 1, 4))
     complaint = complaints.escalate(
         db_session,
+        settings,
         Actor.command(alex),
         access_for(db_session, alex, sam),
         concern,

@@ -147,12 +147,19 @@ def say_outcome(
     responses=WRITE,
 )
 def make_complaint(
-    given: WordsIn, access: CurrentPlan, concern_id: RowId, db: SessionDep, actor: ActorDep
+    given: WordsIn,
+    access: CurrentPlan,
+    concern_id: RowId,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
 ) -> ConcernOut:
     """Make the concern a complaint to the council: once it is overdue, or not resolved by the answer."""
     concern = concerns.concern_of(db, access, concern_id)
     with input_problems():
-        complaint = complaints.escalate(db, actor, access, concern, concerns.Words(words=given.words))
+        complaint = complaints.escalate(
+            db, settings, actor, access, concern, concerns.Words(words=given.words)
+        )
     return concern_out(concern, complaint)
 
 

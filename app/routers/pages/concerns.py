@@ -194,6 +194,7 @@ def say_outcome(
 def make_complaint(
     request: Request,
     db: SessionDep,
+    settings: SettingsDep,
     actor: ActorDep,
     access: CurrentPlan,
     concern_id: RowId,
@@ -203,7 +204,7 @@ def make_complaint(
     typed, errors = ComplaintForm.read(form)
     if typed is not None:
         try:
-            complaints.escalate(db, actor, access, concern, concerns.Words(words=typed.words))
+            complaints.escalate(db, settings, actor, access, concern, concerns.Words(words=typed.words))
         except ContentProblem as problem:
             errors = ComplaintForm.problem_errors(problem)
         else:

@@ -13,12 +13,14 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.clock import uk_today
+from app.config import Settings
 from app.errors import Refused
-from app.models import Child, Complaint, ComplaintStage, ConcernTime, Person, Plan, PlanConcern
+from app.models import Child, Complaint, ComplaintStage, ConcernTime, Person, PersonRole, Plan, PlanConcern
 from app.models.base import PLAIN_TEXT, id_of, utc_now
 from app.permissions import PlanAccess, may_handle_complaints_of, may_raise_concern, may_see_complaints_of
 from app.services import audit
 from app.services.concerns.concerns import MAX_WORDS, NOT_FAMILY, Words, answer_days_of, why_not_escalate
+from app.services.delivery.common import tell
 from app.services.plans.access import refuse, refuse_change
 from app.services.plans.items import ContentProblem
 from app.services.plans.plans import people_by_id
@@ -26,8 +28,12 @@ from app.services.plans.plans import people_by_id
 MOST_ANSWER_DAYS = 60
 
 
-def escalate(db: Session, actor: Actor, access: PlanAccess, concern: PlanConcern, why: Words) -> Complaint:
-    """Make the concern a complaint: only once it is overdue, or the family says it is not resolved."""
+def escalate(
+    db: Session, settings: Settings, actor: Actor, access: PlanAccess, concern: PlanConcern, why: Words
+) -> Complaint:
+    """Make the concern a complaint: only once it is overdue, or the family says it is not resolved.
+
+    The council's case officers are mailed (no words of the complaint): one of them takes it on."""
     if not may_raise_concern(access):
         refuse(access, NOT_FAMILY, action="concern.refused", object_type="plan_concern", object_id=concern.id)
     today = uk_today()
@@ -54,6 +60,21 @@ def escalate(db: Session, actor: Actor, access: PlanAccess, concern: PlanConcern
         object_type="complaint",
         object_id=complaint.id,
         details={"plan_id": access.plan.id, "concern_id": concern.id, "overdue": concern.answer is None},
+    )
+    officers = db.exec(
+        select(Person).where(
+            col(Person.role) == PersonRole.LA_CASE_OFFICER.value,
+            col(Person.organisation_id) == complaint.local_authority_id,
+            col(Person.deactivated_at).is_(None),
+        )
+    )
+    tell(
+        db,
+        settings,
+        list(officers),
+        f"A complaint about plan {access.plan.reference}",
+        f"A family made their concern about plan {access.plan.reference} a complaint to the council. "
+        f"One of the council's case officers takes it on:\n\n{settings.public_url}/la/complaints/{complaint.id}\n",
     )
     return complaint
 
