@@ -74,7 +74,8 @@ def escalate(
         list(officers),
         f"A complaint about plan {access.plan.reference}",
         f"A family made their concern about plan {access.plan.reference} a complaint to the council. "
-        f"One of the council's case officers takes it on:\n\n{settings.public_url}/la/complaints/{complaint.id}\n",
+        "One of the council's case officers takes it on:\n\n"
+        f"{settings.public_url}/la/complaints/{complaint.id}\n",
     )
     return complaint
 
