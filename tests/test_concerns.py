@@ -278,6 +278,15 @@ def test_the_council_handles_the_complaint_and_its_auditor_only_reads(
         db_session, Actor.command(morgan), morgan, row, complaints.Handling(stage=ComplaintStage.STAGE_ONE)
     )
     assert (complaint.handler_id, complaint.taken_on) == (morgan.id, date(2027, 1, 4))
+    with pytest.raises(ContentProblem) as unchanged:
+        complaints.handle(
+            db_session,
+            Actor.command(morgan),
+            morgan,
+            row,
+            complaints.Handling(stage=ComplaintStage.STAGE_ONE),
+        )
+    assert unchanged.value.errors == {"stage": "Choose another stage, or enter the council's answer"}
     with pytest.raises(ContentProblem):
         complaints.handle(
             db_session, Actor.command(morgan), morgan, row, complaints.Handling(stage=ComplaintStage.CLOSED)

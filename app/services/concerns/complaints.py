@@ -194,6 +194,8 @@ def handle(db: Session, actor: Actor, person: Person, row: ComplaintRow, handlin
         )
     if handling.stage is ComplaintStage.CLOSED and not (handling.answer.strip() or complaint.answer):
         raise ContentProblem({"answer": "Enter the council's answer before closing the complaint"})
+    if complaint.handler_id is not None and handling.stage is complaint.stage and not handling.answer.strip():
+        raise ContentProblem({"stage": "Choose another stage, or enter the council's answer"})
     today = uk_today()
     details: dict[str, object] = {
         "plan_id": complaint.plan_id,

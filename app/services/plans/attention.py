@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from app.models import FAMILY_MEMBER_ROLES, Child, Item, ItemComment, ItemKind, Person, Section
 from app.models.base import id_of
-from app.permissions import PlanAccess, may_answer_concern
+from app.permissions import PlanAccess, may_answer_concern, may_raise_concern
 from app.services.concerns.concerns import ConcernsPanel
 from app.services.delivery.overview import PlanPanel
 from app.services.plans.content import ItemHead
@@ -206,18 +206,16 @@ def needs_attention(access: PlanAccess, facts: Facts, own_comments: dict[int, in
             Attention(Concern.DIFFERENCE, words, f"{plan_url}/quality#difference-{id_of(difference)}")
         )
 
-    found += _concerns(access, facts.concerns, family, plan_url)
+    found += _concerns(access, facts.concerns, plan_url)
     return found
 
 
-def _concerns(
-    access: PlanAccess, panel: ConcernsPanel | None, family: bool, plan_url: str
-) -> list[Attention]:
-    """Concerns waiting on this reader: the setting's answer, or the family's word on an answer."""
+def _concerns(access: PlanAccess, panel: ConcernsPanel | None, plan_url: str) -> list[Attention]:
+    """Concerns waiting on this reader: the setting's answer, or the word of the family who raise them."""
     found: list[Attention] = []
     if panel is None:
         return found
-    answers = may_answer_concern(access)
+    answers, family = may_answer_concern(access), may_raise_concern(access)
     for concern in panel.concerns:
         href = f"{plan_url}/concerns/{concern.id}"
         due = day_words(concern.due_on, panel.today)
