@@ -23,6 +23,7 @@ from app.models import (
     OutboxMessage,
     Person,
     Plan,
+    PlanStatus,
     Section,
 )
 from app.services.concerns import complaints, concerns
@@ -304,3 +305,17 @@ def test_the_council_handles_the_complaint_and_its_auditor_only_reads(
         "complaint.taken_on",
         "complaint.answered",
     ]
+
+
+def test_no_concern_is_raised_on_a_plan_that_has_ended(
+    db_session: Session, settings: Settings, demo: Demo, sam: Plan
+) -> None:
+    sam.status = PlanStatus.CEASED
+    db_session.add(sam)
+    db_session.flush()
+    with pytest.raises(Refused) as ended:
+        raise_one(db_session, settings, demo, sam)
+    assert (ended.value.status_code, ended.value.detail) == (
+        409,
+        "This plan has ended: concerns about it go to the council.",
+    )
