@@ -221,3 +221,37 @@ def test_a_late_concern_becomes_a_complaint_the_council_answers_and_alex_reads(
     assert answer in shown
     assert "Morgan Price" in shown
     assert "Closed" in shown
+
+
+def test_the_council_handles_a_complaint_through_the_api(
+    client: TestClient, db_session: Session, demo: Demo, sam: Plan
+) -> None:
+    alex = api_headers(db_session, demo("Alex Taylor"))
+    made = client.post(
+        f"/api/v1/plans/{sam.id}/concerns", json={"about": "delivery", "words": SPEECH}, headers=alex
+    )
+    concern = db_session.get(PlanConcern, made.json()["id"])
+    assert concern is not None
+    concern.due_on = date(2026, 1, 5)
+    db_session.add(concern)
+    db_session.flush()
+    complaint = client.post(
+        f"/api/v1/plans/{sam.id}/concerns/{concern.id}/complaint", json={"words": "No answer."}, headers=alex
+    ).json()["complaint"]
+    address = f"/api/v1/la/complaints/{complaint['id']}"
+    rita = client.post(
+        address, json={"stage": "stage_two"}, headers=api_headers(db_session, demo("Rita Okafor"))
+    )
+    assert rita.status_code == 403
+    morgan = api_headers(db_session, demo("Morgan Price"))
+    closing = client.post(address, json={"stage": "closed"}, headers=morgan)
+    assert closing.status_code == 422
+    assert closing.json()["detail"][0]["loc"] == ["body", "answer"]
+    taken = client.post(address, json={"stage": "stage_two"}, headers=morgan).json()
+    assert (taken["stage"], taken["handler_id"], taken["plan_reference"]) == (
+        "stage_two",
+        demo("Morgan Price").id,
+        sam.reference,
+    )
+    listed = client.get("/api/v1/la/complaints", headers=morgan).json()
+    assert [c["concern"]["words"] for c in listed] == [SPEECH]

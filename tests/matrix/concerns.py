@@ -215,4 +215,11 @@ ROUTES = [
         json={"words": "Matrix: no answer in time"},
     ),
     Route("GET", "/api/v1/la/complaints", {Relationship.NONE: only(LA, 200, refused=403, anonymous=401)}),
+    Route(
+        "POST",
+        "/api/v1/la/complaints/{complaint_id}",
+        council(CASE_OFFICERS, 200, CASE_OFFICERS, 401),
+        params=_complaint,
+        json={"stage": "stage_two"},
+    ),
 ]

@@ -40,6 +40,11 @@ class OutcomeIn(BaseModel):
     outcome: ConcernOutcome
 
 
+class HandlingIn(BaseModel):
+    stage: ComplaintStage
+    answer: str = Field(default="", max_length=concerns.MAX_WORDS)
+
+
 class ComplaintOut(BaseModel):
     id: int
     made_on: date
@@ -171,12 +176,28 @@ def make_complaint(
 def council_complaints(db: SessionDep, actor: ActorDep, person: CurrentPerson) -> list[CouncilComplaintOut]:
     """Every complaint about the council's plans, newest first."""
     found = complaints.council_complaints(db, actor, person)
-    return [
-        CouncilComplaintOut(
-            **complaint_out(row.complaint).model_dump(),
-            plan_id=row.plan.id or 0,
-            plan_reference=row.plan.reference,
-            concern=concern_out(row.concern),
-        )
-        for row in found.rows
-    ]
+    return [council_complaint_out(row) for row in found.rows]
+
+
+def council_complaint_out(row: complaints.ComplaintRow) -> CouncilComplaintOut:
+    return CouncilComplaintOut(
+        **complaint_out(row.complaint).model_dump(),
+        plan_id=row.plan.id or 0,
+        plan_reference=row.plan.reference,
+        concern=concern_out(row.concern),
+    )
+
+
+@router.post(
+    "/la/complaints/{complaint_id}",
+    dependencies=[requires(Permission.HANDLE_COMPLAINTS)],
+    responses=WRITE,
+)
+def handle_complaint(
+    given: HandlingIn, complaint_id: RowId, db: SessionDep, actor: ActorDep, person: CurrentPerson
+) -> CouncilComplaintOut:
+    """A case officer of the council takes the complaint on, moves its stage, or answers it."""
+    row = complaints.council_complaint(db, person, complaint_id).rows[0]
+    with input_problems():
+        complaints.handle(db, actor, person, row, complaints.Handling(**given.model_dump()))
+    return council_complaint_out(row)
