@@ -62,6 +62,9 @@ class Permission(StrEnum):
     """Check the trail and sign a checkpoint of its head now, between the scheduled ones."""
     READ_LA_OVERVIEW = "read_la_overview"
     """Figures across one's own council (deadlines, delivery, quality): its case and audit officers."""
+    HANDLE_COMPLAINTS = "handle_complaints"
+    """Take on and answer complaints about one's own council's plans, and set how long settings have to
+    answer a concern: its SEND case officers."""
 
 
 _ADULTS = {
@@ -89,6 +92,7 @@ ROLE_PERMISSIONS: dict[Permission, set[PersonRole]] = {
     Permission.READ_AUDIT_TRAIL: {PersonRole.LA_AUDIT_OFFICER},
     Permission.PUBLISH_CHECKPOINT: {PersonRole.LA_AUDIT_OFFICER},
     Permission.READ_LA_OVERVIEW: {PersonRole.LA_CASE_OFFICER, PersonRole.LA_AUDIT_OFFICER},
+    Permission.HANDLE_COMPLAINTS: {PersonRole.LA_CASE_OFFICER},
 }
 
 
@@ -306,6 +310,47 @@ def is_case_officer_of(person: Person, local_authority_id: int) -> bool:
         and person.is_active
         and person.organisation_id == local_authority_id
     )
+
+
+# Concerns and complaints (issue 19) ----------------------------------------------------------
+
+CONCERN_READERS = frozenset({*FAMILY_MEMBER_ROLES, MemberRole.EDUCATION, MemberRole.LOCAL_AUTHORITY})
+"""Who on a plan reads its concerns: the family, the setting's staff, the council; not the other agencies."""
+
+
+def may_see_concerns(access: PlanAccess) -> bool:
+    """The family and the setting they raise concerns with, the coordinator, the council's officers on
+    the plan and its auditors; anyone else on the plan finds no concerns there (404)."""
+    if not access.may_see:
+        return False
+    return access.audits or access.is_coordinator or access.member_role in CONCERN_READERS
+
+
+def may_raise_concern(access: PlanAccess) -> bool:
+    """A parent or carer on the plan, or the young person from 16 (the rights are theirs then)."""
+    role = access.member_role
+    if role not in FAMILY_MEMBER_ROLES or not role_may(access.person, Permission.CONTRIBUTE):
+        return False
+    return access.person.makes_own_decisions and access.plan.status not in ENDED_STATUSES
+
+
+def may_answer_concern(access: PlanAccess) -> bool:
+    """The setting answers: its staff on the plan (the SENCo, a teacher)."""
+    return access.member_role is MemberRole.EDUCATION and role_may(access.person, Permission.CONTRIBUTE)
+
+
+def may_see_complaints_of(person: Person, local_authority_id: int) -> bool:
+    """A council's complaints: its case and audit officers."""
+    return (
+        role_may(person, Permission.READ_LA_OVERVIEW)
+        and person.organisation_id is not None
+        and person.organisation_id == local_authority_id
+    )
+
+
+def may_handle_complaints_of(person: Person, local_authority_id: int) -> bool:
+    """Taking on and answering a council's complaints, and its time to answer concerns: its case officers."""
+    return role_may(person, Permission.HANDLE_COMPLAINTS) and person.organisation_id == local_authority_id
 
 
 @dataclass(frozen=True)

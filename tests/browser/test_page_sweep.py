@@ -59,6 +59,10 @@ PAGES = [
     ("Rita Okafor", "/plans/{sam}"),
     ("Admin", "/admin/people"),
     ("Admin", "/admin/organisations"),
+    # Issue 19: concerns and complaints.
+    ("Alex Taylor", "/plans/{sam}/concerns"),
+    ("Morgan Price", "/la/complaints"),
+    ("Morgan Price", "/la/concern-time"),
 ]
 
 

@@ -5,6 +5,7 @@ from app.routers.pages import (
     admin,
     audit,
     child_sign_in,
+    concerns,
     invitations,
     la_delivery,
     outbox,
@@ -49,6 +50,7 @@ PARTS = (
     la_delivery,
     quality,
     voices,
+    concerns,
     paper,
 )
 """In the order their routes are matched; the app includes each directly (`app.main`): nesting them in

@@ -21,9 +21,17 @@ from app.models import (
 from app.models.base import id_of
 from app.models.seen import PlanSeen
 from app.page_cache import for_reader, page_cache
-from app.permissions import Permission, PlanAccess, may_coordinate, role_may
+from app.permissions import (
+    Permission,
+    PlanAccess,
+    may_coordinate,
+    may_raise_concern,
+    may_see_concerns,
+    role_may,
+)
 from app.rendering import render, render_part
 from app.routers.pages.inputs import FormValues, is_htmx, section_in_path
+from app.services.concerns import concerns
 from app.services.delivery import overview as delivery_overview
 from app.services.delivery.changes import endings_of
 from app.services.plans import attention, content, plans, seen
@@ -137,6 +145,7 @@ def _outline(request: Request, db: Session, access: PlanAccess, mark: PlanSeen |
     delivery = delivery_overview.plan_panel(db, request.app.state.settings, access, outline.people)
     quality = quality_panel.outline_context(db, access, outline, links)
     voices = views.voices_summary(db, access, outline.heads, links)
+    concerns_panel = concerns.panel(db, access)
     facts = attention.Facts(
         cast(Timeline | None, timeline_panel["timeline"]),
         delivery,
@@ -147,6 +156,7 @@ def _outline(request: Request, db: Session, access: PlanAccess, mark: PlanSeen |
         outline.people,
         outline.child,
         SECTION_TITLES[access.plan.kind],
+        concerns=concerns_panel,
     )
     context = {
         "plan": access.plan,
@@ -162,6 +172,9 @@ def _outline(request: Request, db: Session, access: PlanAccess, mark: PlanSeen |
         "delivery": delivery,
         **quality,
         "voices": voices,
+        "concerns": concerns_panel,
+        "may_see_concerns": may_see_concerns(access),
+        "may_raise_concern": may_raise_concern(access),
         "titles": facts.titles,
         "attention": attention.for_reader(db, access, facts),
         "news": seen.plan_news(db, access, mark, {head.id for head in outline.heads}, facts.timeline),

@@ -143,6 +143,28 @@ ACTIONS: dict[str, Action] = {
     "provision_changes.listed": Action("Provision changes read", "read the changes of provision"),
     "provision_change.answered": Action("Provision change answered", "answered a change of provision"),
     "move.refused": Action("Move refused", "tried to record a move to a new setting and was stopped"),
+    # Concerns and complaints
+    "concern.raised": Action("Concern raised", "raised a concern with the setting"),
+    "concern.answered": Action("Concern answered", "answered a concern"),
+    "concern.outcome_given": Action(
+        "Concern outcome given", "said whether the setting's answer resolves their concern"
+    ),
+    "concern.read": Action("Concern read", "read a concern"),
+    "concerns.read": Action("Concerns read", "read the plan's concerns"),
+    "concern.refused": Action("Concern refused", "tried to raise or answer a concern and was stopped"),
+    "complaint.made": Action("Complaint made", "made a concern a complaint to the council"),
+    "complaint.taken_on": Action("Complaint taken on", "took on a complaint for the council"),
+    "complaint.stage_changed": Action("Complaint stage changed", "moved a complaint on to another stage"),
+    "complaint.answered": Action("Complaint answered", "answered a complaint for the council"),
+    "complaint.read": Action("Complaint read", "read a complaint"),
+    "complaints.listed": Action("Complaints listed", "looked at the council's complaints"),
+    "complaint.refused": Action("Complaint refused", "tried to open or handle a complaint and was stopped"),
+    "concern_time.changed": Action(
+        "Time to answer concerns changed", "changed how long settings have to answer a concern"
+    ),
+    "concern_time.refused": Action(
+        "Time to answer concerns refused", "tried to change the time to answer concerns and was stopped"
+    ),
     # Quality
     "la.quality_read": Action("Council quality figures read", "looked at the council's quality figures"),
     # People, accounts and signing in

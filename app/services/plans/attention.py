@@ -14,7 +14,8 @@ from sqlmodel import Session, col, func, select
 
 from app.models import FAMILY_MEMBER_ROLES, Child, Item, ItemComment, ItemKind, Person, Section
 from app.models.base import id_of
-from app.permissions import PlanAccess
+from app.permissions import PlanAccess, may_answer_concern, may_raise_concern
+from app.services.concerns.concerns import ConcernsPanel
 from app.services.delivery.overview import PlanPanel
 from app.services.plans.content import ItemHead
 from app.services.quality.differences import DifferenceRecord
@@ -34,9 +35,12 @@ class Concern(StrEnum):
     VAGUE_PROVISION = "vague_provision"
     THREAD = "thread"
     DIFFERENCE = "difference"
+    CONCERN_LATE = "concern_late"
+    CONCERN_TO_ANSWER = "concern_to_answer"
+    CONCERN_ANSWERED = "concern_answered"
 
 
-URGENT = frozenset({Concern.OVERDUE, Concern.ADVICE, Concern.SHORTFALL})
+URGENT = frozenset({Concern.OVERDUE, Concern.ADVICE, Concern.SHORTFALL, Concern.CONCERN_LATE})
 """Shown with a warning: late, asked of this person, or help the child did not get."""
 
 
@@ -66,6 +70,7 @@ class Facts:
     people: dict[int, Person]
     child: Child
     titles: dict[Section, str]
+    concerns: ConcernsPanel | None = None
 
 
 def _said(text: str, limit: int = 80) -> str:
@@ -201,6 +206,33 @@ def needs_attention(access: PlanAccess, facts: Facts, own_comments: dict[int, in
             Attention(Concern.DIFFERENCE, words, f"{plan_url}/quality#difference-{id_of(difference)}")
         )
 
+    found += _concerns(access, facts.concerns, plan_url)
+    return found
+
+
+def _concerns(access: PlanAccess, panel: ConcernsPanel | None, plan_url: str) -> list[Attention]:
+    """Concerns waiting on this reader: the setting's answer, or the word of the family who raise them."""
+    found: list[Attention] = []
+    if panel is None:
+        return found
+    answers, family = may_answer_concern(access), may_raise_concern(access)
+    for concern in panel.concerns:
+        href = f"{plan_url}/concerns/{concern.id}"
+        due = day_words(concern.due_on, panel.today)
+        late = concern.is_overdue(panel.today)
+        if answers and concern.answer is None and concern.escalated_on is None:
+            words = f"A concern from the family waits for your answer, by {due}." + (
+                " It is late." if late else ""
+            )
+            found.append(Attention(Concern.CONCERN_LATE if late else Concern.CONCERN_TO_ANSWER, words, href))
+        elif family and late:
+            words = f"The setting has not answered your concern by {due}: you can make it a complaint."
+            found.append(Attention(Concern.CONCERN_LATE, words, href))
+        elif (
+            family and concern.answer is not None and concern.outcome is None and concern.escalated_on is None
+        ):
+            words = "The setting answered your concern: tell them whether it is resolved."
+            found.append(Attention(Concern.CONCERN_ANSWERED, words, href))
     return found
 
 
