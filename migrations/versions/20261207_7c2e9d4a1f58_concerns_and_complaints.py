@@ -1,7 +1,7 @@
 """concerns raised with the setting, complaints to the council, the council's time to answer
 
 Revision ID: 7c2e9d4a1f58
-Revises: 4b8d2f6a9c13
+Revises: 9d3e6b1f7a42
 Create Date: 2026-12-07 11:00:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "7c2e9d4a1f58"
-down_revision: str | None = "4b8d2f6a9c13"
+down_revision: str | None = "9d3e6b1f7a42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
