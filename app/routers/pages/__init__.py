@@ -3,6 +3,7 @@
 from app.routers.pages import (
     account,
     admin,
+    advice,
     audit,
     child_sign_in,
     invitations,
@@ -41,6 +42,7 @@ PARTS = (
     plan_stages,
     audit,
     timelines,
+    advice,
     log,
     timetables,
     provision_changes,
