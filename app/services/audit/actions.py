@@ -97,7 +97,6 @@ ACTIONS: dict[str, Action] = {
     "advice.requested": Action("Advice asked for", "asked for advice for the assessment"),
     "advice.returned": Action("Advice returned", "recorded advice as returned"),
     "advice.refused": Action("Advice refused", "tried to ask for or return advice and was stopped"),
-    "advice.attachment_added": Action("Advice file added", "added a file to advice"),
     "advice.attachment_read": Action("Advice file read", "opened a file returned with advice"),
     "advice.attachment_refused": Action(
         "Advice file refused", "tried to open a file returned with advice and was stopped"

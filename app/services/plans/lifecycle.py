@@ -220,6 +220,12 @@ def take_step(
         plan.ceased_at = utc_now()
     db.add(plan)
     db.flush()
+    # The assessment's step this stage is (the draft sent, the final plan issued), in the same event.
+    thread = (
+        record_with_the_plan(db, actor, access, *THREAD_STEPS[request.step])
+        if request.step in THREAD_STEPS
+        else None
+    )
     audit.record(
         db,
         actor,
@@ -235,10 +241,9 @@ def take_step(
             "version_id": frozen.id if frozen is not None else None,
             **({"unquantified_provision": waived.unquantified} if waived is not None else {}),
             **({"told": [told_one.person.id for told_one in told]} if told else {}),
+            **({"step_id": thread.id} if thread is not None else {}),
         },
     )
-    if request.step in THREAD_STEPS:  # the assessment's step this stage is (its own audit event)
-        record_with_the_plan(db, actor, access, *THREAD_STEPS[request.step])
     return told
 
 

@@ -32,7 +32,7 @@ from app.permissions import (
 )
 from app.services import audit
 from app.services.plans.access import refuse, refuse_change, row_of_plan
-from app.services.plans.items import NewItem, added_details, write_item
+from app.services.plans.items import NewItem, write_item
 from app.services.plans.plans import PlanProblem
 from app.services.timelines import advice_files, rules
 from app.services.timelines.advice_files import Upload
@@ -202,18 +202,9 @@ def return_advice(
     if not text:
         raise PlanProblem("advice_text", "Write the advice (a summary, at least, of any report you attach)")
     checked = advice_files.checked_files(uploads)
-    words = NewItem(section=Section.K, text=text)
-    item = write_item(db, access, words)
-    audit.record(
-        db,
-        actor,
-        "item.added",
-        object_type="item",
-        object_id=item.id,
-        details=added_details(item, words),
-    )
-    for one in checked:
-        attachment = AdviceAttachment(
+    item = write_item(db, access, NewItem(section=Section.K, text=text))  # the return's one event says so
+    db.add_all(
+        AdviceAttachment(
             plan_id=advice.plan_id,
             advice_request_id=advice.id,
             item_id=item.id,
@@ -223,21 +214,9 @@ def return_advice(
             byte_size=len(one.data),
             uploaded_by=id_of(access.person),
         )
-        db.add(attachment)
-        db.flush()
-        audit.record(
-            db,
-            actor,
-            "advice.attachment_added",
-            object_type="advice_attachment",
-            object_id=attachment.id,
-            details={
-                "plan_id": advice.plan_id,
-                "item_id": item.id,
-                "bytes": attachment.byte_size,
-                "media_type": attachment.media_type,
-            },
-        )
+        for one in checked
+    )
+    db.flush()
     return _returned(db, actor, access, advice, uk_today(), item, len(checked))
 
 
@@ -259,6 +238,7 @@ def _returned(
             "returned_on": day.isoformat(),
             "on_time": day <= advice.due_on,
             "item_id": item.id,
+            "section": item.section.value,
             "attachments": files,
         },
     )

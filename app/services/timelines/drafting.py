@@ -260,7 +260,8 @@ def draft_made_from(db: Session, access: PlanAccess) -> Plan | None:
 def record_with_the_plan(
     db: Session, actor: Actor, access: PlanAccess, kind: StepKind, outcome: StepOutcome | None
 ) -> StatutoryStep | None:
-    """The plan's stage closes its assessment step (the draft sent, the final plan issued), dated today."""
+    """The plan's stage closes its assessment step (the draft sent, the final plan issued), dated today:
+    not audited here, as part of the stage's one event (which names the step)."""
     step = db.exec(
         select(StatutoryStep).where(
             StatutoryStep.plan_id == access.plan.id,
@@ -272,4 +273,4 @@ def record_with_the_plan(
     ).first()
     if step is None:
         return None
-    return close_step(db, actor, access, step, uk_today(), outcome)
+    return close_step(db, actor, access, step, uk_today(), outcome, audited=False)

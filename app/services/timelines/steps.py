@@ -137,12 +137,16 @@ def close_step(
     done_on: date,
     outcome: StepOutcome | None,
     note: str | None = None,
+    *,
+    audited: bool = True,
 ) -> StatutoryStep:
     """Write a step done (checked by the caller, or the plan's own stage) and what follows from it."""
     step.done_on, step.done_by_id, step.outcome, step.note = done_on, id_of(access.person), outcome, note
     db.add(step)
     _follow_on(db, step)
     db.flush()
+    if not audited:  # part of a plan's stage: that action's one event names the step
+        return step
     audit.record(
         db,
         actor,
