@@ -38,7 +38,7 @@ from app.models import (
     Plan,
     PlanKind,
 )
-from app.models.timeline import StatutoryStep, StepKind
+from app.models.timeline import AdviceRequest, StatutoryStep, StepKind
 from app.permissions import app_routes
 from app.services.auth import child_cards, second_factor
 from app.services.auth.csrf import csrf_token
@@ -270,23 +270,81 @@ def _sams_assessment(db: Session, sign_in_as: Callable[[Person], str]) -> tuple[
 
 
 def _final_plan_step(db: Session, plan: Plan) -> StatutoryStep:
+    return _step_of(db, plan, StepKind.FINAL_PLAN)
+
+
+def _step_of(db: Session, plan: Plan, kind: StepKind) -> StatutoryStep:
     return db.exec(
-        select(StatutoryStep).where(
-            StatutoryStep.plan_id == plan.id, StatutoryStep.kind == StepKind.FINAL_PLAN
+        select(StatutoryStep).where(StatutoryStep.plan_id == plan.id, StatutoryStep.kind == kind)
+    ).one()
+
+
+def _khans_advice(db: Session, plan: Plan) -> AdviceRequest:
+    return db.exec(
+        select(AdviceRequest).where(
+            AdviceRequest.plan_id == plan.id, col(AdviceRequest.returned_on).is_(None)
         )
     ).one()
+
+
+def _return_advice(path: str, *, api: str) -> Scenario:
+    """Dr Khan returns the advice asked of her (written here, or already in section K by the API)."""
+
+    def scenario(
+        client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+    ) -> Done:
+        sam, _morgan, _csrf = _sams_assessment(db, sign_in_as)
+        khan = demo_person(db, "Dr Aisha Khan")
+        csrf = sign_in_as(khan)
+        advice = _khans_advice(db, sam)
+        url = path.format(plan_id=sam.id, advice_id=advice.id)
+        since = last_event_id(db)
+        if api == "written":
+            response = client.post(url, json={"text": "Ear defenders."}, headers={"X-CSRF-Token": csrf})
+        elif api == "item":
+            [item] = db.exec(
+                select(Item).where(Item.plan_id == sam.id, Item.author_id == khan.id, Item.section == "K")
+            )
+            given = {"returned_on": uk_today().isoformat(), "advice_item_id": item.id}
+            response = client.post(url, json=given, headers={"X-CSRF-Token": csrf})
+        else:
+            response = client.post(
+                url, data={"advice_text": "Ear defenders.", "csrf_token": csrf}, follow_redirects=False
+            )
+        assert response.status_code in {200, 303}, response.text
+        return _after(db, khan, "advice.returned", since)
+
+    return scenario
+
+
+def _draft_plan(path: str, *, api: bool) -> Scenario:
+    def scenario(
+        client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+    ) -> Done:
+        sam, morgan, csrf = _sams_assessment(db, sign_in_as)
+        since = last_event_id(db)
+        url = path.format(plan_id=sam.id)
+        if api:
+            response = client.post(url, headers={"X-CSRF-Token": csrf})
+        else:
+            response = client.post(url, data={"csrf_token": csrf}, follow_redirects=False)
+        assert response.status_code in {201, 303}, response.text
+        return _after(db, morgan, "assessment.draft_made", since)
+
+    return scenario
 
 
 def _step_done(
     client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
 ) -> Done:
     sam, morgan, csrf = _sams_assessment(db, sign_in_as)
-    step = _final_plan_step(db, sam)
+    step = _step_of(db, sam, StepKind.ISSUE_DECISION)  # "will not issue" needs no draft to exist
     since = last_event_id(db)
     today = uk_today()
     response = client.post(
         f"/plans/{sam.id}/timeline/steps/{step.id}/done",
         data={
+            "outcome": "not_issuing",
             "done_on-day": str(today.day),
             "done_on-month": str(today.month),
             "done_on-year": str(today.year),
@@ -617,6 +675,19 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ),
     ("POST", "/api/v1/plans/{plan_id}/steps/{step_id}/exception"): _exception(
         "/api/v1/plans/{plan_id}/steps/{step_id}/exception", api=True
+    ),
+    ("POST", "/plans/{plan_id}/advice-requests/{advice_id}/advice"): _return_advice(
+        "/plans/{plan_id}/advice-requests/{advice_id}/advice", api=""
+    ),
+    ("POST", "/api/v1/plans/{plan_id}/advice-requests/{advice_id}/advice"): _return_advice(
+        "/api/v1/plans/{plan_id}/advice-requests/{advice_id}/advice", api="written"
+    ),
+    ("POST", "/api/v1/plans/{plan_id}/advice-requests/{advice_id}/returned"): _return_advice(
+        "/api/v1/plans/{plan_id}/advice-requests/{advice_id}/returned", api="item"
+    ),
+    ("POST", "/plans/{plan_id}/draft-plan"): _draft_plan("/plans/{plan_id}/draft-plan", api=False),
+    ("POST", "/api/v1/plans/{plan_id}/draft-plan"): _draft_plan(
+        "/api/v1/plans/{plan_id}/draft-plan", api=True
     ),
     ("POST", "/plans/{plan_id}/advice-requests"): _advice_request(
         "/plans/{plan_id}/advice-requests", api=False

@@ -311,7 +311,7 @@ def test_the_plan_page_shows_the_whole_plan_with_who_wrote_each_item(
     html = whole_plan(client, plan.id)
     people = {person.id: person.display_name for person in db_session.exec(select(Person))}
     written = current_words(db_session, plan)
-    assert len(written) == 23  # 18 items and the 5 views of app/services/demo/voices.py
+    assert len(written) == 24  # 18 items, the 5 views of demo/voices.py, Priya's advice (demo/timelines.py)
     # Sam chose Alex and Tom Baker only for one view: it is not on this page (tests/test_voices.py).
     written = [(item, revision) for item, revision in written if not revision.text.startswith("Mr Baker")]
     for item, revision in written:
@@ -358,7 +358,7 @@ def test_each_member_gets_edit_links_only_where_they_may_revise(
     editable = {int(found) for found in re.findall(r'href="/plans/\d+/items/(\d+)/edit"', html)}
     assert editable == set(by_author[alex.id])  # their own view only
     assert re.findall(r'href="/plans/\d+/sections/(\w+)/new"', html) == ["A"]
-    assert html.count('/comments/new"') == 23  # Sam picked Alex to see his one view for chosen people
+    assert html.count('/comments/new"') == 24  # Sam picked Alex to see his one view for chosen people
     assert "<textarea" not in html  # a comment form only when asked for
     sign_in_as(demo("Priya Shah"))
     html = whole_plan(client, plan.id)

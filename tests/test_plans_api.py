@@ -171,8 +171,8 @@ def test_the_plan_reads_as_sections_with_current_items(
     sections = {section["section"]: section for section in plan["sections"]}
     assert list(sections) == ["A", "B", "C", "D", "K", "E", "F", "G", "H1"]
     assert (sections["B"]["stage"], sections["F"]["stage"]) == ("Assess: what we know", "Do: the support")
-    # The demo's 23 items, less the view Sam chose to show Alex and Tom Baker only.
-    assert sum(len(section["items"]) for section in plan["sections"]) == 22
+    # The demo's 24 items (with Priya's advice), less the view Sam chose to show Alex and Tom Baker only.
+    assert sum(len(section["items"]) for section in plan["sections"]) == 23
     lunch = sections["F"]["items"][2]
     assert (lunch["quantity"], lunch["author"]["display_name"]) == ("5 sessions a week", "Priya Shah")
     assert lunch["comments"][0]["author"]["display_name"] == "Alex Taylor"
@@ -410,7 +410,7 @@ def test_item_problems_are_named_beside_their_field(
         response = client.post(f"/api/v1/plans/{sam.id}/items", json=body, headers=as_person("Priya Shah"))
         answers[str(body)] = first_loc(response)
     assert answers == {str(body): (422, ["body", field]) for body, field in cases}
-    assert db_session.exec(select(Item).where(col(Item.plan_id) == sam.id)).all().__len__() == 23, (
+    assert db_session.exec(select(Item).where(col(Item.plan_id) == sam.id)).all().__len__() == 24, (
         "none added"
     )
 
@@ -778,7 +778,7 @@ def test_changes_since_a_day_list_what_was_written_since(
 ) -> None:
     alex = as_person("Alex Taylor")
     long_ago = client.get(f"/api/v1/plans/{sam.id}/changes?since=0001-01-01", headers=alex).json()
-    assert len(long_ago["changes"]) == 23  # Alex may read every view of Sam's
+    assert len(long_ago["changes"]) == 24  # Alex may read every view of Sam's
     assert {change["revision_before"] for change in long_ago["changes"]} == {None}
     week = (TODAY - timedelta(days=5)).isoformat()
     recent = client.get(f"/api/v1/plans/{sam.id}/changes?since={week}", headers=alex).json()
@@ -914,7 +914,7 @@ def test_refused_writes_are_audited_and_change_nothing(
     )
     assert client.post(path, json=body, headers=as_person("Rita Okafor")).status_code == 403
     assert events("permission.refused")[-1].actor_id == demo("Rita Okafor").id
-    assert len(db_session.exec(select(Item).where(col(Item.plan_id) == sam.id)).all()) == 23, "none added"
+    assert len(db_session.exec(select(Item).where(col(Item.plan_id) == sam.id)).all()) == 24, "none added"
 
 
 def test_a_wrong_method_names_the_ones_that_work(client: TestClient) -> None:

@@ -94,16 +94,20 @@ def test_a_whole_assessment_across_a_leap_day(world: Session, settings: Settings
     with at(date(2028, 3, 10)):
         assert ("Morgan Price", "due_soon") in sent(db, settings)  # the draft, due 17 March
         access = plan_access(db, morgan, id_of(sam))
-        timelines.record_done(
+        ehc = timelines.make_draft_plan(db, morgan, access)
+        ehc_access = plan_access(db, morgan, id_of(ehc))
+        lifecycle.take_step(
             db,
             morgan,
-            access,
-            step_of(db, sam, StepKind.ISSUE_DECISION),
-            timelines.StepDone(done_on=date(2028, 3, 10), outcome=StepOutcome.DRAFT_SENT),
+            ehc_access,
+            lifecycle.StepRequest(step=lifecycle.Step.SEND_FOR_CONSULTATION),
+            settings=settings,
         )
+        sent_draft = step_of(db, ehc, StepKind.ISSUE_DECISION)
+        assert (sent_draft.done_on, sent_draft.outcome) == (date(2028, 3, 10), StepOutcome.DRAFT_SENT)
     with at(date(2028, 4, 15)):
-        access = plan_access(db, morgan, id_of(sam))
-        final = step_of(db, sam, StepKind.FINAL_PLAN)
+        access = plan_access(db, morgan, id_of(ehc))
+        final = step_of(db, ehc, StepKind.FINAL_PLAN)
         assert timelines.step_entry(final, date(2028, 4, 15)).status is Status.OVERDUE
         assert ("Morgan Price", "overdue") in sent(db, settings)
         overview = timelines.la_overview(db, morgan)
@@ -118,13 +122,20 @@ def test_a_whole_assessment_across_a_leap_day(world: Session, settings: Settings
             ),
         )
         assert timelines.step_entry(final, date(2028, 4, 15)).status is Status.EXCEPTION
-        timelines.record_done(db, morgan, access, final, timelines.StepDone(done_on=date(2028, 4, 15)))
+        lifecycle.take_step(
+            db,
+            morgan,
+            access,
+            lifecycle.StepRequest(step=lifecycle.Step.ISSUE, reason="Sessions agreed with the family"),
+            settings=settings,
+        )
+        assert final.done_on == date(2028, 4, 15)
     with at(date(2028, 4, 21)):
         overview = timelines.la_overview(db, morgan)
         assert (overview.issued, overview.issued_in_time, overview.issued_with_exceptions) == (1, 0, 1)
-        request = db.exec(select(AssessmentRequest).where(AssessmentRequest.plan_id == sam.id)).one()
-        assert request.closed_on == date(2028, 4, 15)
-        timeline = timelines.plan_timeline(db, plan_access(db, morgan, id_of(sam)))
+        request = db.exec(select(AssessmentRequest).where(AssessmentRequest.plan_id == ehc.id)).one()
+        assert (request.closed_on, request.from_plan_id) == (date(2028, 4, 15), sam.id)
+        timeline = timelines.plan_timeline(db, plan_access(db, morgan, id_of(ehc)))
         assert timeline.assessment is not None
         assert timeline.assessment.closed
         [entry] = [entry for entry in timeline.entries if entry.step is final]

@@ -50,3 +50,24 @@ class PhaseTransferForm(PageForm):
         int, Number("Enter the year of the move, like 2027", at_least=2000, at_most=2100)
     ]
     into_post_16: str = ""
+
+
+class WrittenAdviceForm(PageForm):
+    """The adviser's advice, written where it was asked for; its files are read beside the form."""
+
+    advice_text: Annotated[
+        str,
+        Text(
+            10000,
+            missing="Write the advice (a summary, at least, of any report you attach)",
+            too_long="Write the advice in 10,000 characters or fewer, and attach the rest as a file",
+        ),
+    ]
+    attachments: str = ""
+    problem_fallback = "advice_text"
+
+
+class DraftPlanForm(PageForm):
+    """ "Make the draft plan": a button; a refusal is shown beside it."""
+
+    problem_fallback = "make_draft"

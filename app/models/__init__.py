@@ -116,6 +116,7 @@ from app.models.provision import (
 from app.models.quality import DifferenceView, IssueReason, PlanDifference
 from app.models.seen import PlanSeen
 from app.models.timeline import (
+    AdviceAttachment,
     AdviceRequest,
     AssessmentRequest,
     ReminderSent,
@@ -163,6 +164,7 @@ __all__ = [
     "SUPPORT_LEVEL_LABELS",
     "TIMETABLE_DECISION_LABELS",
     "VIEW_PROMPT_LABELS",
+    "AdviceAttachment",
     "AdviceRequest",
     "ApiToken",
     "AreaOfNeed",

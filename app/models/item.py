@@ -90,6 +90,10 @@ class Item(SQLModel, table=True):
     """How many revisions the item has: the API's ETag, and the check that no save overwrites another."""
     current_revision_id: int | None = None
     """The newest revision (no foreign key: item and revision point at each other)."""
+    carried_from_id: int | None = Field(default=None, foreign_key="item.id")
+    """The SEN Support plan's item this one was carried from (an EHC draft made from an assessment)."""
+    carried_from_on: date | None = None
+    """The day (UK) its words were written there: "From the SEN Support plan, 3 March 2026"."""
     created_at: datetime = created_at_field()
 
 

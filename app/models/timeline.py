@@ -45,6 +45,9 @@ class AssessmentRequest(SQLModel, table=True):
     case_officer_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     closed_on: date | None = None
     """When the assessment ended: a decision not to assess or not to issue, or the final plan."""
+    from_plan_id: int | None = Field(default=None, foreign_key="plan.id")
+    """The SEN Support plan it was asked from, once the EHC draft is made: the assessment, its steps and
+    its advice then belong to the EHC plan (`plan_id`), one thread from request to plan."""
     created_at: datetime = created_at_field()
 
 
@@ -195,6 +198,27 @@ class AdviceRequest(SQLModel, table=True):
     advice_item_id: int | None = Field(default=None, foreign_key="item.id")
     exception: ExceptionKind | None = Field(default=None, sa_type=EnumText(ExceptionKind))
     exception_reason: str | None = Field(default=None, max_length=500)
+    created_at: datetime = created_at_field()
+
+
+class AdviceAttachment(SQLModel, table=True):
+    """A file returned with advice (PDF, PNG or JPEG, checked by its content), stored outside static/
+    under a random name and served only to the members of its plan."""
+
+    __tablename__ = "advice_attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    advice_request_id: int | None = Field(default=None, foreign_key="advice_request.id", index=True)
+    item_id: int | None = Field(default=None, foreign_key="item.id", index=True)
+    """The advice in section K the file belongs to."""
+    file_name: str = Field(max_length=80)
+    """A random name in the data folder's advice/ (a carried copy shares its file)."""
+    shown_name: str = Field(max_length=120)
+    """What the adviser's file was called, cleaned: shown, never used as a path."""
+    media_type: str = Field(max_length=40)
+    byte_size: int
+    uploaded_by: int = Field(foreign_key="person.id")
     created_at: datetime = created_at_field()
 
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, select
 
-from app.models import Child, Item, ItemKind, Plan, ReducedTimetable, StatutoryStep
+from app.models import AdviceRequest, Child, Item, ItemKind, Plan, ReducedTimetable, StatutoryStep
 from tests.browser.accessibility import assert_accessible
 
 PAGES = [
@@ -33,6 +33,7 @@ PAGES = [
     ("Priya Shah", "/plans/{sam}/timetables/new"),
     ("Priya Shah", "/plans/{sam}/delivery"),
     ("Morgan Price", "/plans/{sam}/advice-requests/new"),
+    ("Dr Aisha Khan", "/plans/{sam}/advice-requests/{advice}"),
     ("Morgan Price", "/plans/{ella}/timetables/{timetable}"),
     ("Morgan Price", "/la/dashboard"),
     ("Rita Okafor", "/audit/checkpoints"),
@@ -88,6 +89,11 @@ def _addresses(db: Session) -> dict[str, int]:
         return found
 
     step = db.exec(select(StatutoryStep.id).where(StatutoryStep.plan_id == sam.id)).first()
+    advice = db.exec(  # Dr Khan's, not yet returned: its page holds the form she writes it in
+        select(AdviceRequest.id).where(
+            AdviceRequest.plan_id == sam.id, col(AdviceRequest.returned_on).is_(None)
+        )
+    ).first()
     timetable = db.exec(select(ReducedTimetable.id).where(ReducedTimetable.plan_id == ella.id)).first()
     assert step is not None
     assert timetable is not None
@@ -99,6 +105,7 @@ def _addresses(db: Session) -> dict[str, int]:
         "outcome": first(ItemKind.OUTCOME),
         "provision": first(ItemKind.PROVISION),
         "step": step,
+        "advice": advice or 0,
         "timetable": timetable,
     }
 

@@ -15,6 +15,7 @@ from app.clock import uk_today
 from app.models import Organisation, OrganisationKind, Person, PersonRole, Plan
 from app.models.base import id_of
 from app.models.timeline import (
+    AdviceAttachment,
     AdviceRequest,
     AdviceTopic,
     AssessmentRequest,
@@ -95,6 +96,24 @@ def _advice_params(db: Session, caller: Person | None, relationship: Relationshi
     return {"plan_id": plan.id, "advice_id": advice.id}
 
 
+def _attachment_params(db: Session, caller: Person | None, relationship: Relationship) -> Mapping[str, Any]:
+    """A file returned with advice on the caller's plan (its file never written)."""
+    params = _advice_params(db, caller, relationship)
+    uploader = make_person(db, PersonRole.HEALTH, password=None)
+    attachment = AdviceAttachment(
+        plan_id=params["plan_id"],
+        advice_request_id=params["advice_id"],
+        file_name="matrixmatrixmatrixmatrix.pdf",
+        shown_name="report.pdf",
+        media_type="application/pdf",
+        byte_size=10,
+        uploaded_by=id_of(uploader),
+    )
+    db.add(attachment)
+    db.flush()
+    return {"plan_id": params["plan_id"], "attachment_id": attachment.id}
+
+
 def contributing(allowed: int) -> dict[Relationship, dict[str, int]]:
     """Contributors on the plan get `allowed`; its auditor 403; administrators 404 (they see no plan)."""
     return {
@@ -134,6 +153,15 @@ RETURNED_ANSWERS = {
         PersonRole.LA_CASE_OFFICER.value: 200,
     },
     Relationship.OTHER: only(CONTRIBUTORS, 404, refused=404, anonymous=303),
+}
+RETURNED_ANSWERS_API = {
+    **RETURNED_ANSWERS,
+    Relationship.OWN: {**RETURNED_ANSWERS[Relationship.OWN], PersonRole.LA_CASE_OFFICER.value: 422},
+}
+# Making the draft plan: the council's case officer only (the SENCo coordinating a SEN Support plan may not).
+DRAFT_ANSWERS = {
+    **coordinating(200),
+    Relationship.OWN: {**coordinating(200)[Relationship.OWN], PersonRole.EDUCATION.value: 403},
 }
 # A phase transfer on a SEN Support plan: the SENCo is refused by the plan's kind (409).
 PHASE_ANSWERS = {
@@ -180,13 +208,19 @@ ROUTES = [
     ),
     Route("GET", "/plans/{plan_id}/advice-requests/new", coordinating(200), params=_plan_params),
     Route("POST", "/plans/{plan_id}/advice-requests", ADVICE_ANSWERS, params=_plan_params, form=ADVICE_FORM),
+    Route("GET", "/plans/{plan_id}/advice-requests/{advice_id}", reading(200), params=_advice_params),
+    # Returning advice with nothing written: the page again with its error, for the case officer.
     Route(
         "POST",
-        "/plans/{plan_id}/advice-requests/{advice_id}/returned",
+        "/plans/{plan_id}/advice-requests/{advice_id}/advice",
         RETURNED_ANSWERS,
         params=_advice_params,
         form=RETURNED_EMPTY,
     ),
+    # The file was never written: readers get as far as the file (404); see test_assessment_to_plan.
+    Route("GET", "/plans/{plan_id}/advice-files/{attachment_id}", reading(404), params=_attachment_params),
+    # No assessment on the case officer's own plan: the timeline again, the refusal beside the button.
+    Route("POST", "/plans/{plan_id}/draft-plan", DRAFT_ANSWERS, params=_plan_params),
     Route("POST", "/plans/{plan_id}/review-meetings", REVIEW_ANSWERS, params=_plan_params, form=MEETING),
     Route(
         "POST",
@@ -260,11 +294,26 @@ ROUTES = [
         _api(
             {
                 **RETURNED_ANSWERS,
-                Relationship.OWN: {**RETURNED_ANSWERS[Relationship.OWN], "la_case_officer": 200},
+                Relationship.OWN: {**RETURNED_ANSWERS[Relationship.OWN], "la_case_officer": 422},
             }
         ),
         params=_advice_params,
         json={"returned_on": "2026-02-01"},
+    ),
+    Route(
+        "POST",
+        "/api/v1/plans/{plan_id}/advice-requests/{advice_id}/advice",
+        _api(RETURNED_ANSWERS_API),
+        params=_advice_params,
+        json={"text": ""},
+    ),
+    Route(
+        "POST",
+        "/api/v1/plans/{plan_id}/draft-plan",
+        _api(
+            {**DRAFT_ANSWERS, Relationship.OWN: {**DRAFT_ANSWERS[Relationship.OWN], "la_case_officer": 409}}
+        ),
+        params=_plan_params,
     ),
     Route(
         "POST",

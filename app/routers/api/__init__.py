@@ -1,6 +1,18 @@
 """The JSON API under /api/v1, and the health check."""
 
-from app.routers.api import audit, concerns, delivery, health, me, paper, plans, quality, timelines, voices
+from app.routers.api import (
+    assessment,
+    audit,
+    concerns,
+    delivery,
+    health,
+    me,
+    paper,
+    plans,
+    quality,
+    timelines,
+    voices,
+)
 
-PARTS = (health, me, plans, voices, audit, timelines, delivery, quality, paper, concerns)
+PARTS = (health, me, plans, voices, audit, timelines, assessment, delivery, quality, paper, concerns)
 """In the order their routes are matched (the health check first)."""

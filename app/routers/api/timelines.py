@@ -292,7 +292,8 @@ def send_advice_request(
 def advice_returned(
     returned: timelines.AdviceReturned, access: CurrentPlan, advice_id: RowId, db: SessionDep, actor: ActorDep
 ) -> AdviceOut:
-    """Record that advice came back (the case officer, the person asked, or their team on the plan)."""
+    """Record that advice came back, naming its item in section K (advice_item_id, required: nothing
+    written is refused, 422); to write it and return it in one step, POST .../advice."""
     advice = timelines.plan_advice(db, access, advice_id)
     with input_problems():
         timelines.record_advice_returned(db, actor, access, advice, returned)

@@ -3,6 +3,7 @@
 from app.routers.pages import (
     account,
     admin,
+    advice,
     audit,
     child_sign_in,
     concerns,
@@ -42,6 +43,7 @@ PARTS = (
     plan_stages,
     audit,
     timelines,
+    advice,
     log,
     timetables,
     provision_changes,

@@ -10,8 +10,8 @@ from app.clock import uk_today
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, RowId, SessionDep, requires
 from app.forms.timelines import (
     AdviceRequestForm,
-    AdviceReturnedForm,
     AssessmentRequestForm,
+    DraftPlanForm,
     PhaseTransferForm,
     ReviewMeetingForm,
     StepDoneForm,
@@ -67,6 +67,8 @@ def _timeline_page(
             for entry in timeline.entries
             if entry.advice is not None
         },
+        "may_make_draft": timelines.may_make_draft(db, access),
+        "draft_made": timelines.draft_made_from(db, access),
         "assessment_steps": ASSESSMENT_STEPS,
         "errors": errors or {},
         "values": values or {},
@@ -294,28 +296,16 @@ def send_advice_request(
 
 
 @router.post(
-    "/plans/{plan_id}/advice-requests/{advice_id}/returned",
-    name="advice_returned_form",
-    dependencies=[requires(Permission.CONTRIBUTE)],
+    "/plans/{plan_id}/draft-plan", name="make_draft_form", dependencies=[requires(Permission.COORDINATE)]
 )
-def advice_returned(
-    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, advice_id: RowId, form: FormValues
-) -> Response:
-    advice = timelines.plan_advice(db, access, advice_id)
-    timelines.check_may_record_return(access, advice)
-    suffix = f"_{advice.id}"
-    typed, errors = AdviceReturnedForm.read(form, suffix=suffix)
-    if typed is not None:
-        try:
-            timelines.record_advice_returned(
-                db, actor, access, advice, timelines.AdviceReturned(returned_on=typed.returned_on)
-            )
-        except PlanProblem as problem:
-            errors = AdviceReturnedForm.problem_errors(problem, suffix=suffix)
-        else:
-            return _back_to_timeline(request, access, "returned")
-    values = AdviceReturnedForm.shown(form, suffix=suffix)
-    return _timeline_page(request, db, actor, access, errors=errors, values=values)
+def make_draft(request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan) -> Response:
+    """The child's draft EHC plan made from the assessment; a refusal shows beside the button."""
+    try:
+        plan = timelines.make_draft_plan(db, actor, access)
+    except PlanProblem as problem:
+        errors = DraftPlanForm.problem_errors(problem)
+        return _timeline_page(request, db, actor, access, errors=errors)
+    return see_other(request, Page.PLAN, plan_id=id_of(plan))
 
 
 # Reviews and phase transfers ----------------------------------------------------------------------

@@ -103,6 +103,14 @@ ACTIONS: dict[str, Action] = {
     "advice.requested": Action("Advice asked for", "asked for advice for the assessment"),
     "advice.returned": Action("Advice returned", "recorded advice as returned"),
     "advice.refused": Action("Advice refused", "tried to ask for or return advice and was stopped"),
+    "advice.attachment_read": Action("Advice file read", "opened a file returned with advice"),
+    "advice.attachment_refused": Action(
+        "Advice file refused", "tried to open a file returned with advice and was stopped"
+    ),
+    "assessment.draft_made": Action(
+        "Draft EHC plan made", "made the draft EHC plan from the assessment and the SEN Support plan"
+    ),
+    "draft.refused": Action("Draft plan refused", "tried to make the draft EHC plan and was stopped"),
     "timeline.read": Action("Timeline read", "read the plan's timeline"),
     "timeline.step_done": Action("Step done", "recorded a step of the timeline as done"),
     "timeline.exception_recorded": Action("Time limit exception", "recorded why a time limit does not apply"),

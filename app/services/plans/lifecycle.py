@@ -31,6 +31,7 @@ from app.models import (
     PlanVersionItem,
 )
 from app.models.base import PLAIN_TEXT, Words, id_of, utc_now
+from app.models.timeline import StepKind, StepOutcome
 from app.permissions import PlanAccess, may_coordinate
 from app.services import audit
 from app.services.mail import send_mail
@@ -38,6 +39,7 @@ from app.services.plans.access import refuse, refuse_change
 from app.services.plans.history import reviews, versions
 from app.services.plans.plans import PlanProblem, people_by_id
 from app.services.quality.issue import check_before_issue
+from app.services.timelines.drafting import record_with_the_plan
 
 CONSULTATION_DAYS = 15
 """The family has at least 15 days to comment on a draft EHC plan (SEND Regulations 2014, reg 13(1))."""
@@ -62,6 +64,12 @@ STEP_LABELS = {
     Step.MOVE_TO_STAGE: "Move to another stage of the cycle",
     Step.CLOSE: "Close the plan",
 }
+
+THREAD_STEPS: dict[Step, tuple[StepKind, StepOutcome | None]] = {
+    Step.SEND_FOR_CONSULTATION: (StepKind.ISSUE_DECISION, StepOutcome.DRAFT_SENT),
+    Step.ISSUE: (StepKind.FINAL_PLAN, None),
+}
+"""An EHC plan made from an assessment: sending its draft, and issuing it, are the assessment's steps."""
 
 NEXT_STEPS: dict[PlanStatus, tuple[Step, ...]] = {
     PlanStatus.ACTIVE: (Step.MOVE_TO_STAGE, Step.CLOSE),
@@ -212,6 +220,12 @@ def take_step(
         plan.ceased_at = utc_now()
     db.add(plan)
     db.flush()
+    # The assessment's step this stage is (the draft sent, the final plan issued), in the same event.
+    thread = (
+        record_with_the_plan(db, actor, access, *THREAD_STEPS[request.step])
+        if request.step in THREAD_STEPS
+        else None
+    )
     audit.record(
         db,
         actor,
@@ -227,6 +241,7 @@ def take_step(
             "version_id": frozen.id if frozen is not None else None,
             **({"unquantified_provision": waived.unquantified} if waived is not None else {}),
             **({"told": [told_one.person.id for told_one in told]} if told else {}),
+            **({"step_id": thread.id} if thread is not None else {}),
         },
     )
     return told

@@ -59,12 +59,21 @@ def open_request(db: Session, plan_id: int) -> AssessmentRequest | None:
     ).first()
 
 
+def open_request_of_child(db: Session, child_id: int) -> AssessmentRequest | None:
+    """The child's assessment under way, wherever it now belongs (its EHC draft, once made)."""
+    return db.exec(
+        select(AssessmentRequest).where(
+            AssessmentRequest.child_id == child_id, col(AssessmentRequest.closed_on).is_(None)
+        )
+    ).first()
+
+
 def may_request_assessment(db: Session, access: PlanAccess) -> bool:
     return (
         requester_kind(access) is not None
         and access.plan.kind is PlanKind.SEN_SUPPORT
         and access.plan.status not in ENDED_STATUSES
-        and open_request(db, id_of(access.plan)) is None
+        and open_request_of_child(db, access.plan.child_id) is None
     )
 
 
@@ -86,7 +95,7 @@ def request_assessment(
             "An assessment is asked for from a child's SEN Support plan.",
             action="assessment.request_refused",
         )
-    if open_request(db, id_of(plan)) is not None:
+    if open_request_of_child(db, plan.child_id) is not None:
         refuse_change(
             access,
             "An assessment has already been asked for: see its timeline.",

@@ -1,7 +1,7 @@
 """What each person has due across their plans, the council's overview, and a plan's timeline panel."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -58,6 +58,8 @@ class Dashboard:
     week_ends: date
     overdue: list[DashboardRow]
     due_this_week: list[DashboardRow]
+    advice_asked: list[DashboardRow] = field(default_factory=list)
+    """Advice asked of me or my team, not yet returned and due later than this week (opened from here)."""
 
 
 def _member_plans(db: Session, person: Person) -> list[Plan]:
@@ -97,6 +99,7 @@ def my_dashboard(db: Session, actor: Actor) -> Dashboard:
     week_ends = rules.week_sunday(today)
     overdue: list[DashboardRow] = []
     due: list[DashboardRow] = []
+    asked: list[DashboardRow] = []
     for plan_id, timeline in timelines.items():
         for entry in timeline.entries:
             if plan_id not in mine and entry.key not in team_keys:
@@ -106,12 +109,15 @@ def my_dashboard(db: Session, actor: Actor) -> Dashboard:
                 overdue.append(row)
             elif entry.is_open and entry.due_on <= week_ends and entry.status is not Status.EXCEPTION:
                 due.append(row)
+            elif entry.key in team_keys:
+                asked.append(row)
     overdue.sort(key=lambda row: (row.entry.due_on, row.entry.key))
     due.sort(key=lambda row: (row.entry.due_on, row.entry.key))
+    asked.sort(key=lambda row: (row.entry.due_on, row.entry.key))
     audit.record(
         db, actor, "dashboard.read", details={"plans": len(mine), "overdue": len(overdue), "due": len(due)}
     )
-    return Dashboard(today, week_ends, overdue, due)
+    return Dashboard(today, week_ends, overdue, due, asked)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.clock import uk_today
+from app.models import PlanKind, PlanStatus
 from app.models.base import PLAIN_TEXT, Words, id_of
 from app.models.timeline import (
     ASSESSMENT_STEPS,
@@ -80,6 +81,32 @@ def _start_of(db: Session, step: StatutoryStep) -> date | None:
     return None
 
 
+NO_DRAFT = "There is no draft plan to send: make the draft plan from the assessment first (on the timeline)."
+DRAFT_NOT_SENT = (
+    "The draft plan has not been sent to the family yet: send it for comment from the plan's stage page "
+    "(that records this step)."
+)
+NO_FINAL_PLAN = (
+    "There is no final plan yet: issue the EHC plan from its stage page once the family's time to "
+    "comment has ended (that records this step)."
+)
+
+
+def missing_thing(access: PlanAccess, step: StatutoryStep, outcome: StepOutcome | None) -> str | None:
+    """What a step needs to exist before it can be recorded, when it does not: a draft to send, a plan
+    to issue. The assessment belongs to the EHC plan once its draft is made (timelines.drafting)."""
+    plan = access.plan
+    if step.kind is StepKind.ISSUE_DECISION and outcome is StepOutcome.DRAFT_SENT:
+        if plan.kind is not PlanKind.EHC:
+            return NO_DRAFT
+        if plan.status is PlanStatus.DRAFT:
+            return DRAFT_NOT_SENT
+    if step.kind is StepKind.FINAL_PLAN and step.assessment_id is not None:
+        if plan.kind is not PlanKind.EHC or plan.status in {PlanStatus.DRAFT, PlanStatus.CONSULTATION}:
+            return NO_FINAL_PLAN
+    return None
+
+
 def record_done(
     db: Session, actor: Actor, access: PlanAccess, step: StatutoryStep, done: StepDone
 ) -> StatutoryStep:
@@ -93,18 +120,33 @@ def record_done(
         raise PlanProblem("outcome", "Select what was decided")
     if not choices and done.outcome is not None:
         raise PlanProblem("outcome", "This step has no decision to record")
+    missing = missing_thing(access, step, done.outcome)
+    if missing is not None:
+        raise PlanProblem("outcome" if choices else "done_on", missing)
     note = (done.note or "").strip() or None
     if step.kind is StepKind.REVIEW_REPORT and note is None:
         raise PlanProblem("note", "Enter the differences of opinion the report records, or None")
-    step.done_on, step.done_by_id, step.outcome, step.note = (
-        done.done_on,
-        id_of(access.person),
-        done.outcome,
-        note,
-    )
+    return close_step(db, actor, access, step, done.done_on, done.outcome, note)
+
+
+def close_step(
+    db: Session,
+    actor: Actor,
+    access: PlanAccess,
+    step: StatutoryStep,
+    done_on: date,
+    outcome: StepOutcome | None,
+    note: str | None = None,
+    *,
+    audited: bool = True,
+) -> StatutoryStep:
+    """Write a step done (checked by the caller, or the plan's own stage) and what follows from it."""
+    step.done_on, step.done_by_id, step.outcome, step.note = done_on, id_of(access.person), outcome, note
     db.add(step)
     _follow_on(db, step)
     db.flush()
+    if not audited:  # part of a plan's stage: that action's one event names the step
+        return step
     audit.record(
         db,
         actor,

@@ -1,0 +1,150 @@
+"""Files returned with advice: PDF, PNG or JPEG, known by their content (never their name), size-limited.
+
+Stored like the children's pictures (app.services.voices.pictures): outside static/, in the data folder's
+advice/ under random names; pictures are re-encoded without what a camera adds. Served only through
+`read_attachment`, to the members of the attachment's plan, and each read is audited.
+"""
+
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from app.actor import Actor
+from app.errors import Refused
+from app.models.timeline import AdviceAttachment
+from app.permissions import PlanAccess
+from app.services import audit
+from app.services.plans.plans import PlanProblem
+from app.services.voices.pictures import PictureProblem, checked_picture
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_FILES = 5
+FIELD = "attachments"
+PDF = ("application/pdf", "pdf")
+
+NOT_ALLOWED = "{name} is not a PDF, PNG or JPEG file. Save it as a PDF, or choose a photo or scan."
+TOO_BIG = "{name} is larger than 5 MB. Choose a smaller file, or save it again at a lower quality."
+EMPTY = "{name} is empty. Choose the file again."
+BROKEN = "{name} could not be opened. It may be damaged. Save it again, or choose another file."
+TOO_MANY = f"Attach at most {MAX_FILES} files"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as chosen: its name (shown, never a path) and its bytes (read up to one byte over the limit)."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    shown_name: str
+    data: bytes
+    media_type: str
+    extension: str
+
+
+def shown_name(name: str) -> str:
+    """The chosen file's name as people will read it: no folders, only plain characters, 120 at most."""
+    base = re.split(r"[\\/]", name)[-1]
+    cleaned = re.sub(r"[^A-Za-z0-9 ._()-]", "_", base).strip(" .")
+    return cleaned[:120] or "advice"
+
+
+def checked_file(upload: Upload) -> CheckedFile:
+    """The file as it will be stored, or PlanProblem naming the file and what to do instead."""
+    name = shown_name(upload.name)
+    data = upload.data
+    if not data:
+        raise PlanProblem(FIELD, EMPTY.format(name=name))
+    if len(data) > MAX_BYTES:
+        raise PlanProblem(FIELD, TOO_BIG.format(name=name))
+    if data.startswith(b"%PDF-"):
+        if b"%%EOF" not in data[-2048:]:
+            raise PlanProblem(FIELD, BROKEN.format(name=name))
+        return CheckedFile(name, data, *PDF)
+    if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        try:
+            picture = checked_picture(data)
+        except PictureProblem:
+            raise PlanProblem(FIELD, BROKEN.format(name=name)) from None
+        return CheckedFile(name, picture.data, picture.media_type, picture.extension)
+    raise PlanProblem(FIELD, NOT_ALLOWED.format(name=name))
+
+
+def checked_files(uploads: list[Upload]) -> list[CheckedFile]:
+    if len(uploads) > MAX_FILES:
+        raise PlanProblem(FIELD, TOO_MANY)
+    return [checked_file(upload) for upload in uploads]
+
+
+STORED_NAME = re.compile(r"[A-Za-z0-9_-]{16,64}\.(pdf|png|jpg)")
+"""The only names OnePlan gives stored files: a name of any other shape is never opened as a path."""
+
+
+def _folder(data_dir: Path) -> Path:
+    folder = data_dir / "advice"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store(data_dir: Path, checked: CheckedFile) -> str:
+    """Write a checked file under a new random name and return the name."""
+    name = f"{secrets.token_urlsafe(24)}.{checked.extension}"
+    (_folder(data_dir) / name).write_bytes(checked.data)
+    return name
+
+
+def attachments_of(db: Session, plan_id: int, item_ids: list[int]) -> dict[int, list[AdviceAttachment]]:
+    """The files of these items of the plan, by item id (one query)."""
+    found: dict[int, list[AdviceAttachment]] = {}
+    if not item_ids:
+        return found
+    for row in db.exec(
+        select(AdviceAttachment)
+        .where(AdviceAttachment.plan_id == plan_id, col(AdviceAttachment.item_id).in_(item_ids))
+        .order_by(col(AdviceAttachment.id))
+    ):
+        found.setdefault(row.item_id or 0, []).append(row)
+    return found
+
+
+def _absent(access: PlanAccess, attachment_id: int) -> Refused:
+    return Refused(
+        404,
+        "Not Found",
+        action="advice.attachment_refused",
+        person=access.person,
+        object_type="advice_attachment",
+        object_id=attachment_id,
+    )
+
+
+def plan_attachment(db: Session, access: PlanAccess, attachment_id: int) -> AdviceAttachment:
+    """A file of this plan, for its members (and its council's auditors); absent to everyone else."""
+    attachment = db.get(AdviceAttachment, attachment_id)
+    if attachment is None or attachment.plan_id != access.plan.id or not access.may_see:
+        raise _absent(access, attachment_id)
+    return attachment
+
+
+def read_attachment(
+    db: Session, actor: Actor, access: PlanAccess, data_dir: Path, attachment: AdviceAttachment
+) -> bytes:
+    """The stored file's bytes (a read of plan content: audited)."""
+    path = _folder(data_dir) / attachment.file_name
+    if STORED_NAME.fullmatch(attachment.file_name) is None or not path.is_file():
+        raise _absent(access, attachment.id or 0)
+    audit.record(
+        db,
+        actor,
+        "advice.attachment_read",
+        object_type="advice_attachment",
+        object_id=attachment.id,
+        details={"plan_id": attachment.plan_id, "item_id": attachment.item_id},
+    )
+    return path.read_bytes()
