@@ -5,6 +5,7 @@ from app.routers.pages import (
     admin,
     audit,
     child_sign_in,
+    experts,
     invitations,
     la_delivery,
     outbox,
@@ -48,6 +49,7 @@ PARTS = (
     moves,
     la_delivery,
     quality,
+    experts,
     voices,
     paper,
 )

@@ -137,6 +137,21 @@ ACTIONS: dict[str, Action] = {
     "provision_changes.listed": Action("Provision changes read", "read the changes of provision"),
     "provision_change.answered": Action("Provision change answered", "answered a change of provision"),
     "move.refused": Action("Move refused", "tried to record a move to a new setting and was stopped"),
+    # Experts at Hand and inclusion bases
+    "expert_request.made": Action(
+        "Service asked", "asked a service for advice or direct work (Experts at Hand)"
+    ),
+    "expert_requests.read": Action("Requests to services read", "read the plan's requests to services"),
+    "expert_request.read": Action("Request to a service read", "read a request made to their service"),
+    "expert_request.answered": Action(
+        "Service replied", "replied to a request to their service, writing the reply into the plan"
+    ),
+    "expert_request.refused": Action(
+        "Request to a service refused", "tried to ask or answer a service and was stopped"
+    ),
+    "la.experts_read": Action(
+        "Council Experts at Hand figures read", "looked at the council's Experts at Hand figures"
+    ),
     # Quality
     "la.quality_read": Action("Council quality figures read", "looked at the council's quality figures"),
     # People, accounts and signing in
