@@ -27,6 +27,7 @@ from app.config import Settings
 from app.models import (
     AuditEvent,
     Child,
+    ExpertService,
     Item,
     ItemKind,
     ItemRevision,
@@ -468,6 +469,30 @@ def _move(path: str, *, api: bool) -> Scenario:
     return scenario
 
 
+def _ask_expert(path: str, *, api: bool) -> Scenario:
+    def scenario(
+        client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+    ) -> Done:
+        sam, priya, csrf = _sams_plan(db, sign_in_as, "Priya Shah")
+        service = db.exec(select(ExpertService)).first()
+        assert service is not None
+        since = last_event_id(db)
+        url = path.format(plan_id=sam.id)
+        due = uk_today() + timedelta(weeks=4)
+        given = {"service_id": service.id, "kind": "advice", "question": "What helps Sam listen?"}
+        if api:
+            response = client.post(
+                url, json={**given, "due_on": due.isoformat()}, headers={"X-CSRF-Token": csrf}
+            )
+        else:
+            form = {**{k: str(v) for k, v in given.items()}, "due_on": due.isoformat(), "csrf_token": csrf}
+            response = client.post(url, data=form, follow_redirects=False)
+        assert response.status_code in {201, 303}, response.text
+        return _after(db, priya, "expert_request.made", since)
+
+    return scenario
+
+
 def _item_starting(db: Session, plan: Plan, words: str) -> Item:
     return db.exec(
         select(Item)
@@ -613,6 +638,10 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/api/v1/plans/{plan_id}/needs-map"): _needs_map("/api/v1/plans/{plan_id}/needs-map", api=True),
     ("POST", "/plans/{plan_id}/move"): _move("/plans/{plan_id}/move", api=False),
     ("POST", "/api/v1/plans/{plan_id}/moves"): _move("/api/v1/plans/{plan_id}/moves", api=True),
+    ("POST", "/plans/{plan_id}/experts"): _ask_expert("/plans/{plan_id}/experts", api=False),
+    ("POST", "/api/v1/plans/{plan_id}/expert-requests"): _ask_expert(
+        "/api/v1/plans/{plan_id}/expert-requests", api=True
+    ),
     ("POST", "/plans/{plan_id}/differences"): _difference,
     ("POST", "/plans/{plan_id}/my-views/new"): _send_my_view,
     ("POST", "/api/v1/plans/{plan_id}/pictures"): _upload_picture,

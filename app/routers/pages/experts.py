@@ -123,7 +123,7 @@ def expert_request_page(request: Request, db: SessionDep, actor: ActorDep, reque
 def reply_to_expert_request(
     request: Request, db: SessionDep, actor: ActorDep, request_id: int, form: FormValues
 ) -> Response:
-    row = requests.request_to_answer(db, actor, request_id)
+    row = requests.request_to_answer(db, actor, request_id, reading=False)
     typed, errors = ReplyForm.read(form)
     if typed is not None:
         try:

@@ -156,6 +156,12 @@ def _rows(db: Session, *where: ColumnElement[bool]) -> list[RequestRow]:
     ]
 
 
+def row_of(db: Session, request: ExpertRequest) -> RequestRow:
+    """The request just made, with its service, plan and child (not a read: the caller wrote it)."""
+    [row] = _rows(db, col(ExpertRequest.id) == request.id)
+    return row
+
+
 def requests_of_plan(db: Session, actor: Actor, access: PlanAccess) -> list[RequestRow]:
     """The plan's requests to services and where each stands, for everyone on the plan (a read, audited)."""
     rows = _rows(db, col(ExpertRequest.plan_id) == access.plan.id)
@@ -174,8 +180,11 @@ def open_for_my_service(db: Session, person: Person) -> list[RequestRow]:
     )
 
 
-def request_to_answer(db: Session, actor: Actor, request_id: int) -> RequestRow:
-    """A request to the person's own service; any other is absent (404, audited). Reading it is audited."""
+def request_to_answer(db: Session, actor: Actor, request_id: int, *, reading: bool = True) -> RequestRow:
+    """A request to the person's own service; any other is absent (404, audited).
+
+    `reading`: the page shows it (a read, audited); a reply records its own one event instead.
+    """
     person = actor.signed_in()
     rows = _rows(db, col(ExpertRequest.id) == request_id) if 1 <= request_id <= MAX_ROW_ID else []
     if not rows or not answers_for_service(person, rows[0].service_organisation_id):
@@ -188,6 +197,8 @@ def request_to_answer(db: Session, actor: Actor, request_id: int) -> RequestRow:
             object_id=request_id,
         )
     row = rows[0]
+    if not reading:
+        return row
     audit.record(
         db,
         actor,
