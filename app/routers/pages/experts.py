@@ -145,7 +145,7 @@ def reply_to_expert_request(
         except ContentProblem as problem:
             errors = ReplyForm.problem_errors(problem)
         else:
-            return see_other(request, Page.DASHBOARD, query={"replied": row.request.id})
+            return see_other(request, Page.DASHBOARD)
     return _reply_form(request, row, errors, ReplyForm.shown(form))
 
 
