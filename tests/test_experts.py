@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
@@ -189,3 +190,76 @@ def test_the_council_sees_requests_by_service_in_a_constant_number_of_queries(
     psychology = figures[EDUCATIONAL_PSYCHOLOGY]
     assert (psychology.open, psychology.overdue, psychology.median_days) == (1, 1, None)
     assert first.id is not None
+
+
+def test_through_the_pages_priya_asks_hannah_replies_and_morgan_counts_it(
+    client: TestClient, db_session: Session, demo: Lookup, sign_in_as: SignIn
+) -> None:
+    plan = sams_plan(db_session, demo)
+    therapy = service_called(db_session, SPEECH_AND_LANGUAGE_THERAPY)
+    due = today() + timedelta(weeks=3)
+    token = sign_in_as(demo("Priya Shah"))
+    assert "Ask a service" in client.get(f"/plans/{plan.id}/experts").text
+    form = {"csrf_token": token, "kind": "advice", "question": QUESTION, "due_on": due.isoformat()}
+    refused = client.post(f"/plans/{plan.id}/experts", data=form, follow_redirects=False)
+    assert refused.status_code == 200
+    assert "Select the service to ask" in refused.text
+    form["service_id"] = str(therapy.id)
+    asked = client.post(f"/plans/{plan.id}/experts", data=form, follow_redirects=False)
+    assert asked.status_code == 303
+    assert asked.headers["location"] == f"/plans/{plan.id}/experts"
+    assert "Waiting" in client.get(f"/plans/{plan.id}/experts").text
+
+    token = sign_in_as(demo("Hannah Reed"))
+    dashboard = client.get("/dashboard").text
+    assert "Requests to your service (1)" in dashboard
+    request = db_session.exec(select(ExpertRequest).where(col(ExpertRequest.plan_id) == plan.id)).one()
+    assert QUESTION in client.get(f"/experts/requests/{request.id}").text
+    reply = {"csrf_token": token, "reply_kind": "provision", "text": "Visual prompts", "amount": "2"}
+    half = client.post(f"/experts/requests/{request.id}", data=reply, follow_redirects=False)
+    assert half.status_code == 200
+    assert "Enter how much and how often together" in half.text
+    reply |= {"unit": "sessions", "frequency": "week", "session_minutes": "30"}
+    done = client.post(f"/experts/requests/{request.id}", data=reply, follow_redirects=False)
+    assert done.status_code == 303
+    assert "Requests to your service" not in client.get("/dashboard").text
+
+    sign_in_as(demo("Priya Shah"))
+    section = client.get(f"/plans/{plan.id}/sections/F").text
+    assert "30 minutes, twice a week, by a speech and language therapist" in section
+    sign_in_as(demo("Morgan Price"))
+    report_page = client.get("/la/experts").text
+    assert SPEECH_AND_LANGUAGE_THERAPY in report_page
+    assert "Sam" not in report_page
+
+
+def test_through_the_api_the_reply_is_written_into_the_plan(
+    client: TestClient, db_session: Session, demo: Lookup, sign_in_as: SignIn
+) -> None:
+    plan = sams_plan(db_session, demo)
+    therapy = service_called(db_session, SPEECH_AND_LANGUAGE_THERAPY)
+    csrf = sign_in_as(demo("Tom Baker"))
+    given = {
+        "service_id": therapy.id,
+        "kind": "direct_work",
+        "question": QUESTION,
+        "due_on": (today() + timedelta(days=10)).isoformat(),
+    }
+    made = client.post(f"/api/v1/plans/{plan.id}/expert-requests", json=given, headers={"X-CSRF-Token": csrf})
+    assert made.status_code == 201, made.text
+    assert made.json()["service_name"] == SPEECH_AND_LANGUAGE_THERAPY
+    csrf = sign_in_as(demo("Hannah Reed"))
+    waiting = client.get("/api/v1/expert-requests").json()
+    assert [found["child_name"] for found in waiting] == ["Sam Taylor"]
+    url = f"/api/v1/expert-requests/{made.json()['id']}/reply"
+    answer = {"reply_kind": "advice", "text": "Give one instruction at a time, with a picture."}
+    replied = client.post(url, json=answer, headers={"X-CSRF-Token": csrf})
+    assert replied.status_code == 201, replied.text
+    assert replied.json()["section"] == "K"
+    again = client.post(url, json=answer, headers={"X-CSRF-Token": csrf})
+    assert again.status_code == 422
+    sign_in_as(demo("Alex Taylor"))
+    assert client.get(f"/api/v1/plans/{plan.id}/expert-requests").json()[0]["reply_kind"] == "advice"
+    sign_in_as(demo("Rita Okafor"))
+    figures = {found["name"]: found for found in client.get("/api/v1/la/expert-requests").json()}
+    assert figures[SPEECH_AND_LANGUAGE_THERAPY]["answered"] == 1

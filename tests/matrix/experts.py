@@ -15,6 +15,7 @@ from app.clock import uk_today
 from app.models import (
     ExpertRequest,
     ExpertService,
+    InclusionBase,
     OrganisationKind,
     Person,
     PersonRole,
@@ -77,6 +78,41 @@ def answering(allowed: int, anonymous: int) -> dict[Relationship, dict[str, int]
     }
 
 
+def _base(db: Session, caller: Person | None, relationship: Relationship) -> Mapping[str, Any]:
+    """A base of the caller's own school (OWN, for a school's staff), else of another school."""
+    own = relationship is Relationship.OWN and caller is not None and caller.role is PersonRole.EDUCATION
+    school_id = caller.organisation_id if own and caller is not None else None
+    school_id = school_id or id_of(make_organisation(db, OrganisationKind.SCHOOL))
+    founder = make_person(db, PersonRole.EDUCATION, password=None)
+    base = InclusionBase(setting_id=school_id, name="Matrix base", created_by_id=id_of(founder))
+    db.add(base)
+    db.flush()
+    return {"base_id": base.id}
+
+
+def _plan_at_school(db: Session, caller: Person | None, relationship: Relationship) -> Mapping[str, Any]:
+    """A plan whose setting is the caller's school (for a school's staff), with a base there."""
+    plan = _plan(db, caller, relationship)
+    if caller is not None and caller.role is PersonRole.EDUCATION and caller.organisation_id is not None:
+        plan.setting_id = caller.organisation_id
+        db.add(plan)
+        db.add(
+            InclusionBase(setting_id=caller.organisation_id, name="Matrix base", created_by_id=id_of(caller))
+        )
+        db.flush()
+    return {"plan_id": plan.id}
+
+
+def school_staff(allowed: int, anonymous: int) -> dict[Relationship, dict[str, int]]:
+    """A school's own staff on its own base; absent (404) to every other contributor; refused by role (403)
+    for administrators and audit officers."""
+    refused_by_role = {PersonRole.ADMINISTRATOR.value: 403, PersonRole.LA_AUDIT_OFFICER.value: 403}
+    return {
+        Relationship.OWN: only(SETTING_STAFF, allowed, refused=404, anonymous=anonymous) | refused_by_role,
+        Relationship.OTHER: only(CONTRIBUTORS, 404, refused=404, anonymous=anonymous) | refused_by_role,
+    }
+
+
 ROUTES = [
     Route("GET", "/plans/{plan_id}/experts", reading(200), params=_plan_params),
     Route("GET", "/plans/{plan_id}/experts/new", page(SETTING_STAFF, 200), params=_plan_params),
@@ -108,5 +144,25 @@ ROUTES = [
     ),
     Route(
         "GET", "/api/v1/la/expert-requests", {Relationship.NONE: only(LA, 200, refused=403, anonymous=401)}
+    ),
+    Route(
+        "GET", "/inclusion-bases", {Relationship.NONE: only(SETTING_STAFF, 200, refused=403, anonymous=303)}
+    ),
+    Route(
+        "POST",
+        "/inclusion-bases",
+        {Relationship.NONE: only(SETTING_STAFF, 303, refused=403, anonymous=303)},
+        form={"name": "The Matrix Room"},
+    ),
+    Route("GET", "/inclusion-bases/{base_id}", school_staff(200, 303), params=_base),
+    Route("GET", "/api/v1/inclusion-bases/{base_id}/places", school_staff(200, 401), params=_base),
+    Route("GET", "/plans/{plan_id}/inclusion-place", page(SETTING_STAFF, 200), params=_plan_at_school),
+    # No base chosen: the form again with its error, for the school's staff (the write: a scenario).
+    Route(
+        "POST",
+        "/plans/{plan_id}/inclusion-place",
+        page(SETTING_STAFF, 200),
+        params=_plan_at_school,
+        form={"minutes_a_week": "300", "text": "Matrix place"},
     ),
 ]

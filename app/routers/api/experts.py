@@ -11,13 +11,15 @@ from app.routers.api.experts_schemas import (
     ExpertReplyOut,
     ExpertRequestIn,
     ExpertRequestOut,
+    PlaceOut,
     ServiceFiguresOut,
     figures_out,
+    place_out,
     request_out,
 )
-from app.routers.api.responses import READ, UNSIGNED, WRITE, Problem, input_problems
+from app.routers.api.responses import ABSENT, READ, UNSIGNED, WRITE, Problem, input_problems
 from app.routers.api.routing import SharedPathRoute
-from app.services.experts import report, requests
+from app.services.experts import bases, report, requests
 
 router = APIRouter(prefix="/api/v1", tags=["experts"], route_class=SharedPathRoute)
 FORBIDDEN_ONLY: dict[int | str, dict[str, Any]] = {
@@ -82,3 +84,13 @@ def api_reply_to_expert_request(
 def api_la_expert_figures(db: SessionDep, actor: ActorDep) -> list[ServiceFiguresOut]:
     """Per service of the caller's council: open, answered, overdue, and the median days to reply."""
     return [figures_out(figures) for figures in report.council_report(db, actor)]
+
+
+@router.get(
+    "/inclusion-bases/{base_id}/places",
+    dependencies=[requires(Permission.CONTRIBUTE)],
+    responses={**UNSIGNED, **FORBIDDEN_ONLY, **ABSENT},
+)
+def api_inclusion_base_places(base_id: RowId, db: SessionDep, actor: ActorDep) -> list[PlaceOut]:
+    """Who has a place in one of the caller's school's inclusion bases, their minutes a week and delivery."""
+    return [place_out(row) for row in bases.base_roll(db, actor, base_id).rows]

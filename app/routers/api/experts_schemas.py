@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from app.models import ProvisionFrequency, ProvisionUnit, ReplyKind, RequestKind
 from app.models.base import PLAIN_TEXT, WORDS
-from app.services.experts import report, requests
+from app.services.experts import bases, report, requests
 
 
 class ExpertRequestIn(BaseModel):
@@ -80,3 +80,26 @@ def request_out(row: requests.RequestRow) -> ExpertRequestOut:
 
 def figures_out(figures: report.ServiceFigures) -> ServiceFiguresOut:
     return ServiceFiguresOut(**figures.__dict__)
+
+
+class PlaceOut(BaseModel):
+    place_id: int
+    plan_id: int
+    plan_reference: str
+    child_name: str
+    item_id: int
+    minutes_a_week: float | None
+    delivered_minutes: float
+    """Over the last four weeks (the newest record of each day counts)."""
+
+
+def place_out(row: bases.PlaceRow) -> PlaceOut:
+    return PlaceOut(
+        place_id=row.place.id or 0,
+        plan_id=row.plan.id or 0,
+        plan_reference=row.plan.reference,
+        child_name=row.child.full_name,
+        item_id=row.place.item_id,
+        minutes_a_week=row.revision.amount,
+        delivered_minutes=row.delivered_minutes,
+    )

@@ -6,6 +6,7 @@ from app.routers.pages import (
     audit,
     child_sign_in,
     experts,
+    inclusion_bases,
     invitations,
     la_delivery,
     outbox,
@@ -50,6 +51,7 @@ PARTS = (
     la_delivery,
     quality,
     experts,
+    inclusion_bases,
     voices,
     paper,
 )

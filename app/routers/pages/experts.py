@@ -20,7 +20,7 @@ from app.models import (
 from app.permissions import Permission, PlanAccess, may_ask_experts
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
-from app.services.experts import report, requests
+from app.services.experts import bases, report, requests
 from app.services.plans.items import ContentProblem
 from app.urls import Page, see_other
 
@@ -46,6 +46,7 @@ def plan_experts_page(request: Request, db: SessionDep, actor: ActorDep, access:
         "child": db.get(Child, access.plan.child_id),
         "rows": requests.requests_of_plan(db, actor, access),
         "may_ask": may_ask_experts(access),
+        "may_place": bases.may_give_place(access),
         "today": today(),
         "labels": LABELS,
     }

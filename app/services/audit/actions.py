@@ -152,6 +152,15 @@ ACTIONS: dict[str, Action] = {
     "la.experts_read": Action(
         "Council Experts at Hand figures read", "looked at the council's Experts at Hand figures"
     ),
+    "inclusion_base.added": Action("Inclusion base added", "added an inclusion base to their school"),
+    "inclusion_bases.read": Action("Inclusion bases read", "looked at their school's inclusion bases"),
+    "inclusion_base.read": Action("Inclusion base read", "looked at who has a place in an inclusion base"),
+    "inclusion_base.refused": Action(
+        "Inclusion base refused", "tried to see or change an inclusion base and was stopped"
+    ),
+    "inclusion_place.added": Action(
+        "Inclusion base place given", "gave the child a place in an inclusion base"
+    ),
     # Quality
     "la.quality_read": Action("Council quality figures read", "looked at the council's quality figures"),
     # People, accounts and signing in
