@@ -38,10 +38,13 @@ def council_report(db: Session, actor: Actor) -> list[ServiceFigures]:
     requests = (
         list(db.exec(select(ExpertRequest).where(col(ExpertRequest.service_id).in_(ids)))) if ids else []
     )
+    by_service: dict[int, list[ExpertRequest]] = {}
+    for request in requests:
+        by_service.setdefault(request.service_id, []).append(request)
     now = today()
     figures = []
     for choice in services:
-        mine = [request for request in requests if request.service_id == choice.service.id]
+        mine = by_service.get(choice.service.id or 0, [])
         days = [d for d in (days_to_reply(request) for request in mine) if d is not None]
         still_open = [request for request in mine if request.answered_at is None]
         figures.append(
