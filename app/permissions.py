@@ -353,6 +353,37 @@ def may_handle_complaints_of(person: Person, local_authority_id: int) -> bool:
     return role_may(person, Permission.HANDLE_COMPLAINTS) and person.organisation_id == local_authority_id
 
 
+# Experts at Hand and inclusion bases (issue 19) ------------------------------------------------
+
+SERVICE_STAFF_ROLES = frozenset(
+    {PersonRole.EDUCATION, PersonRole.HEALTH, PersonRole.SOCIAL_CARE, PersonRole.LA_CASE_OFFICER}
+)
+"""The roles an Experts at Hand service's people hold (therapists, psychologists, specialist teachers)."""
+
+
+def may_ask_experts(access: PlanAccess) -> bool:
+    """The setting's staff on the plan ask a service for advice or direct work, until the plan ends."""
+    return (
+        access.member_role is MemberRole.EDUCATION
+        and role_may(access.person, Permission.CONTRIBUTE)
+        and access.plan.status not in ENDED_STATUSES
+    )
+
+
+def answers_for_service(person: Person, service_organisation_id: int) -> bool:
+    """A service's own people see and answer the requests made to it; to anyone else they are absent."""
+    return (
+        person.is_active
+        and person.role in SERVICE_STAFF_ROLES
+        and person.organisation_id == service_organisation_id
+    )
+
+
+def works_at_setting(person: Person, setting_id: int) -> bool:
+    """A school's own staff keep its inclusion bases and see who has a place in them."""
+    return person.is_active and person.role is PersonRole.EDUCATION and person.organisation_id == setting_id
+
+
 @dataclass(frozen=True)
 class RouteInfo:
     path: str

@@ -37,6 +37,9 @@ class Page(StrEnum):
     AUDIT = "audit_trail"
     SECOND_FACTOR = "enter_code_page"
     SECOND_FACTOR_SET_UP = "set_up_page"
+    DASHBOARD = "dashboard_page"
+    PLAN_EXPERTS = "plan_experts_page"
+    INCLUSION_BASE = "inclusion_base_page"
 
 
 _ROUTES: dict[str, ASGIApp] = {}

@@ -27,6 +27,8 @@ from app.config import Settings
 from app.models import (
     AuditEvent,
     Child,
+    ExpertService,
+    InclusionBase,
     Item,
     ItemKind,
     ItemRevision,
@@ -553,6 +555,48 @@ def _cancel_move(path: str, *, api: bool) -> Scenario:
     return scenario
 
 
+def _ask_expert(path: str, *, api: bool) -> Scenario:
+    def scenario(
+        client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+    ) -> Done:
+        sam, priya, csrf = _sams_plan(db, sign_in_as, "Priya Shah")
+        service = db.exec(select(ExpertService)).first()
+        assert service is not None
+        since = last_event_id(db)
+        url = path.format(plan_id=sam.id)
+        due = uk_today() + timedelta(weeks=4)
+        given = {"service_id": service.id, "kind": "advice", "question": "What helps Sam listen?"}
+        if api:
+            response = client.post(
+                url, json={**given, "due_on": due.isoformat()}, headers={"X-CSRF-Token": csrf}
+            )
+        else:
+            form = {**{k: str(v) for k, v in given.items()}, "due_on": due.isoformat(), "csrf_token": csrf}
+            response = client.post(url, data=form, follow_redirects=False)
+        assert response.status_code in {201, 303}, response.text
+        return _after(db, priya, "expert_request.made", since)
+
+    return scenario
+
+
+def _give_place(
+    client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+) -> Done:
+    sam, priya, csrf = _sams_plan(db, sign_in_as, "Priya Shah")
+    base = db.exec(select(InclusionBase).where(col(InclusionBase.setting_id) == sam.setting_id)).first()
+    assert base is not None
+    since = last_event_id(db)
+    form = {
+        "base_id": str(base.id),
+        "minutes_a_week": "300",
+        "text": "Afternoons in the base",
+        "csrf_token": csrf,
+    }
+    response = client.post(f"/plans/{sam.id}/inclusion-place", data=form, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return _after(db, priya, "inclusion_place.added", since)
+
+
 def _item_starting(db: Session, plan: Plan, words: str) -> Item:
     return db.exec(
         select(Item)
@@ -717,6 +761,11 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/api/v1/plans/{plan_id}/moves/{move_id}/cancellation"): _cancel_move(
         "/api/v1/plans/{plan_id}/moves/{move_id}/cancellation", api=True
     ),
+    ("POST", "/plans/{plan_id}/experts"): _ask_expert("/plans/{plan_id}/experts", api=False),
+    ("POST", "/api/v1/plans/{plan_id}/expert-requests"): _ask_expert(
+        "/api/v1/plans/{plan_id}/expert-requests", api=True
+    ),
+    ("POST", "/plans/{plan_id}/inclusion-place"): _give_place,
     ("POST", "/plans/{plan_id}/differences"): _difference,
     ("POST", "/plans/{plan_id}/my-views/new"): _send_my_view,
     ("POST", "/api/v1/plans/{plan_id}/pictures"): _upload_picture,

@@ -35,7 +35,7 @@ def test_db_upgrade_then_demo_is_idempotent(tmp_path: Path, monkeypatch: pytest.
             organisations = session.exec(select(Organisation)).all()
         engine.dispose()
     (council,) = [o for o in organisations if o.kind == OrganisationKind.LOCAL_AUTHORITY]
-    assert len(organisations) == 5
+    assert len(organisations) == 7
     assert all(o.local_authority_id == council.id for o in organisations if o.id != council.id)
 
 

@@ -8,7 +8,16 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, select
 
-from app.models import AdviceRequest, Child, Item, ItemKind, Plan, ReducedTimetable, StatutoryStep
+from app.models import (
+    AdviceRequest,
+    Child,
+    InclusionBase,
+    Item,
+    ItemKind,
+    Plan,
+    ReducedTimetable,
+    StatutoryStep,
+)
 from tests.browser.accessibility import assert_accessible
 
 PAGES = [
@@ -64,6 +73,13 @@ PAGES = [
     ("Alex Taylor", "/plans/{sam}/concerns"),
     ("Morgan Price", "/la/complaints"),
     ("Morgan Price", "/la/concern-time"),
+    # Issue 19: Experts at Hand and inclusion bases.
+    ("Priya Shah", "/plans/{sam}/experts"),
+    ("Priya Shah", "/plans/{sam}/experts/new"),
+    ("Priya Shah", "/plans/{sam}/inclusion-place"),
+    ("Priya Shah", "/inclusion-bases"),
+    ("Priya Shah", "/inclusion-bases/{nest}"),
+    ("Morgan Price", "/la/experts"),
 ]
 
 
@@ -99,7 +115,10 @@ def _addresses(db: Session) -> dict[str, int]:
     assert timetable is not None
     assert sam.id is not None
     assert ella.id is not None
+    nest = db.exec(select(InclusionBase.id).where(InclusionBase.setting_id == sam.setting_id)).first()
+    assert nest is not None
     return {
+        "nest": nest,
         "sam": sam.id,
         "ella": ella.id,
         "outcome": first(ItemKind.OUTCOME),

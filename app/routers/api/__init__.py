@@ -5,6 +5,7 @@ from app.routers.api import (
     audit,
     concerns,
     delivery,
+    experts,
     health,
     me,
     paper,
@@ -14,5 +15,5 @@ from app.routers.api import (
     voices,
 )
 
-PARTS = (health, me, plans, voices, audit, timelines, assessment, delivery, quality, paper, concerns)
+PARTS = (health, me, plans, voices, audit, timelines, assessment, delivery, experts, quality, paper, concerns)
 """In the order their routes are matched (the health check first)."""

@@ -30,6 +30,7 @@ from app.models.timeline import (
 from app.permissions import Permission, PlanAccess, may_manage_assessment, may_manage_reviews
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
+from app.services.experts import requests as expert_requests
 from app.services.plans import seen
 from app.services.plans.plans import PlanProblem
 from app.services.timelines import rules, timelines
@@ -367,6 +368,7 @@ def dashboard_page(request: Request, db: SessionDep, actor: ActorDep, person: Cu
         "dashboard": timelines.my_dashboard(db, actor),
         "labels": LABELS,
         "plans_news": seen.dashboard_news(db, request.app.state.settings, person),
+        "expert_requests": expert_requests.open_for_my_service(db, person),
     }
     return render(request, "pages/timelines/dashboard.html", context)
 

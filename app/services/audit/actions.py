@@ -173,6 +173,30 @@ ACTIONS: dict[str, Action] = {
     "concern_time.refused": Action(
         "Time to answer concerns refused", "tried to change the time to answer concerns and was stopped"
     ),
+    # Experts at Hand and inclusion bases
+    "expert_request.made": Action(
+        "Service asked", "asked a service for advice or direct work (Experts at Hand)"
+    ),
+    "expert_requests.read": Action("Requests to services read", "read the plan's requests to services"),
+    "expert_request.read": Action("Request to a service read", "read a request made to their service"),
+    "expert_request.answered": Action(
+        "Service replied", "replied to a request to their service, writing the reply into the plan"
+    ),
+    "expert_request.refused": Action(
+        "Request to a service refused", "tried to ask or answer a service and was stopped"
+    ),
+    "la.experts_read": Action(
+        "Council Experts at Hand figures read", "looked at the council's Experts at Hand figures"
+    ),
+    "inclusion_base.added": Action("Inclusion base added", "added an inclusion base to their school"),
+    "inclusion_bases.read": Action("Inclusion bases read", "looked at their school's inclusion bases"),
+    "inclusion_base.read": Action("Inclusion base read", "looked at who has a place in an inclusion base"),
+    "inclusion_base.refused": Action(
+        "Inclusion base refused", "tried to see or change an inclusion base and was stopped"
+    ),
+    "inclusion_place.added": Action(
+        "Inclusion base place given", "gave the child a place in an inclusion base"
+    ),
     # Quality
     "la.quality_read": Action("Council quality figures read", "looked at the council's quality figures"),
     # People, accounts and signing in

@@ -11,6 +11,11 @@ from app.models import FamilyLink, Organisation, OrganisationKind, Person, Perso
 from app.models.base import id_of, utc_now
 from app.services.auth import child_cards
 from app.services.auth.passwords import hash_password
+from app.services.demo.experts import (
+    EDUCATIONAL_PSYCHOLOGY,
+    SPEECH_AND_LANGUAGE_THERAPY,
+    create_demo_experts,
+)
 from app.services.demo.plans import create_demo_plans
 from app.services.demo.voices import create_demo_voices
 from app.services.organisations import ensure_organisation
@@ -25,6 +30,8 @@ DEMO_ORGANISATIONS: tuple[tuple[str, OrganisationKind, SettingPhase | None], ...
     ("Hillcrest Academy", OrganisationKind.SCHOOL, SettingPhase.ALL_THROUGH),
     ("Northshire NHS Trust", OrganisationKind.HEALTH, None),
     ("Northshire Children's Services", OrganisationKind.SOCIAL_CARE, None),
+    (SPEECH_AND_LANGUAGE_THERAPY, OrganisationKind.HEALTH, None),
+    (EDUCATIONAL_PSYCHOLOGY, OrganisationKind.OTHER, None),
 )
 # Sam's sign-in card (made by Alex): the pictures stay the same, the link is new at every run.
 DEMO_CARD_PICTURES = ("cat", "sun", "boat")
@@ -53,6 +60,7 @@ PERSONAS: tuple[Persona, ...] = (
     ),
     Persona("Morgan Price", "morgan.price@northshire.example", PersonRole.LA_CASE_OFFICER, NORTHSHIRE),
     Persona("Rita Okafor", "rita.okafor@northshire.example", PersonRole.LA_AUDIT_OFFICER, NORTHSHIRE),
+    Persona("Hannah Reed", "hannah.reed@nhs.example", PersonRole.HEALTH, SPEECH_AND_LANGUAGE_THERAPY),
     Persona("Ella Morris", "ella.morris@family.example", PersonRole.CHILD, None, date(2010, 2, 3)),
     Persona("Chris Wood", "chris.wood@hillcrest.example", PersonRole.EDUCATION, "Hillcrest Academy"),
     Persona("Admin", "admin@oneplan.example", PersonRole.ADMINISTRATOR, None),
@@ -86,6 +94,7 @@ def create_demo(session: Session, settings: Settings | None = None) -> DemoWorld
         session, settings or get_settings(), parent=people["Alex Taylor"], child=people["Sam Taylor"]
     )
     create_demo_plans(session, people, by_name)
+    create_demo_experts(session, people, by_name)
     create_demo_voices(session, people, (settings or get_settings()).data_dir)
     return DemoWorld(organisations, sam_card)
 
