@@ -84,6 +84,7 @@ from app.models.plan import (
     PlanVersion,
     PlanVersionItem,
 )
+from app.models.progress import PROGRESS_RATING_LABELS, ProgressRating, ReviewProgress
 from app.models.provision import (
     DELIVERER_ROLE_LABELS,
     FREQUENCY_LABELS,
@@ -132,6 +133,7 @@ __all__ = [
     "PLAN_KIND_LABELS",
     "PLAN_STATUS_LABELS",
     "PROFESSIONAL_MEMBER_ROLES",
+    "PROGRESS_RATING_LABELS",
     "ROLE_LABELS",
     "SECTION_KIND",
     "SEN_SUPPORT_SECTION_TITLES",
@@ -188,6 +190,7 @@ __all__ = [
     "PlanStatus",
     "PlanVersion",
     "PlanVersionItem",
+    "ProgressRating",
     "ProvisionChange",
     "ProvisionChangeKind",
     "ProvisionFrequency",
@@ -195,6 +198,7 @@ __all__ = [
     "RecoveryCode",
     "ReducedTimetable",
     "ReminderSent",
+    "ReviewProgress",
     "ScheduledJob",
     "Section",
     "SettingMove",

@@ -11,6 +11,7 @@ from app.forms.plans import NewPlanForm
 from app.models import (
     FAMILY_MEMBER_ROLES,
     PLAN_KIND_LABELS,
+    PROGRESS_RATING_LABELS,
     SECTION_KIND,
     ItemKind,
     OrganisationKind,
@@ -26,7 +27,7 @@ from app.rendering import render, render_part
 from app.routers.pages.inputs import FormValues, is_htmx, section_in_path
 from app.services.delivery import overview as delivery_overview
 from app.services.delivery.changes import endings_of
-from app.services.plans import attention, content, plans, seen
+from app.services.plans import attention, content, plans, progress, seen
 from app.services.plans.links import link_ends
 from app.services.plans.plans import SECTION_TITLES
 from app.services.quality import differences
@@ -160,6 +161,8 @@ def _outline(request: Request, db: Session, access: PlanAccess, mark: PlanSeen |
         "titles": facts.titles,
         "attention": attention.for_reader(db, access, facts),
         "news": seen.plan_news(db, access, mark, {head.id for head in outline.heads}, facts.timeline),
+        "progress": progress.outcome_progress(db, access),
+        "rating_labels": {rating.value: label for rating, label in PROGRESS_RATING_LABELS.items()},
     }
     title = f"{outline.child.full_name}: {PLAN_KIND_LABELS[access.plan.kind]}"
     return title, Shown(render_part("partials/plans/_outline.html", context))  # nosec B704 # autoescaped
