@@ -216,8 +216,15 @@ def test_sam_adds_his_own_words_and_the_plan_shows_progress_over_time(
     outcomes = outcomes_of(db_session, demo, sam)
     address = f"/plans/{sam.id}/reviews/{review.id}"
     csrf = sign_in_as(demo("Sam Taylor"))
+    mark = last_event_id(db_session)
     page = client.get(address)
     check_page(page.text)
+    [read] = events_since(db_session, mark)
+    assert (read.action, read.actor_id, read.details["review_id"]) == (
+        "plan.progress_read",
+        demo("Sam Taylor").id,
+        review.id,
+    )
     assert "What do you think?" in page.text
     assert 'name="rating_' not in page.text, "the child does not rate"
     answer = client.post(

@@ -110,15 +110,7 @@ def review_progress(
     review_id: RowId, access: CurrentPlan, db: SessionDep, actor: ActorDep
 ) -> ReviewProgressOut:
     """Each outcome's rating and words at one review (audited as a read of the plan)."""
-    review = progress.find_review(db, access, review_id)
-    audit.record(
-        db,
-        actor,
-        "plan.progress_read",
-        object_type="plan",
-        object_id=access.plan.id,
-        details={"review_id": review.id},
-    )
+    review = progress.read_review(db, actor, access, review_id)
     return _review_out(db, access, review)
 
 

@@ -67,8 +67,10 @@ def _review_page(
 
 
 @router.get("", dependencies=[requires(Permission.READ_PLANS)])
-def review_page(request: Request, db: SessionDep, access: CurrentPlan, review_id: int) -> Response:
-    return _review_page(request, db, access, progress.find_review(db, access, review_id))
+def review_page(
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, review_id: int
+) -> Response:
+    return _review_page(request, db, access, progress.read_review(db, actor, access, review_id))
 
 
 @router.post("/progress", name="rate_progress_form", dependencies=[requires(Permission.CONTRIBUTE)])

@@ -68,6 +68,20 @@ def find_review(db: Session, access: PlanAccess, review_id: int) -> PlanReview:
     return row_of_plan(db, access, PlanReview, review_id, object_type="plan_review", action="review.refused")
 
 
+def read_review(db: Session, actor: Actor, access: PlanAccess, review_id: int) -> PlanReview:
+    """A review of this plan to read with its progress (audited as a read of the plan's content)."""
+    review = find_review(db, access, review_id)
+    audit.record(
+        db,
+        actor,
+        "plan.progress_read",
+        object_type="plan",
+        object_id=access.plan.id,
+        details={"review_id": review.id},
+    )
+    return review
+
+
 def live_outcomes(db: Session, access: PlanAccess) -> list[Outcome]:
     """The plan's outcomes as they read now, in the order they were added."""
     found = db.exec(
