@@ -13,7 +13,16 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.clock import uk_today
 from app.errors import Refused
-from app.models import AuditEvent, Child, Person, Plan, PlanReview, ProgressRating, ReviewProgress, Section
+from app.models import (
+    AuditEvent,
+    Child,
+    Person,
+    Plan,
+    PlanReview,
+    ProgressRating,
+    ReviewProgress,
+    Section,
+)
 from app.models.base import id_of
 from app.permissions import PlanAccess
 from app.services.auth.api_tokens import create_token
