@@ -344,3 +344,19 @@ def test_the_plan_page_costs_the_same_queries_with_more_reviews_and_outcomes(
     assert few.text.count("<caption") == 3
     assert many.text.count("<caption") == 6, "each outcome's progress over time"
     assert after.count == before.count, set(after.statements) ^ set(before.statements)
+
+
+def test_a_finished_review_shows_the_outcomes_it_rated_not_ones_added_since(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, sam: Plan
+) -> None:
+    [finished] = db_session.exec(select(PlanReview).where(PlanReview.plan_id == sam.id)).all()
+    priya, priyas = access_of(db_session, demo, "Priya Shah", sam)
+    items.add_item(db_session, priya, priyas, items.NewItem(section=Section.E, text="Swims a width"))
+    sign_in_as(demo("Alex Taylor"))
+    page = client.get(f"/plans/{sam.id}/reviews/{finished.id}")
+    check_page(page.text)
+    shown = text_of(page.text)
+    assert "Swims a width" not in shown
+    assert shown.count("Outcome: ") == 3
+    assert "Good progress" in shown
+    assert "The library is much better. It is quiet." in shown

@@ -85,6 +85,8 @@ def _review_out(db: Session, access: PlanAccess, review: PlanReview) -> ReviewPr
     outcomes = []
     for outcome in progress.live_outcomes(db, access):
         row = rows.get(id_of(outcome.item))
+        if row is None and review.finished_at is not None:
+            continue  # added since the review was finished
         outcomes.append(
             OutcomeProgressOut(
                 item_id=id_of(outcome.item),
