@@ -360,3 +360,33 @@ def test_a_finished_review_shows_the_outcomes_it_rated_not_ones_added_since(
     assert shown.count("Outcome: ") == 3
     assert "Good progress" in shown
     assert "The library is much better. It is quiet." in shown
+
+
+def test_an_ehc_annual_review_is_rated_and_finished_without_a_new_version(
+    db_session: Session, demo: Demo
+) -> None:
+    ella = demo("Ella Morris")
+    plan = db_session.exec(
+        select(Plan).join(Child, col(Child.id) == col(Plan.child_id)).where(Child.person_id == ella.id)
+    ).one()
+    morgan, morgans = access_of(db_session, demo, "Morgan Price", plan)
+    version, status = plan.version, plan.status
+    review = lifecycle.record_review(
+        db_session,
+        morgan,
+        morgans,
+        lifecycle.NewReview(
+            held_on=uk_today(), participants="All", what_worked="Bus", what_changes="College"
+        ),
+    )
+    outcomes = progress.live_outcomes(db_session, morgans)
+    assert outcomes, "Ella's plan has outcomes to rate"
+    with pytest.raises(progress.ProgressMissing):
+        progress.finish_review(db_session, morgan, morgans, review)
+    ratings = [
+        progress.Rating(item_id=id_of(outcome.item), rating=ProgressRating.GOOD_PROGRESS)
+        for outcome in outcomes
+    ]
+    progress.rate_outcomes(db_session, morgan, morgans, review, ratings, finish=True)
+    assert review.finished_at is not None
+    assert (plan.version, plan.status) == (version, status)
