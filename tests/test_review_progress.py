@@ -390,3 +390,16 @@ def test_an_ehc_annual_review_is_rated_and_finished_without_a_new_version(
     progress.rate_outcomes(db_session, morgan, morgans, review, ratings, finish=True)
     assert review.finished_at is not None
     assert (plan.version, plan.status) == (version, status)
+
+
+def test_while_a_review_is_open_the_coordinator_is_sent_to_it_rather_than_a_new_one(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, sam: Plan
+) -> None:
+    review = open_review(db_session, demo, sam)
+    sign_in_as(demo("Priya Shah"))
+    page = client.get(f"/plans/{sam.id}/reviews/new")
+    check_page(page.text)
+    assert f'href="/plans/{sam.id}/reviews/{review.id}"' in page.text
+    assert "Save the review" not in page.text
+    outline = text_of(client.get(f"/plans/{sam.id}").text)
+    assert "This review is open: progress towards each outcome" in outline
