@@ -403,3 +403,23 @@ def test_while_a_review_is_open_the_coordinator_is_sent_to_it_rather_than_a_new_
     assert "Save the review" not in page.text
     outline = text_of(client.get(f"/plans/{sam.id}").text)
     assert "This review is open: progress towards each outcome" in outline
+
+
+def test_own_words_too_long_are_shown_beside_their_box_and_kept(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, sam: Plan
+) -> None:
+    review = open_review(db_session, demo, sam)
+    outcome = outcomes_of(db_session, demo, sam)[0]
+    csrf = sign_in_as(demo("Alex Taylor"))
+    words = "Lunch is calmer now. " * 100
+    response = client.post(
+        f"/plans/{sam.id}/reviews/{review.id}/own-words",
+        data={f"own_words_{outcome.item.id}": words, "csrf_token": csrf},
+    )
+    assert response.status_code == 200
+    check_page(response.text)
+    page = html.unescape(response.text)
+    message = "Your words about this outcome must be 2,000 characters or fewer"
+    assert f'href="#own_words_{outcome.item.id}">{message}' in page
+    assert words.strip() in page
+    assert progress.progress_of(db_session, review) == {}
