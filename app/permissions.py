@@ -290,6 +290,16 @@ def may_coordinate(access: PlanAccess) -> bool:
     return access.is_coordinator and role_may(access.person, Permission.COORDINATE)
 
 
+def may_rate_progress(access: PlanAccess) -> bool:
+    """At a review, the team on the plan rates each outcome's progress (not the family, not readers)."""
+    return access.member_role in PROFESSIONAL_MEMBER_ROLES and role_may(access.person, Permission.CONTRIBUTE)
+
+
+def may_add_progress_words(access: PlanAccess) -> bool:
+    """At a review, the child and their family add their own words about each outcome."""
+    return access.member_role in FAMILY_MEMBER_ROLES and role_may(access.person, Permission.CONTRIBUTE)
+
+
 # Statutory timelines (issue 7) ----------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ class Page(StrEnum):
     ITEM_LINKS = "links_page"
     MEMBERS = "members_page"
     STAGE = "stage_page"
+    REVIEW = "review_page"
     TIMELINE = "timeline_page"
     DELIVERY = "delivery_page"
     WEEK = "week_page"

@@ -40,6 +40,7 @@ from app.models import (
     Plan,
     PlanKind,
 )
+from app.models.base import id_of
 from app.models.timeline import AdviceRequest, StatutoryStep, StepKind
 from app.permissions import app_routes
 from app.services.auth import child_cards, second_factor
@@ -49,6 +50,7 @@ from app.services.delivery.common import calendar_for
 from app.services.demo import create_demo, demo_person
 from app.services.demo.delivery import ONE_TO_ONE, full_week_before
 from app.services.people import deactivate
+from app.services.plans import lifecycle, progress
 from app.services.plans.access import plan_access
 from tests.factories import PASSWORD, make_organisation, make_person
 from tests.matrix import Relationship, Route
@@ -701,6 +703,34 @@ def _publish_checkpoint(
     return _after(db, officer, "audit.checkpoint_published", since)
 
 
+def _review_progress(form_path: str, name: str, field: str, value: str, action: str) -> Scenario:
+    """An open review of Sam's plan (Priya records it); `name` writes for one outcome on its page."""
+
+    def scenario(
+        client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+    ) -> Done:
+        sam, person, csrf = _sams_plan(db, sign_in_as, name)
+        priya = Actor.command(demo_person(db, "Priya Shah"))
+        access = plan_access(db, priya, id_of(sam))
+        review = lifecycle.record_review(
+            db,
+            priya,
+            access,
+            lifecycle.NewReview(held_on=uk_today(), participants="All", what_worked="A", what_changes="B"),
+        )
+        outcome = progress.live_outcomes(db, access)[0]
+        since = last_event_id(db)
+        response = client.post(
+            form_path.format(plan_id=sam.id, review_id=review.id),
+            data={f"{field}_{outcome.item.id}": value, "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+        return _after(db, person, action, since)
+
+    return scenario
+
+
 SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/admin/people/invite"): _invite_staff,
     ("POST", "/admin/people/{person_id}/reactivate"): _reactivate,
@@ -771,6 +801,20 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/api/v1/plans/{plan_id}/pictures"): _upload_picture,
     ("POST", "/api/v1/plans/{plan_id}/links"): _link_by_api,
     ("POST", "/audit/checkpoints"): _publish_checkpoint,
+    ("POST", "/plans/{plan_id}/reviews/{review_id}/progress"): _review_progress(
+        "/plans/{plan_id}/reviews/{review_id}/progress",
+        "Tom Baker",
+        "rating",
+        "achieved",
+        "review.progress_rated",
+    ),
+    ("POST", "/plans/{plan_id}/reviews/{review_id}/own-words"): _review_progress(
+        "/plans/{plan_id}/reviews/{review_id}/own-words",
+        "Alex Taylor",
+        "own_words",
+        "Good.",
+        "review.own_words_added",
+    ),
 }
 """A successful write for each route the matrix plays only as a refusal or a form with errors."""
 

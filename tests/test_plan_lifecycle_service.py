@@ -30,7 +30,7 @@ from app.models import (
     PlanVersionItem,
     Section,
 )
-from app.services.plans import history, items, lifecycle, members
+from app.services.plans import history, items, lifecycle, members, progress
 from app.services.plans.lifecycle import Step, StepRequest
 from app.services.plans.plans import PlanProblem
 from tests.plan_factories import (
@@ -343,14 +343,18 @@ def test_a_sen_support_review_keeps_the_plan_as_a_version_and_starts_the_next_cy
         ),
     )
     assert (review.cycle_number, review.participants, review.recorded_by_id) == (1, "Alex, Priya", senco.id)
+    # Recorded, the review is open: the cycle closes when it is finished.
+    assert (plan.version, plan.cycle_number, history.versions(db_session, access)) == (1, 1, [])
+    progress.finish_review(db_session, Actor.command(senco), access, review)
     assert (plan.version, plan.cycle_number, plan.cycle_stage) == (2, 2, CycleStage.ASSESS)
     [version] = history.versions(db_session, access)
     assert (version.number, version.occasion) == (1, "review")
     kept = db_session.exec(select(PlanVersionItem.item_id).where(PlanVersionItem.version_id == version.id))
     assert set(kept) == {item.id for item in written}
-    [recorded] = events_since(db_session, mark)
-    assert (recorded.action, recorded.details["version"], recorded.details["version_id"]) == (
-        "review.recorded",
+    recorded, finished = events_since(db_session, mark)
+    assert recorded.action == "review.recorded"
+    assert (finished.action, finished.details["version"], finished.details["version_id"]) == (
+        "review.finished",
         1,
         version.id,
     )

@@ -1,6 +1,7 @@
 """A plan's stage, reviews, versions and what changed, as pages."""
 
 import html
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
@@ -272,7 +273,7 @@ def test_recording_a_review_keeps_the_version_and_starts_the_next_cycle(
     form = client.get(f"/plans/{sams_plan.id}/reviews/new")
     assert form.status_code == 200
     check_page(form.text)
-    saving = "Saving this review keeps cycle 2\u2019s plan as version 2 and starts cycle 3"
+    saving = "Finishing the review keeps cycle 2\u2019s plan as version 2 and starts cycle 3"
     assert saving in text_of(form.text)
 
     response = client.post(
@@ -287,14 +288,24 @@ def test_recording_a_review_keeps_the_version_and_starts_the_next_cycle(
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert response.headers["location"] == f"/plans/{sams_plan.id}#reviews"
+    review_page = response.headers["location"]
+    opened = client.get(review_page)
+    check_page(opened.text)
+    db_session.refresh(sams_plan)
+    assert (sams_plan.cycle_number, sams_plan.version) == (2, 2), "open until every outcome is rated"
+    rated = dict.fromkeys(re.findall(r'name="(rating_\d+)"', opened.text), "some_progress")
+    assert len(rated) == 3
+    finished = client.post(
+        f"{review_page}/progress", data={**rated, "finish": "yes", "csrf_token": csrf}, follow_redirects=False
+    )
+    assert finished.headers["location"] == f"/plans/{sams_plan.id}#reviews"
     db_session.refresh(sams_plan)
     assert (sams_plan.cycle_number, sams_plan.version) == (3, 3)
     kept = db_session.exec(
         select(PlanVersion).where(PlanVersion.plan_id == sams_plan.id, PlanVersion.number == 2)
     ).one()
     assert kept.occasion == "review"
-    recorded = events(db_session, "review.recorded")[-1]
+    recorded = events(db_session, "review.finished")[-1]
     assert (recorded.details["cycle"], recorded.details["version"]) == (2, 2)
 
     versions = client.get(f"/plans/{sams_plan.id}/versions")

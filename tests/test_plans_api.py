@@ -843,6 +843,15 @@ def test_a_review_keeps_the_plan_as_a_version(
         2,
         "Priya Shah",
     )
+    assert recorded.json()["finished_at"] is None
+    assert client.get(f"/api/v1/plans/{sam.id}", headers=priya).json()["version"] == 2
+    review = f"{path}/{recorded.json()['id']}"
+    for outcome in client.get(f"{review}/progress", headers=priya).json()["outcomes"]:
+        rated = client.put(
+            f"{review}/outcomes/{outcome['item_id']}/progress", json={"rating": "achieved"}, headers=priya
+        )
+        assert rated.status_code == 200
+    assert client.post(f"{review}/finish", headers=priya).status_code == 200
     assert client.get(f"/api/v1/plans/{sam.id}", headers=priya).json()["version"] == 3
     versions = client.get(f"/api/v1/plans/{sam.id}/versions", headers=priya).json()
     assert [(version["number"], version["occasion"]) for version in versions] == [

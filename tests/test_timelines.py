@@ -10,11 +10,11 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.config import Settings
-from app.models import Child, OutboxMessage, Plan
+from app.models import Child, OutboxMessage, Plan, ProgressRating
 from app.models.base import id_of
 from app.models.timeline import AssessmentRequest, ExceptionKind, StatutoryStep, StepKind, StepOutcome
 from app.services.demo import create_demo, demo_person
-from app.services.plans import lifecycle
+from app.services.plans import lifecycle, progress
 from app.services.plans.access import plan_access
 from app.services.timelines import notify, reminders, timelines
 from app.services.timelines.rules import Status
@@ -252,14 +252,21 @@ def test_a_year_of_sen_support_reviews(db_session: Session, settings: Settings) 
     expected = [date(2028, 7, 2), date(2028, 10, 30), date(2029, 2, 28)]
     for meeting, due in zip(held, expected, strict=True):
         with at(meeting):
-            lifecycle.record_review(
+            access = plan_access(db, priya, id_of(sam))
+            review = lifecycle.record_review(
                 db,
                 priya,
-                plan_access(db, priya, id_of(sam)),
+                access,
                 lifecycle.NewReview(
                     held_on=meeting, participants="Alex, Sam, Priya", what_worked="Lunch", what_changes="Desk"
                 ),
             )
+            rated = [
+                progress.Rating(item_id=id_of(outcome.item), rating=ProgressRating.SOME_PROGRESS)
+                for outcome in progress.live_outcomes(db, access)
+            ]
+            progress.rate_outcomes(db, priya, access, review, rated)
+            progress.finish_review(db, priya, access, review)
         entry = next_review(meeting)
         assert (entry.due_on, entry.status) == (due, Status.DUE)
 

@@ -57,7 +57,14 @@ def test_sams_plan_goes_to_another_oneplan_and_comes_back_the_same(
     tables = first["tables"]
     assert len(tables["item"]) >= 16
     assert len(tables["item_revision"]) > len(tables["item"])  # every revision, not only the newest
-    for name in ("plan_review", "plan_version", "item_link", "view_picture", "plan_member"):
+    for name in (
+        "plan_review",
+        "review_progress",
+        "plan_version",
+        "item_link",
+        "view_picture",
+        "plan_member",
+    ):
         assert tables[name], name
     assert tables["delivery_record"]
     assert any(revision["text"] == HIDDEN_VIEW for revision in tables["item_revision"])

@@ -115,6 +115,7 @@ from app.models.plan import (
     PlanVersion,
     PlanVersionItem,
 )
+from app.models.progress import PROGRESS_RATING_LABELS, ProgressRating, ReviewProgress
 from app.models.provision import (
     DELIVERER_ROLE_LABELS,
     FREQUENCY_LABELS,
@@ -168,6 +169,7 @@ __all__ = [
     "PLAN_KIND_LABELS",
     "PLAN_STATUS_LABELS",
     "PROFESSIONAL_MEMBER_ROLES",
+    "PROGRESS_RATING_LABELS",
     "REPLY_KIND_LABELS",
     "REQUEST_KIND_LABELS",
     "ROLE_LABELS",
@@ -240,6 +242,7 @@ __all__ = [
     "PlanStatus",
     "PlanVersion",
     "PlanVersionItem",
+    "ProgressRating",
     "ProvisionChange",
     "ProvisionChangeKind",
     "ProvisionFrequency",
@@ -249,6 +252,7 @@ __all__ = [
     "ReminderSent",
     "ReplyKind",
     "RequestKind",
+    "ReviewProgress",
     "ScheduledJob",
     "Section",
     "SettingMove",

@@ -105,6 +105,8 @@ CONTRIBUTING_ACTIONS = frozenset(
         "comment.added",
         "link.added",
         "review.recorded",
+        "review.progress_rated",
+        "review.finished",
         "views.sent",
         # Moving its statutory steps on (the council's part, above all)
         "assessment.taken_on",

@@ -178,6 +178,8 @@ class PlanReview(SQLModel, table=True):
     what_changes: str = Field(max_length=10000)
     recorded_by_id: int = Field(foreign_key="person.id")
     created_at: datetime = created_at_field()
+    finished_at: datetime | None = moment_field()
+    """When the review was finished (every outcome rated): its record and progress are frozen from then."""
 
 
 class PlanVersion(SQLModel, table=True):

@@ -11,9 +11,24 @@ from app.routers.api import (
     paper,
     plans,
     quality,
+    reviews,
     timelines,
     voices,
 )
 
-PARTS = (health, me, plans, voices, audit, timelines, assessment, delivery, experts, quality, paper, concerns)
+PARTS = (
+    health,
+    me,
+    plans,
+    reviews,
+    voices,
+    audit,
+    timelines,
+    assessment,
+    delivery,
+    experts,
+    quality,
+    paper,
+    concerns,
+)
 """In the order their routes are matched (the health check first)."""

@@ -197,6 +197,8 @@ class ReviewOut(BaseModel):
     what_changes: str
     recorded_by: PersonRef
     created_at: datetime
+    finished_at: datetime | None = None
+    """None while the review is open (progress per outcome: /reviews/{id}/progress)."""
 
 
 class DiffPieceOut(BaseModel):

@@ -410,7 +410,7 @@ def list_reviews(access: CurrentPlan, db: SessionDep, actor: ActorDep) -> list[R
 def record_review(
     new: lifecycle.NewReview, access: CurrentPlan, db: SessionDep, actor: ActorDep
 ) -> ReviewOut:
-    """Record a review meeting; a SEN Support review keeps the plan as a version and starts the next cycle."""
+    """Record a review meeting, open; finished (progress per outcome) it keeps a SEN Support cycle's plan."""
     with input_problems():
         review = lifecycle.record_review(db, actor, access, new)
     return _review(review, {id_of(access.person): access.person})
@@ -426,6 +426,7 @@ def _review(review: PlanReview, people: Mapping[int, Person]) -> ReviewOut:
         what_changes=review.what_changes,
         recorded_by=person_ref(people, review.recorded_by_id),
         created_at=as_utc(review.created_at),
+        finished_at=as_utc(review.finished_at) if review.finished_at else None,
     )
 
 

@@ -158,6 +158,7 @@ def _review_page(
         **_plan_context(db, access),
         "ended": access.plan.status in {PlanStatus.CEASED, PlanStatus.CLOSED},
         "sen_support": access.plan.kind is PlanKind.SEN_SUPPORT,
+        "open_review": lifecycle.open_review(db, access),
         "errors": errors or {},
         "values": values or {},
     }
@@ -189,11 +190,11 @@ def record_review(
             what_changes=typed.what_changes,
         )
         try:
-            lifecycle.record_review(db, actor, access, review)
+            recorded = lifecycle.record_review(db, actor, access, review)
         except PlanProblem as problem:
             errors = ReviewForm.problem_errors(problem)
         else:
-            return see_other(request, Page.PLAN, plan_id=access.plan.id, fragment="reviews")
+            return see_other(request, Page.REVIEW, plan_id=access.plan.id, review_id=recorded.id)
     return _review_page(request, db, access, errors=errors, values=ReviewForm.shown(form))
 
 

@@ -11,6 +11,7 @@ from app.forms.plans import NewPlanForm
 from app.models import (
     FAMILY_MEMBER_ROLES,
     PLAN_KIND_LABELS,
+    PROGRESS_RATING_LABELS,
     SECTION_KIND,
     ItemKind,
     OrganisationKind,
@@ -34,7 +35,7 @@ from app.routers.pages.inputs import FormValues, is_htmx, section_in_path
 from app.services.concerns import concerns
 from app.services.delivery import overview as delivery_overview
 from app.services.delivery.changes import endings_of
-from app.services.plans import attention, content, plans, seen
+from app.services.plans import attention, content, plans, progress, seen
 from app.services.plans.access import plan_access_and_mark
 from app.services.plans.links import link_ends
 from app.services.plans.plans import SECTION_TITLES
@@ -178,6 +179,8 @@ def _outline(request: Request, db: Session, access: PlanAccess, mark: PlanSeen |
         "titles": facts.titles,
         "attention": attention.for_reader(db, access, facts),
         "news": seen.plan_news(db, access, mark, {head.id for head in outline.heads}, facts.timeline),
+        "progress": progress.outcome_progress(db, access),
+        "rating_labels": {rating.value: label for rating, label in PROGRESS_RATING_LABELS.items()},
     }
     title = f"{outline.child.full_name}: {PLAN_KIND_LABELS[access.plan.kind]}"
     return title, Shown(render_part("partials/plans/_outline.html", context))  # nosec B704 # autoescaped

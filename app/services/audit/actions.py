@@ -75,6 +75,12 @@ ACTIONS: dict[str, Action] = {
     "review.arranged": Action("Review arranged", "arranged a review meeting"),
     "review.recorded": Action("Review recorded", "recorded a review meeting"),
     "review.refused": Action("Review refused", "tried to record a review and was stopped"),
+    "review.progress_rated": Action("Progress rated", "rated progress towards an outcome at a review"),
+    "review.own_words_added": Action(
+        "Own words added to a review", "added their own words about an outcome at a review"
+    ),
+    "plan.progress_read": Action("Progress read", "read the progress towards the plan's outcomes"),
+    "review.finished": Action("Review finished", "finished a review with progress for every outcome"),
     "difference.recorded": Action("Difference of opinion recorded", "recorded a difference of opinion"),
     "difference.refused": Action(
         "Difference of opinion refused", "tried to record a difference of opinion and was stopped"

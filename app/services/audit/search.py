@@ -60,6 +60,7 @@ READ_ACTIONS = frozenset(
         "needs_map.read",
         "provision_change.read",
         "provision_changes.listed",
+        "plan.progress_read",
     }
 )
 """Reads of plan content (and of the plan's own trail)."""
@@ -82,6 +83,7 @@ ACTION_LABELS: dict[str, str] = {
         "member.removed",
         "coordinator.handed_on",
         "review.recorded",
+        "review.finished",
         "plan.send_for_consultation",
         "plan.issue",
         "plan.start_review",

@@ -79,8 +79,9 @@ def what(event: AuditEvent, names: EventPage) -> str:
         return f"removed {someone('person_id')} from the plan"
     if event.action == "coordinator.handed_on":
         return f"handed the coordination of the plan on to {someone('to_person_id')}"
-    if event.action == "review.recorded" and details.get("version"):
-        return f"recorded a review and kept version {details['version']} of the plan"
+    if event.action in {"review.recorded", "review.finished"} and details.get("version"):
+        done = "recorded" if event.action == "review.recorded" else "finished"
+        return f"{done} a review and kept version {details['version']} of the plan"
     return actions.phrase(event.action)
 
 

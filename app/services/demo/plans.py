@@ -22,6 +22,8 @@ from app.models import (
     Person,
     Plan,
     PlanKind,
+    PlanReview,
+    ProgressRating,
     ProvisionFrequency,
     ProvisionUnit,
     Section,
@@ -30,7 +32,7 @@ from app.models.base import id_of, utc_now
 from app.services.demo.delivery import ONE_TO_ONE, create_demo_delivery
 from app.services.demo.quality import ELLA_THREAD, SAM_THREAD, link_thread
 from app.services.demo.timelines import create_demo_timelines
-from app.services.plans import items, lifecycle, members
+from app.services.plans import items, lifecycle, members, progress
 from app.services.plans.access import plan_access
 from app.services.plans.plans import NewPlan, create_plan
 
@@ -375,7 +377,7 @@ def _sams_plan(db: Session, people: dict[str, Person], organisations: dict[str, 
         "Thank you. Sam says the library is 'much better' and he has eaten all his lunch twice this week.",
     )
     access = plan_access(db, Actor.command(priya), id_of(plan))
-    lifecycle.record_review(
+    review = lifecycle.record_review(
         db,
         Actor.command(priya),
         access,
@@ -389,6 +391,7 @@ def _sams_plan(db: Session, people: dict[str, Person], organisations: dict[str, 
             "Ask the OT review to look at assemblies.",
         ),
     )
+    _sams_progress(db, plan, people, review, outcomes=(written[9], written[10], written[17]))
     tom = people["Tom Baker"]
     instructions = written[9]
     items.revise_item(
@@ -402,6 +405,34 @@ def _sams_plan(db: Session, people: dict[str, Person], organisations: dict[str, 
             achieve_by=date(2027, 7, 16),
         ),
         based_on=1,
+    )
+
+
+SAM_PROGRESS = (
+    (ProgressRating.SOME_PROGRESS, "Sam follows two steps with the visual prompt; the third is still hard."),
+    (ProgressRating.GOOD_PROGRESS, "Sam eats in the library most days and comes back calm."),
+    (ProgressRating.NO_PROGRESS_YET, "The club starts next term."),
+)
+
+
+def _sams_progress(
+    db: Session, plan: Plan, people: dict[str, Person], review: PlanReview, outcomes: tuple[Item, ...]
+) -> None:
+    """The review's progress per outcome: Tom rates, Sam says what he thinks, Priya finishes it."""
+    tom, sam, priya = people["Tom Baker"], people["Sam Taylor"], people["Priya Shah"]
+    ratings = [
+        progress.Rating(item_id=id_of(item), rating=rating, words=words)
+        for item, (rating, words) in zip(outcomes, SAM_PROGRESS, strict=True)
+    ]
+    progress.rate_outcomes(
+        db, Actor.command(tom), plan_access(db, Actor.command(tom), id_of(plan)), review, ratings
+    )
+    said = [progress.OwnWords(item_id=id_of(outcomes[1]), words="The library is much better. It is quiet.")]
+    progress.add_own_words(
+        db, Actor.command(sam), plan_access(db, Actor.command(sam), id_of(plan)), review, said
+    )
+    progress.finish_review(
+        db, Actor.command(priya), plan_access(db, Actor.command(priya), id_of(plan)), review
     )
 
 

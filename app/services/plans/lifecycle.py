@@ -23,7 +23,6 @@ from app.models import (
     Outcome,
     Person,
     Plan,
-    PlanKind,
     PlanMember,
     PlanReview,
     PlanStatus,
@@ -290,12 +289,15 @@ def try_step(
 
 
 def record_review(db: Session, actor: Actor, access: PlanAccess, new: NewReview) -> PlanReview:
-    """A SEN Support review closes the cycle: its plan is kept as a version and the next cycle starts."""
+    """Record a review meeting, open: each outcome is then rated and the child and family add their
+    words; finishing it (`progress.finish_review`) freezes it and, for SEN Support, closes the cycle."""
     if not may_coordinate(access):
         refuse(access, "Only the plan's coordinator records reviews.", action="review.refused")
     plan = access.plan
     if plan.status in {PlanStatus.CEASED, PlanStatus.CLOSED}:
         refuse_change(access, "This plan has ended.", action="review.refused")
+    if open_review(db, access) is not None:
+        refuse_change(access, "A review is open: finish it first.", action="review.refused")
     if new.held_on > uk_today():
         raise PlanProblem("held_on", "The date of the meeting must be today or in the past")
     review = PlanReview(
@@ -306,27 +308,24 @@ def record_review(db: Session, actor: Actor, access: PlanAccess, new: NewReview)
     )
     db.add(review)
     db.flush()
-    frozen: PlanVersion | None = None
-    if plan.kind is PlanKind.SEN_SUPPORT:
-        frozen = freeze_version(db, access, occasion="review")
-        plan.version += 1
-        plan.cycle_number += 1
-        plan.cycle_stage = CycleStage.ASSESS
-        db.add(plan)
     audit.record(
         db,
         actor,
         "review.recorded",
         object_type="plan_review",
         object_id=review.id,
-        details={
-            "plan_id": plan.id,
-            "cycle": review.cycle_number,
-            "version": frozen.number if frozen is not None else None,
-            "version_id": frozen.id if frozen is not None else None,
-        },
+        details={"plan_id": plan.id, "cycle": review.cycle_number},
     )
     return review
+
+
+def open_review(db: Session, access: PlanAccess) -> PlanReview | None:
+    """The plan's review that is not finished yet, if any (one at a time)."""
+    return db.exec(
+        select(PlanReview).where(
+            col(PlanReview.plan_id) == access.plan.id, col(PlanReview.finished_at).is_(None)
+        )
+    ).first()
 
 
 def freeze_version(db: Session, access: PlanAccess, *, occasion: str) -> PlanVersion:

@@ -56,6 +56,7 @@ from app.models import (
     PlanVersionItem,
     ProvisionChange,
     ReducedTimetable,
+    ReviewProgress,
     SettingMove,
     ShortfallFlag,
     TimetableDecision,
@@ -92,6 +93,7 @@ TABLES: tuple[type[SQLModel], ...] = (
     PlanVersion,
     PlanVersionItem,
     PlanReview,
+    ReviewProgress,
     DeliveryRecord,
     ShortfallFlag,
     ReducedTimetable,
@@ -165,6 +167,12 @@ def _rows(db: Session, plan: Plan) -> dict[str, list[SQLModel]]:
                 select(PlanVersionItem)
                 .join(PlanVersion, col(PlanVersion.id) == col(PlanVersionItem.version_id))
                 .where(col(PlanVersion.plan_id) == plan.id)
+            )
+        elif model is ReviewProgress:
+            query = (
+                select(ReviewProgress)
+                .join(PlanReview, col(PlanReview.id) == col(ReviewProgress.review_id))
+                .where(col(PlanReview.plan_id) == plan.id)
             )
         elif model is DifferenceView:
             query = (
