@@ -132,7 +132,7 @@ class ItemForm(PageForm):
                     errors[field] = message
         except ValidationError:
             pass  # a length or a number out of range, named by the form
-        shown = cls.shown(posted) | {"based_on": posted.get("based_on", "")}
+        shown = cls.shown(posted) | {"based_on": posted.get("based_on", "")} | _answers_ticked(posted)
         voice_id = form.voice_id if form else None
         return TypedItem(shown, content, voice_id, cls.in_page_order(errors))
 
@@ -168,6 +168,31 @@ class ItemForm(PageForm):
         for name in ("achieve_by", "starts_on", "ends_on", "review_on"):
             values |= date_boxes(name, getattr(revision, name))
         return values
+
+
+ANSWERS_OFFERED = "answers_offered"
+"""Posted by a form that offers what the item answers: without it (an older form), links stay as they are."""
+
+
+def _answers_ticked(posted: Mapping[str, str]) -> dict[str, str]:
+    """The boxes ticked of "What this answers" (named `answers-<item id>`), to show them ticked again."""
+    return {
+        name: "yes"
+        for name in posted
+        if name.partition("-")[0] == "answers" and name.partition("-")[2].isdigit() and len(name) < 20
+    }
+
+
+def chosen_answers(posted: Mapping[str, str]) -> set[int] | None:
+    """The items ticked as what the item answers, or None when the form did not offer the choice."""
+    if posted.get(ANSWERS_OFFERED) != "yes":
+        return None
+    return {int(name.partition("-")[2]) for name in _answers_ticked(posted)}
+
+
+def answers_values(answer_ids: set[int]) -> dict[str, str]:
+    """What an item answers now, as its edit form shows it ticked."""
+    return {f"answers-{answer_id}": "yes" for answer_id in sorted(answer_ids)}
 
 
 @dataclass(frozen=True)

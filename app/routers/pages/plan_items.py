@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
-from app.forms.items import UNIT_LABELS, ItemForm, RevisionsForm, TypedItem
+from app.forms.items import UNIT_LABELS, ItemForm, RevisionsForm, TypedItem, answers_values, chosen_answers
 from app.models import (
     AREA_OF_NEED_LABELS,
     DELIVERER_ROLE_LABELS,
@@ -20,6 +20,7 @@ from app.models import (
     FREQUENCY_LABELS,
     GROUP_SIZE_LABELS,
     ITEM_KIND_LABELS,
+    LINKABLE,
     MEMBER_ROLE_LABELS,
     SECTION_KIND,
     Item,
@@ -32,10 +33,12 @@ from app.permissions import Permission, PlanAccess, may_comment, may_revise
 from app.rendering import render
 from app.routers.pages.inputs import FormValues, is_htmx, section_in_path
 from app.services.delivery.changes import change_provision
-from app.services.plans import changes, items, plans
+from app.services.plans import changes, content, items, links, plans
 from app.services.plans.access import refuse
 from app.services.plans.content import PlanItem
 from app.services.plans.members import members
+from app.services.quality.report import outline_quality
+from app.services.voices import views
 from app.urls import Page, see_other
 
 router = APIRouter()
@@ -65,9 +68,22 @@ def _voices(db: SessionDep, access: PlanAccess) -> list[tuple[str, str]] | None:
 
 
 def _choices(
-    db: SessionDep, access: PlanAccess, kind: ItemKind, *, voices: bool, text_label: str | None = None
+    db: SessionDep,
+    access: PlanAccess,
+    kind: ItemKind,
+    *,
+    voices: bool,
+    text_label: str | None = None,
+    options: list[tuple[Section, list[PlanItem]]] | None = None,
 ) -> dict[str, Any]:
+    options = options or []
     choices: dict[str, Any] = {
+        "answers": [
+            (plans.SECTION_TITLES[access.plan.kind][section], entries) for section, entries in options
+        ],
+        "answer_voices": plans.people_by_id(
+            db, {entry.item.voice_id for _section, entries in options for entry in entries}
+        ),
         "areas": [(area.value, label) for area, label in AREA_OF_NEED_LABELS.items()],
         "units": [(unit.value, label) for unit, label in UNIT_LABELS.items()],
         "frequencies": [
@@ -83,6 +99,17 @@ def _choices(
         local = plans.local_organisations(db, access.plan.local_authority_id)
         choices["organisations"] = [(str(organisation.id), organisation.name) for organisation in local]
     return choices
+
+
+def _answers_problem(
+    options: list[tuple[Section, list[PlanItem]]], chosen: set[int] | None
+) -> dict[str, str]:
+    """A box ticked for something the form did not offer (gone since, or never of this plan)."""
+    try:
+        links.check_chosen(options, chosen or set())
+    except items.ContentProblem as problem:
+        return ItemForm.problem_errors(problem)
+    return {}
 
 
 def _add_label(access: PlanAccess, kind: ItemKind) -> str:
@@ -119,11 +146,12 @@ def _add_form(
     errors: dict[str, str],
 ) -> Response:
     fragment = is_htmx(request)
+    kind = SECTION_KIND[section]
     context = {
         **_section_context(access, section),
         "values": values,
         "errors": errors,
-        "choices": _choices(db, access, SECTION_KIND[section], voices=True),
+        "choices": _choices(db, access, kind, voices=True, options=links.link_options(db, access, kind)),
         "fragment": fragment,
     }
     template = "partials/plans/_add_form.html" if fragment else "pages/plans/item_new.html"
@@ -150,13 +178,17 @@ def add_item(
     kind = SECTION_KIND[found]
     needs_voice = kind is ItemKind.VIEW and _voices(db, access) is not None
     typed = ItemForm.read_item(form, kind, needs_voice=needs_voice)
-    if typed.errors:
-        return _add_form(request, db, access, found, typed.values, typed.errors)
+    chosen, options = chosen_answers(form), links.link_options(db, access, kind)
+    errors = typed.errors | _answers_problem(options, chosen)
+    if errors:
+        return _add_form(request, db, access, found, typed.values, ItemForm.in_page_order(errors))
     new = items.NewItem.model_construct(**typed.content.model_dump(), section=found, voice_id=typed.voice_id)
     try:
         item = items.add_item(db, actor, access, new)
     except items.ContentProblem as problem:
         return _add_form(request, db, access, found, typed.values, ItemForm.problem_errors(problem))
+    if chosen:
+        links.set_links(db, actor, access, item, chosen, options)
     if not is_htmx(request):
         return see_other(
             request,
@@ -179,11 +211,18 @@ def add_item(
 def _item_context(
     db: SessionDep, access: PlanAccess, entry: PlanItem, people: dict[int, Any]
 ) -> dict[str, Any]:
-    """What the item partial needs to show one item as the plan page does."""
+    """What the item partial needs to show one item as the section page does: what it answers and its
+    checks against the whole plan (the thread), so that an item saved in place shows them at once."""
+    plan_id = id_of(access.plan)
+    ends = links.link_ends(db, plan_id)
+    kinds = {head.id: head.kind for head in content.item_heads(db, access)}
+    evidence, others = views.section_evidence(db, access, [entry], ends)
     return {
         "plan": access.plan,
         "entry": entry,
-        "people": people,
+        "people": people | plans.people_by_id(db, {other.item.voice_id for other in others}),
+        "evidence": evidence,
+        "quality": outline_quality(db, plan_id, kinds, ends),
         "organisations": plans.organisations_by_id(db, {entry.revision.delivered_by_organisation_id}),
         "can_revise": may_revise(access, entry.item),
         "can_comment": may_comment(access),
@@ -218,7 +257,14 @@ def _edit_form(
         "section_title": plans.SECTION_TITLES[access.plan.kind][item.section],
         "values": values,
         "errors": errors,
-        "choices": _choices(db, access, item.kind, voices=False, text_label=text_label),
+        "choices": _choices(
+            db,
+            access,
+            item.kind,
+            voices=False,
+            text_label=text_label,
+            options=links.link_options(db, access, item.kind, leaving_out=id_of(item)),
+        ),
         "fragment": fragment,
         "conflict": conflict,
         "asks_reason": items.is_agreed(db, item),
@@ -234,6 +280,7 @@ def edit_item_page(request: Request, db: SessionDep, access: CurrentPlan, item_i
     item = items.plan_item(db, access, item_id)
     items.check_revisable(access, item)
     values = ItemForm.values_of(items.current_revision(db, item)) | {"based_on": str(item.revision_number)}
+    values |= answers_values({link.answers_id for link in links.links_of(db, item)})
     return _edit_form(request, db, access, item, values, {})
 
 
@@ -257,7 +304,8 @@ def revise_item(
     if not based_on.isdigit():
         raise HTTPException(400, "The form did not say which revision it changes.")
     typed = ItemForm.read_item(form, item.kind, needs_voice=False)
-    errors = typed.errors
+    chosen, options = chosen_answers(form), links.link_options(db, access, item.kind, leaving_out=item_id)
+    errors = typed.errors | _answers_problem(options, chosen)
     try:
         items.checked_reason(items.is_agreed(db, item), typed.values["reason"])
     except items.ContentProblem as problem:
@@ -279,6 +327,8 @@ def revise_item(
         return _conflict(request, db, access, stale, typed)
     except items.ContentProblem as problem:
         return _edit_form(request, db, access, item, typed.values, ItemForm.problem_errors(problem))
+    if chosen is not None and item.kind in LINKABLE:
+        links.set_links(db, actor, access, item, chosen, options)
     if not is_htmx(request):
         return see_other(
             request,
