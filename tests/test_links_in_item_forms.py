@@ -187,3 +187,51 @@ def test_an_edit_form_without_the_choice_leaves_the_links_alone(
     del older_form["answers_offered"]
     assert client.post(f"/plans/{sam.id}/items/{outcome.id}", data=older_form).status_code == 200
     assert answered_by(db_session, outcome) == {need.id}
+
+
+def test_after_adding_a_need_in_place_its_outcome_is_one_step_on(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    sam = plan_of(db_session, "Sam Taylor")
+    csrf = sign_in_as(demo("Priya Shah"))
+    words = "Sam finds it hard to copy from the board and loses his place in the text."
+    added = client.post(
+        f"/plans/{sam.id}/sections/B/items",
+        data={"csrf_token": csrf, "text": words, "area_of_need": "cognition_and_learning"},
+        headers=HTMX,
+    )
+    need = item_saying(db_session, sam, words)
+    next_url = f"/plans/{sam.id}/sections/E/new?answering={need.id}"
+    assert f'href="{next_url}"' in added.text
+    assert "Add an outcome for this need" in added.text
+    form = client.get(next_url, headers=HTMX)
+    assert form.text.lstrip().startswith(f'<div id="item-{need.id}-next"')
+    assert re.search(rf'name="answers-{need.id}" type="checkbox" value="yes" checked', form.text)
+    assert f'name="answering" value="{need.id}"' in form.text
+    outcome_added = client.post(
+        f"/plans/{sam.id}/sections/E/items",
+        data=outcome_form(csrf, [need], answering=str(need.id)),
+        headers=HTMX,
+    )
+    outcome = item_saying(db_session, sam, OUTCOME)
+    assert answered_by(db_session, outcome) == {need.id}
+    assert outcome_added.text.lstrip().startswith(f'<div id="item-{need.id}-next"')
+    assert f'id="item-{outcome.id}"' in outcome_added.text
+    assert f"/plans/{sam.id}/sections/F/new?answering={outcome.id}" in outcome_added.text
+    # Without JavaScript the same address is the add form as a page, the need ticked.
+    page = client.get(next_url)
+    check_page(page.text)
+    assert re.search(rf'name="answers-{need.id}" type="checkbox" value="yes" checked', page.text)
+
+
+def test_an_item_not_offered_is_not_ticked_by_the_address(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    sam = plan_of(db_session, "Sam Taylor")
+    other = db_session.exec(select(Item).where(Item.plan_id != sam.id, Item.kind == "need")).first()
+    assert other is not None
+    sign_in_as(demo("Priya Shah"))
+    form = client.get(f"/plans/{sam.id}/sections/E/new?answering={other.id}")
+    assert form.status_code == 200
+    assert f"answers-{other.id}" not in form.text
+    assert 'name="answering"' not in form.text

@@ -12,16 +12,11 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
-from app.forms.items import UNIT_LABELS, ItemForm, RevisionsForm, TypedItem, answers_values, chosen_answers
+from app.forms.items import ItemForm, RevisionsForm, TypedItem, answers_values, chosen_answers
 from app.models import (
-    AREA_OF_NEED_LABELS,
-    DELIVERER_ROLE_LABELS,
     FAMILY_MEMBER_ROLES,
-    FREQUENCY_LABELS,
-    GROUP_SIZE_LABELS,
     ITEM_KIND_LABELS,
     LINKABLE,
-    MEMBER_ROLE_LABELS,
     SECTION_KIND,
     Item,
     ItemKind,
@@ -31,12 +26,12 @@ from app.models import (
 from app.models.base import id_of
 from app.permissions import Permission, PlanAccess, may_comment, may_revise
 from app.rendering import render
+from app.routers.pages import item_choices
 from app.routers.pages.inputs import FormValues, is_htmx, section_in_path
 from app.services.delivery.changes import change_provision
 from app.services.plans import changes, content, items, links, plans
 from app.services.plans.access import refuse
 from app.services.plans.content import PlanItem
-from app.services.plans.members import members
 from app.services.quality.report import outline_quality
 from app.services.voices import views
 from app.urls import Page, see_other
@@ -51,65 +46,6 @@ def _section_of(access: PlanAccess, section: str) -> Section:
 def _must_write_in(access: PlanAccess, section: Section) -> None:
     title = plans.SECTION_TITLES[access.plan.kind][section]
     items.check_may_add(access, section, named=f"“{title}”. You can comment on it")
-
-
-def _voices(db: SessionDep, access: PlanAccess) -> list[tuple[str, str]] | None:
-    """Whose view a professional records: the plan's child and parents. None: a family member's own."""
-    if access.member_role in FAMILY_MEMBER_ROLES:
-        return None
-    return [
-        (
-            str(membership.person.id),
-            f"{membership.person.display_name} ({MEMBER_ROLE_LABELS[membership.member.role].lower()})",
-        )
-        for membership in members(db, access)
-        if membership.member.role in FAMILY_MEMBER_ROLES
-    ]
-
-
-def _choices(
-    db: SessionDep,
-    access: PlanAccess,
-    kind: ItemKind,
-    *,
-    voices: bool,
-    text_label: str | None = None,
-    options: list[tuple[Section, list[PlanItem]]] | None = None,
-) -> dict[str, Any]:
-    options = options or []
-    choices: dict[str, Any] = {
-        "answers": [
-            (plans.SECTION_TITLES[access.plan.kind][section], entries) for section, entries in options
-        ],
-        "answer_voices": plans.people_by_id(
-            db, {entry.item.voice_id for _section, entries in options for entry in entries}
-        ),
-        "areas": [(area.value, label) for area, label in AREA_OF_NEED_LABELS.items()],
-        "units": [(unit.value, label) for unit, label in UNIT_LABELS.items()],
-        "frequencies": [
-            (frequency.value, label.capitalize()) for frequency, label in FREQUENCY_LABELS.items()
-        ],
-        "group_sizes": [(size.value, label) for size, label in GROUP_SIZE_LABELS.items()],
-        "roles": [(role.value, label) for role, label in DELIVERER_ROLE_LABELS.items()],
-        "organisations": [],
-        "voices": _voices(db, access) if voices and kind is ItemKind.VIEW else None,
-        "text_label": text_label,
-    }
-    if kind is ItemKind.PROVISION:
-        local = plans.local_organisations(db, access.plan.local_authority_id)
-        choices["organisations"] = [(str(organisation.id), organisation.name) for organisation in local]
-    return choices
-
-
-def _answers_problem(
-    options: list[tuple[Section, list[PlanItem]]], chosen: set[int] | None
-) -> dict[str, str]:
-    """A box ticked for something the form did not offer (gone since, or never of this plan)."""
-    try:
-        links.check_chosen(options, chosen or set())
-    except items.ContentProblem as problem:
-        return ItemForm.problem_errors(problem)
-    return {}
 
 
 def _add_label(access: PlanAccess, kind: ItemKind) -> str:
@@ -144,25 +80,40 @@ def _add_form(
     section: Section,
     values: dict[str, str],
     errors: dict[str, str],
+    answering: int | None = None,
 ) -> Response:
+    """`answering`: the item just added that this one carries the thread on from (in place after it)."""
     fragment = is_htmx(request)
     kind = SECTION_KIND[section]
     context = {
         **_section_context(access, section),
         "values": values,
         "errors": errors,
-        "choices": _choices(db, access, kind, voices=True, options=links.link_options(db, access, kind)),
+        "choices": item_choices.form_choices(
+            db, access, kind, voices=True, options=links.link_options(db, access, kind)
+        ),
         "fragment": fragment,
+        "answering": answering,
     }
     template = "partials/plans/_add_form.html" if fragment else "pages/plans/item_new.html"
     return render(request, template, context)
 
 
 @router.get("/plans/{plan_id}/sections/{section}/new", dependencies=[requires(Permission.CONTRIBUTE)])
-def new_item_page(request: Request, db: SessionDep, access: CurrentPlan, section: str) -> Response:
+def new_item_page(
+    request: Request,
+    db: SessionDep,
+    access: CurrentPlan,
+    section: str,
+    answering: Annotated[str, Query(max_length=12)] = "",
+) -> Response:
+    """The add form; `answering`, an item it will answer (ticked), when it carries the thread on."""
     found = _section_of(access, section)
     _must_write_in(access, found)
-    return _add_form(request, db, access, found, {}, {})
+    offered = links.offered_ids(links.link_options(db, access, SECTION_KIND[found]))
+    after = int(answering) if answering.isdigit() and int(answering) in offered else None
+    values = answers_values({after}) if after else {}
+    return _add_form(request, db, access, found, values, {}, after)
 
 
 @router.post(
@@ -176,17 +127,18 @@ def add_item(
     found = _section_of(access, section)
     _must_write_in(access, found)
     kind = SECTION_KIND[found]
-    needs_voice = kind is ItemKind.VIEW and _voices(db, access) is not None
+    needs_voice = kind is ItemKind.VIEW and item_choices.voices_of(db, access) is not None
     typed = ItemForm.read_item(form, kind, needs_voice=needs_voice)
     chosen, options = chosen_answers(form), links.link_options(db, access, kind)
-    errors = typed.errors | _answers_problem(options, chosen)
+    errors = typed.errors | item_choices.answers_problem(options, chosen)
+    after = int(form["answering"]) if form.get("answering", "").isdigit() else None
     if errors:
-        return _add_form(request, db, access, found, typed.values, ItemForm.in_page_order(errors))
+        return _add_form(request, db, access, found, typed.values, ItemForm.in_page_order(errors), after)
     new = items.NewItem.model_construct(**typed.content.model_dump(), section=found, voice_id=typed.voice_id)
     try:
         item = items.add_item(db, actor, access, new)
     except items.ContentProblem as problem:
-        return _add_form(request, db, access, found, typed.values, ItemForm.problem_errors(problem))
+        return _add_form(request, db, access, found, typed.values, ItemForm.problem_errors(problem), after)
     if chosen:
         links.set_links(db, actor, access, item, chosen, options)
     if not is_htmx(request):
@@ -204,8 +156,11 @@ def add_item(
             db, access, PlanItem(item, revision), plans.people_by_id(db, {item.author_id, item.voice_id})
         ),
         "focus": True,
+        "next_step": item_choices.next_step(access, item),
+        "answering": after,
     }
-    return render(request, "partials/plans/_added.html", context)
+    template = "partials/plans/_added_next.html" if after else "partials/plans/_added.html"
+    return render(request, template, context)
 
 
 def _item_context(
@@ -257,7 +212,7 @@ def _edit_form(
         "section_title": plans.SECTION_TITLES[access.plan.kind][item.section],
         "values": values,
         "errors": errors,
-        "choices": _choices(
+        "choices": item_choices.form_choices(
             db,
             access,
             item.kind,
@@ -305,7 +260,7 @@ def revise_item(
         raise HTTPException(400, "The form did not say which revision it changes.")
     typed = ItemForm.read_item(form, item.kind, needs_voice=False)
     chosen, options = chosen_answers(form), links.link_options(db, access, item.kind, leaving_out=item_id)
-    errors = typed.errors | _answers_problem(options, chosen)
+    errors = typed.errors | item_choices.answers_problem(options, chosen)
     try:
         items.checked_reason(items.is_agreed(db, item), typed.values["reason"])
     except items.ContentProblem as problem:

@@ -166,10 +166,14 @@ def link_options(
     return [(section, grouped[section]) for section in Section if section in grouped]
 
 
+def offered_ids(options: list[tuple[Section, list[PlanItem]]]) -> set[int]:
+    """The ids of the items a form offers."""
+    return {id_of(entry.item) for _section, entries in options for entry in entries}
+
+
 def check_chosen(options: list[tuple[Section, list[PlanItem]]], chosen: set[int]) -> None:
     """Every item chosen is one the form offered (of this plan, readable, of a kind it may answer)."""
-    offered = {id_of(entry.item) for _section, entries in options for entry in entries}
-    if chosen - offered:
+    if chosen - offered_ids(options):
         raise ContentProblem({"answers": "Select only items of this plan that it can answer"})
 
 
@@ -185,7 +189,7 @@ def set_links(
     audited as on the linking page. Links to items the form did not offer (a view hidden from this
     person) stay as they are."""
     check_chosen(options, chosen)
-    offered = {id_of(entry.item) for _section, entries in options for entry in entries}
+    offered = offered_ids(options)
     standing = links_of(db, item)
     linked = {link.answers_id for link in standing}
     for answers_id in sorted(chosen - linked):
