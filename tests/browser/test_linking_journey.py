@@ -15,6 +15,7 @@ from tests.browser.journeys import DESKTOP, Journey, journey_server, signed_in_p
 
 NEED = "Sam cannot keep his place when he copies from the board."
 OUTCOME = "By Easter, Sam will copy three lines from a sheet on his desk unaided."
+IS_SUMMARY = "document.activeElement.tagName === 'SUMMARY'"
 PROVISION = "A printed copy of the board work on Sam's desk in every lesson."
 
 
@@ -99,3 +100,29 @@ def test_priya_adds_a_need_its_outcome_and_its_provision_tied_together(
         assert loads == [], "no page was loaded again"
         assert priya.evaluate("window.oneplanJourney") == "the same page"
         assert priya.problems == []  # type: ignore[attr-defined]
+
+
+def test_a_keyboard_user_reaches_the_first_comment_of_a_section_in_five_tab_presses(
+    browser: Browser, journey: Journey
+) -> None:
+    plan_id = journey.plan_of("Sam Taylor")
+    with signed_in_pages(browser, journey) as open_as:
+        priya = open_as("Priya Shah", DESKTOP)
+        priya.goto(f"/plans/{plan_id}")
+        tabs: list[str] = []
+        # Tab to the skip link and follow it, to the plan's provision and open it, to its first item and
+        # open it, and to its comment button: Enter follows each, only the Tab presses are counted.
+        while len(tabs) < 30:
+            priya.keyboard.press("Tab")
+            focused = priya.evaluate("document.activeElement.textContent.trim().replace(/\\s+/g, ' ')")
+            tabs.append(focused)
+            if focused.startswith("Comment"):
+                break
+            if focused == "Support (provision)":
+                with priya.expect_navigation():
+                    priya.keyboard.press("Enter")
+            elif focused == "Skip to main content" or priya.evaluate(IS_SUMMARY):
+                priya.keyboard.press("Enter")
+        assert tabs[-1].startswith("Comment on this provision"), tabs
+        assert len(tabs) <= 5, tabs
+        expect(priya).to_have_url(re.compile(rf"/plans/{plan_id}/sections/F#section-F$"))
