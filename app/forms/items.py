@@ -13,14 +13,13 @@ from app.forms.base import PageForm
 from app.forms.fields import Choice, ChosenId, GovukDate, Number, Text, date_boxes, problem
 from app.models import (
     AreaOfNeed,
-    DelivererRole,
     GroupSize,
     ItemContent,
     ItemKind,
     ProvisionFrequency,
     ProvisionUnit,
 )
-from app.models.provision import LARGEST_SMALL_GROUP, SMALLEST_GROUP
+from app.models.provision import LARGEST_SMALL_GROUP, ROLE_MAX_LENGTH, SMALLEST_GROUP
 from app.services.plans import items
 
 UNIT_LABELS = {
@@ -82,7 +81,8 @@ class ItemForm(PageForm):
             optional=True,
         ),
     ]
-    deliverer_role: Annotated[DelivererRole | None, Choice(DelivererRole)]
+    deliverer_role: Annotated[str | None, Text(ROLE_MAX_LENGTH, too_long="Select a role from the list")]
+    """A built-in role or one of the council's: the service checks it is on the plan's list."""
     delivered_by: Annotated[str | None, Text(200, too_long=f"The named service or other role {PARTICULAR}")]
     delivered_by_organisation_id: Annotated[int | None, ChosenId()]
     expertise: Annotated[str | None, Text(200, too_long=f"The expertise or training needed {PARTICULAR}")]
@@ -102,7 +102,7 @@ class ItemForm(PageForm):
             raise problem("Select whose view this is")
         return voice_id
 
-    @field_validator("delivered_by", "expertise", "location")
+    @field_validator("delivered_by", "expertise", "location", "deliverer_role")
     @classmethod
     def _blank_is_none(cls, typed: str | None) -> str | None:
         """A particular left empty is not given (as the service stores it)."""
@@ -161,7 +161,7 @@ class ItemForm(PageForm):
             "session_minutes": str(revision.session_minutes or ""),
             "group_size": revision.group_size.value if revision.group_size else "",
             "group_of": str(revision.group_of or ""),
-            "deliverer_role": revision.deliverer_role.value if revision.deliverer_role else "",
+            "deliverer_role": revision.deliverer_role or "",
             "expertise": revision.expertise or "",
             "location": revision.location or "",
         }

@@ -88,10 +88,12 @@ from app.models.provision import (
     DELIVERER_ROLE_LABELS,
     FREQUENCY_LABELS,
     GROUP_SIZE_LABELS,
+    CouncilDelivererRole,
     DelivererRole,
     GroupSize,
     ProvisionFrequency,
     ProvisionUnit,
+    deliverer_label,
     provision_sentence,
 )
 from app.models.quality import DifferenceView, IssueReason, PlanDifference
@@ -150,6 +152,7 @@ __all__ = [
     "Child",
     "ChildSignInCard",
     "Confidence",
+    "CouncilDelivererRole",
     "CycleStage",
     "DelivererRole",
     "DeliveryRecord",
@@ -212,5 +215,6 @@ __all__ = [
     "ViewPicture",
     "ViewPrompt",
     "ViewReader",
+    "deliverer_label",
     "provision_sentence",
 ]

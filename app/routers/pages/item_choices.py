@@ -8,7 +8,6 @@ from sqlmodel import Session
 from app.forms.items import UNIT_LABELS, ItemForm
 from app.models import (
     AREA_OF_NEED_LABELS,
-    DELIVERER_ROLE_LABELS,
     FAMILY_MEMBER_ROLES,
     FREQUENCY_LABELS,
     GROUP_SIZE_LABELS,
@@ -19,6 +18,7 @@ from app.models import (
     Section,
 )
 from app.permissions import PlanAccess, may_write_in
+from app.services import deliverer_roles
 from app.services.plans import items, links, plans
 from app.services.plans.content import PlanItem
 from app.services.plans.members import members
@@ -61,7 +61,7 @@ def form_choices(
             (frequency.value, label.capitalize()) for frequency, label in FREQUENCY_LABELS.items()
         ],
         "group_sizes": [(size.value, label) for size, label in GROUP_SIZE_LABELS.items()],
-        "roles": [(role.value, label) for role, label in DELIVERER_ROLE_LABELS.items()],
+        "roles": deliverer_roles.role_choices(db, access.plan.local_authority_id),
         "organisations": [],
         "voices": voices_of(db, access) if voices and kind is ItemKind.VIEW else None,
         "text_label": text_label,
