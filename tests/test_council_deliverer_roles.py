@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.actor import Actor
 from app.models import Organisation, OrganisationKind, Plan, provision_sentence
-from app.models.item import ItemContent
+from app.models.item import ItemContent, ItemRevision
 from app.services import deliverer_roles
 from app.services.auth.api_tokens import create_token
 from app.services.plans import plans
@@ -167,3 +167,36 @@ def test_the_apis_sentence_names_the_organisation_that_delivers_it(
     assert read["sentence"] == read["revisions"][0]["sentence"] == added.json()["sentence"]
     listed = client.get(f"/api/v1/plans/{sam.id}/items?section=F", headers=headers).json()
     assert added.json()["sentence"] in [item["sentence"] for item in listed]
+
+
+def test_a_provision_keeps_a_role_its_councils_list_lacks_when_edited(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, sam: Plan
+) -> None:
+    """A plan moved from another council keeps the role it was given, and can still be edited."""
+    csrf = sign_in_as(demo("Priya Shah"))
+    words = "Play therapy to help Sam name and manage his feelings."
+    client.post(f"/plans/{sam.id}/sections/F/items", data={"csrf_token": csrf, "text": words})
+    provision = item_saying(db_session, sam, words)
+    revision = db_session.get(ItemRevision, provision.current_revision_id)
+    assert revision is not None
+    revision.deliverer_role = "Equine therapist"  # as an import from another council writes it
+    db_session.add(revision)
+    db_session.flush()
+    form = client.get(f"/plans/{sam.id}/items/{provision.id}/edit").text
+    assert '<option value="Equine therapist" selected>' in form
+    kept = client.post(
+        f"/plans/{sam.id}/items/{provision.id}",
+        data={
+            "csrf_token": csrf,
+            "text": words + " Weekly.",
+            "deliverer_role": "Equine therapist",
+            "based_on": "1",
+        },
+        follow_redirects=False,
+    )
+    assert kept.status_code == 303
+    changed = client.post(
+        f"/plans/{sam.id}/items/{provision.id}",
+        data={"csrf_token": csrf, "text": words, "deliverer_role": "Llama therapist", "based_on": "2"},
+    )
+    assert error_beside(changed.text, "deliverer_role") == "Select a role from the list"

@@ -16,6 +16,7 @@ from app.models import (
     Item,
     ItemKind,
     Section,
+    deliverer_label,
 )
 from app.permissions import PlanAccess, may_write_in
 from app.services import deliverer_roles
@@ -46,7 +47,13 @@ def form_choices(
     voices: bool,
     text_label: str | None = None,
     options: list[tuple[Section, list[PlanItem]]] | None = None,
+    keeping_role: str | None = None,
 ) -> dict[str, Any]:
+    """`keeping_role`: the role the provision has, offered even when its council's list lacks it (a
+    plan moved from another council keeps its role)."""
+    roles = deliverer_roles.role_choices(db, access.plan.local_authority_id)
+    if keeping_role and keeping_role not in dict(roles):
+        roles.append((keeping_role, deliverer_label(keeping_role)))
     options = options or []
     choices: dict[str, Any] = {
         "answers": [
@@ -61,7 +68,7 @@ def form_choices(
             (frequency.value, label.capitalize()) for frequency, label in FREQUENCY_LABELS.items()
         ],
         "group_sizes": [(size.value, label) for size, label in GROUP_SIZE_LABELS.items()],
-        "roles": deliverer_roles.role_choices(db, access.plan.local_authority_id),
+        "roles": roles,
         "organisations": [],
         "voices": voices_of(db, access) if voices and kind is ItemKind.VIEW else None,
         "text_label": text_label,

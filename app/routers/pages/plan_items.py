@@ -219,6 +219,7 @@ def _edit_form(
             voices=False,
             text_label=text_label,
             options=links.link_options(db, access, item.kind, leaving_out=id_of(item)),
+            keeping_role=items.current_revision(db, item).deliverer_role,
         ),
         "fragment": fragment,
         "conflict": conflict,

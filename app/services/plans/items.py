@@ -189,9 +189,11 @@ def _check_organisation(db: Session, content: ItemContent) -> None:
         raise ContentProblem({"delivered_by_organisation_id": "Select the organisation that delivers it"})
 
 
-def _check_role(db: Session, access: PlanAccess, content: ItemContent) -> None:
-    """The role delivering provision is a built-in one or on the plan's council's own list."""
-    if not deliverer_roles.is_on_list(db, access.plan.local_authority_id, content.deliverer_role):
+def _check_role(db: Session, access: PlanAccess, content: ItemContent, *, keeping: str | None = None) -> None:
+    """The role delivering provision is a built-in one or on the plan's council's own list, or the one
+    it had (a plan moved from another council keeps its role)."""
+    role = content.deliverer_role
+    if role != keeping and not deliverer_roles.is_on_list(db, access.plan.local_authority_id, role):
         raise ContentProblem({"deliverer_role": "Select a role from the list"})
 
 
@@ -352,7 +354,7 @@ def revise(
     check_revisable(access, item)
     checked = checked_content(item.kind, content)
     _check_organisation(db, checked)
-    _check_role(db, access, checked)
+    _check_role(db, access, checked, keeping=current_revision(db, item).deliverer_role)
     why = checked_reason(is_agreed(db, item), reason)
     claimed = db.execute(
         update(Item)
