@@ -59,6 +59,7 @@ PAGES = [
     ("Rita Okafor", "/plans/{sam}"),
     ("Admin", "/admin/people"),
     ("Admin", "/admin/organisations"),
+    ("Admin", "/admin/deliverer-roles"),
 ]
 
 
