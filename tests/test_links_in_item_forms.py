@@ -218,6 +218,11 @@ def test_after_adding_a_need_in_place_its_outcome_is_one_step_on(
     assert outcome_added.text.lstrip().startswith(f'<div id="item-{need.id}-next"')
     assert f'id="item-{outcome.id}"' in outcome_added.text
     assert f"/plans/{sam.id}/sections/F/new?answering={outcome.id}" in outcome_added.text
+    # The need around it shows its checks again, now that an outcome answers it.
+    need_checks = outcome_added.text.split(f'<div id="item-{need.id}-checks" data-hx-swap-oob="true">', 1)[1]
+    assert "This need has no provision yet" in need_checks
+    assert "This need has no outcome yet" not in outcome_added.text
+    assert "This need has no outcome yet" in added.text
     # Without JavaScript the same address is the add form as a page, the need ticked.
     page = client.get(next_url)
     check_page(page.text)

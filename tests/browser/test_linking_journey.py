@@ -68,6 +68,7 @@ def test_priya_adds_a_need_its_outcome_and_its_provision_tied_together(
         act.click(need_form.get_by_role("radio", name="Cognition and learning"))
         act.save(need_form)
         need = needs.locator("li.oneplan-item").filter(has_text=NEED).first
+        need_id = need.get_attribute("id")
         expect(need.locator(".oneplan-quality-flags")).to_contain_text("This need has no outcome yet")
         assert_accessible(priya)
 
@@ -82,6 +83,7 @@ def test_priya_adds_a_need_its_outcome_and_its_provision_tied_together(
         outcome = need.locator("li.oneplan-item").filter(has_text=OUTCOME).first
         expect(outcome.locator(".oneplan-answers")).to_contain_text(NEED)
         expect(outcome.locator(".oneplan-quality-flags")).not_to_contain_text("which need it answers")
+        expect(need.locator(f"#{need_id}-checks")).not_to_contain_text("This need has no outcome yet")
 
         act.click(outcome.get_by_role("link", name="Add provision for this outcome"))
         provision_form = outcome.locator("form").filter(has=priya.get_by_label("What the support is"))

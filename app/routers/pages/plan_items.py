@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
+from app.errors import Refused
 from app.forms.items import ItemForm, RevisionsForm, TypedItem, answers_values, chosen_answers
 from app.models import (
     FAMILY_MEMBER_ROLES,
@@ -131,7 +132,8 @@ def add_item(
     typed = ItemForm.read_item(form, kind, needs_voice=needs_voice)
     chosen, options = chosen_answers(form), links.link_options(db, access, kind)
     errors = typed.errors | item_choices.answers_problem(options, chosen)
-    after = int(form["answering"]) if form.get("answering", "").isdigit() else None
+    answering = form.get("answering", "")
+    after = int(answering) if answering.isdigit() and int(answering) in links.offered_ids(options) else None
     if errors:
         return _add_form(request, db, access, found, typed.values, ItemForm.in_page_order(errors), after)
     new = items.NewItem.model_construct(**typed.content.model_dump(), section=found, voice_id=typed.voice_id)
@@ -158,9 +160,19 @@ def add_item(
         "focus": True,
         "next_step": item_choices.next_step(access, item),
         "answering": after,
+        "answered": _entry(db, access, after) if after else None,
     }
     template = "partials/plans/_added_next.html" if after else "partials/plans/_added.html"
     return render(request, template, context)
+
+
+def _entry(db: SessionDep, access: PlanAccess, item_id: int) -> PlanItem | None:
+    """An item of the plan with its current words, if this person may read it."""
+    try:
+        item = items.plan_item(db, access, item_id)
+    except Refused:
+        return None
+    return PlanItem(item, items.current_revision(db, item))
 
 
 def _item_context(
