@@ -59,6 +59,8 @@ def test_the_add_form_offers_what_an_outcome_answers_grouped_by_section_newest_f
     expected = sorted(needs, key=lambda need: (order.index(need.section), -int(need.id or 0)))
     assert [box for box in boxes if box in {need.id for need in needs}] == [need.id for need in expected]
     assert not any("checked" in box for box in re.findall(r"<input[^>]+checkbox[^>]+>", fieldset))
+    read = events(db_session, "links.read")[-1]  # their first words are a read of the plan, audited
+    assert (read.object_type, read.object_id, read.details) == ("plan", str(sam.id), {"plan_id": sam.id})
 
 
 def test_priya_adds_an_outcome_answering_two_needs_in_one_save(

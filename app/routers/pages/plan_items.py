@@ -77,6 +77,7 @@ def _section_context(access: PlanAccess, section: Section) -> dict[str, Any]:
 def _add_form(
     request: Request,
     db: SessionDep,
+    actor: ActorDep,
     access: PlanAccess,
     section: Section,
     values: dict[str, str],
@@ -91,7 +92,7 @@ def _add_form(
         "values": values,
         "errors": errors,
         "choices": item_choices.form_choices(
-            db, access, kind, voices=True, options=links.link_options(db, access, kind)
+            db, access, kind, voices=True, options=links.link_options(db, access, kind, shown_to=actor)
         ),
         "fragment": fragment,
         "answering": answering,
@@ -104,6 +105,7 @@ def _add_form(
 def new_item_page(
     request: Request,
     db: SessionDep,
+    actor: ActorDep,
     access: CurrentPlan,
     section: str,
     answering: Annotated[str, Query(max_length=12)] = "",
@@ -114,7 +116,7 @@ def new_item_page(
     offered = links.offered_ids(links.link_options(db, access, SECTION_KIND[found]))
     after = int(answering) if answering.isdigit() and int(answering) in offered else None
     values = answers_values({after}) if after else {}
-    return _add_form(request, db, access, found, values, {}, after)
+    return _add_form(request, db, actor, access, found, values, {}, after)
 
 
 @router.post(
@@ -135,12 +137,16 @@ def add_item(
     answering = form.get("answering", "")
     after = int(answering) if answering.isdigit() and int(answering) in links.offered_ids(options) else None
     if errors:
-        return _add_form(request, db, access, found, typed.values, ItemForm.in_page_order(errors), after)
+        return _add_form(
+            request, db, actor, access, found, typed.values, ItemForm.in_page_order(errors), after
+        )
     new = items.NewItem.model_construct(**typed.content.model_dump(), section=found, voice_id=typed.voice_id)
     try:
         item = items.add_item(db, actor, access, new)
     except items.ContentProblem as problem:
-        return _add_form(request, db, access, found, typed.values, ItemForm.problem_errors(problem), after)
+        return _add_form(
+            request, db, actor, access, found, typed.values, ItemForm.problem_errors(problem), after
+        )
     if chosen:
         links.set_links(db, actor, access, item, chosen, options)
     if not is_htmx(request):
@@ -209,6 +215,7 @@ def _item_fragment(
 def _edit_form(
     request: Request,
     db: SessionDep,
+    actor: ActorDep,
     access: PlanAccess,
     item: Item,
     values: dict[str, str],
@@ -230,7 +237,7 @@ def _edit_form(
             item.kind,
             voices=False,
             text_label=text_label,
-            options=links.link_options(db, access, item.kind, leaving_out=id_of(item)),
+            options=links.link_options(db, access, item.kind, leaving_out=id_of(item), shown_to=actor),
             keeping_role=items.current_revision(db, item).deliverer_role,
         ),
         "fragment": fragment,
@@ -244,12 +251,14 @@ def _edit_form(
 
 
 @router.get("/plans/{plan_id}/items/{item_id}/edit", dependencies=[requires(Permission.CONTRIBUTE)])
-def edit_item_page(request: Request, db: SessionDep, access: CurrentPlan, item_id: RowId) -> Response:
+def edit_item_page(
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, item_id: RowId
+) -> Response:
     item = items.plan_item(db, access, item_id)
     items.check_revisable(access, item)
     values = ItemForm.values_of(items.current_revision(db, item)) | {"based_on": str(item.revision_number)}
     values |= answers_values({link.answers_id for link in links.links_of(db, item)})
-    return _edit_form(request, db, access, item, values, {})
+    return _edit_form(request, db, actor, access, item, values, {})
 
 
 @router.post(
@@ -279,7 +288,7 @@ def revise_item(
     except items.ContentProblem as problem:
         errors = ItemForm.in_page_order(errors | ItemForm.problem_errors(problem))
     if errors:
-        return _edit_form(request, db, access, item, typed.values, errors)
+        return _edit_form(request, db, actor, access, item, typed.values, errors)
     try:
         change_provision(
             db,
@@ -292,9 +301,9 @@ def revise_item(
             reason=typed.values["reason"],
         )
     except items.StaleRevision as stale:
-        return _conflict(request, db, access, stale, typed)
+        return _conflict(request, db, actor, access, stale, typed)
     except items.ContentProblem as problem:
-        return _edit_form(request, db, access, item, typed.values, ItemForm.problem_errors(problem))
+        return _edit_form(request, db, actor, access, item, typed.values, ItemForm.problem_errors(problem))
     if chosen is not None and item.kind in LINKABLE:
         links.set_links(db, actor, access, item, chosen, options)
     if not is_htmx(request):
@@ -309,7 +318,12 @@ def revise_item(
 
 
 def _conflict(
-    request: Request, db: SessionDep, access: PlanAccess, stale: items.StaleRevision, typed: TypedItem
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    access: PlanAccess,
+    stale: items.StaleRevision,
+    typed: TypedItem,
 ) -> Response:
     """Both texts side by side; the form keeps this person's words and now builds on the saved revision."""
     theirs: ItemRevision = stale.current
@@ -322,7 +336,7 @@ def _conflict(
         "particulars": _named(db, changes.particulars_diff(theirs, typed.content)),
     }
     values = typed.values | {"based_on": str(theirs.number)}
-    return _edit_form(request, db, access, stale.item, values, {}, conflict)
+    return _edit_form(request, db, actor, access, stale.item, values, {}, conflict)
 
 
 def _named(db: SessionDep, rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:

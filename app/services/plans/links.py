@@ -152,10 +152,18 @@ def remove_link(db: Session, actor: Actor, access: PlanAccess, link: ItemLink) -
 
 
 def link_options(
-    db: Session, access: PlanAccess, kind: ItemKind, *, leaving_out: int | None = None
+    db: Session,
+    access: PlanAccess,
+    kind: ItemKind,
+    *,
+    leaving_out: int | None = None,
+    shown_to: Actor | None = None,
 ) -> list[tuple[Section, list[PlanItem]]]:
     """What an item of this kind may answer, as its add and edit forms offer it: the items of the plan
-    this person may read, grouped by section in the plan's order, newest first within each."""
+    this person may read, grouped by section in the plan's order, newest first within each.
+
+    Shown in a form (`shown_to`), their first words are a read of the plan, audited as the linking
+    page's is."""
     allowed = LINKABLE.get(kind, frozenset())
     if not allowed:
         return []
@@ -163,6 +171,16 @@ def link_options(
     for entry in reversed(plan_items(db, access)):
         if entry.item.kind in allowed and entry.item.id != leaving_out:
             grouped.setdefault(entry.item.section, []).append(entry)
+    if grouped and shown_to is not None:
+        plan_id = id_of(access.plan)
+        audit.record(
+            db,
+            shown_to,
+            "links.read",
+            object_type="item" if leaving_out else "plan",
+            object_id=leaving_out or plan_id,
+            details={"plan_id": plan_id},
+        )
     return [(section, grouped[section]) for section in Section if section in grouped]
 
 
