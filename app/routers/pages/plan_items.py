@@ -83,17 +83,18 @@ def _add_form(
     values: dict[str, str],
     errors: dict[str, str],
     answering: int | None = None,
+    options: list[tuple[Section, list[PlanItem]]] | None = None,
 ) -> Response:
-    """`answering`: the item just added that this one carries the thread on from (in place after it)."""
+    """`answering`: the item just added that this one carries the thread on from (in place after it);
+    `options`: what it may answer, when already read for this person (and audited)."""
     fragment = is_htmx(request)
     kind = SECTION_KIND[section]
+    options = links.link_options(db, access, kind, shown_to=actor) if options is None else options
     context = {
         **_section_context(access, section),
         "values": values,
         "errors": errors,
-        "choices": item_choices.form_choices(
-            db, access, kind, voices=True, options=links.link_options(db, access, kind, shown_to=actor)
-        ),
+        "choices": item_choices.form_choices(db, access, kind, voices=True, options=options),
         "fragment": fragment,
         "answering": answering,
     }
@@ -113,10 +114,10 @@ def new_item_page(
     """The add form; `answering`, an item it will answer (ticked), when it carries the thread on."""
     found = _section_of(access, section)
     _must_write_in(access, found)
-    offered = links.offered_ids(links.link_options(db, access, SECTION_KIND[found]))
-    after = int(answering) if answering.isdigit() and int(answering) in offered else None
+    options = links.link_options(db, access, SECTION_KIND[found], shown_to=actor)
+    after = int(answering) if answering.isdigit() and int(answering) in links.offered_ids(options) else None
     values = answers_values({after}) if after else {}
-    return _add_form(request, db, actor, access, found, values, {}, after)
+    return _add_form(request, db, actor, access, found, values, {}, after, options)
 
 
 @router.post(
