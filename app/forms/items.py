@@ -13,14 +13,13 @@ from app.forms.base import PageForm
 from app.forms.fields import Choice, ChosenId, GovukDate, Number, Text, date_boxes, problem
 from app.models import (
     AreaOfNeed,
-    DelivererRole,
     GroupSize,
     ItemContent,
     ItemKind,
     ProvisionFrequency,
     ProvisionUnit,
 )
-from app.models.provision import LARGEST_SMALL_GROUP, SMALLEST_GROUP
+from app.models.provision import LARGEST_SMALL_GROUP, ROLE_MAX_LENGTH, SMALLEST_GROUP
 from app.services.plans import items
 
 UNIT_LABELS = {
@@ -82,7 +81,8 @@ class ItemForm(PageForm):
             optional=True,
         ),
     ]
-    deliverer_role: Annotated[DelivererRole | None, Choice(DelivererRole)]
+    deliverer_role: Annotated[str | None, Text(ROLE_MAX_LENGTH, too_long="Select a role from the list")]
+    """A built-in role or one of the council's: the service checks it is on the plan's list."""
     delivered_by: Annotated[str | None, Text(200, too_long=f"The named service or other role {PARTICULAR}")]
     delivered_by_organisation_id: Annotated[int | None, ChosenId()]
     expertise: Annotated[str | None, Text(200, too_long=f"The expertise or training needed {PARTICULAR}")]
@@ -102,7 +102,7 @@ class ItemForm(PageForm):
             raise problem("Select whose view this is")
         return voice_id
 
-    @field_validator("delivered_by", "expertise", "location")
+    @field_validator("delivered_by", "expertise", "location", "deliverer_role")
     @classmethod
     def _blank_is_none(cls, typed: str | None) -> str | None:
         """A particular left empty is not given (as the service stores it)."""
@@ -132,7 +132,7 @@ class ItemForm(PageForm):
                     errors[field] = message
         except ValidationError:
             pass  # a length or a number out of range, named by the form
-        shown = cls.shown(posted) | {"based_on": posted.get("based_on", "")}
+        shown = cls.shown(posted) | {"based_on": posted.get("based_on", "")} | _answers_ticked(posted)
         voice_id = form.voice_id if form else None
         return TypedItem(shown, content, voice_id, cls.in_page_order(errors))
 
@@ -161,13 +161,38 @@ class ItemForm(PageForm):
             "session_minutes": str(revision.session_minutes or ""),
             "group_size": revision.group_size.value if revision.group_size else "",
             "group_of": str(revision.group_of or ""),
-            "deliverer_role": revision.deliverer_role.value if revision.deliverer_role else "",
+            "deliverer_role": revision.deliverer_role or "",
             "expertise": revision.expertise or "",
             "location": revision.location or "",
         }
         for name in ("achieve_by", "starts_on", "ends_on", "review_on"):
             values |= date_boxes(name, getattr(revision, name))
         return values
+
+
+ANSWERS_OFFERED = "answers_offered"
+"""Posted by a form that offers what the item answers: without it (an older form), links stay as they are."""
+
+
+def _answers_ticked(posted: Mapping[str, str]) -> dict[str, str]:
+    """The boxes ticked of "What this answers" (named `answers-<item id>`), to show them ticked again."""
+    return {
+        name: "yes"
+        for name in posted
+        if name.partition("-")[0] == "answers" and name.partition("-")[2].isdigit() and len(name) < 20
+    }
+
+
+def chosen_answers(posted: Mapping[str, str]) -> set[int] | None:
+    """The items ticked as what the item answers, or None when the form did not offer the choice."""
+    if posted.get(ANSWERS_OFFERED) != "yes":
+        return None
+    return {int(name.partition("-")[2]) for name in _answers_ticked(posted)}
+
+
+def answers_values(answer_ids: set[int]) -> dict[str, str]:
+    """What an item answers now, as its edit form shows it ticked."""
+    return {f"answers-{answer_id}": "yes" for answer_id in sorted(answer_ids)}
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,21 @@ class NewMemberForm(PageForm):
     problem_fallback: ClassVar[str | None] = "email"
 
 
+ROLE_TOO_LONG = "The name of the role must be 100 characters or fewer"
+
+
 class NewOrganisationForm(PageForm):
     name: Annotated[str, Text(200, too_long="The name must be 200 characters or fewer")]
     kind: Annotated[OrganisationKind, Choice(OrganisationKind, "Select what kind of organisation it is")]
     local_authority_id: Annotated[int | None, ChosenId()]
     phase: Annotated[SettingPhase | None, Choice(SettingPhase, optional=True)]
+
+
+class DelivererRoleForm(PageForm):
+    """A role a council adds to the list of who delivers provision (the service checks the rest)."""
+
+    local_authority_id: Annotated[int, ChosenId("Select the local authority whose list it goes on")]
+    label: Annotated[str, Text(100, missing="Enter the name of the role", too_long=ROLE_TOO_LONG)]
 
 
 class InviteStaffForm(PageForm):

@@ -120,10 +120,12 @@ from app.models.provision import (
     DELIVERER_ROLE_LABELS,
     FREQUENCY_LABELS,
     GROUP_SIZE_LABELS,
+    CouncilDelivererRole,
     DelivererRole,
     GroupSize,
     ProvisionFrequency,
     ProvisionUnit,
+    deliverer_label,
     provision_sentence,
 )
 from app.models.quality import DifferenceView, IssueReason, PlanDifference
@@ -199,6 +201,7 @@ __all__ = [
     "ConcernStatus",
     "ConcernTime",
     "Confidence",
+    "CouncilDelivererRole",
     "CycleStage",
     "DelivererRole",
     "DeliveryRecord",
@@ -272,5 +275,6 @@ __all__ = [
     "ViewPicture",
     "ViewPrompt",
     "ViewReader",
+    "deliverer_label",
     "provision_sentence",
 ]

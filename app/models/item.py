@@ -6,12 +6,13 @@ Nothing here is ever overwritten: an item's words are the revisions its authors 
 from datetime import date, datetime
 from enum import StrEnum
 
+from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from app.models.base import EnumText, PlainText, created_at_field
 from app.models.provision import (
     LARGEST_SMALL_GROUP,
-    DelivererRole,
+    ROLE_MAX_LENGTH,
     GroupSize,
     ProvisionFrequency,
     ProvisionUnit,
@@ -117,8 +118,11 @@ class ItemContent(SQLModel):
     group_size: GroupSize | None = Field(default=None, sa_type=EnumText(GroupSize))
     group_of: int | None = Field(default=None, ge=2, le=LARGEST_SMALL_GROUP)
     """How many children in a small group, the child included."""
-    deliverer_role: DelivererRole | None = Field(default=None, sa_type=EnumText(DelivererRole))
-    """Who delivers it, from the list of roles; `delivered_by` names a service or another role."""
+    deliverer_role: PlainText | None = Field(
+        default=None, max_length=ROLE_MAX_LENGTH, sa_type=String(ROLE_MAX_LENGTH)
+    )
+    """Who delivers it, from the list of roles: a built-in role's value (DelivererRole) or the name of
+    a role its council added (CouncilDelivererRole); `delivered_by` names a service or another role."""
     expertise: PlainText | None = Field(default=None, max_length=200)
     """The expertise or training needed ("trained in Colourful Semantics")."""
     location: PlainText | None = Field(default=None, max_length=200)

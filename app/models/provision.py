@@ -6,9 +6,13 @@ A provision records each of those as its own particular (as US IEP services and 
 activities do); the plan, its paper copy and the checks read them from here, never from the words.
 """
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from app.models.base import PlainText, created_at_field
 
 
 class ProvisionUnit(StrEnum):
@@ -95,15 +99,41 @@ _THE_ROLES = {DelivererRole.CLASS_TEACHER, DelivererRole.SENCO}
 """A child has one class teacher and one SENCo: "by the SENCo", not "by a SENCo"."""
 
 
-def deliverer_phrase(role: DelivererRole) -> str:
+BUILT_IN_ROLES = {role.value: role for role in DelivererRole}
+ROLE_MAX_LENGTH = 100
+
+
+class CouncilDelivererRole(SQLModel, table=True):
+    """A role a local authority adds to the built-in ones (a play therapist, a sensory support
+    assistant). A provision keeps the role's name as it was chosen, so renaming none is needed to read
+    old plans, and the sentence prints it without looking it up."""
+
+    __tablename__ = "council_deliverer_role"
+    __table_args__ = (UniqueConstraint("local_authority_id", "label"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    local_authority_id: int = Field(foreign_key="organisation.id", index=True)
+    label: PlainText = Field(min_length=1, max_length=ROLE_MAX_LENGTH)
+    created_by: int = Field(foreign_key="person.id")
+    created_at: datetime = created_at_field()
+
+
+def deliverer_label(role: str) -> str:
+    """A role as a list shows it: a built-in role by its label, a council's role by its name."""
+    built_in = BUILT_IN_ROLES.get(role)
+    return DELIVERER_ROLE_LABELS[built_in] if built_in else role
+
+
+def deliverer_phrase(role: str) -> str:
     """The role as the sentence names it: "a teaching assistant", "an occupational therapist"."""
-    label = DELIVERER_ROLE_LABELS[role]
-    if role is DelivererRole.SENCO:
+    built_in = BUILT_IN_ROLES.get(role)
+    label = deliverer_label(role)
+    if built_in is DelivererRole.SENCO:
         return "the SENCo"
-    words = label[0].lower() + label[1:]
-    if role in _THE_ROLES:
+    words = label if label[:2].isupper() else label[0].lower() + label[1:]
+    if built_in in _THE_ROLES:
         return f"the {words}"
-    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
+    return f"{'an' if words[0].lower() in 'aeiou' else 'a'} {words}"
 
 
 class Structured(Protocol):
@@ -115,7 +145,8 @@ class Structured(Protocol):
     session_minutes: int | None
     group_size: GroupSize | None
     group_of: int | None
-    deliverer_role: DelivererRole | None
+    deliverer_role: str | None
+    """A built-in role's value (DelivererRole) or the name of a council's own role."""
     delivered_by: str | None
     expertise: str | None
     location: str | None

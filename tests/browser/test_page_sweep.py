@@ -80,6 +80,7 @@ PAGES = [
     ("Priya Shah", "/inclusion-bases"),
     ("Priya Shah", "/inclusion-bases/{nest}"),
     ("Morgan Price", "/la/experts"),
+    ("Admin", "/admin/deliverer-roles"),
 ]
 
 

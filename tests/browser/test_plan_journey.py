@@ -105,13 +105,15 @@ def test_dr_khan_adds_health_provision_and_alex_comments(person_page: Callable[.
     expect(school.get_by_role("link", name=re.compile("Add provision"))).to_have_count(0)
     health = open_section(khan, "Health support")
     health.get_by_role("link", name=re.compile("Add provision")).click()
-    health.get_by_label("What the support is").fill(
+    health.get_by_label("What the support is", exact=True).fill(
         "Sensory circuit before school, led by a trained assistant."
     )
-    health.get_by_label("Named service or other role").fill("Teaching assistant trained by the OT")
-    health.get_by_label("How much").fill("15")
-    health.get_by_label("Unit").select_option("minutes")
-    health.get_by_label("How often").select_option("day")
+    health.get_by_label("Named service or other role", exact=True).fill(
+        "Teaching assistant trained by the OT"
+    )
+    health.get_by_label("How much", exact=True).fill("15")
+    health.get_by_label("Unit", exact=True).select_option("minutes")
+    health.get_by_label("How often", exact=True).select_option("day")
     assert_accessible(khan)
     health.get_by_role("button", name="Save").click()
     provision = health.locator("li.oneplan-item").filter(has_text="Sensory circuit before school")
@@ -228,7 +230,7 @@ def test_the_add_page_without_htmx_passes_axe_with_its_errors(
     priya = person_page("Priya Shah")
     priya.goto(f"/plans/{plan_id}/sections/F/new")
     assert_accessible(priya)
-    priya.get_by_label("How much").fill("3")
+    priya.get_by_label("How much", exact=True).fill("3")
     priya.get_by_role("button", name="Save").click()
     expect(priya.get_by_role("alert")).to_contain_text("Enter the words of the provision")
     expect(priya).to_have_title(re.compile("^Error: "))

@@ -65,21 +65,23 @@ def test_priya_adds_structured_provision_by_keyboard_at_320px(
     support.get_by_role("link", name="Add provision").focus()
     page.keyboard.press("Enter")
     form = support.locator("form")
-    words = form.get_by_label("What the support is")
+    words = form.get_by_label("What the support is", exact=True)
     expect(words).to_be_focused()  # in place, the cursor in its first field
     assert page.url.endswith(f"/plans/{plan_id}/sections/F")
     page.keyboard.type(WORDS)
-    type_into(page, form.get_by_label("How much"), "3")
-    choose(page, form.get_by_label("Unit"), "Sessions", "sessions")
-    choose(page, form.get_by_label("How often"), "A week", "week")
-    type_into(page, form.get_by_label("Minutes each session"), "30.5")
+    type_into(page, form.get_by_label("How much", exact=True), "3")
+    choose(page, form.get_by_label("Unit", exact=True), "Sessions", "sessions")
+    choose(page, form.get_by_label("How often", exact=True), "A week", "week")
+    type_into(page, form.get_by_label("Minutes each session", exact=True), "30.5")
     tab_to(page, form.get_by_role("radio", name="One to one"))
     page.keyboard.press("ArrowDown")  # the next choice: Small group
     expect(form.get_by_role("radio", name="Small group")).to_be_checked()
-    type_into(page, form.get_by_label("How many children in the group"), "4")
+    type_into(page, form.get_by_label("How many children in the group", exact=True), "4")
     choose(page, form.get_by_label("Role", exact=True), "Speech", "speech_and_language_therapist")
-    type_into(page, form.get_by_label("Expertise or training needed"), "trained in Colourful Semantics")
-    type_into(page, form.get_by_label("Where"), "the therapy room")
+    type_into(
+        page, form.get_by_label("Expertise or training needed", exact=True), "trained in Colourful Semantics"
+    )
+    type_into(page, form.get_by_label("Where", exact=True), "the therapy room")
     for name, typed in (("starts_on", ("4", "1", "2027")), ("ends_on", ("16", "7", "2027"))):
         for part, value in zip(("day", "month", "year"), typed, strict=True):
             type_into(page, form.locator(f"[name='{name}-{part}']"), value)
@@ -100,7 +102,7 @@ def test_priya_adds_structured_provision_by_keyboard_at_320px(
     page.keyboard.press("Tab")
     expect(summary.get_by_role("link")).to_be_focused()
     page.keyboard.press("Enter")
-    minutes = support.get_by_label("Minutes each session")
+    minutes = support.get_by_label("Minutes each session", exact=True)
     expect(minutes).to_be_focused()
     expect(minutes).to_have_value("30.5")  # what was typed is kept
     page.keyboard.press("Control+A")

@@ -64,6 +64,8 @@ ROUTES = [
         admin_only(303),
         form={"name": "Matrix Borough Council", "kind": "local_authority"},
     ),
+    Route("GET", "/admin/deliverer-roles", admin_only(200)),
+    Route("POST", "/admin/deliverer-roles", admin_only(200), form={"label": ""}),
     Route("GET", "/admin/people", admin_only(200)),
     Route("GET", "/admin/people/invite", admin_only(200)),
     Route("POST", "/admin/people/invite", admin_only(200), form={"display_name": ""}),

@@ -11,7 +11,6 @@ from app.models import (
     AreaOfNeed,
     Child,
     CycleStage,
-    DelivererRole,
     GroupSize,
     Item,
     ItemComment,
@@ -27,6 +26,7 @@ from app.models import (
     ProvisionFrequency,
     ProvisionUnit,
     Section,
+    provision_sentence,
 )
 from app.models.base import PLAIN_TEXT, PlainText, as_utc, id_of
 from app.permissions import PlanAccess, may_comment, may_revise
@@ -107,8 +107,9 @@ class ContentOut(BaseModel):
     group_size: GroupSize | None
     group_of: int | None
     """How many children in a small group, the child included."""
-    deliverer_role: DelivererRole | None
-    """Who delivers it, from the list of roles; `delivered_by` names a service or another role."""
+    deliverer_role: str | None
+    """Who delivers it, from the list of roles: a built-in role's value or the name of a role the
+    council added; `delivered_by` names a service or another role."""
     expertise: str | None
     location: str | None
     ends_on: date | None
@@ -309,17 +310,25 @@ def brief_of(plan: Plan) -> dict[str, Any]:
     }
 
 
-def content_of(revision: ItemContent) -> dict[str, Any]:
+Names = Mapping[int, Organisation]
+"""The organisations delivering provision, by id: the sentence names the one that delivers it."""
+
+
+def content_of(revision: ItemContent, organisations: Names | None = None) -> dict[str, Any]:
+    organisation_id = revision.delivered_by_organisation_id
+    organisation = (organisations or {}).get(organisation_id) if organisation_id else None
     return {
         **revision.model_dump(include=set(ItemContent.model_fields)),
         "quantity": revision.quantity,
-        "sentence": revision.sentence,
+        "sentence": provision_sentence(revision, organisation.name if organisation else None),
     }
 
 
-def revision_out(revision: ItemRevision, people: Mapping[int, Person]) -> RevisionOut:
+def revision_out(
+    revision: ItemRevision, people: Mapping[int, Person], organisations: Names | None = None
+) -> RevisionOut:
     return RevisionOut(
-        **content_of(revision),
+        **content_of(revision, organisations),
         number=revision.number,
         author=person_ref(people, revision.author_id),
         created_at=as_utc(revision.created_at),
@@ -338,10 +347,14 @@ def comment_out(comment: ItemComment, people: Mapping[int, Person]) -> CommentOu
 
 
 def item_out(
-    access: PlanAccess, item: Item, revision: ItemRevision, people: Mapping[int, Person]
+    access: PlanAccess,
+    item: Item,
+    revision: ItemRevision,
+    people: Mapping[int, Person],
+    organisations: Names | None = None,
 ) -> dict[str, Any]:
     return {
-        **content_of(revision),
+        **content_of(revision, organisations),
         "id": id_of(item),
         "plan_id": item.plan_id,
         "section": item.section,
@@ -356,9 +369,14 @@ def item_out(
     }
 
 
-def plan_item_out(access: PlanAccess, entry: content.PlanItem, people: Mapping[int, Person]) -> PlanItemOut:
+def plan_item_out(
+    access: PlanAccess,
+    entry: content.PlanItem,
+    people: Mapping[int, Person],
+    organisations: Names | None = None,
+) -> PlanItemOut:
     return PlanItemOut(
-        **item_out(access, entry.item, entry.revision, people),
+        **item_out(access, entry.item, entry.revision, people, organisations),
         comments=[comment_out(comment, people) for comment in entry.comments],
     )
 

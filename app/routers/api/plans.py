@@ -85,7 +85,8 @@ def _written(db: SessionDep, access: PlanAccess, item: Item) -> ItemOut:
     """The item just written, as it now reads (names only are looked up: no content is read)."""
     revision = items.current_revision(db, item)
     people = plans.people_by_id(db, {item.author_id, item.voice_id, revision.author_id})
-    return ItemOut(**item_out(access, item, revision, people))
+    organisations = plans.organisations_by_id(db, {revision.delivered_by_organisation_id})
+    return ItemOut(**item_out(access, item, revision, people, organisations))
 
 
 def _member_of(db: SessionDep, member: PlanMember) -> MemberOut:
@@ -119,7 +120,9 @@ def _stale(db: SessionDep, actor: ActorDep, access: PlanAccess, item: Item) -> J
         detail=f"Someone saved revision {current.number} of this item after the one you edited, so nothing "
         f"was saved. Merge your words with the current text below, then send them again with "
         f"If-Match: {_etag(current.number)}.",
-        current=revision_out(current, history.people),
+        current=revision_out(
+            current, history.people, plans.organisations_by_id(db, {current.delivered_by_organisation_id})
+        ),
     )
     return JSONResponse(
         body.model_dump(mode="json"),
@@ -207,7 +210,10 @@ def list_items(
 ) -> list[PlanItemOut]:
     """The plan's current items, of one section or one kind if asked, with their comments."""
     found = content.read_items(db, actor, access, section=section, kind=kind)
-    return [plan_item_out(access, entry, found.people) for entry in found.items]
+    organisations = plans.organisations_by_id(
+        db, {entry.revision.delivered_by_organisation_id for entry in found.items}
+    )
+    return [plan_item_out(access, entry, found.people, organisations) for entry in found.items]
 
 
 @router.post(
@@ -248,9 +254,12 @@ def read_item(
     history = items.item_history(db, actor, access, item)
     current = next(revision for revision in history.revisions if revision.id == item.current_revision_id)
     response.headers["ETag"] = _etag(item.revision_number)
+    organisations = plans.organisations_by_id(
+        db, {revision.delivered_by_organisation_id for revision in history.revisions}
+    )
     return ItemDetailOut(
-        **item_out(access, item, current, history.people),
-        revisions=[revision_out(revision, history.people) for revision in history.revisions],
+        **item_out(access, item, current, history.people, organisations),
+        revisions=[revision_out(revision, history.people, organisations) for revision in history.revisions],
         comments=[comment_out(comment, history.people) for comment in history.comments],
     )
 

@@ -4,8 +4,9 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, SessionDep, SettingsDep, requires
-from app.forms.people import InviteStaffForm, NewOrganisationForm
+from app.forms.people import DelivererRoleForm, InviteStaffForm, NewOrganisationForm
 from app.models import (
+    DELIVERER_ROLE_LABELS,
     ORGANISATION_KIND_LABELS,
     ROLE_LABELS,
     SETTING_PHASE_LABELS,
@@ -13,10 +14,11 @@ from app.models import (
     OrganisationKind,
     SettingPhase,
 )
+from app.models.base import id_of
 from app.permissions import Permission
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
-from app.services import organisations, people
+from app.services import deliverer_roles, organisations, people
 
 router = APIRouter(prefix="/admin")
 
@@ -60,6 +62,41 @@ def create_organisation(request: Request, db: SessionDep, actor: ActorDep, form:
         else:
             return RedirectResponse("/admin/organisations", status_code=303)
     return _organisation_form(request, db, errors, NewOrganisationForm.shown(form))
+
+
+def _roles_page(request: Request, db: SessionDep, errors: dict[str, str], values: dict[str, str]) -> Response:
+    councils = deliverer_roles.local_authorities(db)
+    context = {
+        "errors": errors,
+        "values": values,
+        "built_in": list(DELIVERER_ROLE_LABELS.values()),
+        "councils": [(council, deliverer_roles.council_roles(db, id_of(council))) for council in councils],
+        "local_authorities": [(str(council.id), council.name) for council in councils],
+    }
+    return render(request, "pages/admin/deliverer_roles.html", context)
+
+
+@router.get("/deliverer-roles", dependencies=[requires(Permission.MANAGE_ORGANISATIONS)])
+def deliverer_roles_page(request: Request, db: SessionDep) -> Response:
+    """Who delivers provision: the built-in roles, and each council's own, which a council can add to."""
+    return _roles_page(request, db, {}, {})
+
+
+@router.post(
+    "/deliverer-roles",
+    name="add_deliverer_role_form",
+    dependencies=[requires(Permission.MANAGE_ORGANISATIONS)],
+)
+def add_deliverer_role(request: Request, db: SessionDep, actor: ActorDep, form: FormValues) -> Response:
+    typed, errors = DelivererRoleForm.read(form)
+    if typed is not None:
+        try:
+            deliverer_roles.add_role(db, actor, typed.local_authority_id, typed.label)
+        except deliverer_roles.RoleProblem as problem:
+            errors = DelivererRoleForm.problem_errors(problem)
+        else:
+            return RedirectResponse("/admin/deliverer-roles", status_code=303)
+    return _roles_page(request, db, errors, DelivererRoleForm.shown(form))
 
 
 @router.get("/people", dependencies=[requires(Permission.MANAGE_PEOPLE)])

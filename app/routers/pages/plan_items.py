@@ -12,15 +12,12 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
-from app.forms.items import UNIT_LABELS, ItemForm, RevisionsForm, TypedItem
+from app.errors import Refused
+from app.forms.items import ItemForm, RevisionsForm, TypedItem, answers_values, chosen_answers
 from app.models import (
-    AREA_OF_NEED_LABELS,
-    DELIVERER_ROLE_LABELS,
     FAMILY_MEMBER_ROLES,
-    FREQUENCY_LABELS,
-    GROUP_SIZE_LABELS,
     ITEM_KIND_LABELS,
-    MEMBER_ROLE_LABELS,
+    LINKABLE,
     SECTION_KIND,
     Item,
     ItemKind,
@@ -30,12 +27,14 @@ from app.models import (
 from app.models.base import id_of
 from app.permissions import Permission, PlanAccess, may_comment, may_revise
 from app.rendering import render
+from app.routers.pages import item_choices
 from app.routers.pages.inputs import FormValues, is_htmx, section_in_path
 from app.services.delivery.changes import change_provision
-from app.services.plans import changes, items, plans
+from app.services.plans import changes, content, items, links, plans
 from app.services.plans.access import refuse
 from app.services.plans.content import PlanItem
-from app.services.plans.members import members
+from app.services.quality.report import outline_quality
+from app.services.voices import views
 from app.urls import Page, see_other
 
 router = APIRouter()
@@ -48,41 +47,6 @@ def _section_of(access: PlanAccess, section: str) -> Section:
 def _must_write_in(access: PlanAccess, section: Section) -> None:
     title = plans.SECTION_TITLES[access.plan.kind][section]
     items.check_may_add(access, section, named=f"“{title}”. You can comment on it")
-
-
-def _voices(db: SessionDep, access: PlanAccess) -> list[tuple[str, str]] | None:
-    """Whose view a professional records: the plan's child and parents. None: a family member's own."""
-    if access.member_role in FAMILY_MEMBER_ROLES:
-        return None
-    return [
-        (
-            str(membership.person.id),
-            f"{membership.person.display_name} ({MEMBER_ROLE_LABELS[membership.member.role].lower()})",
-        )
-        for membership in members(db, access)
-        if membership.member.role in FAMILY_MEMBER_ROLES
-    ]
-
-
-def _choices(
-    db: SessionDep, access: PlanAccess, kind: ItemKind, *, voices: bool, text_label: str | None = None
-) -> dict[str, Any]:
-    choices: dict[str, Any] = {
-        "areas": [(area.value, label) for area, label in AREA_OF_NEED_LABELS.items()],
-        "units": [(unit.value, label) for unit, label in UNIT_LABELS.items()],
-        "frequencies": [
-            (frequency.value, label.capitalize()) for frequency, label in FREQUENCY_LABELS.items()
-        ],
-        "group_sizes": [(size.value, label) for size, label in GROUP_SIZE_LABELS.items()],
-        "roles": [(role.value, label) for role, label in DELIVERER_ROLE_LABELS.items()],
-        "organisations": [],
-        "voices": _voices(db, access) if voices and kind is ItemKind.VIEW else None,
-        "text_label": text_label,
-    }
-    if kind is ItemKind.PROVISION:
-        local = plans.local_organisations(db, access.plan.local_authority_id)
-        choices["organisations"] = [(str(organisation.id), organisation.name) for organisation in local]
-    return choices
 
 
 def _add_label(access: PlanAccess, kind: ItemKind) -> str:
@@ -113,28 +77,47 @@ def _section_context(access: PlanAccess, section: Section) -> dict[str, Any]:
 def _add_form(
     request: Request,
     db: SessionDep,
+    actor: ActorDep,
     access: PlanAccess,
     section: Section,
     values: dict[str, str],
     errors: dict[str, str],
+    answering: int | None = None,
+    options: list[tuple[Section, list[PlanItem]]] | None = None,
 ) -> Response:
+    """`answering`: the item just added that this one carries the thread on from (in place after it);
+    `options`: what it may answer, when already read for this person (and audited)."""
     fragment = is_htmx(request)
+    kind = SECTION_KIND[section]
+    options = links.link_options(db, access, kind, shown_to=actor) if options is None else options
     context = {
         **_section_context(access, section),
         "values": values,
         "errors": errors,
-        "choices": _choices(db, access, SECTION_KIND[section], voices=True),
+        "choices": item_choices.form_choices(db, access, kind, voices=True, options=options),
         "fragment": fragment,
+        "answering": answering,
     }
     template = "partials/plans/_add_form.html" if fragment else "pages/plans/item_new.html"
     return render(request, template, context)
 
 
 @router.get("/plans/{plan_id}/sections/{section}/new", dependencies=[requires(Permission.CONTRIBUTE)])
-def new_item_page(request: Request, db: SessionDep, access: CurrentPlan, section: str) -> Response:
+def new_item_page(
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    section: str,
+    answering: Annotated[str, Query(max_length=12)] = "",
+) -> Response:
+    """The add form; `answering`, an item it will answer (ticked), when it carries the thread on."""
     found = _section_of(access, section)
     _must_write_in(access, found)
-    return _add_form(request, db, access, found, {}, {})
+    options = links.link_options(db, access, SECTION_KIND[found], shown_to=actor)
+    after = int(answering) if answering.isdigit() and int(answering) in links.offered_ids(options) else None
+    values = answers_values({after}) if after else {}
+    return _add_form(request, db, actor, access, found, values, {}, after, options)
 
 
 @router.post(
@@ -148,15 +131,25 @@ def add_item(
     found = _section_of(access, section)
     _must_write_in(access, found)
     kind = SECTION_KIND[found]
-    needs_voice = kind is ItemKind.VIEW and _voices(db, access) is not None
+    needs_voice = kind is ItemKind.VIEW and item_choices.voices_of(db, access) is not None
     typed = ItemForm.read_item(form, kind, needs_voice=needs_voice)
-    if typed.errors:
-        return _add_form(request, db, access, found, typed.values, typed.errors)
+    chosen, options = chosen_answers(form), links.link_options(db, access, kind)
+    errors = typed.errors | item_choices.answers_problem(options, chosen)
+    answering = form.get("answering", "")
+    after = int(answering) if answering.isdigit() and int(answering) in links.offered_ids(options) else None
+    if errors:
+        return _add_form(
+            request, db, actor, access, found, typed.values, ItemForm.in_page_order(errors), after
+        )
     new = items.NewItem.model_construct(**typed.content.model_dump(), section=found, voice_id=typed.voice_id)
     try:
         item = items.add_item(db, actor, access, new)
     except items.ContentProblem as problem:
-        return _add_form(request, db, access, found, typed.values, ItemForm.problem_errors(problem))
+        return _add_form(
+            request, db, actor, access, found, typed.values, ItemForm.problem_errors(problem), after
+        )
+    if chosen:
+        links.set_links(db, actor, access, item, chosen, options)
     if not is_htmx(request):
         return see_other(
             request,
@@ -172,18 +165,38 @@ def add_item(
             db, access, PlanItem(item, revision), plans.people_by_id(db, {item.author_id, item.voice_id})
         ),
         "focus": True,
+        "next_step": item_choices.next_step(access, item),
+        "answering": after,
+        "answered": _entry(db, access, after) if after else None,
     }
-    return render(request, "partials/plans/_added.html", context)
+    template = "partials/plans/_added_next.html" if after else "partials/plans/_added.html"
+    return render(request, template, context)
+
+
+def _entry(db: SessionDep, access: PlanAccess, item_id: int) -> PlanItem | None:
+    """An item of the plan with its current words, if this person may read it."""
+    try:
+        item = items.plan_item(db, access, item_id)
+    except Refused:
+        return None
+    return PlanItem(item, items.current_revision(db, item))
 
 
 def _item_context(
     db: SessionDep, access: PlanAccess, entry: PlanItem, people: dict[int, Any]
 ) -> dict[str, Any]:
-    """What the item partial needs to show one item as the plan page does."""
+    """What the item partial needs to show one item as the section page does: what it answers and its
+    checks against the whole plan (the thread), so that an item saved in place shows them at once."""
+    plan_id = id_of(access.plan)
+    ends = links.link_ends(db, plan_id)
+    kinds = {head.id: head.kind for head in content.item_heads(db, access)}
+    evidence, others = views.section_evidence(db, access, [entry], ends)
     return {
         "plan": access.plan,
         "entry": entry,
-        "people": people,
+        "people": people | plans.people_by_id(db, {other.item.voice_id for other in others}),
+        "evidence": evidence,
+        "quality": outline_quality(db, plan_id, kinds, ends),
         "organisations": plans.organisations_by_id(db, {entry.revision.delivered_by_organisation_id}),
         "can_revise": may_revise(access, entry.item),
         "can_comment": may_comment(access),
@@ -203,6 +216,7 @@ def _item_fragment(
 def _edit_form(
     request: Request,
     db: SessionDep,
+    actor: ActorDep,
     access: PlanAccess,
     item: Item,
     values: dict[str, str],
@@ -218,7 +232,15 @@ def _edit_form(
         "section_title": plans.SECTION_TITLES[access.plan.kind][item.section],
         "values": values,
         "errors": errors,
-        "choices": _choices(db, access, item.kind, voices=False, text_label=text_label),
+        "choices": item_choices.form_choices(
+            db,
+            access,
+            item.kind,
+            voices=False,
+            text_label=text_label,
+            options=links.link_options(db, access, item.kind, leaving_out=id_of(item), shown_to=actor),
+            keeping_role=items.current_revision(db, item).deliverer_role,
+        ),
         "fragment": fragment,
         "conflict": conflict,
         "asks_reason": items.is_agreed(db, item),
@@ -230,11 +252,14 @@ def _edit_form(
 
 
 @router.get("/plans/{plan_id}/items/{item_id}/edit", dependencies=[requires(Permission.CONTRIBUTE)])
-def edit_item_page(request: Request, db: SessionDep, access: CurrentPlan, item_id: RowId) -> Response:
+def edit_item_page(
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, item_id: RowId
+) -> Response:
     item = items.plan_item(db, access, item_id)
     items.check_revisable(access, item)
     values = ItemForm.values_of(items.current_revision(db, item)) | {"based_on": str(item.revision_number)}
-    return _edit_form(request, db, access, item, values, {})
+    values |= answers_values({link.answers_id for link in links.links_of(db, item)})
+    return _edit_form(request, db, actor, access, item, values, {})
 
 
 @router.post(
@@ -257,13 +282,14 @@ def revise_item(
     if not based_on.isdigit():
         raise HTTPException(400, "The form did not say which revision it changes.")
     typed = ItemForm.read_item(form, item.kind, needs_voice=False)
-    errors = typed.errors
+    chosen, options = chosen_answers(form), links.link_options(db, access, item.kind, leaving_out=item_id)
+    errors = typed.errors | item_choices.answers_problem(options, chosen)
     try:
         items.checked_reason(items.is_agreed(db, item), typed.values["reason"])
     except items.ContentProblem as problem:
         errors = ItemForm.in_page_order(errors | ItemForm.problem_errors(problem))
     if errors:
-        return _edit_form(request, db, access, item, typed.values, errors)
+        return _edit_form(request, db, actor, access, item, typed.values, errors)
     try:
         change_provision(
             db,
@@ -276,9 +302,11 @@ def revise_item(
             reason=typed.values["reason"],
         )
     except items.StaleRevision as stale:
-        return _conflict(request, db, access, stale, typed)
+        return _conflict(request, db, actor, access, stale, typed)
     except items.ContentProblem as problem:
-        return _edit_form(request, db, access, item, typed.values, ItemForm.problem_errors(problem))
+        return _edit_form(request, db, actor, access, item, typed.values, ItemForm.problem_errors(problem))
+    if chosen is not None and item.kind in LINKABLE:
+        links.set_links(db, actor, access, item, chosen, options)
     if not is_htmx(request):
         return see_other(
             request,
@@ -291,7 +319,12 @@ def revise_item(
 
 
 def _conflict(
-    request: Request, db: SessionDep, access: PlanAccess, stale: items.StaleRevision, typed: TypedItem
+    request: Request,
+    db: SessionDep,
+    actor: ActorDep,
+    access: PlanAccess,
+    stale: items.StaleRevision,
+    typed: TypedItem,
 ) -> Response:
     """Both texts side by side; the form keeps this person's words and now builds on the saved revision."""
     theirs: ItemRevision = stale.current
@@ -304,7 +337,7 @@ def _conflict(
         "particulars": _named(db, changes.particulars_diff(theirs, typed.content)),
     }
     values = typed.values | {"based_on": str(theirs.number)}
-    return _edit_form(request, db, access, stale.item, values, {}, conflict)
+    return _edit_form(request, db, actor, access, stale.item, values, {}, conflict)
 
 
 def _named(db: SessionDep, rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, SessionDep, requires
 from app.forms.quality import DifferenceForm
-from app.models import DelivererRole, ItemContent, ProvisionFrequency, ProvisionUnit
+from app.models import ItemContent, ProvisionFrequency, ProvisionUnit
 from app.models.base import id_of
 from app.permissions import PLAN_SECTIONS, Permission, PlanAccess
 from app.rendering import render
@@ -45,9 +45,7 @@ def _typed_provision(form: dict[str, str]) -> ItemContent:
         amount=amount if amount is not None and amount > 0 else None,
         unit=next((unit for unit in ProvisionUnit if unit.value == form.get("unit")), None),
         frequency=next((often for often in ProvisionFrequency if often.value == form.get("frequency")), None),
-        deliverer_role=next(
-            (role for role in DelivererRole if role.value == form.get("deliverer_role")), None
-        ),
+        deliverer_role=form.get("deliverer_role", "")[:100] or None,
         expertise=form.get("expertise", "")[:200] or None,
     )
 

@@ -212,6 +212,9 @@ ACTIONS: dict[str, Action] = {
     "person.second_factor_reset": Action("Second factor reset", "reset someone's sign-in codes"),
     "person.data_exported": Action("Own data downloaded", "downloaded everything OnePlan holds about them"),
     "organisation.created": Action("Organisation added", "added an organisation"),
+    "deliverer_role.added": Action(
+        "Role added to the council's list", "added a role to the list of who delivers provision"
+    ),
     "invitation.accepted": Action(
         "Invitation accepted", "accepted their invitation and set up their account"
     ),

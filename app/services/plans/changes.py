@@ -13,11 +13,9 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.models import (
     AREA_OF_NEED_LABELS,
-    DELIVERER_ROLE_LABELS,
     FREQUENCY_LABELS,
     GROUP_SIZE_LABELS,
     AreaOfNeed,
-    DelivererRole,
     GroupSize,
     Item,
     ItemContent,
@@ -26,6 +24,7 @@ from app.models import (
     PlanVersion,
     PlanVersionItem,
     ProvisionFrequency,
+    deliverer_label,
 )
 from app.models.base import as_utc
 from app.permissions import PlanAccess
@@ -104,7 +103,7 @@ def particular_text(name: str, value: object) -> str:
     if name == "group_size":
         return GROUP_SIZE_LABELS[GroupSize(str(value))]
     if name == "deliverer_role":
-        return DELIVERER_ROLE_LABELS[DelivererRole(str(value))]
+        return deliverer_label(str(value))
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

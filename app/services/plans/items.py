@@ -34,7 +34,7 @@ from app.models import (
 from app.models.base import id_of
 from app.models.provision import GroupSize
 from app.permissions import PlanAccess, may_add_view, may_comment, may_revise, may_write_in
-from app.services import audit
+from app.services import audit, deliverer_roles
 from app.services.plans import visibility
 from app.services.plans.access import refuse, refuse_change
 from app.services.plans.plans import SECTION_TITLES, people_by_id
@@ -189,6 +189,14 @@ def _check_organisation(db: Session, content: ItemContent) -> None:
         raise ContentProblem({"delivered_by_organisation_id": "Select the organisation that delivers it"})
 
 
+def _check_role(db: Session, access: PlanAccess, content: ItemContent, *, keeping: str | None = None) -> None:
+    """The role delivering provision is a built-in one or on the plan's council's own list, or the one
+    it had (a plan moved from another council keeps its role)."""
+    role = content.deliverer_role
+    if role != keeping and not deliverer_roles.is_on_list(db, access.plan.local_authority_id, role):
+        raise ContentProblem({"deliverer_role": "Select a role from the list"})
+
+
 def _voice_for(db: Session, access: PlanAccess, voice_id: int | None) -> int:
     """A family member writes their own view; a professional records one for a family member of the plan."""
     if access.member_role in FAMILY_MEMBER_ROLES:
@@ -231,6 +239,7 @@ def write_item(db: Session, access: PlanAccess, new: NewItem, *, to_issued: bool
     check_may_add(access, new.section, named=f"section {new.section}", to_issued=to_issued)
     content = checked_content(kind, new)
     _check_organisation(db, content)
+    _check_role(db, access, content)
     voice_id = _voice_for(db, access, new.voice_id) if kind is ItemKind.VIEW else None
     item = Item(
         plan_id=id_of(access.plan),
@@ -345,6 +354,7 @@ def revise(
     check_revisable(access, item)
     checked = checked_content(item.kind, content)
     _check_organisation(db, checked)
+    _check_role(db, access, checked, keeping=current_revision(db, item).deliverer_role)
     why = checked_reason(is_agreed(db, item), reason)
     claimed = db.execute(
         update(Item)

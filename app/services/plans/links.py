@@ -11,12 +11,13 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.errors import Refused
-from app.models import ITEM_KIND_LABELS, LINKABLE, Item, ItemLink
+from app.models import ITEM_KIND_LABELS, LINKABLE, Item, ItemKind, ItemLink, Section
 from app.models.base import id_of, utc_now
 from app.permissions import PlanAccess, may_write_in
 from app.services import audit
 from app.services.plans import visibility
 from app.services.plans.access import refuse, refuse_change, row_of_plan
+from app.services.plans.content import PlanItem, plan_items
 from app.services.plans.items import ContentProblem, plan_item
 
 
@@ -148,3 +149,69 @@ def remove_link(db: Session, actor: Actor, access: PlanAccess, link: ItemLink) -
         object_id=link.id,
         details={"plan_id": link.plan_id, "item_id": link.item_id, "answers_id": link.answers_id},
     )
+
+
+def link_options(
+    db: Session,
+    access: PlanAccess,
+    kind: ItemKind,
+    *,
+    leaving_out: int | None = None,
+    shown_to: Actor | None = None,
+) -> list[tuple[Section, list[PlanItem]]]:
+    """What an item of this kind may answer, as its add and edit forms offer it: the items of the plan
+    this person may read, grouped by section in the plan's order, newest first within each.
+
+    Shown in a form (`shown_to`), their first words are a read of the plan, audited as the linking
+    page's is."""
+    allowed = LINKABLE.get(kind, frozenset())
+    if not allowed:
+        return []
+    grouped: dict[Section, list[PlanItem]] = {}
+    for entry in reversed(plan_items(db, access)):
+        if entry.item.kind in allowed and entry.item.id != leaving_out:
+            grouped.setdefault(entry.item.section, []).append(entry)
+    if grouped and shown_to is not None:
+        plan_id = id_of(access.plan)
+        audit.record(
+            db,
+            shown_to,
+            "links.read",
+            object_type="item" if leaving_out else "plan",
+            object_id=leaving_out or plan_id,
+            details={"plan_id": plan_id},
+        )
+    return [(section, grouped[section]) for section in Section if section in grouped]
+
+
+def offered_ids(options: list[tuple[Section, list[PlanItem]]]) -> set[int]:
+    """The ids of the items a form offers."""
+    return {id_of(entry.item) for _section, entries in options for entry in entries}
+
+
+def check_chosen(options: list[tuple[Section, list[PlanItem]]], chosen: set[int]) -> None:
+    """Every item chosen is one the form offered (of this plan, readable, of a kind it may answer)."""
+    if chosen - offered_ids(options):
+        raise ContentProblem({"answers": "Select only items of this plan that it can answer"})
+
+
+def set_links(
+    db: Session,
+    actor: Actor,
+    access: PlanAccess,
+    item: Item,
+    chosen: set[int],
+    options: list[tuple[Section, list[PlanItem]]],
+) -> None:
+    """Make what `item` answers the items chosen among those offered: each link added or ended is
+    audited as on the linking page. Links to items the form did not offer (a view hidden from this
+    person) stay as they are."""
+    check_chosen(options, chosen)
+    offered = offered_ids(options)
+    standing = links_of(db, item)
+    linked = {link.answers_id for link in standing}
+    for answers_id in sorted(chosen - linked):
+        add_link(db, actor, access, item, answers_id)
+    for link in standing:
+        if link.answers_id in offered and link.answers_id not in chosen:
+            remove_link(db, actor, access, link)

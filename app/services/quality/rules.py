@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.models import DELIVERER_ROLE_LABELS, DelivererRole, ItemContent
+from app.models import ItemContent, deliverer_label
 from app.services.quality import wording
 from app.services.quality.phrases import VAGUE_PHRASES, VaguePhrase
 
@@ -130,7 +130,7 @@ def provision_flags(content: ItemContent) -> list[Flag]:
 def deliverer_words(delivered_by: str | None, role: object, expertise: str | None) -> str:
     """Who delivers it, as the checks read it: the role chosen from the list, the service or role
     typed, and the expertise or training needed (structured provision keeps each on its own)."""
-    named = DELIVERER_ROLE_LABELS[DelivererRole(str(role))] if role else ""
+    named = deliverer_label(str(role)) if role else ""
     return " ".join(part.strip() for part in (named, delivered_by or "", expertise or "") if part.strip())
 
 
