@@ -106,7 +106,7 @@ def test_hannah_replies_as_provision_and_it_joins_sams_plan_in_one_audited_step(
     assert (item.section, item.kind, item.author_id) == (Section.F, ItemKind.PROVISION, hannah.id)
     revision = db_session.get(ItemRevision, item.current_revision_id)
     assert revision is not None
-    assert revision.deliverer_role is DelivererRole.SPEECH_AND_LANGUAGE_THERAPIST
+    assert revision.deliverer_role == DelivererRole.SPEECH_AND_LANGUAGE_THERAPIST
     assert revision.delivered_by_organisation_id == hannah.organisation_id
     assert revision.sentence == (
         "30 minutes a week, by a speech and language therapist; in the therapy room."
