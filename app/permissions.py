@@ -62,6 +62,8 @@ class Permission(StrEnum):
     """Check the trail and sign a checkpoint of its head now, between the scheduled ones."""
     READ_LA_OVERVIEW = "read_la_overview"
     """Figures across one's own council (deadlines, delivery, quality): its case and audit officers."""
+    READ_SETTING_LIST = "read_setting_list"
+    """A school's list of its children with plans and its evidence pack: its SENCo (`leads_setting`)."""
 
 
 _ADULTS = {
@@ -89,6 +91,7 @@ ROLE_PERMISSIONS: dict[Permission, set[PersonRole]] = {
     Permission.READ_AUDIT_TRAIL: {PersonRole.LA_AUDIT_OFFICER},
     Permission.PUBLISH_CHECKPOINT: {PersonRole.LA_AUDIT_OFFICER},
     Permission.READ_LA_OVERVIEW: {PersonRole.LA_CASE_OFFICER, PersonRole.LA_AUDIT_OFFICER},
+    Permission.READ_SETTING_LIST: {PersonRole.EDUCATION},
 }
 
 
@@ -268,6 +271,20 @@ def may_comment(access: PlanAccess) -> bool:
 def may_coordinate(access: PlanAccess) -> bool:
     """Members, stages and reviews: the plan's coordinator only."""
     return access.is_coordinator and role_may(access.person, Permission.COORDINATE)
+
+
+def leads_setting(person: Person, setting_id: int, coordinates_there: bool) -> bool:
+    """The setting's SENCo: its own education staff who coordinate a live plan there.
+
+    OnePlan has no head-teacher or SENCo role of its own; a school's SEN Support plans are coordinated
+    by its SENCo (Code of Practice 6.87), so coordinating one (`coordinates_there`) is the mark. A
+    class teacher on a plan, and the staff of any other setting, find the list absent (404).
+    """
+    return (
+        role_may(person, Permission.READ_SETTING_LIST)
+        and person.organisation_id == setting_id
+        and coordinates_there
+    )
 
 
 # Statutory timelines (issue 7) ----------------------------------------------------------------
