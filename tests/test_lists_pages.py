@@ -115,8 +115,13 @@ def test_only_the_schools_senco_finds_its_list(
     client: TestClient, db_session: Session, demo: Lookup, sign_in_as: SignIn
 ) -> None:
     riverside = demo("Priya Shah").organisation_id
+    sign_in_as(demo("Priya Shah"))
+    assert f'href="/settings/{riverside}/plans">Every child with a plan at your school' in get(
+        client, "/plans"
+    )
     for name in ("Tom Baker", "Chris Wood"):  # a class teacher there; another school's SENCo
         sign_in_as(demo(name))
+        assert 'id="your-school"' not in get(client, "/plans")
         for path in (
             f"/settings/{riverside}/plans",
             f"/settings/{riverside}/plans.csv",
