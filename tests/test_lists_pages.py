@@ -245,3 +245,27 @@ def test_the_councils_list_is_for_its_officers_only(
         assert client.get("/la/plans").status_code == 403
     sign_in_as(demo("Morgan Price"))
     assert 'href="/la/plans"' in get(client, "/la/dashboard")
+
+
+def test_the_api_pages_the_councils_list_as_the_page_does(
+    client: TestClient, db_session: Session, demo: Lookup, sign_in_as: SignIn
+) -> None:
+    morgan = demo("Morgan Price")
+    made = _pupils(db_session, int(morgan.organisation_id or 0), 27)
+    sign_in_as(morgan)
+    first = client.get("/api/v1/la/plans", params={"q": "PUPIL"}).json()
+    assert [row["child_name"] for row in first["plans"]] == [f"Pupil {number:02}" for number in range(1, 26)]
+    assert first["previous_before"] is None
+    second = client.get("/api/v1/la/plans", params={"q": "pupil", "after": first["next_after"]}).json()
+    assert [row["plan_id"] for row in second["plans"]] == [id_of(plan) for plan in made[25:]]
+    assert second["next_after"] is None
+    back = client.get("/api/v1/la/plans", params={"q": "pupil", "before": second["previous_before"]}).json()
+    assert back["plans"] == first["plans"]
+    assert first["plans"][0] | {"plan_id": 0, "reference": ""} == {
+        "plan_id": 0,
+        "reference": "",
+        "child_name": "Pupil 01",
+        "setting": None,
+        "kind": "sen_support",
+        "status": "active",
+    }

@@ -81,4 +81,5 @@ ROUTES = [
     Route("GET", "/settings/{setting_id}/evidence", SETTING, params=_setting),
     Route("GET", "/settings/{setting_id}/evidence.csv", SETTING, params=_setting),
     Route("GET", "/la/plans", {Relationship.NONE: only(LA_OFFICERS, 200, refused=403, anonymous=303)}),
+    Route("GET", "/api/v1/la/plans", {Relationship.NONE: only(LA_OFFICERS, 200, refused=403, anonymous=401)}),
 ]

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from app.dependencies import ActorDep, RowId, SessionDep, SettingsDep, requires
 from app.models import PLAN_KIND_LABELS, PlanKind
+from app.models.base import id_of
 from app.permissions import Permission
 from app.rendering import render
 from app.services.lists import council, evidence, setting
@@ -113,7 +114,7 @@ def council_plans_page(
     """Every child and plan of the council, searched by part of a name or a reference, a page at a time."""
     own = council.council_of(db, actor)
     page = council.council_page(
-        db, actor, own.id or 0, search=q.replace("\x00", ""), after=after, before=before
+        db, actor, id_of(own), search=q.replace("\x00", ""), after=after, before=before
     )
     search = {"q": page.search} if page.search else {}
     context = {
