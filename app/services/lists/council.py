@@ -1,6 +1,6 @@
 """The council's searchable list of every child and plan in its area, for its case and audit officers.
 
-Keyset-paged by the child's name and the plan's number (no OFFSET): a page is a walk of the index
+Keyset-paged by the child's name, the child and the plan's number (no OFFSET): a page is a walk of the index
 `ix_child_council_name` from where the last page ended, so page 4,000 costs what page 1 does, and the
 list of 100,000 plans what the list of 100 does. The search takes part of a name, in any case, or a
 plan's reference (OP-1003).
@@ -9,7 +9,7 @@ plan's reference (OP-1003).
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import func, or_, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -76,14 +76,16 @@ def council_of(db: Session, actor: Actor) -> Organisation:
     return council
 
 
-def _cursor_name(db: Session, council_id: int, plan_id: int | None) -> str | None:
+def _cursor(db: Session, council_id: int, plan_id: int | None) -> tuple[str, int] | None:
+    """Where a page starts or ends: the name and number of that plan's child."""
     if plan_id is None:
         return None
-    return db.exec(
-        select(Child.full_name)
+    found = db.exec(
+        select(Child.full_name, Child.id)
         .join(Plan, col(Plan.child_id) == col(Child.id))
         .where(col(Plan.id) == plan_id, col(Child.local_authority_id) == council_id)
     ).first()
+    return (found[0], int(found[1] or 0)) if found is not None else None
 
 
 def council_page(
@@ -112,14 +114,18 @@ def council_page(
         query = query.where(func.lower(col(Child.full_name)).contains(search.lower(), autoescape=True))
     backwards = before is not None and after is None
     cursor_id = before if backwards else after
-    cursor_name = _cursor_name(db, council_id, cursor_id)
-    key = tuple_(col(Child.full_name), col(Plan.id))
-    if cursor_name is not None:
-        query = query.where(key < (cursor_name, cursor_id) if backwards else key > (cursor_name, cursor_id))
-    if backwards:
-        query = query.order_by(col(Child.full_name).desc(), col(Plan.id).desc())
-    else:
-        query = query.order_by(col(Child.full_name), col(Plan.id))
+    cursor = _cursor(db, council_id, cursor_id)
+    if cursor is not None:
+        # The range is on the index's own columns (name, child); the cursor child's other plans are
+        # sorted by plan number within it. A row comparison of two tables' columns would not use it.
+        key = tuple_(col(Child.full_name), col(Child.id))
+        same_child = col(Child.id) == cursor[1]
+        if backwards:
+            query = query.where(key <= cursor, or_(~same_child, col(Plan.id) < cursor_id))
+        else:
+            query = query.where(key >= cursor, or_(~same_child, col(Plan.id) > cursor_id))
+    order = (col(Child.full_name), col(Child.id), col(Plan.id))
+    query = query.order_by(*(column.desc() for column in order) if backwards else order)
     found = [
         CouncilRow(int(plan_id or 0), name, setting, PlanKind(kind), PlanStatus(status))
         for plan_id, name, setting, kind, status in db.execute(query.limit(PAGE_SIZE + 1)).all()
@@ -128,7 +134,7 @@ def council_page(
     rows = found[:PAGE_SIZE]
     if backwards:
         rows.reverse()
-    moved = cursor_name is not None
+    moved = cursor is not None
     page = CouncilPage(
         rows,
         search,
