@@ -2,8 +2,9 @@
 search and keyset; and every list's queries, the same for 3 plans as for 30."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -16,6 +17,7 @@ from app.models import (
     DeliveryStatus,
     MemberRole,
     Organisation,
+    OrganisationKind,
     Person,
     PersonRole,
     Plan,
@@ -276,3 +278,45 @@ def test_every_list_costs_the_same_queries_for_3_plans_as_for_30(
     few = counts()
     _more_plans(db_session, senco, 27)
     assert counts() == few
+
+
+def test_walking_the_council_list_forwards_and_back_meets_every_plan_once(
+    db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of 3 over children with two plans each, so that pages end between a child's two plans."""
+    monkeypatch.setattr(council, "PAGE_SIZE", 3)
+    council_id = id_of(make_local_authority(db_session)[OrganisationKind.LOCAL_AUTHORITY])
+    expected = []
+    for name in ("Noor Ali", "Ben Cole", "Ben Cole", "Ada Park", "Zed Young"):  # two children named alike
+        child = Child(
+            full_name=name,
+            date_of_birth=date(2015, 1, 1),
+            school_year="Year 6",
+            local_authority_id=council_id,
+        )
+        db_session.add(child)
+        db_session.flush()
+        for kind, status in (
+            (PlanKind.SEN_SUPPORT, PlanStatus.CLOSED),
+            (PlanKind.SEN_SUPPORT, PlanStatus.ACTIVE),
+        ):
+            plan = Plan(kind=kind, child_id=id_of(child), local_authority_id=council_id, status=status)
+            db_session.add(plan)
+            db_session.flush()
+            expected.append((name, id_of(child), id_of(plan)))
+    expected.sort()
+    actor = Actor.command(make_person(db_session, PersonRole.LA_AUDIT_OFFICER, password=None))
+    seen: list[int] = []
+    page = council.council_page(db_session, actor, council_id)
+    pages = [page]
+    while page.after is not None:
+        page = council.council_page(db_session, actor, council_id, after=page.after)
+        pages.append(page)
+    seen = [row.plan_id for found in pages for row in found.rows]
+    assert seen == [plan_id for _name, _child, plan_id in expected]
+    back = [pages[-1]]
+    while back[-1].before is not None:
+        back.append(council.council_page(db_session, actor, council_id, before=back[-1].before))
+    assert [[row.plan_id for row in found.rows] for found in reversed(back)] == [
+        [row.plan_id for row in found.rows] for found in pages
+    ]
