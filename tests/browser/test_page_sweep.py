@@ -59,6 +59,10 @@ PAGES = [
     ("Rita Okafor", "/plans/{sam}"),
     ("Admin", "/admin/people"),
     ("Admin", "/admin/organisations"),
+    # Issue 19: the school's list and evidence pack, the council's list.
+    ("Priya Shah", "/settings/{school}/plans"),
+    ("Priya Shah", "/settings/{school}/evidence?mark=child_voice"),
+    ("Morgan Price", "/la/plans"),
 ]
 
 
@@ -96,6 +100,7 @@ def _addresses(db: Session) -> dict[str, int]:
         "provision": first(ItemKind.PROVISION),
         "step": step,
         "timetable": timetable,
+        "school": sam.setting_id or 0,
     }
 
 
