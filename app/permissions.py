@@ -65,6 +65,8 @@ class Permission(StrEnum):
     HANDLE_COMPLAINTS = "handle_complaints"
     """Take on and answer complaints about one's own council's plans, and set how long settings have to
     answer a concern: its SEND case officers."""
+    READ_SETTING_LIST = "read_setting_list"
+    """A school's list of its children with plans and its evidence pack: its SENCo (`leads_setting`)."""
 
 
 _ADULTS = {
@@ -93,6 +95,7 @@ ROLE_PERMISSIONS: dict[Permission, set[PersonRole]] = {
     Permission.PUBLISH_CHECKPOINT: {PersonRole.LA_AUDIT_OFFICER},
     Permission.READ_LA_OVERVIEW: {PersonRole.LA_CASE_OFFICER, PersonRole.LA_AUDIT_OFFICER},
     Permission.HANDLE_COMPLAINTS: {PersonRole.LA_CASE_OFFICER},
+    Permission.READ_SETTING_LIST: {PersonRole.EDUCATION},
 }
 
 
@@ -298,6 +301,20 @@ def may_rate_progress(access: PlanAccess) -> bool:
 def may_add_progress_words(access: PlanAccess) -> bool:
     """At a review, the child and their family add their own words about each outcome."""
     return access.member_role in FAMILY_MEMBER_ROLES and role_may(access.person, Permission.CONTRIBUTE)
+
+
+def leads_setting(person: Person, setting_id: int, coordinates_there: bool) -> bool:
+    """The setting's SENCo: its own education staff who coordinate a live plan there.
+
+    OnePlan has no head-teacher or SENCo role of its own; a school's SEN Support plans are coordinated
+    by its SENCo (Code of Practice 6.87), so coordinating one (`coordinates_there`) is the mark. A
+    class teacher on a plan, and the staff of any other setting, find the list absent (404).
+    """
+    return (
+        role_may(person, Permission.READ_SETTING_LIST)
+        and person.organisation_id == setting_id
+        and coordinates_there
+    )
 
 
 # Statutory timelines (issue 7) ----------------------------------------------------------------

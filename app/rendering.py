@@ -17,6 +17,7 @@ MENU: tuple[tuple[str, str, Permission], ...] = (
     ("Dashboard", "/dashboard", Permission.READ_PLANS),
     ("Plans", "/plans", Permission.READ_PLANS),
     ("Council dashboard", "/la/dashboard", Permission.READ_LA_OVERVIEW),
+    ("Children and plans", "/la/plans", Permission.READ_LA_OVERVIEW),
     ("Audit", "/audit", Permission.READ_AUDIT_TRAIL),
     ("Organisations", "/admin/organisations", Permission.MANAGE_ORGANISATIONS),
     ("People", "/admin/people", Permission.MANAGE_PEOPLE),

@@ -8,6 +8,7 @@ import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from app.models.base import EnumText, created_at_field, moment_field
@@ -15,6 +16,9 @@ from app.models.base import EnumText, created_at_field, moment_field
 
 class Child(SQLModel, table=True):
     """The child or young person a plan is for; `person_id` is their own account, if they have one."""
+
+    __table_args__ = (Index("ix_child_council_name", "local_authority_id", "full_name", "id"),)
+    """The council's list walks this index a page at a time (app/services/lists/council.py)."""
 
     id: int | None = Field(default=None, primary_key=True)
     full_name: str = Field(max_length=120)

@@ -81,6 +81,10 @@ PAGES = [
     ("Priya Shah", "/inclusion-bases/{nest}"),
     ("Morgan Price", "/la/experts"),
     ("Admin", "/admin/deliverer-roles"),
+    # Issue 19: the school's list and evidence pack, the council's list.
+    ("Priya Shah", "/settings/{school}/plans"),
+    ("Priya Shah", "/settings/{school}/evidence?mark=child_voice"),
+    ("Morgan Price", "/la/plans"),
 ]
 
 
@@ -127,6 +131,7 @@ def _addresses(db: Session) -> dict[str, int]:
         "step": step,
         "advice": advice or 0,
         "timetable": timetable,
+        "school": sam.setting_id or 0,
     }
 
 

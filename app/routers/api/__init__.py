@@ -7,6 +7,7 @@ from app.routers.api import (
     delivery,
     experts,
     health,
+    lists,
     me,
     paper,
     plans,
@@ -28,6 +29,7 @@ PARTS = (
     delivery,
     experts,
     quality,
+    lists,
     paper,
     concerns,
 )

@@ -35,6 +35,7 @@ from app.routers.pages.inputs import FormValues, is_htmx, section_in_path
 from app.services.concerns import concerns
 from app.services.delivery import overview as delivery_overview
 from app.services.delivery.changes import endings_of
+from app.services.lists import setting as setting_list
 from app.services.plans import attention, content, plans, progress, seen
 from app.services.plans.access import plan_access_and_mark
 from app.services.plans.links import link_ends
@@ -65,6 +66,7 @@ def plans_page(request: Request, db: SessionDep, actor: ActorDep, person: Curren
         "parts": plans.own_memberships(db, person),
         "organisations": plans.organisations_by_id(db, {summary.plan.setting_id for summary in summaries}),
         "may_start": role_may(person, Permission.CREATE_PLAN),
+        "led_setting": setting_list.led_setting(db, person),
     }
     return render(request, "pages/plans/index.html", context)
 

@@ -205,6 +205,23 @@ ACTIONS: dict[str, Action] = {
     ),
     # Quality
     "la.quality_read": Action("Council quality figures read", "looked at the council's quality figures"),
+    "la.plans_listed": Action(
+        "Council's list of plans read", "looked at the council's list of children and plans"
+    ),
+    "la.plans_refused": Action(
+        "Council's list of plans refused", "tried to open the council's list of plans and was stopped"
+    ),
+    "setting_list.read": Action(
+        "Setting's list of plans read", "looked at the setting's list of children with plans"
+    ),
+    "setting_list.exported": Action(
+        "Setting's list of plans downloaded", "downloaded the setting's list of children with plans"
+    ),
+    "setting_list.refused": Action(
+        "Setting's list refused", "tried to open a setting's list of plans and was turned away"
+    ),
+    "setting_evidence.read": Action("Evidence pack read", "looked at the setting's evidence pack"),
+    "setting_evidence.exported": Action("Evidence pack downloaded", "downloaded the setting's evidence pack"),
     # People, accounts and signing in
     "person.invited": Action("Person invited", "invited someone to OnePlan"),
     "person.deactivated": Action("Account switched off", "switched off someone's account"),

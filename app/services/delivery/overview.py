@@ -64,6 +64,11 @@ class ProvisionDelivery:
     def kind(self) -> str:
         return PROVISION_KINDS.get(self.item.section, "Other")
 
+    @property
+    def falls_short(self) -> bool:
+        """Less delivered than planned: in a recent week, or over the half term so far."""
+        return bool(self.flagged_weeks) or self.half_term.flagged
+
 
 def _quantified(
     db: Session, plan_ids: list[int], *, logged_since: date | None = None
@@ -152,7 +157,7 @@ class PlanPanel:
 
     @property
     def shortfalls(self) -> list[ProvisionDelivery]:
-        return [p for p in self.provisions if p.flagged_weeks or p.half_term.flagged]
+        return [p for p in self.provisions if p.falls_short]
 
     @property
     def escalated(self) -> list[TimetableState]:
@@ -293,7 +298,7 @@ def la_delivery(db: Session, settings: Settings, actor: Actor, person: Person) -
             by_id[found.item.plan_id], settings_by_id.get(by_id[found.item.plan_id].setting_id or 0), found
         )
         for found in deliveries(db, settings, list(by_id))
-        if (found.flagged_weeks or found.half_term.flagged) and found.ended is None
+        if found.falls_short and found.ended is None
     ]
     timetable_rows = [
         TimetableRow(

@@ -41,6 +41,20 @@ def link_ends(db: Session, plan_id: int) -> Sequence[LinkEnds]:
     return cast(Sequence[LinkEnds], rows)
 
 
+def links_of_plans(db: Session, plan_ids: Sequence[int]) -> dict[int, list[LinkEnds]]:
+    """The standing links of many plans, by plan: one query, whatever their number."""
+    found: dict[int, list[LinkEnds]] = {plan_id: [] for plan_id in plan_ids}
+    if plan_ids:
+        rows: Any = db.exec(
+            select(ItemLink.plan_id, ItemLink.item_id, ItemLink.answers_id).where(
+                col(ItemLink.plan_id).in_(plan_ids), col(ItemLink.removed_at).is_(None)
+            )
+        ).all()
+        for row in rows:
+            found[row.plan_id].append(row)
+    return found
+
+
 def plan_links(db: Session, plan_id: int) -> list[ItemLink]:
     """The plan's standing links, oldest first (one query, whatever the plan's size)."""
     return list(

@@ -48,5 +48,5 @@ def section_flags(report: QualityReport, sections: dict[int, str]) -> Counter[st
     """How many checks each section fails: breaks in the thread and what is unspecific."""
     flags: Counter[str] = Counter()
     for entry in report.items.values():
-        flags[sections[entry.item_id]] += len(entry.breaks) + len(entry.flags)
+        flags[sections[entry.item_id]] += entry.flag_count
     return flags

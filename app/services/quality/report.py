@@ -63,6 +63,11 @@ class ItemQuality:
     def ok(self) -> bool:
         return not self.breaks and not self.flags
 
+    @property
+    def flag_count(self) -> int:
+        """What the plan's pages flag at this item: each break in the thread and each unspecific point."""
+        return len(self.breaks) + len(self.flags)
+
 
 @dataclass(frozen=True)
 class NeedThread:
@@ -112,6 +117,16 @@ class QualityReport:
     @property
     def all_clear(self) -> bool:
         return self.thread_unbroken and not self.unspecific
+
+    @property
+    def flag_count(self) -> int:
+        """Every flag the plan's sections show, added up (the setting's list shows it per plan)."""
+        return sum(entry.flag_count for entry in self.items.values())
+
+    @property
+    def provision_specific(self) -> bool:
+        """There is provision, and none of it is flagged as vague or missing a particular."""
+        return bool(self.provisions) and not self.unspecific
 
 
 def assess(
@@ -222,13 +237,25 @@ def outline_quality(
     db: Session, plan_id: int, kinds: dict[int, ItemKind], links: Iterable[LinkEnds]
 ) -> QualityReport:
     """The report for the plan page's outline: of the words, only provision's are read (one query)."""
-    rows = cast(
-        list[tuple[Any, ...]],
-        db.exec(
-            select(col(Item.id), *(col(getattr(ItemRevision, name)) for name in PROVISION_COLUMNS))
-            .join(ItemRevision, col(ItemRevision.id) == col(Item.current_revision_id))
-            .where(col(Item.plan_id) == plan_id, col(Item.kind) == ItemKind.PROVISION.value)
-        ).all(),
+    return outline_qualities(db, {plan_id: kinds}, {plan_id: list(links)})[plan_id]
+
+
+def outline_qualities(
+    db: Session, kinds: dict[int, dict[int, ItemKind]], links: dict[int, list[LinkEnds]]
+) -> dict[int, QualityReport]:
+    """The reports of many plans (plan id -> its items' kinds, its links): one query for them all."""
+    plan_ids = sorted(kinds)
+    rows = (
+        cast(
+            list[tuple[Any, ...]],
+            db.exec(
+                select(col(Item.id), *(col(getattr(ItemRevision, name)) for name in PROVISION_COLUMNS))
+                .join(ItemRevision, col(ItemRevision.id) == col(Item.current_revision_id))
+                .where(col(Item.plan_id).in_(plan_ids), col(Item.kind) == ItemKind.PROVISION.value)
+            ).all(),
+        )
+        if plan_ids
+        else []
     )
     flags = {
         item_id: flags_of_words(
@@ -236,4 +263,9 @@ def outline_quality(
         )
         for item_id, text, delivered_by, role, expertise, organisation_id, *quantity in rows
     }
-    return assess_kinds(plan_id, kinds, lambda item_id: flags.get(item_id, []), links)
+    return {
+        plan_id: assess_kinds(
+            plan_id, kinds[plan_id], lambda item_id: flags.get(item_id, []), links.get(plan_id, [])
+        )
+        for plan_id in plan_ids
+    }

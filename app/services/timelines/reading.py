@@ -96,6 +96,28 @@ class Timeline:
     def overdue(self) -> list[Entry]:
         return [entry for entry in self.entries if entry.status is Status.OVERDUE]
 
+    @property
+    def reviews(self) -> list[Entry]:
+        """The open entries that are the plan's next review: worked out from the last, or arranged."""
+        return [entry for entry in self.entries if entry.is_open and is_review(entry)]
+
+    @property
+    def next_review(self) -> date | None:
+        return min((entry.due_on for entry in self.reviews), default=None)
+
+    @property
+    def reviewed_on_time(self) -> bool:
+        """No review of the plan is past its deadline (an ended plan's last one counts as it stood)."""
+        return not any(entry.status is Status.OVERDUE for entry in self.reviews)
+
+
+REVIEW_STEPS = frozenset({StepKind.REVIEW_MEETING})
+
+
+def is_review(entry: Entry) -> bool:
+    """The review meeting itself: SEN Support's worked-out meeting, or an EHC plan's arranged one."""
+    return entry.key.startswith("review:") or (entry.step is not None and entry.step.kind in REVIEW_STEPS)
+
 
 def step_entry(step: StatutoryStep, today: date) -> Entry:
     return Entry(

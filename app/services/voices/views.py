@@ -7,9 +7,10 @@ who may read it, and its pictures, in the same transaction. The rule about who r
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
@@ -331,6 +332,11 @@ def voice_figure(db: Session, plan_id: int, links: Sequence[LinkEnds] | None = N
     """The plan's voice figure: counted over all its views, whoever may read them (no words are shown)."""
     links = plan_links(db, plan_id) if links is None else links
     kinds = dict(db.exec(select(Item.id, Item.kind).where(col(Item.plan_id) == plan_id)).all())
+    return voice_figure_of(cast(dict[int, ItemKind], kinds), links)
+
+
+def voice_figure_of(kinds: dict[int, ItemKind], links: Iterable[LinkEnds]) -> VoiceFigure:
+    """The figure from a plan's items' kinds and standing links (no query: lists of many plans use it)."""
     outcomes = {item_id for item_id, kind in kinds.items() if kind is ItemKind.OUTCOME}
     answering = {
         link.item_id
