@@ -62,6 +62,8 @@ class Permission(StrEnum):
     """Check the trail and sign a checkpoint of its head now, between the scheduled ones."""
     READ_LA_OVERVIEW = "read_la_overview"
     """Figures across one's own council (deadlines, delivery, quality): its case and audit officers."""
+    MANAGE_PLAN_WORDS = "manage_plan_words"
+    """A council's words for the Individual Support Plan and its layers: the administrator."""
 
 
 _ADULTS = {
@@ -89,6 +91,7 @@ ROLE_PERMISSIONS: dict[Permission, set[PersonRole]] = {
     Permission.READ_AUDIT_TRAIL: {PersonRole.LA_AUDIT_OFFICER},
     Permission.PUBLISH_CHECKPOINT: {PersonRole.LA_AUDIT_OFFICER},
     Permission.READ_LA_OVERVIEW: {PersonRole.LA_CASE_OFFICER, PersonRole.LA_AUDIT_OFFICER},
+    Permission.MANAGE_PLAN_WORDS: {PersonRole.ADMINISTRATOR},
 }
 
 
@@ -147,8 +150,10 @@ SECTION_WRITERS: dict[Section, frozenset[MemberRole]] = {
 PLAN_SECTIONS: dict[PlanKind, frozenset[Section]] = {
     PlanKind.EHC: frozenset(EHC_SECTION_TITLES),
     PlanKind.SEN_SUPPORT: frozenset(SEN_SUPPORT_SECTION_TITLES),
+    PlanKind.ISP: frozenset(SEN_SUPPORT_SECTION_TITLES),
 }
-"""The sections each kind of plan has: SEN Support has no H2, I (placement) or J (personal budget)."""
+"""The sections each kind of plan has: SEN Support (and the ISP) has no H2, I (placement) or J (personal
+budget)."""
 COORDINATOR_SECTIONS = frozenset({Section.B, Section.E, Section.F})
 OWN_WORDS_KINDS = frozenset({ItemKind.VIEW, ItemKind.ADVICE})
 """Kinds of item that only their author (for a view: the person whose view it is) revises."""
@@ -171,8 +176,12 @@ MEMBER_ROLE_FITS: dict[MemberRole, frozenset[PersonRole]] = {
         }
     ),
 }
-COORDINATOR_ROLES = {PlanKind.SEN_SUPPORT: MemberRole.EDUCATION, PlanKind.EHC: MemberRole.LOCAL_AUTHORITY}
-"""Who coordinates: the SENCo for SEN Support, the LA case officer for an EHC plan."""
+COORDINATOR_ROLES = {
+    PlanKind.SEN_SUPPORT: MemberRole.EDUCATION,
+    PlanKind.ISP: MemberRole.EDUCATION,
+    PlanKind.EHC: MemberRole.LOCAL_AUTHORITY,
+}
+"""Who coordinates: the SENCo for SEN Support and the ISP, the LA case officer for an EHC plan."""
 
 
 @dataclass(frozen=True)

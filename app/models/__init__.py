@@ -73,6 +73,8 @@ from app.models.plan import (
     PLAN_KIND_LABELS,
     PLAN_STATUS_LABELS,
     PROFESSIONAL_MEMBER_ROLES,
+    SETTING_KINDS,
+    SUPPORT_LAYER_LABELS,
     Child,
     CycleStage,
     MemberRole,
@@ -83,6 +85,8 @@ from app.models.plan import (
     PlanStatus,
     PlanVersion,
     PlanVersionItem,
+    SupportLayer,
+    live_together,
 )
 from app.models.provision import (
     DELIVERER_ROLE_LABELS,
@@ -96,6 +100,7 @@ from app.models.provision import (
 )
 from app.models.quality import DifferenceView, IssueReason, PlanDifference
 from app.models.seen import PlanSeen
+from app.models.support import PlanWording, SupportLayerChange
 from app.models.timeline import (
     AdviceRequest,
     AssessmentRequest,
@@ -135,7 +140,9 @@ __all__ = [
     "ROLE_LABELS",
     "SECTION_KIND",
     "SEN_SUPPORT_SECTION_TITLES",
+    "SETTING_KINDS",
     "STAFF_ROLES",
+    "SUPPORT_LAYER_LABELS",
     "SUPPORT_LEVEL_LABELS",
     "TIMETABLE_DECISION_LABELS",
     "VIEW_PROMPT_LABELS",
@@ -188,6 +195,7 @@ __all__ = [
     "PlanStatus",
     "PlanVersion",
     "PlanVersionItem",
+    "PlanWording",
     "ProvisionChange",
     "ProvisionChangeKind",
     "ProvisionFrequency",
@@ -202,6 +210,8 @@ __all__ = [
     "SignInAttempt",
     "SignInMethod",
     "StatutoryStep",
+    "SupportLayer",
+    "SupportLayerChange",
     "SupportLevel",
     "TimetableDecision",
     "TimetableDecisionKind",
@@ -212,5 +222,6 @@ __all__ = [
     "ViewPicture",
     "ViewPrompt",
     "ViewReader",
+    "live_together",
     "provision_sentence",
 ]

@@ -15,13 +15,13 @@ from app.actor import Actor
 from app.clock import uk_today as today
 from app.config import Settings
 from app.models import (
+    SETTING_KINDS,
     Child,
     MemberRole,
     Organisation,
     OrganisationKind,
     Person,
     PersonRole,
-    PlanKind,
     PlanMember,
     SettingMove,
 )
@@ -129,7 +129,7 @@ def move_setting(
             member.is_coordinator = False
             db.add(member)
             ended.append(member)
-    coordinates = plan.kind is PlanKind.SEN_SUPPORT
+    coordinates = plan.kind in SETTING_KINDS
     if senco_member is None:
         senco_member = PlanMember(
             plan_id=id_of(plan),

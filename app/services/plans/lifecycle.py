@@ -17,13 +17,13 @@ from app.config import Settings, get_settings
 from app.errors import Refused
 from app.models import (
     MEMBER_ROLE_LABELS,
+    SETTING_KINDS,
     CycleStage,
     Item,
     MemberRole,
     Outcome,
     Person,
     Plan,
-    PlanKind,
     PlanMember,
     PlanReview,
     PlanStatus,
@@ -292,7 +292,7 @@ def record_review(db: Session, actor: Actor, access: PlanAccess, new: NewReview)
     db.add(review)
     db.flush()
     frozen: PlanVersion | None = None
-    if plan.kind is PlanKind.SEN_SUPPORT:
+    if plan.kind in SETTING_KINDS:
         frozen = freeze_version(db, access, occasion="review")
         plan.version += 1
         plan.cycle_number += 1
