@@ -75,8 +75,12 @@ def what(event: AuditEvent, names: EventPage) -> str:
     if event.action == "member.added":
         invited = " (inviting them to OnePlan)" if details.get("invited") else ""
         return f"added {someone('person_id')} to the plan{invited}"
+    reason = names.reasons.get(event.id or 0)
+    because = f", saying: “{reason}”" if reason else ""
     if event.action == "member.removed":
-        return f"removed {someone('person_id')} from the plan"
+        return f"removed {someone('person_id')} from the plan{because}"
+    if event.action in {"plan.kind_changed", "plan.layer_changed"}:
+        return f"{actions.phrase(event.action)}{because}"
     if event.action == "coordinator.handed_on":
         return f"handed the coordination of the plan on to {someone('to_person_id')}"
     if event.action == "review.recorded" and details.get("version"):

@@ -26,8 +26,6 @@ from app.services import audit
 from app.services.plans.access import refuse, refuse_change
 from app.services.plans.plans import PlanProblem, people_by_id, refuse_a_second_live_plan
 
-REFUSED = "isp.refused"
-
 
 class NewIsp(BaseModel):
     """What the SENCo gives to turn a SEN Support plan into an ISP."""
@@ -58,24 +56,24 @@ class LayerStep:
 
 def _must_coordinate(access: PlanAccess) -> None:
     if not may_coordinate(access):
-        refuse(access, "Only the plan's coordinator changes its kind or layer of support.", action=REFUSED)
+        refuse(
+            access, "Only the plan's coordinator changes its kind or layer of support.", action="isp.refused"
+        )
 
 
 def duty_holders(db: Session, access: PlanAccess) -> list[Person]:
     """Who may hold the duty: the setting's staff on the plan now (education members)."""
-    return list(
-        db.exec(
-            select(Person)
-            .join(PlanMember, col(PlanMember.person_id) == col(Person.id))
-            .where(
-                col(PlanMember.plan_id) == access.plan.id,
-                col(PlanMember.role) == MemberRole.EDUCATION.value,
-                col(PlanMember.removed_at).is_(None),
-                col(Person.is_active).is_(True),
-            )
-            .order_by(col(Person.display_name))
+    found = db.exec(
+        select(Person)
+        .join(PlanMember, col(PlanMember.person_id) == col(Person.id))
+        .where(
+            col(PlanMember.plan_id) == access.plan.id,
+            col(PlanMember.role) == MemberRole.EDUCATION.value,
+            col(PlanMember.removed_at).is_(None),
         )
+        .order_by(col(Person.display_name))
     )
+    return [person for person in found if person.is_active]
 
 
 def _check_details(db: Session, access: PlanAccess, duty_holder_id: int, next_review_on: date) -> None:
@@ -91,7 +89,9 @@ def convert_to_isp(db: Session, actor: Actor, access: PlanAccess, new: NewIsp) -
     plan = access.plan
     if plan.kind is not PlanKind.SEN_SUPPORT or plan.status in ENDED_STATUSES:
         refuse_change(
-            access, "Only a live SEN Support plan can become an Individual Support Plan.", action=REFUSED
+            access,
+            "Only a live SEN Support plan can become an Individual Support Plan.",
+            action="isp.refused",
         )
     _check_details(db, access, new.duty_holder_id, new.next_review_on)
     child = db.get(Child, plan.child_id)
@@ -131,7 +131,9 @@ def change_layer(db: Session, actor: Actor, access: PlanAccess, move: LayerMove)
     _must_coordinate(access)
     plan = access.plan
     if plan.kind is not PlanKind.ISP or plan.status in ENDED_STATUSES:
-        refuse_change(access, "Only a live Individual Support Plan has a layer of support.", action=REFUSED)
+        refuse_change(
+            access, "Only a live Individual Support Plan has a layer of support.", action="isp.refused"
+        )
     if move.layer is plan.support_layer:
         raise PlanProblem("layer", "Choose a different layer from the one the child is at now")
     change = SupportLayerChange(
@@ -166,7 +168,7 @@ def change_details(db: Session, actor: Actor, access: PlanAccess, given: IspDeta
     _must_coordinate(access)
     plan = access.plan
     if plan.kind is not PlanKind.ISP or plan.status in ENDED_STATUSES:
-        refuse_change(access, "Only a live Individual Support Plan has a duty holder.", action=REFUSED)
+        refuse_change(access, "Only a live Individual Support Plan has a duty holder.", action="isp.refused")
     _check_details(db, access, given.duty_holder_id, given.next_review_on)
     plan.duty_holder_id = given.duty_holder_id
     plan.next_review_on = given.next_review_on
