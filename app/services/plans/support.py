@@ -201,3 +201,23 @@ def layer_steps(db: Session, plan_id: int) -> list[LayerStep]:
     changes = layer_history(db, plan_id)
     people = people_by_id(db, {change.changed_by_id for change in changes})
     return [LayerStep(change, people.get(change.changed_by_id or 0)) for change in reversed(changes)]
+
+
+@dataclass(frozen=True)
+class OutlinePanel:
+    """What the plan page shows of an ISP: the layer now, its history, the duty holder, the next review."""
+
+    steps: list[LayerStep]
+    duty_holder: Person | None
+    may_change: bool
+    may_convert: bool
+
+
+def outline_panel(db: Session, access: PlanAccess) -> OutlinePanel:
+    plan = access.plan
+    live = plan.status not in ENDED_STATUSES
+    coordinating = may_coordinate(access) and live
+    if plan.kind is not PlanKind.ISP:
+        return OutlinePanel([], None, False, coordinating and plan.kind is PlanKind.SEN_SUPPORT)
+    duty_holder = db.get(Person, plan.duty_holder_id) if plan.duty_holder_id else None
+    return OutlinePanel(layer_steps(db, id_of(plan)), duty_holder, coordinating, False)

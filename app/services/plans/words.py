@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.models import (
     PLAN_KIND_LABELS,
+    SETTING_KINDS,
     SUPPORT_LAYER_LABELS,
     Organisation,
     OrganisationKind,
@@ -66,8 +67,9 @@ def plan_words(db: Session, local_authority_id: int | None) -> PlanWords:
 
 
 def words_for_plan(db: Session, plan: Plan) -> PlanWords:
-    """A plan's words: only an ISP's differ from the defaults, so no other plan costs a query."""
-    return plan_words(db, plan.local_authority_id) if plan.kind is PlanKind.ISP else DEFAULT_WORDS
+    """A plan's words: a setting's plan (an ISP, or a SEN Support plan that may become one) in its
+    council's; an EHC plan's never differ from the defaults, so it costs no query."""
+    return plan_words(db, plan.local_authority_id) if plan.kind in SETTING_KINDS else DEFAULT_WORDS
 
 
 class NewWords(BaseModel):
