@@ -67,6 +67,7 @@ ACTIONS: dict[str, Action] = {
         "Coordination not handed on", "tried to hand on the coordination and was stopped"
     ),
     "plan.kind_changed": Action("Plan's kind changed", "turned the plan into an Individual Support Plan"),
+    "plan.layers_read": Action("Layers of support read", "read the history of the layer of support"),
     "plan.layer_changed": Action("Layer of support changed", "changed the layer of support"),
     "plan.isp_changed": Action(
         "Duty holder or review date changed", "changed the plan's duty holder or its next review date"

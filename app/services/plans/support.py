@@ -196,6 +196,20 @@ def layer_history(db: Session, plan_id: int) -> list[SupportLayerChange]:
     )
 
 
+def read_layer_history(db: Session, actor: Actor, access: PlanAccess) -> list[SupportLayerChange]:
+    """The history as a read of the plan (audited: a family can see who looked)."""
+    found = layer_history(db, id_of(access.plan))
+    audit.record(
+        db,
+        actor,
+        "plan.layers_read",
+        object_type="plan",
+        object_id=access.plan.id,
+        details={"changes": len(found)},
+    )
+    return found
+
+
 def layer_steps(db: Session, plan_id: int) -> list[LayerStep]:
     """The history with who made each move, newest first (the plan page's list)."""
     changes = layer_history(db, plan_id)
