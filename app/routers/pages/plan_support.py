@@ -9,12 +9,12 @@ from starlette.responses import Response
 
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, requires
 from app.forms.support import ConvertForm, DetailsForm, LayerForm
-from app.models import Child, SupportLayer
+from app.models import ENDED_STATUSES, PLAN_KIND_LABELS, Child, PlanKind, SupportLayer
 from app.permissions import Permission, PlanAccess, may_coordinate
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
 from app.services.plans import support
-from app.services.plans.access import refuse
+from app.services.plans.access import refuse, refuse_change
 from app.services.plans.plans import PlanProblem
 from app.services.plans.words import plan_words
 from app.urls import Page, see_other
@@ -34,6 +34,9 @@ def _page(
         message = "Only the plan's coordinator changes its kind or layer of support."
         refuse(access, message, action="isp.refused")
     plan = access.plan
+    wanted = PlanKind.SEN_SUPPORT if template.endswith("isp_convert.html") else PlanKind.ISP
+    if plan.kind is not wanted or plan.status in ENDED_STATUSES:
+        refuse_change(access, f"This is not a live {PLAN_KIND_LABELS[wanted]}.", action="isp.refused")
     from_words = plan_words(db, plan.local_authority_id)  # a plan about to become an ISP too
     current = values or {}
     context: dict[str, Any] = {
