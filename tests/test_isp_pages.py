@@ -5,14 +5,18 @@ import html
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from app.actor import Actor
 from app.clock import uk_today
 from app.models import AuditEvent, Child, Person, Plan, PlanKind, SupportLayer
+from app.services.plans import words
 from tests.page_checks import check_page
+from tests.test_paper import get_pdf, pdf_text
 
 WEEKLY = "Speech therapist to work with him weekly"
 Demo = Callable[[str], Person]
@@ -131,3 +135,18 @@ def test_the_councils_words_name_the_plan_and_its_layers(
     assert "Individual Support Plan" not in shown
     assert "Support Passport" in text_of(client.get("/plans").text)
     assert "Layer 2" in text_of(client.get(f"/plans/{sams_plan.id}/layer").text)
+
+
+def test_the_pdf_names_the_plan_and_its_layer_in_the_councils_words(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn, sams_plan: Plan, tmp_path: Path
+) -> None:
+    priya = demo("Priya Shah")
+    make_isp(client, sams_plan, sign_in_as(priya), priya)
+    admin = demo("Admin")
+    new = words.NewWords(
+        plan_name="Support Passport", targeted="Green", targeted_plus="Amber", specialist="Red"
+    )
+    words.change_words(db_session, Actor.command(admin), sams_plan.local_authority_id, new)
+    text = " ".join(pdf_text(get_pdf(client, f"/plans/{sams_plan.id}/plan.pdf"), tmp_path, "isp").split())
+    assert "Support Passport OP-" in text
+    assert "Layer of support Green" in text
