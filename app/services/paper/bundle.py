@@ -232,12 +232,13 @@ def _audit_extract(db: Session, access: PlanAccess) -> tuple[list[AuditLine], Au
         )
     )
     names = search.names_for(db, events)
+    a_plan_name = words_for_plan(db, access.plan).a_plan_name
     lines = [
         AuditLine(
             event.sequence,
             as_utc(event.occurred_at),
             sentences.who(event, names),
-            sentences.what(event, names),
+            sentences.what(event, names, a_plan_name),
             event.outcome is Outcome.REFUSED,
         )
         for event in events

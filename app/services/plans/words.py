@@ -35,6 +35,11 @@ class PlanWords:
     targeted_plus: str = SUPPORT_LAYER_LABELS[SupportLayer.TARGETED_PLUS]
     specialist: str = SUPPORT_LAYER_LABELS[SupportLayer.SPECIALIST]
 
+    @property
+    def a_plan_name(self) -> str:
+        """The name after "a" or "an": "an Individual Support Plan", "a Support Passport"."""
+        return f"{'an' if self.plan_name[:1].casefold() in 'aeiou' else 'a'} {self.plan_name}"
+
     def kind_name(self, kind: PlanKind | str) -> str:
         """The name of a kind of plan: the council's for the ISP, the usual one for the others."""
         if kind == PlanKind.ISP:
