@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, select
 
-from app.models import Child, Item, ItemKind, Plan, ReducedTimetable, StatutoryStep
+from app.models import Child, Item, ItemKind, MemberRole, Plan, PlanMember, ReducedTimetable, StatutoryStep
 from tests.browser.accessibility import assert_accessible
 
 PAGES = [
@@ -59,6 +59,10 @@ PAGES = [
     ("Rita Okafor", "/plans/{sam}"),
     ("Admin", "/admin/people"),
     ("Admin", "/admin/organisations"),
+    # Issue 19: the ISP (its layer pages are in test_isp_journey), removing someone, a council's words.
+    ("Priya Shah", "/plans/{sam}/support-plan"),
+    ("Priya Shah", "/plans/{sam}/members/{parent_member}/remove"),
+    ("Admin", "/admin/local-authorities/{council}/words"),
 ]
 
 
@@ -89,7 +93,13 @@ def _addresses(db: Session) -> dict[str, int]:
     assert timetable is not None
     assert sam.id is not None
     assert ella.id is not None
+    parent_member = db.exec(
+        select(PlanMember.id).where(PlanMember.plan_id == sam.id, PlanMember.role == MemberRole.PARENT_CARER)
+    ).first()
+    assert parent_member is not None
     return {
+        "parent_member": parent_member,
+        "council": sam.local_authority_id,
         "sam": sam.id,
         "ella": ella.id,
         "outcome": first(ItemKind.OUTCOME),

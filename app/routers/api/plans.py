@@ -353,7 +353,7 @@ def add_member(
     "/plans/{plan_id}/members/{member_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[requires(Permission.COORDINATE)],
-    responses=READ,
+    responses=SENT,
 )
 def remove_member(
     removal: members.Removal, access: CurrentPlan, member_id: RowId, db: SessionDep, actor: ActorDep
