@@ -80,6 +80,7 @@ def test_an_isp_through_the_api(
         ("targeted", "specialist", "Assessment agreed"),
         ("specialist", "targeted_plus", "Plan not issued; therapy"),
     ]
-    assert client.get(f"/api/v1/plans/{sam.id}", headers=priya).json()["kind"] == "isp"
+    whole = client.get(f"/api/v1/plans/{sam.id}", headers=priya).json()
+    assert (whole["kind"], whole["support_layer"]) == ("isp", "targeted_plus")
     actions = db_session.exec(select(AuditEvent.action).where(col(AuditEvent.plan_id) == sam.id)).all()
     assert {"plan.kind_changed", "plan.layer_changed", "plan.layers_read"} <= set(actions)
