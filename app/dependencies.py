@@ -19,6 +19,7 @@ from app.rendering import is_child
 from app.services import audit
 from app.services.auth.csrf import csrf_valid
 from app.services.plans.access import absent_unless_seen, plan_access
+from app.services.plans.words import words_for_plan
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
@@ -165,9 +166,14 @@ RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 """A row id in a path: out-of-range numbers are a 422, never a database error."""
 
 
-def get_current_plan(plan_id: RowId, person: CurrentPerson, db: SessionDep, actor: ActorDep) -> PlanAccess:
-    """The plan in the path, for this person: absent (404, audited) unless they may see it."""
-    return plan_access(db, actor, plan_id)
+def get_current_plan(
+    request: Request, plan_id: RowId, person: CurrentPerson, db: SessionDep, actor: ActorDep
+) -> PlanAccess:
+    """The plan in the path, for this person: absent (404, audited) unless they may see it. Its
+    council's words (an ISP's names) go to the page's context (`app.rendering.render`)."""
+    access = plan_access(db, actor, plan_id)
+    request.state.plan_words = words_for_plan(db, access.plan)
+    return access
 
 
 CurrentPlan = Annotated[PlanAccess, Depends(get_current_plan)]

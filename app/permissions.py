@@ -67,6 +67,8 @@ class Permission(StrEnum):
     answer a concern: its SEND case officers."""
     READ_SETTING_LIST = "read_setting_list"
     """A school's list of its children with plans and its evidence pack: its SENCo (`leads_setting`)."""
+    MANAGE_PLAN_WORDS = "manage_plan_words"
+    """A council's words for the Individual Support Plan and its layers: the administrator."""
 
 
 _ADULTS = {
@@ -96,6 +98,7 @@ ROLE_PERMISSIONS: dict[Permission, set[PersonRole]] = {
     Permission.READ_LA_OVERVIEW: {PersonRole.LA_CASE_OFFICER, PersonRole.LA_AUDIT_OFFICER},
     Permission.HANDLE_COMPLAINTS: {PersonRole.LA_CASE_OFFICER},
     Permission.READ_SETTING_LIST: {PersonRole.EDUCATION},
+    Permission.MANAGE_PLAN_WORDS: {PersonRole.ADMINISTRATOR},
 }
 
 
@@ -154,8 +157,10 @@ SECTION_WRITERS: dict[Section, frozenset[MemberRole]] = {
 PLAN_SECTIONS: dict[PlanKind, frozenset[Section]] = {
     PlanKind.EHC: frozenset(EHC_SECTION_TITLES),
     PlanKind.SEN_SUPPORT: frozenset(SEN_SUPPORT_SECTION_TITLES),
+    PlanKind.ISP: frozenset(SEN_SUPPORT_SECTION_TITLES),
 }
-"""The sections each kind of plan has: SEN Support has no H2, I (placement) or J (personal budget)."""
+"""The sections each kind of plan has: SEN Support (and the ISP) has no H2, I (placement) or J (personal
+budget)."""
 COORDINATOR_SECTIONS = frozenset({Section.B, Section.E, Section.F})
 OWN_WORDS_KINDS = frozenset({ItemKind.VIEW, ItemKind.ADVICE})
 """Kinds of item that only their author (for a view: the person whose view it is) revises."""
@@ -178,8 +183,12 @@ MEMBER_ROLE_FITS: dict[MemberRole, frozenset[PersonRole]] = {
         }
     ),
 }
-COORDINATOR_ROLES = {PlanKind.SEN_SUPPORT: MemberRole.EDUCATION, PlanKind.EHC: MemberRole.LOCAL_AUTHORITY}
-"""Who coordinates: the SENCo for SEN Support, the LA case officer for an EHC plan."""
+COORDINATOR_ROLES = {
+    PlanKind.SEN_SUPPORT: MemberRole.EDUCATION,
+    PlanKind.ISP: MemberRole.EDUCATION,
+    PlanKind.EHC: MemberRole.LOCAL_AUTHORITY,
+}
+"""Who coordinates: the SENCo for SEN Support and the ISP, the LA case officer for an EHC plan."""
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ def render(
         "navigation_items": navigation_for(identity.person, request.url.path, settings),
         "csrf_token": csrf_token(settings.secret_key, binding),
         "for_child": is_child(identity.person),
+        "plan_words": getattr(request.state, "plan_words", None),
         **(context or {}),
     }
     rendered = get_templates().TemplateResponse(

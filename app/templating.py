@@ -23,7 +23,6 @@ from app.models import (
     ITEM_KIND_LABELS,
     MEMBER_ROLE_LABELS,
     ORGANISATION_KIND_LABELS,
-    PLAN_KIND_LABELS,
     PLAN_STATUS_LABELS,
     ROLE_LABELS,
     VIEW_PROMPT_LABELS,
@@ -31,6 +30,7 @@ from app.models import (
 )
 from app.models.base import as_utc
 from app.services.delivery.arithmetic import delivered_of_planned, in_units
+from app.services.plans.words import DEFAULT_WORDS, PlanWords
 from app.services.quality.rules import provision_flags
 from app.static_files import fingerprint
 from app.urls import known_routes, path_for
@@ -77,12 +77,13 @@ def build_templates(templates_dir: Path, service_name: str, auto_reload: bool = 
         "stage_label": CYCLE_STAGE_LABELS,
         "item_kind_label": ITEM_KIND_LABELS,
         "member_role_label": MEMBER_ROLE_LABELS,
-        "plan_kind_label": PLAN_KIND_LABELS,
         "plan_status_label": PLAN_STATUS_LABELS,
         "view_prompt_label": VIEW_PROMPT_LABELS,
     }
     for name, labels in labels_by_filter.items():
         env.filters[name] = _labeller(labels)
+    env.filters["plan_kind_label"] = plan_kind_label
+    env.filters["layer_label"] = layer_label
     env.filters["radio_items"] = radio_items
     env.filters["select_items"] = select_items
     env.filters["provision_flags"] = provision_flags
@@ -195,6 +196,23 @@ def paragraphs(text: str | None, classes: str = "govuk-body") -> Markup:
     return Markup("").join(
         Markup('<p class="{}">{}</p>').format(classes, Markup("<br>").join(escape(line) for line in lines))
         for lines in (block.split("\n") for block in blocks if block)
+    )
+
+
+@pass_context
+def plan_kind_label(context: Context, kind: object) -> str:
+    """A kind of plan's name: an ISP's in the council's words (`plan_words` in the page's context, put
+    there for a plan's pages by `app.dependencies.get_current_plan`), else the white paper's."""
+    words = context.get("plan_words")
+    return (words if isinstance(words, PlanWords) else DEFAULT_WORDS).kind_name(str(kind))
+
+
+@pass_context
+def layer_label(context: Context, layer: object) -> str:
+    """A layer of support's name, in the council's words as for `plan_kind_label`."""
+    words = context.get("plan_words")
+    return (words if isinstance(words, PlanWords) else DEFAULT_WORDS).layer_name(
+        str(layer) if layer else None
     )
 
 

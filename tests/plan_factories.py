@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today
 from app.models import (
     AreaOfNeed,
     AuditEvent,
@@ -29,10 +30,11 @@ from app.models import (
     PlanKind,
     PlanMember,
     Section,
+    SupportLayer,
 )
 from app.models.base import id_of
 from app.permissions import PlanAccess
-from app.services.plans import items, members
+from app.services.plans import items, members, support
 from app.services.plans.access import plan_access
 from app.services.plans.plans import NewPlan, create_plan
 from tests.factories import make_organisation, make_person
@@ -49,6 +51,7 @@ MEMBER_PERSON_ROLES: dict[MemberRole, PersonRole] = {
 """The account each part's factory member has (a reader is a teacher who only reads)."""
 COORDINATOR_PERSON_ROLES = {
     PlanKind.SEN_SUPPORT: PersonRole.EDUCATION,
+    PlanKind.ISP: PersonRole.EDUCATION,
     PlanKind.EHC: PersonRole.LA_CASE_OFFICER,
 }
 ORGANISATION_KINDS: dict[PersonRole, OrganisationKind] = {
@@ -85,17 +88,27 @@ def make_bare_plan(
     if coordinator is None:
         coordinator = make_staff(db, COORDINATOR_PERSON_ROLES[kind], make_local_authority(db))
     organisations = _organisations_around(db, coordinator)
-    return create_plan(
+    plan = create_plan(
         db,
         Actor.command(coordinator),
         NewPlan(
-            kind=kind,
+            kind=PlanKind.SEN_SUPPORT if kind is PlanKind.ISP else kind,
             child_full_name=f"Robin Test {next(_CHILDREN)}",  # one child, one live plan of a kind
             child_date_of_birth=date(2016, 4, 1),
             child_school_year="Year 5",
             setting_id=organisations[OrganisationKind.SCHOOL].id if kind is PlanKind.EHC else None,
         ),
     )
+    if kind is PlanKind.ISP:  # an ISP is a SEN Support plan turned into one
+        actor = Actor.command(coordinator)
+        new = support.NewIsp(
+            layer=SupportLayer.TARGETED,
+            reason="Needs met in school with a little more help",
+            duty_holder_id=id_of(coordinator),
+            next_review_on=uk_today(),
+        )
+        support.convert_to_isp(db, actor, plan_access(db, actor, id_of(plan)), new)
+    return plan
 
 
 def make_plan(

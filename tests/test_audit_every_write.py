@@ -39,6 +39,7 @@ from app.models import (
     PersonRole,
     Plan,
     PlanKind,
+    SupportLayer,
 )
 from app.models.base import id_of
 from app.models.timeline import AdviceRequest, StatutoryStep, StepKind
@@ -731,6 +732,41 @@ def _review_progress(form_path: str, name: str, field: str, value: str, action: 
     return scenario
 
 
+def _isp(path: str, *, api: bool, details: bool) -> Scenario:
+    """Priya makes Sam's SEN Support plan an ISP, or (`details`) changes the ISP's duty holder and review."""
+
+    def scenario(
+        client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+    ) -> Done:
+        sam, priya, csrf = _sams_plan(db, sign_in_as, "Priya Shah")
+        review = uk_today() + timedelta(days=30)
+        given: dict[str, object] = {"duty_holder_id": priya.id}
+        if not details:
+            given |= {"layer": "targeted", "reason": "Needs met in class"}
+        else:
+            sam.kind, sam.support_layer, sam.duty_holder_id = PlanKind.ISP, SupportLayer.TARGETED, priya.id
+            db.add(sam)
+            db.flush()
+        since = last_event_id(db)
+        address = path.format(plan_id=sam.id)
+        if api:
+            response = client.post(
+                address,
+                headers={"X-CSRF-Token": csrf},
+                json={**given, "next_review_on": review.isoformat()},
+            )
+            assert response.status_code == 200, response.text
+        else:
+            day = {"-day": review.day, "-month": review.month, "-year": review.year}
+            form = {**{key: str(value) for key, value in given.items()}, "csrf_token": csrf}
+            form |= {f"next_review_on{box}": str(value) for box, value in day.items()}
+            response = client.post(address, data=form, follow_redirects=False)
+            assert response.status_code == 303, response.text
+        return _after(db, priya, "plan.isp_changed" if details else "plan.kind_changed", since)
+
+    return scenario
+
+
 SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/admin/people/invite"): _invite_staff,
     ("POST", "/admin/people/{person_id}/reactivate"): _reactivate,
@@ -814,6 +850,18 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
         "own_words",
         "Good.",
         "review.own_words_added",
+    ),
+    ("POST", "/plans/{plan_id}/support-plan"): _isp(
+        "/plans/{plan_id}/support-plan", api=False, details=False
+    ),
+    ("POST", "/api/v1/plans/{plan_id}/support-plan"): _isp(
+        "/api/v1/plans/{plan_id}/support-plan", api=True, details=False
+    ),
+    ("POST", "/plans/{plan_id}/support-plan/details"): _isp(
+        "/plans/{plan_id}/support-plan/details", api=False, details=True
+    ),
+    ("POST", "/api/v1/plans/{plan_id}/support-plan/details"): _isp(
+        "/api/v1/plans/{plan_id}/support-plan/details", api=True, details=True
     ),
 }
 """A successful write for each route the matrix plays only as a refusal or a form with errors."""

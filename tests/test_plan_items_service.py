@@ -617,7 +617,11 @@ WRITES: dict[str, Callable[[World], object]] = {
         members.NewMember(role=MemberRole.HEALTH, person_id=w.newcomer.id),
     ),
     "member.removed": lambda w: members.remove_member(
-        w.db, w.actor(), w.access(), member_of(w, w.people[MemberRole.READER])
+        w.db,
+        w.actor(),
+        w.access(),
+        member_of(w, w.people[MemberRole.READER]),
+        members.Removal(reason="They have left the school"),
     ),
     "coordinator.handed_on": lambda w: members.hand_on_coordinator(
         w.db, w.actor(), w.access(), member_of(w, w.colleague)

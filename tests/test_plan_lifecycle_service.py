@@ -440,6 +440,7 @@ def test_a_young_person_of_sixteen_is_told_themselves(db_session: Session) -> No
         Actor.command(coordinator_of(db_session, plan)),
         access_for(db_session, coordinator_of(db_session, plan), plan),
         membership_of(db_session, plan, people[MemberRole.PARENT_CARER]),
+        members.Removal(reason="They have left the school"),
     )
     officer = coordinator_of(db_session, plan)
     told = lifecycle.take_step(

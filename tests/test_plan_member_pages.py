@@ -252,9 +252,26 @@ def test_removal_ends_access_at_once_and_keeps_their_words(
     jo = demo("Jo Green")
     jo_member = membership(db_session, sams_plan, jo)
     csrf = sign_in_as(demo("Priya Shah"))
+    confirm = client.get(f"/plans/{sams_plan.id}/members/{jo_member.id}/remove")
+    check_page(confirm.text)
+    asked = text_of(confirm.text)
+    assert "Remove Jo Green from the plan?" in asked
+    assert "they will lose" in asked
+    assert "What they wrote stays on the plan" in asked
+
+    unsaid = client.post(
+        f"/plans/{sams_plan.id}/members/{jo_member.id}/remove", data={"csrf_token": csrf, "reason": "  "}
+    )
+    assert unsaid.status_code == 200
+    check_page(unsaid.text)
+    assert "Enter why they are being removed from the plan" in text_of(unsaid.text)
+    assert not [
+        event for event in events(db_session, "member.removed") if event.object_id == str(jo_member.id)
+    ]
+
     response = client.post(
         f"/plans/{sams_plan.id}/members/{jo_member.id}/remove",
-        data={"csrf_token": csrf},
+        data={"csrf_token": csrf, "reason": "Jo has moved to another authority"},
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -269,6 +286,9 @@ def test_removal_ends_access_at_once_and_keeps_their_words(
     text = text_of(page.text)
     assert "Jo Green has been removed from the plan. What they wrote stays on it." in text
     assert "People who have left the plan" in text
+
+    history = text_of(client.get(f"/plans/{sams_plan.id}/audit?show=changes").text)
+    assert "removed Jo Green from the plan, saying: “Jo has moved to another authority”" in history
 
     # Her words stay on the plan, with her name.
     assert "Alex cares for Sam and his younger sister" in text_of(whole_plan(client, sams_plan.id))
@@ -285,8 +305,10 @@ def test_the_coordinator_cannot_be_removed(
     priya = demo("Priya Shah")
     csrf = sign_in_as(priya)
     own = membership(db_session, sams_plan, priya)
-    response = client.post(f"/plans/{sams_plan.id}/members/{own.id}/remove", data={"csrf_token": csrf})
-    assert response.status_code == 409
+    response = client.post(
+        f"/plans/{sams_plan.id}/members/{own.id}/remove", data={"csrf_token": csrf, "reason": "Leaving"}
+    )
+    assert response.status_code == 200
     assert "Hand the coordinator role to someone else" in text_of(response.text)
     db_session.refresh(own)
     assert own.removed_at is None
@@ -298,8 +320,11 @@ def test_members_of_another_plan_are_not_found(
     ellas_plan = plan_of(db_session, demo, "Ella Morris")
     chris = membership(db_session, ellas_plan, demo("Chris Wood"))
     csrf = sign_in_as(demo("Priya Shah"))
-    response = client.post(f"/plans/{sams_plan.id}/members/{chris.id}/remove", data={"csrf_token": csrf})
+    response = client.post(
+        f"/plans/{sams_plan.id}/members/{chris.id}/remove", data={"csrf_token": csrf, "reason": "Gone"}
+    )
     assert response.status_code == 404
+    assert client.get(f"/plans/{sams_plan.id}/members/{chris.id}/remove").status_code == 404
 
 
 def test_handing_on_the_coordinator_role(

@@ -228,6 +228,7 @@ def test_a_part_must_fit_the_persons_account(db_session: Session, settings: Sett
                     Actor.command(coordinator_of(db_session, plan)),
                     access_for(db_session, coordinator_of(db_session, plan), plan),
                     member,
+                    members.Removal(reason="They have left the school"),
                 )
                 continue
             with pytest.raises(PlanProblem) as problem:
@@ -271,7 +272,9 @@ def test_only_the_coordinator_changes_who_is_on_the_plan(
                 db_session, settings, actor, access, NewMember(role=MemberRole.HEALTH, person_id=newcomer.id)
             )
         with pytest.raises(Refused) as removing:
-            members.remove_member(db_session, actor, access, member)
+            members.remove_member(
+                db_session, actor, access, member, members.Removal(reason="They have left the school")
+            )
         with pytest.raises(Refused) as handing_on:
             members.hand_on_coordinator(db_session, actor, access, member)
         statuses = {error.value.status_code for error in (adding, removing, handing_on)}
@@ -305,6 +308,7 @@ def test_only_the_child_the_plan_is_for_is_in_the_childs_part(
         Actor.command(senco),
         access_for(db_session, senco, plan),
         membership_of(db_session, plan, child),
+        members.Removal(reason="They have left the school"),
     )
     add(db_session, settings, plan, NewMember(role=MemberRole.CHILD, person_id=child.id))
     assert child.id in current_members(db_session, plan)
@@ -359,7 +363,9 @@ def test_a_removed_member_loses_access_and_keeps_their_words(db_session: Session
     access = access_for(db_session, senco, plan)
     member = members.plan_member(db_session, access, id_of(membership_of(db_session, plan, nurse)))
     mark = last_event_id(db_session)
-    members.remove_member(db_session, Actor.command(senco), access, member)
+    members.remove_member(
+        db_session, Actor.command(senco), access, member, members.Removal(reason="They have left the school")
+    )
     assert member.removed_at is not None
     assert member.removed_by_id == senco.id
     [event] = events_since(db_session, mark)
@@ -384,7 +390,9 @@ def test_the_coordinator_cannot_be_removed(db_session: Session) -> None:
     access = access_for(db_session, senco, plan)
     own = members.plan_member(db_session, access, id_of(membership_of(db_session, plan, senco)))
     with pytest.raises(PlanProblem):
-        members.remove_member(db_session, Actor.command(senco), access, own)
+        members.remove_member(
+            db_session, Actor.command(senco), access, own, members.Removal(reason="They have left the school")
+        )
     assert own.removed_at is None
 
 
@@ -414,7 +422,11 @@ def test_the_coordinator_role_is_handed_on_within_its_part(
     # The former coordinator stays on the plan, and may now be removed by the new one.
     new_access = access_for(db_session, people[successor], plan)
     members.remove_member(
-        db_session, Actor.command(people[successor]), new_access, membership_of(db_session, plan, coordinator)
+        db_session,
+        Actor.command(people[successor]),
+        new_access,
+        membership_of(db_session, plan, coordinator),
+        members.Removal(reason="They have left the school"),
     )
 
 

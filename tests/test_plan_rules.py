@@ -62,8 +62,13 @@ DESIGN_WRITERS: dict[Section, set[MemberRole | str]] = {
 PLAN_SECTIONS = {
     PlanKind.EHC: set(Section),
     PlanKind.SEN_SUPPORT: set(Section) - {Section.H2, Section.I, Section.J},
+    PlanKind.ISP: set(Section) - {Section.H2, Section.I, Section.J},  # as SEN Support
 }
-COORDINATOR_PART = {PlanKind.SEN_SUPPORT: MemberRole.EDUCATION, PlanKind.EHC: MemberRole.LOCAL_AUTHORITY}
+COORDINATOR_PART = {
+    PlanKind.SEN_SUPPORT: MemberRole.EDUCATION,
+    PlanKind.ISP: MemberRole.EDUCATION,
+    PlanKind.EHC: MemberRole.LOCAL_AUTHORITY,
+}
 CASES = [pytest.param(kind, actor, id=f"{kind.value}-{actor}") for kind in PlanKind for actor in ACTORS]
 
 
@@ -85,7 +90,7 @@ def in_memory_access(kind: PlanKind, actor: MemberRole | str, status: PlanStatus
         kind=kind,
         child_id=1,
         local_authority_id=10,
-        status=status or (PlanStatus.ACTIVE if kind is PlanKind.SEN_SUPPORT else PlanStatus.DRAFT),
+        status=status or (PlanStatus.DRAFT if kind is PlanKind.EHC else PlanStatus.ACTIVE),
     )
     if actor == AUDIT_OFFICER:
         return PlanAccess(

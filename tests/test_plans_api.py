@@ -59,6 +59,9 @@ def as_person(db_session: Session, demo: Demo) -> Headers:
     return headers
 
 
+LEAVING = {"reason": "Jo has moved to another authority"}
+
+
 def plan_of(db: Session, child_name: str) -> Plan:
     return db.exec(
         select(Plan)
@@ -294,7 +297,7 @@ def test_bad_plan_details_are_named_beside_their_field(
             "child_date_of_birth",
             "2016-02-30",
         ): "Input should be a valid date or datetime, day value is outside expected range",
-        ("Priya Shah", "kind", "statement"): "Input should be 'sen_support' or 'ehc'",
+        ("Priya Shah", "kind", "statement"): "Input should be 'sen_support', 'isp' or 'ehc'",
         ("Morgan Price", "setting_id", elsewhere.id): "Select a school or college in your local authority",
         ("Morgan Price", "setting_id", 0): "Input should be greater than or equal to 1",
     }
@@ -615,15 +618,45 @@ def test_the_coordinator_adds_and_removes_members(
 
     jo = member_id(client, sam, priya, "Jo Green")
     assert client.get(f"/api/v1/plans/{sam.id}", headers=as_person("Jo Green")).status_code == 200
-    assert client.delete(f"/api/v1/plans/{sam.id}/members/{jo}", headers=priya).status_code == 204
+    assert (
+        client.request(
+            "DELETE", f"/api/v1/plans/{sam.id}/members/{jo}", json=LEAVING, headers=priya
+        ).status_code
+        == 204
+    )
     assert client.get(f"/api/v1/plans/{sam.id}", headers=as_person("Jo Green")).status_code == 404
-    assert client.delete(f"/api/v1/plans/{sam.id}/members/{jo}", headers=priya).status_code == 404
+    assert (
+        client.request(
+            "DELETE", f"/api/v1/plans/{sam.id}/members/{jo}", json=LEAVING, headers=priya
+        ).status_code
+        == 404
+    )
     # Her words stay, with her name on them.
     social = client.get(f"/api/v1/plans/{sam.id}/items?section=D", headers=priya).json()
     assert social[0]["author"]["display_name"] == "Jo Green"
     assert [event.object_id for event in events("member.removed")] == [str(jo)]
     added_here = [event for event in events("member.added") if event.channel is Channel.API]
     assert [event.object_id for event in added_here] == [str(added.json()["id"]), str(invited.json()["id"])]
+
+
+def test_removing_someone_needs_a_reason_the_history_keeps(
+    client: TestClient, as_person: Headers, sam: Plan, events: Events
+) -> None:
+    priya = as_person("Priya Shah")
+    jo = member_id(client, sam, priya, "Jo Green")
+    unsaid = client.delete(f"/api/v1/plans/{sam.id}/members/{jo}", headers=priya)
+    assert first_loc(unsaid) == (422, ["body"])
+    blank = client.request(
+        "DELETE", f"/api/v1/plans/{sam.id}/members/{jo}", json={"reason": " "}, headers=priya
+    )
+    assert first_loc(blank) == (422, ["body", "reason"])
+    assert client.get(f"/api/v1/plans/{sam.id}", headers=as_person("Jo Green")).status_code == 200
+    assert events("member.removed") == []
+
+    said = client.request("DELETE", f"/api/v1/plans/{sam.id}/members/{jo}", json=LEAVING, headers=priya)
+    assert said.status_code == 204
+    [removed] = events("member.removed")
+    assert removed.reason_digest is not None
 
 
 def test_member_problems_are_named_beside_their_field(
@@ -657,7 +690,9 @@ def test_only_the_coordinator_changes_who_is_on_the_plan(
     answers = {
         name: (
             client.post(f"/api/v1/plans/{sam.id}/members", json=body, headers=as_person(name)).status_code,
-            client.delete(f"/api/v1/plans/{sam.id}/members/{jo}", headers=as_person(name)).status_code,
+            client.request(
+                "DELETE", f"/api/v1/plans/{sam.id}/members/{jo}", json=LEAVING, headers=as_person(name)
+            ).status_code,
         )
         for name in ["Tom Baker", "Alex Taylor", "Dr Aisha Khan", "Rita Okafor", "Chris Wood"]
     }
@@ -677,7 +712,9 @@ def test_the_coordinator_hands_the_plan_on(
     tom, khan = member_id(client, sam, priya, "Tom Baker"), member_id(client, sam, priya, "Dr Aisha Khan")
     me = member_id(client, sam, priya, "Priya Shah")
 
-    assert first_loc(client.delete(f"/api/v1/plans/{sam.id}/members/{me}", headers=priya)) == (
+    assert first_loc(
+        client.request("DELETE", f"/api/v1/plans/{sam.id}/members/{me}", json=LEAVING, headers=priya)
+    ) == (
         422,
         ["path", "member_id"],
     )
@@ -697,7 +734,9 @@ def test_the_coordinator_hands_the_plan_on(
     # Priya is still on the plan, no longer its coordinator; Tom may now remove her.
     assert client.post(f"/api/v1/plans/{sam.id}/members/{tom}/coordinator", headers=priya).status_code == 403
     assert (
-        client.delete(f"/api/v1/plans/{sam.id}/members/{me}", headers=as_person("Tom Baker")).status_code
+        client.request(
+            "DELETE", f"/api/v1/plans/{sam.id}/members/{me}", json=LEAVING, headers=as_person("Tom Baker")
+        ).status_code
         == 204
     )
     assert [event.object_id for event in events("coordinator.handed_on")] == [str(tom)]

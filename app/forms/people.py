@@ -24,6 +24,20 @@ class NewMemberForm(PageForm):
 ROLE_TOO_LONG = "The name of the role must be 100 characters or fewer"
 
 
+class RemovalForm(PageForm):
+    """Why someone is taken off a plan: the family sees it in the plan's history."""
+
+    reason: Annotated[
+        str,
+        Text(
+            2000,
+            missing="Enter why they are being removed from the plan",
+            too_long="The reason must be 2,000 characters or fewer",
+        ),
+    ]
+    problem_fallback: ClassVar[str | None] = "reason"
+
+
 class NewOrganisationForm(PageForm):
     name: Annotated[str, Text(200, too_long="The name must be 200 characters or fewer")]
     kind: Annotated[OrganisationKind, Choice(OrganisationKind, "Select what kind of organisation it is")]

@@ -104,6 +104,8 @@ from app.models.plan import (
     PLAN_KIND_LABELS,
     PLAN_STATUS_LABELS,
     PROFESSIONAL_MEMBER_ROLES,
+    SETTING_KINDS,
+    SUPPORT_LAYER_LABELS,
     Child,
     CycleStage,
     MemberRole,
@@ -114,6 +116,8 @@ from app.models.plan import (
     PlanStatus,
     PlanVersion,
     PlanVersionItem,
+    SupportLayer,
+    live_together,
 )
 from app.models.progress import PROGRESS_RATING_LABELS, ProgressRating, ReviewProgress
 from app.models.provision import (
@@ -130,6 +134,7 @@ from app.models.provision import (
 )
 from app.models.quality import DifferenceView, IssueReason, PlanDifference
 from app.models.seen import PlanSeen
+from app.models.support import PlanWording, SupportLayerChange
 from app.models.timeline import (
     AdviceAttachment,
     AdviceRequest,
@@ -177,9 +182,11 @@ __all__ = [
     "ROLE_LABELS",
     "SECTION_KIND",
     "SEN_SUPPORT_SECTION_TITLES",
+    "SETTING_KINDS",
     "SETTING_PHASE_LABELS",
     "SPECIALISM_LABELS",
     "STAFF_ROLES",
+    "SUPPORT_LAYER_LABELS",
     "SUPPORT_LEVEL_LABELS",
     "TIMETABLE_DECISION_LABELS",
     "VIEW_PROMPT_LABELS",
@@ -245,6 +252,7 @@ __all__ = [
     "PlanStatus",
     "PlanVersion",
     "PlanVersionItem",
+    "PlanWording",
     "ProgressRating",
     "ProvisionChange",
     "ProvisionChangeKind",
@@ -265,6 +273,8 @@ __all__ = [
     "SignInMethod",
     "Specialism",
     "StatutoryStep",
+    "SupportLayer",
+    "SupportLayerChange",
     "SupportLevel",
     "TimetableDecision",
     "TimetableDecisionKind",
@@ -276,5 +286,6 @@ __all__ = [
     "ViewPrompt",
     "ViewReader",
     "deliverer_label",
+    "live_together",
     "provision_sentence",
 ]

@@ -1,7 +1,9 @@
 """Children, their plans, and who is on each plan.
 
-One model serves both kinds of plan: a school's SEN Support plan (Assess, Plan, Do, Review) and the
-local authority's EHC plan (statutory sections A to K, draft → consultation → issued → review).
+One model serves every kind of plan: a school's SEN Support plan (Assess, Plan, Do, Review), the
+Individual Support Plan that replaces it (the same, with a layer of support, a duty holder and review
+dates) and the local authority's EHC plan (statutory sections A to K, draft → consultation → issued →
+review).
 """
 
 import secrets
@@ -37,10 +39,42 @@ class Child(SQLModel, table=True):
 
 class PlanKind(StrEnum):
     SEN_SUPPORT = "sen_support"
+    ISP = "isp"
+    """The Individual Support Plan (Schools White Paper, February 2026): a setting's plan for a child
+    with SEND, a SEN Support plan with a layer of support; its name is the council's (`PlanWords`)."""
     EHC = "ehc"
 
 
-PLAN_KIND_LABELS = {PlanKind.SEN_SUPPORT: "SEN Support plan", PlanKind.EHC: "EHC plan"}
+PLAN_KIND_LABELS = {
+    PlanKind.SEN_SUPPORT: "SEN Support plan",
+    PlanKind.ISP: "Individual Support Plan",
+    PlanKind.EHC: "EHC plan",
+}
+"""The default names; an ISP's is the council's own (app.services.plans.words)."""
+
+SETTING_KINDS = frozenset({PlanKind.SEN_SUPPORT, PlanKind.ISP})
+"""Plans a setting leads (the SENCo coordinates, Assess, Plan, Do, Review): they behave alike."""
+
+
+def live_together(kind: PlanKind) -> frozenset[PlanKind]:
+    """The kinds of which a child has one live plan at most: an ISP replaces the SEN Support plan."""
+    return SETTING_KINDS if kind in SETTING_KINDS else frozenset({kind})
+
+
+class SupportLayer(StrEnum):
+    """The layers of support above the universal offer (Schools White Paper, February 2026)."""
+
+    TARGETED = "targeted"
+    TARGETED_PLUS = "targeted_plus"
+    SPECIALIST = "specialist"
+
+
+SUPPORT_LAYER_LABELS = {
+    SupportLayer.TARGETED: "Targeted",
+    SupportLayer.TARGETED_PLUS: "Targeted Plus",
+    SupportLayer.SPECIALIST: "Specialist",
+}
+"""The white paper's names, the default; a council may use its own (app.services.plans.words)."""
 
 
 class PlanStatus(StrEnum):
@@ -106,6 +140,12 @@ class Plan(SQLModel, table=True):
     consultation_ends_on: date | None = None
     created_at: datetime = created_at_field()
     ceased_at: datetime | None = moment_field()
+    support_layer: SupportLayer | None = Field(default=None, sa_type=EnumText(SupportLayer))
+    """An ISP's layer of support now (its history: `SupportLayerChange`); None for other kinds."""
+    duty_holder_id: int | None = Field(default=None, foreign_key="person.id")
+    """An ISP's duty holder: the member of the setting who answers for the plan (the SENCo, often)."""
+    next_review_on: date | None = None
+    """An ISP's next review as agreed; without one, the SEN Support rule (four months) applies."""
     content_stamp: str = Field(default_factory=new_content_stamp, max_length=32)
     """A new random value each time a change to the plan commits (app.plan_stamp): pages worked out
     from the plan are kept under it, and a page kept under an old stamp is never shown again."""

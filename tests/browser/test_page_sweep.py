@@ -14,7 +14,9 @@ from app.models import (
     InclusionBase,
     Item,
     ItemKind,
+    MemberRole,
     Plan,
+    PlanMember,
     ReducedTimetable,
     StatutoryStep,
 )
@@ -85,6 +87,10 @@ PAGES = [
     ("Priya Shah", "/settings/{school}/plans"),
     ("Priya Shah", "/settings/{school}/evidence?mark=child_voice"),
     ("Morgan Price", "/la/plans"),
+    # Issue 19: the ISP (its layer pages are in test_isp_journey), removing someone, a council's words.
+    ("Priya Shah", "/plans/{sam}/support-plan"),
+    ("Priya Shah", "/plans/{sam}/members/{parent_member}/remove"),
+    ("Admin", "/admin/local-authorities/{council}/words"),
 ]
 
 
@@ -122,8 +128,14 @@ def _addresses(db: Session) -> dict[str, int]:
     assert ella.id is not None
     nest = db.exec(select(InclusionBase.id).where(InclusionBase.setting_id == sam.setting_id)).first()
     assert nest is not None
+    parent_member = db.exec(
+        select(PlanMember.id).where(PlanMember.plan_id == sam.id, PlanMember.role == MemberRole.PARENT_CARER)
+    ).first()
+    assert parent_member is not None
     return {
         "nest": nest,
+        "parent_member": parent_member,
+        "council": sam.local_authority_id,
         "sam": sam.id,
         "ella": ella.id,
         "outcome": first(ItemKind.OUTCOME),

@@ -137,7 +137,13 @@ REVIEW = {
 ROUTES = [
     Route("GET", "/plans/{plan_id}/members", reading(200), params=_plan_params),
     Route("POST", "/plans/{plan_id}/members", coordinating(303), params=_plan_params, form=NEW_PARENT),
-    Route("POST", "/plans/{plan_id}/members/{member_id}/remove", coordinating(303), params=_parent_member),
+    Route(
+        "POST",
+        "/plans/{plan_id}/members/{member_id}/remove",
+        coordinating(303),
+        params=_parent_member,
+        form={"reason": "Matrix reason."},
+    ),
     Route(
         "POST",
         "/plans/{plan_id}/members/{member_id}/coordinator",

@@ -200,7 +200,13 @@ ROUTES = [
         params=_plan,
         json={"role": "parent_carer", "email": NEW_MEMBER_EMAIL},
     ),
-    Route("DELETE", f"{BASE}/members/{{member_id}}", on_plan(COORDINATORS, 204), params=_plan),
+    Route(
+        "DELETE",
+        f"{BASE}/members/{{member_id}}",
+        on_plan(COORDINATORS, 204),
+        params=_plan,
+        json={"reason": "Matrix reason."},
+    ),
     Route("POST", f"{BASE}/members/{{member_id}}/coordinator", on_plan(COORDINATORS, 200), params=_plan),
     Route(
         "POST",

@@ -13,6 +13,7 @@ from app.routers.api import (
     plans,
     quality,
     reviews,
+    support,
     timelines,
     voices,
 )
@@ -21,6 +22,7 @@ PARTS = (
     health,
     me,
     plans,
+    support,
     reviews,
     voices,
     audit,

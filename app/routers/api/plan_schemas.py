@@ -26,6 +26,7 @@ from app.models import (
     ProvisionFrequency,
     ProvisionUnit,
     Section,
+    SupportLayer,
     provision_sentence,
 )
 from app.models.base import PLAIN_TEXT, PlainText, as_utc, id_of
@@ -69,6 +70,10 @@ class PlanBrief(BaseModel):
     cycle_stage: CycleStage | None
     consultation_ends_on: date | None
     created_at: datetime
+    support_layer: SupportLayer | None = None
+    """An Individual Support Plan's layer of support now (its history: `/plans/{id}/layers`)."""
+    next_review_on: date | None = None
+    """An Individual Support Plan's next review as agreed."""
 
 
 class PlanStageOut(PlanBrief):
@@ -307,6 +312,8 @@ def brief_of(plan: Plan) -> dict[str, Any]:
         "cycle_stage": plan.cycle_stage,
         "consultation_ends_on": plan.consultation_ends_on,
         "created_at": as_utc(plan.created_at),
+        "support_layer": plan.support_layer,
+        "next_review_on": plan.next_review_on,
     }
 
 

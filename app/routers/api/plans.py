@@ -362,13 +362,16 @@ def add_member(
     "/plans/{plan_id}/members/{member_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[requires(Permission.COORDINATE)],
-    responses=READ,
+    responses=SENT,
 )
-def remove_member(access: CurrentPlan, member_id: RowId, db: SessionDep, actor: ActorDep) -> None:
-    """Their access ends at once; everything they wrote stays, with their name on it."""
+def remove_member(
+    removal: members.Removal, access: CurrentPlan, member_id: RowId, db: SessionDep, actor: ActorDep
+) -> None:
+    """Their access ends at once; everything they wrote stays, with their name on it. The reason
+    (required) is kept in the audit trail and shown in the plan's history."""
     member = members.plan_member(db, access, member_id)
     with input_problems("path", rename={"member": "member_id"}):
-        members.remove_member(db, actor, access, member)
+        members.remove_member(db, actor, access, member, removal)
 
 
 @router.post(

@@ -3,8 +3,9 @@
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import RedirectResponse, Response
 
-from app.dependencies import ActorDep, SessionDep, SettingsDep, requires
+from app.dependencies import ActorDep, RowId, SessionDep, SettingsDep, requires
 from app.forms.people import DelivererRoleForm, InviteStaffForm, NewOrganisationForm
+from app.forms.support import WordsForm
 from app.models import (
     DELIVERER_ROLE_LABELS,
     ORGANISATION_KIND_LABELS,
@@ -19,6 +20,7 @@ from app.permissions import Permission
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
 from app.services import deliverer_roles, organisations, people
+from app.services.plans import words as plan_words_service
 
 router = APIRouter(prefix="/admin")
 
@@ -171,3 +173,49 @@ def reset_second_factor(person_id: int, db: SessionDep, actor: ActorDep) -> Resp
     except people.PersonProblem as problem:
         raise HTTPException(409, str(problem)) from None
     return RedirectResponse("/admin/people", status_code=303)
+
+
+def _words_page(
+    request: Request, db: SessionDep, local_authority_id: int, errors: dict[str, str], values: dict[str, str]
+) -> Response:
+    council = plan_words_service.local_authority(db, local_authority_id)
+    if council is None:
+        raise HTTPException(404, "Not Found")
+    context = {
+        "council": council,
+        "errors": errors,
+        "values": values,
+        "defaults": plan_words_service.DEFAULT_WORDS,
+    }
+    return render(request, "pages/admin/plan_words.html", context)
+
+
+@router.get(
+    "/local-authorities/{local_authority_id}/words",
+    name="plan_words_page",
+    dependencies=[requires(Permission.MANAGE_PLAN_WORDS)],
+)
+def plan_words_page(request: Request, db: SessionDep, local_authority_id: RowId) -> Response:
+    """A council's names for the ISP and its layers (the statutory wording is not settled)."""
+    words = plan_words_service.plan_words(db, local_authority_id)
+    return _words_page(request, db, local_authority_id, {}, dict(words.__dict__))
+
+
+@router.post(
+    "/local-authorities/{local_authority_id}/words",
+    name="plan_words_form",
+    dependencies=[requires(Permission.MANAGE_PLAN_WORDS)],
+)
+def change_plan_words(
+    request: Request, db: SessionDep, actor: ActorDep, local_authority_id: RowId, form: FormValues
+) -> Response:
+    typed, errors = WordsForm.read(form)
+    if typed is not None and plan_words_service.local_authority(db, local_authority_id) is not None:
+        try:
+            new = plan_words_service.NewWords(**typed.model_dump())
+            plan_words_service.change_words(db, actor, local_authority_id, new)
+        except plan_words_service.WordsProblem as problem:
+            errors = WordsForm.problem_errors(problem)
+        else:
+            return RedirectResponse("/admin/organisations", status_code=303)
+    return _words_page(request, db, local_authority_id, errors, WordsForm.shown(form))

@@ -23,6 +23,7 @@ from app.services.audit import integrity as audit_integrity
 from app.services.audit import search as audit_search
 from app.services.audit import sentences as audit_sentences
 from app.services.audit.search import AuditFilter, EventPage, FilterProblem
+from app.services.plans.words import words_for_plan
 from app.urls import Page, see_other
 
 router = APIRouter()
@@ -137,7 +138,9 @@ def plan_audit(
         "plan": access.plan,
         "child_name": audit_search.child_name(db, access.plan),
         "view": view,
-        "sentences": audit_sentences.sentences(page, access.person),
+        "sentences": audit_sentences.sentences(
+            page, access.person, words_for_plan(db, access.plan).a_plan_name
+        ),
         "newer_query": _query({}, **shown, after=page.newer) if page.newer else None,
         "older_query": _query({}, **shown, before=page.older) if page.older else None,
     }

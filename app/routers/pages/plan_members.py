@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from app.actor import Actor
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
-from app.forms.people import NewMemberForm
+from app.forms.people import NewMemberForm, RemovalForm
 from app.models import (
     MEMBER_ROLE_LABELS,
     ORGANISATION_KIND_LABELS,
@@ -190,15 +190,56 @@ def _change(change: Callable[[], None]) -> None:
         raise HTTPException(409, str(problem)) from None
 
 
+def _removal_page(
+    request: Request,
+    db: Session,
+    access: PlanAccess,
+    member_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    if not may_coordinate(access):
+        refuse(access, "Only the plan's coordinator can change who is on the plan.", action="member.refused")
+    member = member_service.plan_member(db, access, member_id)
+    person = db.get(Person, member.person_id)
+    context = {
+        "plan": access.plan,
+        "child": _child(db, access),
+        "member": member,
+        "person": person,
+        "errors": errors or {},
+        "values": values or {},
+    }
+    return render(request, "pages/plans/member_remove.html", context)
+
+
+@router.get(
+    "/members/{member_id}/remove", name="remove_member_page", dependencies=[requires(Permission.COORDINATE)]
+)
+def remove_member_page(request: Request, member_id: RowId, db: SessionDep, access: CurrentPlan) -> Response:
+    """Are you sure? Who they are, what they will lose, and why (the family reads the reason)."""
+    return _removal_page(request, db, access, member_id)
+
+
 @router.post(
     "/members/{member_id}/remove", name="remove_member_form", dependencies=[requires(Permission.COORDINATE)]
 )
 def remove_member(
-    request: Request, member_id: RowId, db: SessionDep, actor: ActorDep, access: CurrentPlan
+    request: Request, member_id: RowId, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
 ) -> Response:
     member = member_service.plan_member(db, access, member_id)
-    _change(lambda: member_service.remove_member(db, actor, access, member))
-    return see_other(request, Page.MEMBERS, plan_id=access.plan.id, query={"removed": member.id})
+    typed, errors = RemovalForm.read(form)
+    if typed is not None:
+        try:
+            member_service.remove_member(
+                db, actor, access, member, member_service.Removal(reason=typed.reason)
+            )
+        except PlanProblem as problem:
+            errors = RemovalForm.problem_errors(problem)
+        else:
+            return see_other(request, Page.MEMBERS, plan_id=access.plan.id, query={"removed": member.id})
+    return _removal_page(request, db, access, member_id, errors=errors, values=RemovalForm.shown(form))
 
 
 @router.post(

@@ -15,6 +15,7 @@ from app.forms import date_boxes
 from app.forms.plan_stages import ChangesForm, ReviewForm, StepForm
 from app.models import (
     CYCLE_STAGE_LABELS,
+    SETTING_KINDS,
     Child,
     CycleStage,
     PlanKind,
@@ -157,7 +158,7 @@ def _review_page(
     context = {
         **_plan_context(db, access),
         "ended": access.plan.status in {PlanStatus.CEASED, PlanStatus.CLOSED},
-        "sen_support": access.plan.kind is PlanKind.SEN_SUPPORT,
+        "sen_support": access.plan.kind in SETTING_KINDS,
         "open_review": lifecycle.open_review(db, access),
         "errors": errors or {},
         "values": values or {},

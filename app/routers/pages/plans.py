@@ -36,10 +36,11 @@ from app.services.concerns import concerns
 from app.services.delivery import overview as delivery_overview
 from app.services.delivery.changes import endings_of
 from app.services.lists import setting as setting_list
-from app.services.plans import attention, content, plans, progress, seen
+from app.services.plans import attention, content, plans, progress, seen, support
 from app.services.plans.access import plan_access_and_mark
 from app.services.plans.links import link_ends
 from app.services.plans.plans import SECTION_TITLES
+from app.services.plans.words import PlanWords, words_for_plan
 from app.services.quality import differences
 from app.services.quality import panel as quality_panel
 from app.services.quality.report import outline_quality
@@ -61,8 +62,10 @@ PLAN_STARTERS: dict[PersonRole, PlanKind] = {
 @router.get("/plans", dependencies=[requires(Permission.READ_PLANS)])
 def plans_page(request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson) -> Response:
     summaries = plans.visible_plans(db, actor)
+    isp = next((summary.plan for summary in summaries if summary.plan.kind is PlanKind.ISP), None)
     context = {
         "summaries": summaries,
+        "plan_words": words_for_plan(db, isp) if isp is not None else None,
         "parts": plans.own_memberships(db, person),
         "organisations": plans.organisations_by_id(db, {summary.plan.setting_id for summary in summaries}),
         "may_start": role_may(person, Permission.CREATE_PLAN),
@@ -131,13 +134,16 @@ def plan_page(request: Request, db: SessionDep, actor: ActorDep, plan_id: RowId)
     """
     access, mark = plan_access_and_mark(db, actor, plan_id)
     content.record_plan_read(db, actor, access)
-    kept_under = for_reader("plan outline", access, mark.seen_at if mark else None)
-    title, outline = page_cache(request).part(kept_under, lambda: _outline(request, db, access, mark))
+    words = words_for_plan(db, access.plan)
+    kept_under = for_reader("plan outline", access, mark.seen_at if mark else None, words)
+    title, outline = page_cache(request).part(kept_under, lambda: _outline(request, db, access, mark, words))
     seen.mark_seen(db, access, mark)
     return render(request, "pages/plans/plan.html", {"page_title": title, "outline": outline})
 
 
-def _outline(request: Request, db: Session, access: PlanAccess, mark: PlanSeen | None) -> tuple[str, Shown]:
+def _outline(
+    request: Request, db: Session, access: PlanAccess, mark: PlanSeen | None, words: PlanWords
+) -> tuple[str, Shown]:
     """The page's title and the outline below it, kept together (app.page_cache)."""
     outline = content.load_outline(db, access)
     links = link_ends(db, id_of(access.plan))
@@ -183,8 +189,10 @@ def _outline(request: Request, db: Session, access: PlanAccess, mark: PlanSeen |
         "news": seen.plan_news(db, access, mark, {head.id for head in outline.heads}, facts.timeline),
         "progress": progress.outcome_progress(db, access),
         "rating_labels": {rating.value: label for rating, label in PROGRESS_RATING_LABELS.items()},
+        "plan_words": words,
+        "support": support.outline_panel(db, access),
     }
-    title = f"{outline.child.full_name}: {PLAN_KIND_LABELS[access.plan.kind]}"
+    title = f"{outline.child.full_name}: {words.kind_name(access.plan.kind)}"
     return title, Shown(render_part("partials/plans/_outline.html", context))  # nosec B704 # autoescaped
 
 

@@ -20,6 +20,7 @@ from app.services.plans import history, members
 from app.services.plans.content import plan_items
 from app.services.plans.items import ContentProblem
 from app.services.plans.plans import SECTION_TITLES
+from app.services.plans.words import plan_words
 from app.services.quality import differences
 from app.services.quality.local_authority import la_quality
 from app.services.quality.rules import provision_flags
@@ -144,4 +145,5 @@ def record_difference(
 @router.get("/la/quality", dependencies=[requires(Permission.READ_LA_OVERVIEW)])
 def la_quality_page(request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson) -> Response:
     figures = la_quality(db, actor, person)
-    return render(request, "pages/quality/la.html", {"figures": figures})
+    words = plan_words(db, person.organisation_id)  # the council's name for the ISP
+    return render(request, "pages/quality/la.html", {"figures": figures, "plan_words": words})

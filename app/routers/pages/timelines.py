@@ -17,7 +17,7 @@ from app.forms.timelines import (
     StepDoneForm,
     StepExceptionForm,
 )
-from app.models import PLAN_STATUS_LABELS
+from app.models import PLAN_STATUS_LABELS, PlanKind
 from app.models.base import id_of
 from app.models.timeline import (
     ADVICE_TOPIC_LABELS,
@@ -33,6 +33,7 @@ from app.routers.pages.inputs import FormValues
 from app.services.experts import requests as expert_requests
 from app.services.plans import seen
 from app.services.plans.plans import PlanProblem
+from app.services.plans.words import words_for_plan
 from app.services.timelines import rules, timelines
 from app.services.timelines.la_figures import FIGURE_LABELS, STAGE_FIGURES, Figure
 from app.services.timelines.labels import LABELS
@@ -364,10 +365,13 @@ def add_phase_transfer(
 
 @router.get("/dashboard", dependencies=[requires(Permission.READ_PLANS)])
 def dashboard_page(request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson) -> Response:
+    news = seen.dashboard_news(db, request.app.state.settings, person)
+    isp = next((row.plan for row in news if row.plan.kind is PlanKind.ISP), None)
     context = {
         "dashboard": timelines.my_dashboard(db, actor),
         "labels": LABELS,
-        "plans_news": seen.dashboard_news(db, request.app.state.settings, person),
+        "plans_news": news,
+        "plan_words": words_for_plan(db, isp) if isp is not None else None,  # an ISP's name
         "expert_requests": expert_requests.open_for_my_service(db, person),
     }
     return render(request, "pages/timelines/dashboard.html", context)

@@ -72,6 +72,18 @@ ACTIONS: dict[str, Action] = {
     "coordinator.refused": Action(
         "Coordination not handed on", "tried to hand on the coordination and was stopped"
     ),
+    "plan.kind_changed": Action("Plan's kind changed", "turned the plan into an Individual Support Plan"),
+    "plan.layers_read": Action("Layers of support read", "read the history of the layer of support"),
+    "plan.layer_changed": Action("Layer of support changed", "changed the layer of support"),
+    "plan.isp_changed": Action(
+        "Duty holder or review date changed", "changed the plan's duty holder or its next review date"
+    ),
+    "isp.refused": Action(
+        "Support plan change refused", "tried to change the plan's kind or layer of support and was stopped"
+    ),
+    "plan_words.changed": Action(
+        "Council's words changed", "renamed the Individual Support Plan and its layers for the council"
+    ),
     "review.arranged": Action("Review arranged", "arranged a review meeting"),
     "review.recorded": Action("Review recorded", "recorded a review meeting"),
     "review.refused": Action("Review refused", "tried to record a review and was stopped"),

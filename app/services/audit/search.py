@@ -40,6 +40,7 @@ _MAX_ROW_ID = 2_147_483_647
 READ_ACTIONS = frozenset(
     {
         "plan.read",
+        "plan.layers_read",
         "item.read",
         "plan.changes_read",
         "plan.audit_read",

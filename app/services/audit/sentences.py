@@ -52,8 +52,8 @@ def who(event: AuditEvent, names: EventPage, viewer: Person | None = None) -> st
     return name
 
 
-def what(event: AuditEvent, names: EventPage) -> str:
-    """What they did, in plain words; a refusal says so."""
+def what(event: AuditEvent, names: EventPage, a_plan_name: str = "an Individual Support Plan") -> str:
+    """What they did, in plain words; a refusal says so. `a_plan_name`: the ISP in the council's words."""
     details = event.details
 
     def someone(key: str) -> str:
@@ -75,8 +75,14 @@ def what(event: AuditEvent, names: EventPage) -> str:
     if event.action == "member.added":
         invited = " (inviting them to OnePlan)" if details.get("invited") else ""
         return f"added {someone('person_id')} to the plan{invited}"
+    reason = names.reasons.get(event.id or 0)
+    because = f", saying: “{reason}”" if reason else ""
     if event.action == "member.removed":
-        return f"removed {someone('person_id')} from the plan"
+        return f"removed {someone('person_id')} from the plan{because}"
+    if event.action == "plan.kind_changed":
+        return f"turned the plan into {a_plan_name}{because}"
+    if event.action == "plan.layer_changed":
+        return f"{actions.phrase(event.action)}{because}"
     if event.action == "coordinator.handed_on":
         return f"handed the coordination of the plan on to {someone('to_person_id')}"
     if event.action in {"review.recorded", "review.finished"} and details.get("version"):
@@ -85,11 +91,13 @@ def what(event: AuditEvent, names: EventPage) -> str:
     return actions.phrase(event.action)
 
 
-def sentences(page: EventPage, viewer: Person) -> list[Sentence]:
+def sentences(
+    page: EventPage, viewer: Person, a_plan_name: str = "an Individual Support Plan"
+) -> list[Sentence]:
     return [
         Sentence(
             who(event, page, viewer),
-            what(event, page),
+            what(event, page, a_plan_name),
             as_utc(event.occurred_at),
             event.outcome is Outcome.REFUSED,
         )

@@ -22,6 +22,7 @@ from app.clock import uk_today as today
 from app.config import Settings
 from app.errors import Refused
 from app.models import (
+    SETTING_KINDS,
     Child,
     MemberRole,
     Organisation,
@@ -252,7 +253,7 @@ def apply_move(db: Session, settings: Settings, actor: Actor, access: PlanAccess
             member.is_coordinator = False
             db.add(member)
             ended.append(member)
-    coordinates = plan.kind is PlanKind.SEN_SUPPORT
+    coordinates = plan.kind in SETTING_KINDS
     if senco_member is None:
         senco_member = PlanMember(
             plan_id=id_of(plan),

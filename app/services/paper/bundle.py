@@ -18,7 +18,6 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.config import Settings
 from app.models import (
-    PLAN_KIND_LABELS,
     AuditEvent,
     DeliveryRecord,
     DeliveryStatus,
@@ -41,6 +40,7 @@ from app.services.paper.document import PaperItem, PaperPlan, plan_on_paper
 from app.services.plans import changes, history, visibility
 from app.services.plans.access import refuse_as_absent
 from app.services.plans.plans import SECTION_TITLES, people_by_id
+from app.services.plans.words import words_for_plan
 
 PARTS = (
     ("plan", "The plan"),
@@ -232,12 +232,13 @@ def _audit_extract(db: Session, access: PlanAccess) -> tuple[list[AuditLine], Au
         )
     )
     names = search.names_for(db, events)
+    a_plan_name = words_for_plan(db, access.plan).a_plan_name
     lines = [
         AuditLine(
             event.sequence,
             as_utc(event.occurred_at),
             sentences.who(event, names),
-            sentences.what(event, names),
+            sentences.what(event, names, a_plan_name),
             event.outcome is Outcome.REFUSED,
         )
         for event in events
@@ -277,18 +278,20 @@ def tribunal_bundle(
     """The bundle as a paginated, tagged PDF; the download is one audited event."""
     bundle = build_bundle(db, settings, access, version)
     plan = access.plan
+    words = words_for_plan(db, plan)
     document = pdf.render_pdf(
         "paper/bundle.html",
         {
             "bundle": bundle,
             "paper": bundle.paper,
             "plan": plan,
+            "plan_words": words,
             "parts": PARTS,
             "section_k_title": SECTION_TITLES[plan.kind].get(Section.K, "Advice"),
         },
         pdf.margin_text(
             f"{bundle.paper.child.full_name}: tribunal bundle",
-            f"{PLAN_KIND_LABELS[plan.kind]}, {bundle.paper.version_label}",
+            f"{words.kind_name(plan.kind)}, {bundle.paper.version_label}",
             plan.reference,
         ),
     )

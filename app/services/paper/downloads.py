@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.config import Settings
-from app.models import PLAN_KIND_LABELS, AuditEvent, Organisation, PlanMember, Section
+from app.models import AuditEvent, Organisation, PlanMember, Section
 from app.models.base import utc_now
 from app.permissions import PlanAccess, may_take_copy
 from app.services import audit
@@ -19,6 +19,7 @@ from app.services.paper import pdf, transfer
 from app.services.paper.document import PaperPlan, plan_on_paper
 from app.services.plans.access import plan_access, refuse_as_absent
 from app.services.plans.plans import SECTION_TITLES
+from app.services.plans.words import words_for_plan
 
 
 def check_member(access: PlanAccess) -> None:
@@ -44,15 +45,17 @@ def plan_pdf(
     """The plan (a chosen version, else the current one) as a tagged PDF, as this member may read it."""
     check_member(access)
     paper = plan_on_paper(db, access, data_dir, version)
+    words = words_for_plan(db, access.plan)
     document = pdf.render_pdf(
         "paper/plan.html",
         {
             "paper": paper,
             "plan": access.plan,
+            "plan_words": words,
             "section_k_title": SECTION_TITLES[access.plan.kind].get(Section.K, "Advice"),
         },
         pdf.margin_text(
-            f"{paper.child.full_name}: {PLAN_KIND_LABELS[access.plan.kind]}",
+            f"{paper.child.full_name}: {words.kind_name(access.plan.kind)}",
             paper.version_label,
             access.plan.reference,
         ),

@@ -14,10 +14,10 @@ from app.actor import Actor
 from app.clock import UK_TIME
 from app.clock import uk_today as today
 from app.models import (
+    SETTING_KINDS,
     Child,
     ItemKind,
     MemberRole,
-    PlanKind,
     PlanReview,
     PlanVersion,
     Section,
@@ -70,7 +70,7 @@ class MyPlan:
 def next_talk(db: Session, access: PlanAccess, child: Child) -> date | None:
     """When the plan is next reviewed: SEN Support within four months, an issued EHC plan every year."""
     plan = access.plan
-    if plan.kind is PlanKind.SEN_SUPPORT:
+    if plan.kind in SETTING_KINDS:
         last = db.exec(
             select(PlanReview)
             .where(col(PlanReview.plan_id) == plan.id)

@@ -32,15 +32,18 @@ from app.services.plans import history, visibility
 from app.services.plans.members import Membership, members
 from app.services.plans.plans import SECTION_TITLES, organisations_by_id, people_by_id
 
+_ASSESS_PLAN_DO = (
+    ("Assess: what we know", (Section.A, Section.B, Section.C, Section.D, Section.K)),
+    ("Plan: what we want to achieve", (Section.E,)),
+    ("Do: the support", (Section.F, Section.G, Section.H1)),
+)
 STAGE_GROUPS: dict[PlanKind, tuple[tuple[str, tuple[Section, ...]], ...]] = {
-    PlanKind.SEN_SUPPORT: (
-        ("Assess: what we know", (Section.A, Section.B, Section.C, Section.D, Section.K)),
-        ("Plan: what we want to achieve", (Section.E,)),
-        ("Do: the support", (Section.F, Section.G, Section.H1)),
-    ),
+    PlanKind.SEN_SUPPORT: _ASSESS_PLAN_DO,
+    PlanKind.ISP: _ASSESS_PLAN_DO,
     PlanKind.EHC: (("", tuple(Section)),),
 }
-"""How the plan page reads: SEN Support around Assess, Plan, Do (then Review); EHC plans A to K."""
+"""How the plan page reads: SEN Support and the ISP around Assess, Plan, Do (then Review); EHC plans
+A to K."""
 
 
 @dataclass

@@ -19,7 +19,7 @@ from app.models import (
     PersonRole,
     PlanMember,
 )
-from app.models.base import PLAIN_TEXT, id_of, utc_now
+from app.models.base import PLAIN_TEXT, Words, id_of, utc_now
 from app.permissions import COORDINATOR_ROLES, MEMBER_ROLE_FITS, PlanAccess, may_coordinate
 from app.services import audit
 from app.services.auth.links import send_invitation
@@ -237,11 +237,23 @@ def plan_member(db: Session, access: PlanAccess, member_id: int) -> PlanMember:
     )
 
 
-def remove_member(db: Session, actor: Actor, access: PlanAccess, member: PlanMember) -> None:
+class Removal(BaseModel):
+    """Why someone leaves the plan: kept in the audit trail and shown in the plan's history."""
+
+    reason: Words = Field(min_length=1, max_length=2000)
+
+
+def remove_member(
+    db: Session, actor: Actor, access: PlanAccess, member: PlanMember, removal: Removal
+) -> None:
     """Their access ends at once; everything they wrote stays, with their name on it."""
     _must_coordinate(access, "member.refused")
     if member.is_coordinator:
         raise PlanProblem("member", "Hand the coordinator role to someone else before removing its holder")
+    if member.removed_at is not None:
+        raise PlanProblem("member", "They have already been removed from the plan")
+    if access.plan.duty_holder_id == member.person_id:
+        raise PlanProblem("member", "Name another duty holder for the plan before removing this one")
     member.removed_at = utc_now()
     member.removed_by_id = access.person.id
     db.add(member)
@@ -252,6 +264,7 @@ def remove_member(db: Session, actor: Actor, access: PlanAccess, member: PlanMem
         "member.removed",
         object_type="plan_member",
         object_id=member.id,
+        typed_reason=removal.reason,
         details={"plan_id": access.plan.id, "person_id": member.person_id},
     )
 

@@ -25,6 +25,7 @@ from app.models import (
     PlanMember,
     PlanStatus,
     Section,
+    live_together,
 )
 from app.models.base import PLAIN_TEXT, Words, id_of
 from app.permissions import COORDINATOR_ROLES
@@ -33,6 +34,7 @@ from app.services import audit
 SECTION_TITLES: dict[PlanKind, dict[Section, str]] = {
     PlanKind.EHC: EHC_SECTION_TITLES,
     PlanKind.SEN_SUPPORT: SEN_SUPPORT_SECTION_TITLES,
+    PlanKind.ISP: SEN_SUPPORT_SECTION_TITLES,
 }
 
 
@@ -77,6 +79,8 @@ def create_plan(db: Session, actor: Actor, new: NewPlan) -> Plan:
     """SEN Support plans start with the SENCo's school; EHC plans with the LA case officer's council."""
     person = actor.signed_in()
     organisation = db.get(Organisation, person.organisation_id) if person.organisation_id else None
+    if new.kind is PlanKind.ISP:
+        raise PlanProblem("kind", "Start a SEN Support plan, then turn it into an Individual Support Plan")
     if new.kind is PlanKind.SEN_SUPPORT:
         if (
             person.role is not PersonRole.EDUCATION
@@ -114,7 +118,7 @@ def create_plan(db: Session, actor: Actor, new: NewPlan) -> Plan:
         db.add(child)
         db.flush()
     else:
-        _refuse_a_second_live_plan(db, person, child, new.kind)
+        refuse_a_second_live_plan(db, person, child, new.kind)
     plan = Plan(
         kind=new.kind,
         child_id=id_of(child),
@@ -157,12 +161,16 @@ def _known_child(db: Session, local_authority_id: int, new: NewPlan) -> Child | 
     return next((child for child in candidates if " ".join(child.full_name.split()).casefold() == name), None)
 
 
-def _refuse_a_second_live_plan(db: Session, person: Person, child: Child, kind: PlanKind) -> None:
+def refuse_a_second_live_plan(
+    db: Session, person: Person, child: Child, kind: PlanKind, *, besides: int | None = None
+) -> None:
+    """One live plan of a kind per child (an ISP and a SEN Support plan count as one kind)."""
     live = db.exec(
         select(Plan).where(
             col(Plan.child_id) == child.id,
-            col(Plan.kind) == kind,
+            col(Plan.kind).in_([each.value for each in live_together(kind)]),
             col(Plan.status).not_in(ENDED_STATUSES),
+            col(Plan.id) != (besides or 0),
         )
     ).first()
     if live is None:

@@ -13,12 +13,12 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.models import (
+    SETTING_KINDS,
     CycleStage,
     Item,
     ItemKind,
     ItemRevision,
     MemberRole,
-    PlanKind,
     PlanReview,
     PlanStatus,
     ProgressRating,
@@ -212,12 +212,13 @@ def finish_review(db: Session, actor: Actor, access: PlanAccess, review: PlanRev
 
 
 def _finish(db: Session, actor: Actor, access: PlanAccess, review: PlanReview, rated: list[int]) -> None:
-    """Freeze the review; a SEN Support review then keeps the plan as a version and starts the next cycle."""
+    """Freeze the review; a school's review (SEN Support, ISP) then keeps the plan as a version and
+    starts the next cycle."""
     plan = access.plan
     review.finished_at = utc_now()
     db.add(review)
     frozen = None
-    if plan.kind is PlanKind.SEN_SUPPORT:
+    if plan.kind in SETTING_KINDS:
         frozen = freeze_version(db, access, occasion="review")
         plan.version += 1
         plan.cycle_number += 1

@@ -10,8 +10,8 @@ from app.clock import uk_today
 from app.errors import Refused
 from app.models import (
     ENDED_STATUSES,
+    SETTING_KINDS,
     MemberRole,
-    PlanKind,
     PlanMember,
 )
 from app.models.base import PLAIN_TEXT, id_of
@@ -71,7 +71,7 @@ def open_request_of_child(db: Session, child_id: int) -> AssessmentRequest | Non
 def may_request_assessment(db: Session, access: PlanAccess) -> bool:
     return (
         requester_kind(access) is not None
-        and access.plan.kind is PlanKind.SEN_SUPPORT
+        and access.plan.kind in SETTING_KINDS
         and access.plan.status not in ENDED_STATUSES
         and open_request_of_child(db, access.plan.child_id) is None
     )
@@ -89,10 +89,10 @@ def request_assessment(
             action="assessment.request_refused",
         )
     plan = access.plan
-    if plan.kind is not PlanKind.SEN_SUPPORT or plan.status in ENDED_STATUSES:
+    if plan.kind not in SETTING_KINDS or plan.status in ENDED_STATUSES:
         refuse_change(
             access,
-            "An assessment is asked for from a child's SEN Support plan.",
+            "An assessment is asked for from a child's SEN Support plan or Individual Support Plan.",
             action="assessment.request_refused",
         )
     if open_request_of_child(db, plan.child_id) is not None:

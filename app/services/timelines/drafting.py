@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.clock import UK_TIME, uk_today
 from app.models import (
+    SETTING_KINDS,
     Child,
     Item,
     ItemContent,
@@ -39,7 +40,7 @@ from app.models.timeline import (
 from app.permissions import PlanAccess, may_manage_assessment
 from app.services import audit
 from app.services.plans.access import refuse
-from app.services.plans.plans import PlanProblem, _refuse_a_second_live_plan
+from app.services.plans.plans import PlanProblem, refuse_a_second_live_plan
 from app.services.timelines.assessment import open_request
 from app.services.timelines.steps import close_step
 
@@ -59,7 +60,7 @@ def _steps(db: Session, request: AssessmentRequest) -> dict[StepKind, StatutoryS
 def draft_problem(db: Session, access: PlanAccess) -> str | None:
     """Why the draft cannot be made from this plan's assessment now, or None when it can."""
     request = open_request(db, id_of(access.plan))
-    if access.plan.kind is not PlanKind.SEN_SUPPORT or request is None:
+    if access.plan.kind not in SETTING_KINDS or request is None:
         return "There is no assessment under way on this plan to make a draft EHC plan from."
     steps = _steps(db, request)
     decision = steps.get(StepKind.ASSESSMENT_DECISION)
@@ -92,7 +93,7 @@ def make_draft_plan(db: Session, actor: Actor, access: PlanAccess) -> Plan:
     child = db.get(Child, source.child_id)
     if request is None or child is None:  # pragma: no cover - draft_problem found the request
         raise PlanProblem(FIELD, "There is no assessment under way on this plan.")
-    _refuse_a_second_live_plan(db, access.person, child, PlanKind.EHC)
+    refuse_a_second_live_plan(db, access.person, child, PlanKind.EHC)
     plan = Plan(
         kind=PlanKind.EHC,
         child_id=source.child_id,

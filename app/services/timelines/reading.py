@@ -11,6 +11,7 @@ from app.actor import Actor
 from app.clock import UK_TIME, uk_today
 from app.models import (
     ENDED_STATUSES,
+    SETTING_KINDS,
     Child,
     Organisation,
     Person,
@@ -192,9 +193,11 @@ def _review_entry(
     plan_id = id_of(plan)
     if plan.status in ENDED_STATUSES:
         return None
-    if plan.kind is PlanKind.SEN_SUPPORT:
+    if plan.kind in SETTING_KINDS:
         last = facts.last_review.get(plan_id) or as_utc(plan.created_at).astimezone(UK_TIME).date()
         due = rules.next_sen_support_review(last)
+        if plan.next_review_on is not None and plan.next_review_on > last:
+            due = plan.next_review_on  # an ISP's review date as agreed
         label = "a review meeting with the parents (at least three a year)"
     else:
         if plan.status not in {PlanStatus.ISSUED, PlanStatus.UNDER_REVIEW} or child is None:
