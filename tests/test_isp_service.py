@@ -21,7 +21,7 @@ from app.models import (
     SupportLayer,
 )
 from app.models.base import id_of
-from app.services.plans import lifecycle, members, support, words
+from app.services.plans import lifecycle, members, progress, support, words
 from app.services.plans.plans import NewPlan, PlanAlreadyLive, PlanProblem, create_plan
 from app.services.timelines import timelines
 from app.services.timelines.reading import Timeline
@@ -185,6 +185,9 @@ def test_a_review_of_an_isp_keeps_a_version_as_sen_support_does(db_session: Sess
     review = lifecycle.NewReview(
         held_on=uk_today(), participants="Family, school", what_worked="Groups", what_changes="More"
     )
-    lifecycle.record_review(db_session, Actor.command(senco), access_for(db_session, senco, plan), review)
+    actor, access = Actor.command(senco), access_for(db_session, senco, plan)
+    recorded = lifecycle.record_review(db_session, actor, access, review)
+    assert plan.version == 1  # the version is kept when the review is finished (plans.progress)
+    progress.finish_review(db_session, actor, access, recorded)
     assert plan.version == 2
     assert db_session.exec(select(PlanReview).where(col(PlanReview.plan_id) == plan.id)).one()
