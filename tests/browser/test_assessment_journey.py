@@ -2,7 +2,9 @@
 takes it on and asks Dr Khan for advice, Dr Khan writes it with a report attached and returns it from
 her dashboard, Morgan makes the draft EHC plan from the assessment (Sam's views carried across), sends
 it for comment, and issues it once the family's 15 days have passed (the UK clock moved on, as
-tests/test_timelines.py moves it). axe runs on the new pages.
+tests/test_timelines.py moves it); Sam's move to Hillcrest Academy, dated four weeks ahead, amends the
+issued plan and changes nothing until its day, when the worker's job moves it: Chris Wood (Hillcrest's
+SENCo) then sees the plan and Riverside's staff do not. axe runs on the new pages.
 
 The server starts from the demo without Sam's demo assessment, so that Alex can ask for it.
 """
@@ -18,8 +20,10 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, delete, select
 
 from app.clock import uk_today
+from app.db import build_engine
 from app.models import Plan, PlanKind
 from app.models.timeline import AdviceRequest, AssessmentRequest, StatutoryStep
+from app.services.jobs.worker import JOBS, Context, Worker
 from tests.browser.accessibility import assert_accessible
 from tests.browser.journeys import Journey, journey_server, signed_in_pages
 
@@ -137,3 +141,41 @@ def test_from_the_request_to_the_issued_plan_in_one_thread(
             "draft plan sent"
         )
         assert_accessible(morgan)
+
+        # Sam will move to Hillcrest Academy in four weeks: the issued plan is amended, nothing changes yet.
+        moves_on = later + timedelta(days=28)
+        morgan.goto(f"/plans/{draft_id}/move")
+        morgan.get_by_label("New school", exact=True).select_option(label="Hillcrest Academy (all-through)")
+        morgan.get_by_label("The new school's SENCo").select_option(label="Chris Wood, Hillcrest Academy")
+        fill_date(morgan, "moves_on", moves_on)
+        morgan.get_by_label("Why the child is moving").fill("The family moved house to Hillcrest's area.")
+        morgan.get_by_role("button", name="Record the move").click()
+        expect(morgan.locator("#moving-to")).to_have_text(
+            f"Moving to Hillcrest Academy on {moves_on:%-d %B %Y}"
+        )
+        assert_accessible(morgan)
+        for name, status in (("Chris Wood", 404), ("Priya Shah", 200)):
+            response = open_as(name).goto(f"/plans/{draft_id}")
+            assert response is not None
+            assert response.status == status, name
+
+    # The day of the move in the UK: the worker's job moves the plan, and access changes with it.
+    with time_machine.travel(
+        datetime(moves_on.year, moves_on.month, moves_on.day, 9, 0, tzinfo=UTC), tick=True
+    ):
+        engine = build_engine(journey.settings)
+        try:
+            job = next(job for job in JOBS if job.name == "setting_moves")
+            assert Worker(Context(engine, journey.settings), jobs=(job,)).run_once()[0].done == 1
+        finally:
+            engine.dispose()
+        with signed_in_pages(browser, journey) as open_as:
+            chris = open_as("Chris Wood")
+            chris.goto(f"/plans/{draft_id}")
+            expect(chris.get_by_role("heading", level=1)).to_have_text("Sam Taylor")
+            expect(chris.locator("#moving-to")).to_have_count(0)
+            assert_accessible(chris)
+            for old_staff in ("Priya Shah", "Tom Baker"):
+                response = open_as(old_staff).goto(f"/plans/{draft_id}")
+                assert response is not None
+                assert response.status == 404, old_staff
