@@ -169,10 +169,12 @@ RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 def get_current_plan(
     request: Request, plan_id: RowId, person: CurrentPerson, db: SessionDep, actor: ActorDep
 ) -> PlanAccess:
-    """The plan in the path, for this person: absent (404, audited) unless they may see it. Its
-    council's words (an ISP's names) go to the page's context (`app.rendering.render`)."""
+    """The plan in the path, for this person: absent (404, audited) unless they may see it. For a
+    page, its council's words (an ISP's names) go to the page's context (`app.rendering.render`);
+    the API names kinds and layers by their codes, so it asks for none."""
     access = plan_access(db, actor, plan_id)
-    request.state.plan_words = words_for_plan(db, access.plan)
+    if not wants_json(request):
+        request.state.plan_words = words_for_plan(db, access.plan)
     return access
 
 

@@ -37,7 +37,7 @@ from app.services.delivery import overview as delivery_overview
 from app.services.delivery.changes import endings_of
 from app.services.lists import setting as setting_list
 from app.services.plans import attention, content, plans, progress, seen, support
-from app.services.plans.access import plan_access_and_mark
+from app.services.plans.access import open_plan
 from app.services.plans.links import link_ends
 from app.services.plans.plans import SECTION_TITLES
 from app.services.plans.words import PlanWords, words_for_plan
@@ -129,12 +129,13 @@ def create_plan(
 def plan_page(request: Request, db: SessionDep, actor: ActorDep, plan_id: RowId) -> Response:
     """The plan's outline: who and where, what needs attention, and its sections counted, not read.
 
-    The plan is found here, not by `CurrentPlan`: with how far the reader last read it, in one query,
-    and without a hop to the thread pool of its own (the most read page of the service).
+    The plan is found here, not by `CurrentPlan`: with how far the reader last read it and its
+    council's words, in one query, and without a hop to the thread pool of its own (the most read
+    page of the service).
     """
-    access, mark = plan_access_and_mark(db, actor, plan_id)
+    access, mark, words = open_plan(db, actor, plan_id)
     content.record_plan_read(db, actor, access)
-    words = words_for_plan(db, access.plan)
+    request.state.plan_words = words
     kept_under = for_reader("plan outline", access, mark.seen_at if mark else None, words)
     title, outline = page_cache(request).part(kept_under, lambda: _outline(request, db, access, mark, words))
     seen.mark_seen(db, access, mark)

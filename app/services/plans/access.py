@@ -1,16 +1,17 @@
 """Finding a plan for a person: a plan they may not see does not exist for them (404, audited)."""
 
 from collections.abc import Mapping
-from typing import Any, NoReturn, Protocol, TypeVar
+from typing import Any, NamedTuple, NoReturn, Protocol, TypeVar
 
 from sqlalchemy import and_, bindparam
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.errors import Refused
-from app.models import Person, Plan, PlanMember
+from app.models import SETTING_KINDS, Person, Plan, PlanMember, PlanWording
 from app.models.seen import PlanSeen
 from app.permissions import PlanAccess, audits_plan
+from app.services.plans.words import DEFAULT_WORDS, PlanWords, words_of
 
 
 class OfAPlan(Protocol):
@@ -47,23 +48,35 @@ _PLAN_WITH_MEMBERSHIP = (
 )
 """Built once: every request about a plan asks it."""
 
-_PLAN_WITH_MEMBERSHIP_AND_MARK = (
-    select(Plan, PlanMember, PlanSeen)
+_PLAN_OPENED = (
+    select(Plan, PlanMember, PlanSeen, PlanWording)
     .outerjoin(PlanMember, _MEMBERSHIP)
     .outerjoin(
         PlanSeen,
         and_(col(PlanSeen.plan_id) == col(Plan.id), col(PlanSeen.person_id) == bindparam("person_id")),
     )
+    .outerjoin(PlanWording, col(PlanWording.local_authority_id) == col(Plan.local_authority_id))
     .where(col(Plan.id) == bindparam("plan_id"))
 )
 
 
-def plan_access_and_mark(db: Session, actor: Actor, plan_id: int) -> tuple[PlanAccess, PlanSeen | None]:
-    """The plan, the person's membership and how far they last read it, in one query (the plan page)."""
+class PlanOpened(NamedTuple):
+    """What the plan page needs before it can look for the page it keeps (`app.page_cache`)."""
+
+    access: PlanAccess
+    mark: PlanSeen | None
+    """How far the reader last read the plan (`services.plans.seen`)."""
+    words: PlanWords
+
+
+def open_plan(db: Session, actor: Actor, plan_id: int) -> PlanOpened:
+    """The plan, the person's membership, how far they last read it and the council's words for it,
+    in one query: the plan page is the most read page of the service."""
     person = actor.signed_in()
-    row = db.exec(_PLAN_WITH_MEMBERSHIP_AND_MARK, params={"person_id": person.id, "plan_id": plan_id}).first()
-    plan, membership, mark = row if row is not None else (None, None, None)
-    return _seen_or_refused(person, plan_id, plan, membership), mark
+    row = db.exec(_PLAN_OPENED, params={"person_id": person.id, "plan_id": plan_id}).first()
+    plan, membership, mark, wording = row if row is not None else (None, None, None, None)
+    access = _seen_or_refused(person, plan_id, plan, membership)
+    return PlanOpened(access, mark, words_of(wording) if access.plan.kind in SETTING_KINDS else DEFAULT_WORDS)
 
 
 def _access(db: Session, person: Person, plan_id: int) -> PlanAccess:

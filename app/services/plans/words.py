@@ -66,6 +66,11 @@ def plan_words(db: Session, local_authority_id: int | None) -> PlanWords:
     row = db.exec(
         select(PlanWording).where(col(PlanWording.local_authority_id) == local_authority_id)
     ).first()
+    return words_of(row)
+
+
+def words_of(row: PlanWording | None) -> PlanWords:
+    """The words of a council's row (read with something else in one query), or the white paper's."""
     if row is None:
         return DEFAULT_WORDS
     return PlanWords(row.plan_name, row.targeted, row.targeted_plus, row.specialist)
