@@ -4,13 +4,16 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from app.models import AuditEvent, Child, Person, Plan, PlanKind, PlanStatus
+from app.actor import Actor
+from app.clock import uk_today
+from app.models import AuditEvent, Child, Person, Plan, PlanKind, PlanStatus, SupportLayer
 from app.models.base import id_of
+from app.services.plans import support
 from app.services.timelines.reading import plan_timeline
 from app.templating import day
 from tests.page_checks import check_page
@@ -64,6 +67,7 @@ def test_priya_sees_sams_plan_with_the_facts_its_own_page_shows(
     assert cells(page, plan) == [
         "Sam Taylor",
         "OP-1001 SEN Support plan",
+        "None",  # no layer of support: an ISP's
         day(timeline.next_review),
         "1",  # Dr Khan's advice for his assessment is late (the demo's)
         "1",  # the 1:1 support that fell short, as the plan page warns
@@ -268,4 +272,31 @@ def test_the_api_pages_the_councils_list_as_the_page_does(
         "setting": None,
         "kind": "sen_support",
         "status": "active",
+        "layer": None,
     }
+
+
+def test_an_isps_layer_of_support_shows_in_both_lists_their_csv_and_the_api(
+    client: TestClient, db_session: Session, demo: Lookup, sign_in_as: SignIn
+) -> None:
+    priya = demo("Priya Shah")
+    plan = sams_plan(db_session, demo)
+    isp = support.NewIsp(
+        layer=SupportLayer.TARGETED_PLUS,
+        reason="Speech and language therapy in school each week.",
+        duty_holder_id=id_of(priya),
+        next_review_on=uk_today() + timedelta(days=90),
+    )
+    support.convert_to_isp(db_session, Actor.command(priya), access_for(db_session, priya, plan), isp)
+    db_session.flush()
+    sign_in_as(priya)
+    school = get(client, f"/settings/{plan.setting_id}/plans")
+    assert "Targeted Plus" in cells(school, plan)
+    assert "Individual Support Plan" in " ".join(cells(school, plan))
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/settings/{plan.setting_id}/plans.csv").text)))
+    assert [row["layer"] for row in rows if row["plan"] == plan.reference] == ["Targeted Plus"]
+    sign_in_as(demo("Morgan Price"))
+    council = get(client, "/la/plans?q=sam")
+    assert "Targeted Plus" in council
+    listed = client.get("/api/v1/la/plans", params={"q": "sam"}).json()["plans"]
+    assert [row["layer"] for row in listed if row["plan_id"] == plan.id] == ["targeted_plus"]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from app.dependencies import ActorDep, SessionDep, requires
-from app.models import PlanKind, PlanStatus
+from app.models import PlanKind, PlanStatus, SupportLayer
 from app.models.base import id_of
 from app.permissions import Permission
 from app.routers.api.responses import FORBIDDEN, UNSIGNED
@@ -24,7 +24,8 @@ class CouncilRowOut(BaseModel):
     setting: str | None
     kind: PlanKind
     status: PlanStatus
-    # LAYER: the lead adds `layer` here when merging the isp part (issue 19).
+    layer: SupportLayer | None
+    """An ISP's layer of support (none for other plans)."""
 
 
 class CouncilPageOut(BaseModel):
@@ -63,6 +64,7 @@ def council_plans(
                 setting=row.setting,
                 kind=row.kind,
                 status=row.status,
+                layer=row.layer,
             )
             for row in page.rows
         ],

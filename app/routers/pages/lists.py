@@ -13,6 +13,7 @@ from app.permissions import Permission
 from app.rendering import render
 from app.services.lists import council, evidence, setting
 from app.services.lists.evidence import Mark
+from app.services.plans.words import plan_words
 
 router = APIRouter()
 
@@ -54,7 +55,7 @@ def setting_plans_page(
         "filters": filters,
         "csv_query": urlencode(filters.query()),
         "kinds": [(kind.value, PLAN_KIND_LABELS[kind]) for kind in PlanKind],
-        "kind_labels": PLAN_KIND_LABELS,
+        "plan_words": plan_words(db, school.local_authority_id),
     }
     return render(request, "pages/lists/setting.html", context)
 
@@ -119,6 +120,7 @@ def council_plans_page(
     search = {"q": page.search} if page.search else {}
     context = {
         "council": own,
+        "plan_words": plan_words(db, id_of(own)),
         "page": page,
         "next_query": urlencode({**search, "after": page.after}) if page.after else None,
         "previous_query": urlencode({**search, "before": page.before}) if page.before else None,

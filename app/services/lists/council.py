@@ -24,6 +24,7 @@ from app.models import (
     Plan,
     PlanKind,
     PlanStatus,
+    SupportLayer,
 )
 from app.services import audit
 
@@ -39,8 +40,8 @@ class CouncilRow:
     setting: str | None
     kind: PlanKind
     status: PlanStatus
-    layer: str | None = None
-    """LAYER: the ISP's layer of support (issue 19, the isp part); the lead fills it when merging."""
+    layer: SupportLayer | None = None
+    """An ISP's layer of support (none for other plans)."""
 
     @property
     def reference(self) -> str:
@@ -101,7 +102,12 @@ def council_page(
     search = " ".join(search.split())[:MAX_SEARCH]
     query = (
         sa_select(
-            col(Plan.id), col(Child.full_name), col(Organisation.name), col(Plan.kind), col(Plan.status)
+            col(Plan.id),
+            col(Child.full_name),
+            col(Organisation.name),
+            col(Plan.kind),
+            col(Plan.status),
+            col(Plan.support_layer),
         )
         .join(Child, col(Child.id) == col(Plan.child_id))
         .outerjoin(Organisation, col(Organisation.id) == col(Plan.setting_id))
@@ -127,8 +133,15 @@ def council_page(
     order = (col(Child.full_name), col(Child.id), col(Plan.id))
     query = query.order_by(*(column.desc() for column in order) if backwards else order)
     found = [
-        CouncilRow(int(plan_id or 0), name, setting, PlanKind(kind), PlanStatus(status))
-        for plan_id, name, setting, kind, status in db.execute(query.limit(PAGE_SIZE + 1)).all()
+        CouncilRow(
+            int(plan_id or 0),
+            name,
+            setting,
+            PlanKind(kind),
+            PlanStatus(status),
+            SupportLayer(layer) if layer else None,
+        )
+        for plan_id, name, setting, kind, status, layer in db.execute(query.limit(PAGE_SIZE + 1)).all()
     ]
     more = len(found) > PAGE_SIZE
     rows = found[:PAGE_SIZE]

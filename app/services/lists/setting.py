@@ -20,7 +20,6 @@ from app.config import Settings
 from app.errors import Refused
 from app.models import (
     ENDED_STATUSES,
-    PLAN_KIND_LABELS,
     PLAN_STATUS_LABELS,
     Child,
     Item,
@@ -31,6 +30,7 @@ from app.models import (
     Plan,
     PlanKind,
     PlanMember,
+    SupportLayer,
 )
 from app.models.base import id_of
 from app.permissions import Permission, leads_setting, role_may
@@ -38,6 +38,7 @@ from app.services import audit
 from app.services.audit.csv_export import spreadsheet_safe
 from app.services.delivery.overview import deliveries
 from app.services.plans.links import links_of_plans
+from app.services.plans.words import plan_words
 from app.services.quality.report import QualityReport, outline_qualities
 from app.services.timelines.reading import Timeline, timelines_of
 from app.services.voices.views import VoiceFigure, voice_figure_of
@@ -62,12 +63,15 @@ class SettingRow:
     """Views in the plan (section A), whoever's."""
     child_views: int
     """Of them, the child's own (written by the child, or recorded with them)."""
-    layer: str | None = None
-    """LAYER: the ISP's layer of support (issue 19, the isp part); the lead fills it when merging."""
 
     @property
     def next_review(self) -> date | None:
         return self.timeline.next_review
+
+    @property
+    def layer(self) -> SupportLayer | None:
+        """An ISP's layer of support (none for other plans)."""
+        return self.plan.support_layer
 
     @property
     def overdue(self) -> int:
@@ -232,7 +236,7 @@ CSV_COLUMNS = (
     "child",
     "kind",
     "status",
-    # LAYER: the lead adds "layer" here when merging the isp part (issue 19).
+    "layer",
     "next_review",
     "overdue_steps",
     "provision_short",
@@ -249,6 +253,7 @@ def export_setting_list(
 ) -> str:
     """The list as a CSV a spreadsheet opens safely (audited as a read of plan content)."""
     rows = _chosen(setting_rows(db, settings, id_of(setting)), filters)
+    words = plan_words(db, setting.local_authority_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -259,8 +264,9 @@ def export_setting_list(
                 for value in (
                     row.plan.reference,
                     row.child.full_name,
-                    PLAN_KIND_LABELS[row.plan.kind],
+                    words.kind_name(row.plan.kind),
                     PLAN_STATUS_LABELS[row.plan.status],
+                    words.layer_name(row.layer),
                     row.next_review.isoformat() if row.next_review else "",
                     row.overdue,
                     row.shortfalls,
