@@ -98,6 +98,22 @@ def _invite_staff(
     return _after(db, admin, "person.invited", since)
 
 
+def _add_deliverer_role(
+    client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+) -> Done:
+    admin = make_person(db, PersonRole.ADMINISTRATOR)
+    csrf = sign_in_as(admin)
+    council = make_organisation(db, OrganisationKind.LOCAL_AUTHORITY)
+    since = last_event_id(db)
+    response = client.post(
+        "/admin/deliverer-roles",
+        data={"local_authority_id": str(council.id), "label": "Play therapist", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return _after(db, admin, "deliverer_role.added", since)
+
+
 def _reactivate(
     client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
 ) -> Done:
@@ -769,6 +785,7 @@ def _isp(path: str, *, api: bool, details: bool) -> Scenario:
 
 SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/admin/people/invite"): _invite_staff,
+    ("POST", "/admin/deliverer-roles"): _add_deliverer_role,
     ("POST", "/admin/people/{person_id}/reactivate"): _reactivate,
     ("POST", "/account/children/{child_id}/sign-in-card/revoke"): _revoke_card,
     ("POST", "/password-reset"): _ask_for_a_reset,
