@@ -5,6 +5,7 @@ from typing import Annotated
 
 from app.forms.base import PageForm
 from app.forms.fields import Choice, ChosenId, GovukDate, Number, Text
+from app.forms.items import ProvisionAmount, SessionMinutes
 from app.models import ProvisionFrequency, ProvisionUnit, ReplyKind, RequestKind
 
 
@@ -31,28 +32,10 @@ class ReplyForm(PageForm):
     text: Annotated[
         str, Text(10000, missing="Enter your reply", too_long="The reply must be 10,000 characters or fewer")
     ]
-    amount: Annotated[
-        float | None,
-        Number(
-            "Enter how much as a number, like 3 or 1.5",
-            more_than=0,
-            at_most=10000,
-            out_of_range="Enter how much as a number more than 0 and up to 10,000",
-            optional=True,
-        ),
-    ]
+    amount: ProvisionAmount
     unit: Annotated[ProvisionUnit | None, Choice(ProvisionUnit)]
     frequency: Annotated[ProvisionFrequency | None, Choice(ProvisionFrequency)]
-    session_minutes: Annotated[
-        int | None,
-        Number(
-            "Enter how long each session is as a whole number of minutes, like 30",
-            at_least=1,
-            at_most=600,
-            out_of_range="Enter how long each session is in minutes, from 1 to 600",
-            optional=True,
-        ),
-    ]
+    session_minutes: SessionMinutes
     location: Annotated[str, Text(200, too_long="The place must be 200 characters or fewer")]
 
 

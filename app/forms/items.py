@@ -38,6 +38,30 @@ QUANTITY_MISSING = {
 """How much and how often go together: what to do about the part left out."""
 
 
+ProvisionAmount = Annotated[
+    float | None,
+    Number(
+        "Enter how much as a number, like 3 or 1.5",
+        more_than=0,
+        at_most=10000,
+        out_of_range="Enter how much as a number more than 0 and up to 10,000",
+        optional=True,
+    ),
+]
+"""How much of a provision each time or in all (with its unit): one rule wherever provision is typed."""
+
+SessionMinutes = Annotated[
+    int | None,
+    Number(
+        "Enter how long each session is as a whole number of minutes, like 30",
+        at_least=1,
+        at_most=600,
+        out_of_range="Enter how long each session is in minutes, from 1 to 600",
+        optional=True,
+    ),
+]
+
+
 class ItemForm(PageForm):
     """Read with `needs_voice` in the context where a professional records whose view this is; only the
     fields of the item's kind are read (`read_item`)."""
@@ -46,28 +70,10 @@ class ItemForm(PageForm):
     text: Annotated[str, Text(10000, too_long="The words must be 10,000 characters or fewer")]
     area_of_need: Annotated[AreaOfNeed | None, Choice(AreaOfNeed)]
     achieve_by: Annotated[date | None, GovukDate(label="The date to achieve it by")]
-    amount: Annotated[
-        float | None,
-        Number(
-            "Enter how much as a number, like 3 or 1.5",
-            more_than=0,
-            at_most=10000,
-            out_of_range="Enter how much as a number more than 0 and up to 10,000",
-            optional=True,
-        ),
-    ]
+    amount: ProvisionAmount
     unit: Annotated[ProvisionUnit | None, Choice(ProvisionUnit)]
     frequency: Annotated[ProvisionFrequency | None, Choice(ProvisionFrequency)]
-    session_minutes: Annotated[
-        int | None,
-        Number(
-            "Enter how long each session is as a whole number of minutes, like 30",
-            at_least=1,
-            at_most=600,
-            out_of_range="Enter how long each session is in minutes, from 1 to 600",
-            optional=True,
-        ),
-    ]
+    session_minutes: SessionMinutes
     group_size: Annotated[GroupSize | None, Choice(GroupSize)]
     group_of: Annotated[
         int | None,
