@@ -420,6 +420,16 @@ def works_at_setting(person: Person, setting_id: int) -> bool:
     return person.is_active and person.role is PersonRole.EDUCATION and person.organisation_id == setting_id
 
 
+def may_give_place(access: PlanAccess) -> bool:
+    """The school's own staff on the plan, who write its support (section F)."""
+    plan = access.plan
+    return (
+        plan.setting_id is not None
+        and works_at_setting(access.person, plan.setting_id)
+        and may_write_in(access, Section.F)
+    )
+
+
 @dataclass(frozen=True)
 class RouteInfo:
     path: str

@@ -300,3 +300,11 @@ def test_an_isps_layer_of_support_shows_in_both_lists_their_csv_and_the_api(
     assert "Targeted Plus" in council
     listed = client.get("/api/v1/la/plans", params={"q": "sam"}).json()["plans"]
     assert [row["layer"] for row in listed if row["plan_id"] == plan.id] == ["targeted_plus"]
+
+
+def test_a_reference_beyond_any_plan_finds_nothing_rather_than_failing(
+    client: TestClient, demo: Lookup, sign_in_as: SignIn
+) -> None:
+    sign_in_as(demo("Morgan Price"))
+    page = get(client, "/la/plans?q=OP-9999999999")
+    assert "No child's name or plan reference matches" in page

@@ -50,16 +50,6 @@ def is_on_list(db: Session, local_authority_id: int, role: str | None) -> bool:
     return found is not None
 
 
-def local_authorities(db: Session) -> list[Organisation]:
-    return list(
-        db.exec(
-            select(Organisation)
-            .where(Organisation.kind == OrganisationKind.LOCAL_AUTHORITY)
-            .order_by(col(Organisation.name))
-        )
-    )
-
-
 def add_role(db: Session, actor: Actor, local_authority_id: int | None, label: str) -> CouncilDelivererRole:
     """Add a role to a local authority's list (audited); a name already on the list is refused."""
     name = " ".join(label.split())

@@ -67,7 +67,7 @@ def create_organisation(request: Request, db: SessionDep, actor: ActorDep, form:
 
 
 def _roles_page(request: Request, db: SessionDep, errors: dict[str, str], values: dict[str, str]) -> Response:
-    councils = deliverer_roles.local_authorities(db)
+    councils = organisations.local_authorities(db)
     context = {
         "errors": errors,
         "values": values,

@@ -25,7 +25,6 @@ from app.permissions import (
     may_answer_concern,
     may_handle_complaints_of,
     may_raise_concern,
-    role_may,
 )
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
@@ -220,7 +219,7 @@ def make_complaint(
 @router.get("/la/complaints", dependencies=[requires(Permission.READ_LA_OVERVIEW)])
 def complaints_page(request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson) -> Response:
     found = complaints.council_complaints(db, actor, person)
-    context = {"found": found, "may_set_time": role_may(person, Permission.HANDLE_COMPLAINTS)}
+    context = {"found": found, "may_set_time": may_handle_complaints_of(person, person.organisation_id or 0)}
     return render(request, "pages/concerns/complaints.html", context)
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.clock import uk_today as today
-from app.dependencies import ActorDep, CurrentPlan, SessionDep, requires
+from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, requires
 from app.forms import date_boxes
 from app.forms.experts import AskForm, ReplyForm
 from app.models import (
@@ -17,10 +17,10 @@ from app.models import (
     Child,
     ProvisionUnit,
 )
-from app.permissions import Permission, PlanAccess, may_ask_experts
+from app.permissions import Permission, PlanAccess, may_ask_experts, may_give_place
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
-from app.services.experts import bases, report, requests
+from app.services.experts import report, requests
 from app.services.plans.items import ContentProblem
 from app.urls import Page, see_other
 
@@ -46,7 +46,7 @@ def plan_experts_page(request: Request, db: SessionDep, actor: ActorDep, access:
         "child": db.get(Child, access.plan.child_id),
         "rows": requests.requests_of_plan(db, actor, access),
         "may_ask": may_ask_experts(access),
-        "may_place": bases.may_give_place(access),
+        "may_place": may_give_place(access),
         "today": today(),
         "labels": LABELS,
     }
@@ -113,7 +113,7 @@ def _reply_form(
 
 
 @router.get("/experts/requests/{request_id}", dependencies=[requires(Permission.CONTRIBUTE)])
-def expert_request_page(request: Request, db: SessionDep, actor: ActorDep, request_id: int) -> Response:
+def expert_request_page(request: Request, db: SessionDep, actor: ActorDep, request_id: RowId) -> Response:
     row = requests.request_to_answer(db, actor, request_id)
     return _reply_form(request, row, {}, {})
 
@@ -122,7 +122,7 @@ def expert_request_page(request: Request, db: SessionDep, actor: ActorDep, reque
     "/experts/requests/{request_id}", name="expert_reply_form", dependencies=[requires(Permission.CONTRIBUTE)]
 )
 def reply_to_expert_request(
-    request: Request, db: SessionDep, actor: ActorDep, request_id: int, form: FormValues
+    request: Request, db: SessionDep, actor: ActorDep, request_id: RowId, form: FormValues
 ) -> Response:
     row = requests.request_to_answer(db, actor, request_id, reading=False)
     typed, errors = ReplyForm.read(form)

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.dependencies import ActorDep, CurrentPlan, SessionDep, requires
+from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, requires
 from app.forms.experts import BaseForm, PlaceForm
 from app.models import Child
 from app.permissions import Permission, PlanAccess
@@ -44,7 +44,7 @@ def add_inclusion_base(request: Request, db: SessionDep, actor: ActorDep, form: 
 
 
 @router.get("/inclusion-bases/{base_id}", dependencies=[requires(Permission.CONTRIBUTE)])
-def inclusion_base_page(request: Request, db: SessionDep, actor: ActorDep, base_id: int) -> Response:
+def inclusion_base_page(request: Request, db: SessionDep, actor: ActorDep, base_id: RowId) -> Response:
     return render(request, "pages/experts/base.html", {"roll": bases.base_roll(db, actor, base_id)})
 
 

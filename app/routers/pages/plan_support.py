@@ -10,11 +10,11 @@ from starlette.responses import Response
 from app.dependencies import ActorDep, CurrentPlan, SessionDep, requires
 from app.forms.support import ConvertForm, DetailsForm, LayerForm
 from app.models import ENDED_STATUSES, PLAN_KIND_LABELS, Child, PlanKind, SupportLayer
-from app.permissions import Permission, PlanAccess, may_coordinate
+from app.permissions import Permission, PlanAccess
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
 from app.services.plans import support
-from app.services.plans.access import refuse, refuse_change
+from app.services.plans.access import refuse_change
 from app.services.plans.plans import PlanProblem
 from app.services.plans.words import plan_words
 from app.urls import Page, see_other
@@ -30,9 +30,7 @@ def _page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
-    if not may_coordinate(access):
-        message = "Only the plan's coordinator changes its kind or layer of support."
-        refuse(access, message, action="isp.refused")
+    support.must_coordinate(access)
     plan = access.plan
     wanted = PlanKind.SEN_SUPPORT if template.endswith("isp_convert.html") else PlanKind.ISP
     if plan.kind is not wanted or plan.status in ENDED_STATUSES:

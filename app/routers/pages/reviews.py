@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.dependencies import ActorDep, CurrentPlan, SessionDep, requires
+from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, requires
 from app.forms.reviews import missing_errors, read_own_words, read_ratings
 from app.models import PROGRESS_RATING_LABELS, Child, MemberRole, PlanReview
 from app.permissions import (
@@ -68,14 +68,14 @@ def _review_page(
 
 @router.get("", dependencies=[requires(Permission.READ_PLANS)])
 def review_page(
-    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, review_id: int
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, review_id: RowId
 ) -> Response:
     return _review_page(request, db, access, progress.read_review(db, actor, access, review_id))
 
 
 @router.post("/progress", name="rate_progress_form", dependencies=[requires(Permission.CONTRIBUTE)])
 def rate_progress(
-    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, review_id: int, form: FormValues
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, review_id: RowId, form: FormValues
 ) -> Response:
     """Save the ratings given; finishing refuses, beside what was typed, while an outcome has none."""
     review = progress.find_review(db, access, review_id)
@@ -99,7 +99,7 @@ def rate_progress(
 
 @router.post("/own-words", name="own_words_form", dependencies=[requires(Permission.CONTRIBUTE)])
 def add_own_words(
-    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, review_id: int, form: FormValues
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, review_id: RowId, form: FormValues
 ) -> Response:
     review = progress.find_review(db, access, review_id)
     said, errors, values = read_own_words(form, progress.live_outcomes(db, access))

@@ -78,11 +78,6 @@ class ConcernsPanel:
     people: dict[int, Person]
     today: date
 
-    def waiting(self) -> list[PlanConcern]:
-        return [
-            concern for concern in self.concerns if concern.answer is None and concern.escalated_on is None
-        ]
-
 
 def answer_days_of(db: Session, local_authority_id: int) -> int:
     """The council's time for a setting to answer, in working days."""

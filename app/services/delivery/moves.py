@@ -22,6 +22,7 @@ from app.clock import uk_today as today
 from app.config import Settings
 from app.errors import Refused
 from app.models import (
+    ENDED_STATUSES,
     SETTING_KINDS,
     Child,
     MemberRole,
@@ -32,7 +33,6 @@ from app.models import (
     Plan,
     PlanKind,
     PlanMember,
-    PlanStatus,
     SettingMove,
 )
 from app.models.base import PLAIN_TEXT, as_utc, id_of, utc_now
@@ -42,6 +42,7 @@ from app.services.delivery import phases, placement
 from app.services.delivery.common import family_and_coordinator, may_move_setting, tell
 from app.services.plans.access import refuse, refuse_change, row_of_plan
 from app.services.plans.items import ContentProblem
+from app.services.plans.plans import PlanProblem
 
 logger = logging.getLogger("oneplan.moves")
 
@@ -403,7 +404,7 @@ def _apply_one(db: Session, settings: Settings, move_id: int | None, on: date) -
     if move is None or not move.is_pending or move.moves_on > on:
         return False  # another worker applied it, or it was cancelled, meanwhile
     plan = db.get(Plan, move.plan_id)
-    if plan is None or plan.status in {PlanStatus.CEASED, PlanStatus.CLOSED}:
+    if plan is None or plan.status in ENDED_STATUSES:
         logger.warning("Setting move %s is for a plan that has ended: left waiting", move.id)
         return False
     access = _acting_for(db, plan, move.made_by_id)
@@ -412,7 +413,8 @@ def _apply_one(db: Session, settings: Settings, move_id: int | None, on: date) -
         return False
     try:
         apply_move(db, settings, Actor.command(access.person), access, move)
-    except (Refused, ContentProblem) as problem:
+    except (Refused, ContentProblem, PlanProblem, LookupError) as problem:
+        # One move that cannot be made must not stop the moves due after it, today or at the next run.
         db.rollback()
         logger.warning("Setting move %s could not be applied: %s", move_id, problem)
         return False

@@ -29,7 +29,7 @@ from app.models import (
     Section,
 )
 from app.models.base import id_of
-from app.permissions import PlanAccess, may_write_in, works_at_setting
+from app.permissions import PlanAccess, may_give_place, works_at_setting
 from app.services import audit
 from app.services.plans.access import refuse
 from app.services.plans.items import ContentProblem, NewItem, added_details, write_item
@@ -180,16 +180,6 @@ def base_roll(db: Session, actor: Actor, base_id: int) -> BaseRoll:
         for place, plan, revision, child in found
     ]
     return BaseRoll(base, rows, since)
-
-
-def may_give_place(access: PlanAccess) -> bool:
-    """The school's own staff on the plan, who write its support (section F)."""
-    plan = access.plan
-    return (
-        plan.setting_id is not None
-        and works_at_setting(access.person, plan.setting_id)
-        and may_write_in(access, Section.F)
-    )
 
 
 def bases_for_plan(db: Session, access: PlanAccess) -> list[InclusionBase]:

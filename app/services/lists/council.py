@@ -6,7 +6,6 @@ list of 100,000 plans what the list of 100 does. The search takes part of a name
 plan's reference (OP-1003).
 """
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, tuple_
@@ -27,9 +26,9 @@ from app.models import (
     SupportLayer,
 )
 from app.services import audit
+from app.services.audit.search import plan_id_from_reference
 
 PAGE_SIZE = 25
-REFERENCE = re.compile(r"^\s*OP-?(\d{4,10})\s*$", re.IGNORECASE)
 MAX_SEARCH = 100
 
 
@@ -113,9 +112,9 @@ def council_page(
         .outerjoin(Organisation, col(Organisation.id) == col(Plan.setting_id))
         .where(col(Child.local_authority_id) == council_id, col(Plan.local_authority_id) == council_id)
     )
-    reference = REFERENCE.match(search)
-    if reference:
-        query = query.where(col(Plan.id) == int(reference.group(1)) - 1000)
+    plan_id = plan_id_from_reference(search) if search else None
+    if plan_id is not None:
+        query = query.where(col(Plan.id) == plan_id)
     elif search:
         query = query.where(func.lower(col(Child.full_name)).contains(search.lower(), autoescape=True))
     backwards = before is not None and after is None

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.models import (
+    ENDED_STATUSES,
     SETTING_KINDS,
     CycleStage,
     Item,
@@ -20,7 +21,6 @@ from app.models import (
     ItemRevision,
     MemberRole,
     PlanReview,
-    PlanStatus,
     ProgressRating,
     ReviewProgress,
 )
@@ -102,22 +102,38 @@ def progress_of(db: Session, review: PlanReview) -> dict[int, ReviewProgress]:
 def _open_for_change(access: PlanAccess, review: PlanReview) -> None:
     if review.finished_at is not None:
         refuse_change(access, "This review is finished: its record cannot change.", action="review.refused")
-    if access.plan.status in {PlanStatus.CEASED, PlanStatus.CLOSED}:
+    if access.plan.status in ENDED_STATUSES:
         refuse_change(access, "This plan has ended.", action="review.refused")
 
 
-def _row(db: Session, access: PlanAccess, review: PlanReview, item_id: int) -> ReviewProgress:
-    """The outcome's row at this review, made when first written; an item that is not one of this
-    plan's outcomes is a problem with what was sent."""
-    item = db.get(Item, item_id)
-    if item is None or item.plan_id != access.plan.id or item.kind is not ItemKind.OUTCOME:
-        raise PlanProblem("item_id", f"Item {item_id} is not an outcome of this plan")
-    row = db.exec(
-        select(ReviewProgress).where(
-            col(ReviewProgress.review_id) == review.id, col(ReviewProgress.item_id) == item_id
+def _rows(db: Session, access: PlanAccess, review: PlanReview, item_ids: list[int]) -> list[ReviewProgress]:
+    """Each outcome's row at this review, made when first written (two queries, however many are sent);
+    an item that is not one of this plan's outcomes is a problem with what was sent."""
+    if not item_ids:
+        return []
+    outcomes = set(
+        db.exec(
+            select(Item.id).where(
+                col(Item.id).in_(item_ids),
+                col(Item.plan_id) == access.plan.id,
+                col(Item.kind) == ItemKind.OUTCOME.value,
+            )
         )
-    ).first()
-    return row or ReviewProgress(review_id=id_of(review), item_id=item_id)
+    )
+    stranger = next((item_id for item_id in item_ids if item_id not in outcomes), None)
+    if stranger is not None:
+        raise PlanProblem("item_id", f"Item {stranger} is not an outcome of this plan")
+    kept = {
+        row.item_id: row
+        for row in db.exec(
+            select(ReviewProgress).where(
+                col(ReviewProgress.review_id) == review.id, col(ReviewProgress.item_id).in_(item_ids)
+            )
+        )
+    }
+    return [
+        kept.get(item_id) or ReviewProgress(review_id=id_of(review), item_id=item_id) for item_id in item_ids
+    ]
 
 
 def rate_outcomes(
@@ -139,7 +155,7 @@ def rate_outcomes(
     if finish and not may_coordinate(access):
         refuse(access, "Only the plan's coordinator finishes reviews.", action="review.refused")
     _open_for_change(access, review)
-    rows = [(_row(db, access, review, rating.item_id), rating) for rating in ratings]
+    rows = list(zip(_rows(db, access, review, [rating.item_id for rating in ratings]), ratings, strict=True))
     if finish:
         newly = {rating.item_id for rating in ratings}
         missing = [outcome for outcome in missing_ratings(db, access, review) if outcome.item.id not in newly]
@@ -174,8 +190,7 @@ def add_own_words(
     _open_for_change(access, review)
     is_child = access.member_role is MemberRole.CHILD
     written = []
-    for one in said:
-        row = _row(db, access, review, one.item_id)
+    for row, one in zip(_rows(db, access, review, [one.item_id for one in said]), said, strict=True):
         if is_child:
             row.child_words, row.child_words_by_id = one.words, id_of(access.person)
         else:

@@ -54,7 +54,8 @@ class LayerStep:
     by: Person | None
 
 
-def _must_coordinate(access: PlanAccess) -> None:
+def must_coordinate(access: PlanAccess) -> None:
+    """Changing a plan's kind or layer is its coordinator's (refused, 403, with why, otherwise)."""
     if not may_coordinate(access):
         refuse(
             access, "Only the plan's coordinator changes its kind or layer of support.", action="isp.refused"
@@ -85,7 +86,7 @@ def _check_details(db: Session, access: PlanAccess, duty_holder_id: int, next_re
 
 def convert_to_isp(db: Session, actor: Actor, access: PlanAccess, new: NewIsp) -> Plan:
     """The same plan row becomes an ISP: its items, views, reviews, versions and trail all stay."""
-    _must_coordinate(access)
+    must_coordinate(access)
     plan = access.plan
     if plan.kind is not PlanKind.SEN_SUPPORT or plan.status in ENDED_STATUSES:
         refuse_change(
@@ -128,7 +129,7 @@ def convert_to_isp(db: Session, actor: Actor, access: PlanAccess, new: NewIsp) -
 
 def change_layer(db: Session, actor: Actor, access: PlanAccess, move: LayerMove) -> SupportLayerChange:
     """A child moves between layers in any order; each move keeps its reason."""
-    _must_coordinate(access)
+    must_coordinate(access)
     plan = access.plan
     if plan.kind is not PlanKind.ISP or plan.status in ENDED_STATUSES:
         refuse_change(
@@ -165,7 +166,7 @@ def change_layer(db: Session, actor: Actor, access: PlanAccess, move: LayerMove)
 
 def change_details(db: Session, actor: Actor, access: PlanAccess, given: IspDetails) -> Plan:
     """A new duty holder (the SENCo leaves) or a new review date."""
-    _must_coordinate(access)
+    must_coordinate(access)
     plan = access.plan
     if plan.kind is not PlanKind.ISP or plan.status in ENDED_STATUSES:
         refuse_change(access, "Only a live Individual Support Plan has a duty holder.", action="isp.refused")
