@@ -23,7 +23,6 @@ from app.models import (
     Item,
     ItemContent,
     ItemKind,
-    ItemRevision,
     Organisation,
     Person,
     Plan,
@@ -37,7 +36,7 @@ from app.models.plan import Child
 from app.permissions import PLAN_SECTIONS, PlanAccess, answers_for_service, may_ask_experts
 from app.services import audit
 from app.services.plans.access import refuse
-from app.services.plans.items import ContentProblem, checked_content, content_digest
+from app.services.plans.items import ContentProblem, checked_content, content_digest, new_item
 
 MAX_ROW_ID = 2_147_483_647
 REPLY_SECTIONS = {ReplyKind.ADVICE: Section.K, ReplyKind.PROVISION: Section.F}
@@ -228,14 +227,7 @@ def reply(db: Session, actor: Actor, row: RequestRow, answer: ExpertReply) -> It
         typed.delivered_by_organisation_id = service.organisation_id if service else None
         if typed.deliverer_role is None and service is not None:
             typed.deliverer_role = SPECIALIST_ROLES.get(service.specialism)
-    content = checked_content(kind, typed)
-    item = Item(plan_id=id_of(plan), section=section, kind=kind, author_id=id_of(person), revision_number=1)
-    db.add(item)
-    db.flush()
-    revision = ItemRevision(**content.model_dump(), item_id=id_of(item), number=1, author_id=id_of(person))
-    db.add(revision)
-    db.flush()
-    item.current_revision_id = revision.id
+    item = new_item(db, plan, person, section, typed)
     request.answered_at = utc_now()
     request.answered_by_id = id_of(person)
     request.reply_kind = answer.reply_kind
@@ -253,7 +245,7 @@ def reply(db: Session, actor: Actor, row: RequestRow, answer: ExpertReply) -> It
             "item_id": item.id,
             "reply_kind": answer.reply_kind.value,
             "section": section.value,
-            "digest": content_digest(content),
+            "digest": content_digest(checked_content(kind, typed)),
         },
     )
     return item

@@ -22,6 +22,7 @@ from app.models import (
     ItemRevision,
     Organisation,
     Person,
+    Plan,
     PlanMember,
     PlanStatus,
     PlanVersion,
@@ -190,10 +191,14 @@ def _check_organisation(db: Session, content: ItemContent) -> None:
 
 
 def _check_role(db: Session, access: PlanAccess, content: ItemContent, *, keeping: str | None = None) -> None:
+    _check_role_of(db, access.plan, content, keeping=keeping)
+
+
+def _check_role_of(db: Session, plan: Plan, content: ItemContent, *, keeping: str | None = None) -> None:
     """The role delivering provision is a built-in one or on the plan's council's own list, or the one
     it had (a plan moved from another council keeps its role)."""
     role = content.deliverer_role
-    if role != keeping and not deliverer_roles.is_on_list(db, access.plan.local_authority_id, role):
+    if role != keeping and not deliverer_roles.is_on_list(db, plan.local_authority_id, role):
         raise ContentProblem({"deliverer_role": "Select a role from the list"})
 
 
@@ -237,20 +242,29 @@ def write_item(db: Session, access: PlanAccess, new: NewItem, *, to_issued: bool
     """Write a new item and its first revision. Not audited: the caller's action records its one event."""
     kind = SECTION_KIND[new.section]
     check_may_add(access, new.section, named=f"section {new.section}", to_issued=to_issued)
-    content = checked_content(kind, new)
-    _check_organisation(db, content)
-    _check_role(db, access, content)
     voice_id = _voice_for(db, access, new.voice_id) if kind is ItemKind.VIEW else None
-    item = Item(
-        plan_id=id_of(access.plan),
-        section=new.section,
-        kind=kind,
-        author_id=id_of(access.person),
-        voice_id=voice_id,
-    )
+    return new_item(db, access.plan, access.person, new.section, new, voice_id=voice_id)
+
+
+def new_item(
+    db: Session,
+    plan: Plan,
+    author: Person,
+    section: Section,
+    typed: ItemContent,
+    *,
+    voice_id: int | None = None,
+) -> Item:
+    """A new item with its first revision, its content checked (the caller has checked who may write
+    it: a member through `write_item`, a service replying to a request for its advice). Not audited."""
+    kind = SECTION_KIND[section]
+    content = checked_content(kind, typed)
+    _check_organisation(db, content)
+    _check_role_of(db, plan, content)
+    item = Item(plan_id=id_of(plan), section=section, kind=kind, author_id=id_of(author), voice_id=voice_id)
     db.add(item)
     db.flush()
-    revision = _add_revision(db, item, content, access.person, number=1)
+    revision = _add_revision(db, item, content, author, number=1)
     item.revision_number = 1
     item.current_revision_id = revision.id
     db.flush()
