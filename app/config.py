@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     """See a template's changes without a restart (development only: it costs a file check per use)."""
     public_url: str = "http://127.0.0.1:8000"
     max_request_bytes: int = 10 * 1024 * 1024
-    """The largest request body accepted (413 beyond it); a picture is at most 5 MB."""
+    """The largest request body accepted (413 beyond it); a picture is at most 5 MB. Advice returned
+    with its files has a limit of its own (app.routers.pages.advice.LARGER_BODIES), never below this."""
     demo_mode: bool = False
     """The demo's conveniences (the outbox): asked for by scripts/run; refused in production."""
     fast_password_hashing: bool = False

@@ -14,6 +14,7 @@ from app.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.observability import ObservabilityMiddleware
 from app.page_cache import PageCache
 from app.routers import ROUTE_ORDER, api
+from app.routers.pages.advice import LARGER_BODIES
 from app.static_files import FingerprintedStaticFiles
 from app.urls import remember_routes
 
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.page_cache = PageCache()
     # Innermost first: the body limit's 413 gets the request id, the security headers and an access line.
-    app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_request_bytes)
+    app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_request_bytes, larger=LARGER_BODIES)
     # Inside RequestContextMiddleware, whose request id each access line carries.
     app.add_middleware(ObservabilityMiddleware, settings=settings)
     app.add_middleware(

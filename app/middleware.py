@@ -3,6 +3,7 @@ pays a thread hop."""
 
 import re
 import uuid
+from collections.abc import Mapping
 
 from fastapi import HTTPException
 from starlette.datastructures import MutableHeaders
@@ -65,19 +66,32 @@ class BodySizeLimitMiddleware:
     A declared Content-Length over the limit is answered 413 before anything is read; a body sent
     in chunks (or one that outgrows its declared length) stops the moment it passes the limit, so
     no more than the limit is ever held. Pictures (5 MB) and forms fit well within the default.
+    `larger` names the few posts that may send more (a path pattern and its own limit, never below
+    the default): advice returned with its files. Every other request keeps the default.
     """
 
-    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, limit: int, larger: Mapping[re.Pattern[str], int] | None = None
+    ) -> None:
         self.app = app
-        self.limit = limit
+        self.default = limit
+        self.larger = {pattern: max(limit, own) for pattern, own in (larger or {}).items()}
+
+    def limit_for(self, scope: Scope) -> int:
+        if scope.get("method") == "POST":
+            for pattern, limit in self.larger.items():
+                if pattern.fullmatch(scope["path"]):
+                    return limit
+        return self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope)
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, receive, send)
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         received = 0
         started = False
@@ -87,8 +101,8 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise BodyTooLarge(self.limit)
+                if received > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         async def noting_send(message: Message) -> None:
@@ -102,9 +116,9 @@ class BodySizeLimitMiddleware:
             # Read by something that does not answer HTTP errors itself: answer here if still possible.
             if started:
                 raise
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        too_large = BodyTooLarge(self.limit)
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        too_large = BodyTooLarge(limit)
         response = error_response(Request(scope, receive), 413, too_large.detail, {"Connection": "close"})
         await response(scope, receive, send)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 from sqlmodel import Session, delete, select
 
 from app.clock import uk_today
@@ -94,6 +94,18 @@ def test_from_the_request_to_the_issued_plan_in_one_thread(
         khan.get_by_role("button", name="Return the advice").click()
         expect(khan.locator(".govuk-error-summary")).to_contain_text("Write the advice")
         khan.get_by_label("Your advice").fill("A quiet space at lunch; ear defenders in assemblies.")
+        # A file over 5 MB is stopped before sending (an oversize post would be a 413, the words lost).
+        posts: list[str] = []
+        khan.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+        scan: FilePayload = {"name": "big scan.pdf", "mimeType": "application/pdf", "buffer": PDF * 80_000}
+        khan.get_by_label("Files (optional)").set_input_files(scan)
+        khan.get_by_role("button", name="Return the advice").click()
+        expect(khan.locator(".govuk-error-summary")).to_contain_text("big scan.pdf is larger than 5 MB")
+        expect(khan.locator(".govuk-error-summary")).to_be_focused()
+        expect(khan.get_by_label("Your advice")).to_have_value(
+            "A quiet space at lunch; ear defenders in assemblies."
+        )
+        assert posts == []
         khan.get_by_label("Files (optional)").set_input_files(str(report))
         khan.get_by_role("button", name="Return the advice").click()
         expect(khan.locator(".govuk-notification-banner")).to_contain_text("in section K of the plan")

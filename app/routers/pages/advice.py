@@ -1,6 +1,7 @@
 """Advice where it is asked for: the adviser opens the request (from their dashboard or the timeline),
 writes the advice with any files and returns it in one post; the files are served to the plan's members."""
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -21,6 +22,9 @@ from app.services.timelines.labels import LABELS
 from app.urls import Page, see_other
 
 router = APIRouter()
+
+LARGER_BODIES = {re.compile(r"/plans/\d+/advice-requests/\d+/advice"): advice_files.REQUEST_BYTES}
+"""The one post allowed more than the service's request limit (for app.main's body limit): five files."""
 
 FILE_HEADERS = {
     "Cache-Control": "private, no-store",
@@ -52,6 +56,9 @@ def _advice_page(
         "written": written,
         "may_return": advice.returned_on is None and timelines.may_record_return(access, advice),
         "max_files": advice_files.MAX_FILES,
+        "max_file_bytes": advice_files.MAX_BYTES,
+        "too_big": advice_files.TOO_BIG,
+        "too_many": advice_files.TOO_MANY,
         "labels": LABELS,
         "errors": errors,
         "values": values,

@@ -22,6 +22,10 @@ from app.services.voices.pictures import PictureProblem, checked_picture
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_FILES = 5
+REQUEST_BYTES = MAX_FILES * MAX_BYTES + 1024 * 1024
+"""The advice post's own body limit: every file it may keep, and a megabyte for the words and the
+multipart framing. So a post of files the page would refuse one by one (too big, too many) still
+reaches the page, which names the problem and keeps what was typed; beyond it, a 413."""
 FIELD = "attachments"
 PDF = ("application/pdf", "pdf")
 
