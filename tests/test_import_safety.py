@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.config import Settings
 from app.models import Plan, ViewPicture
+from app.services import stored_files
 from app.services.paper import transfer
 from app.services.voices import pictures as picture_store
 from tests.test_plan_pages import plan_of
@@ -77,8 +78,10 @@ def test_a_picture_named_outside_the_pictures_folder_is_stored_inside_it_under_a
     kept = imported_pictures(db_session, plan)
     assert kept
     for picture in kept:
-        assert picture_store.STORED_NAME.fullmatch(picture.file_name), picture.file_name
-    red = [picture for picture in kept if picture_store.stored_bytes(settings.data_dir, picture.file_name)]
+        assert stored_files.STORED_NAME.fullmatch(picture.file_name), picture.file_name
+    red = [
+        picture for picture in kept if picture_store.STORE.stored_bytes(settings.data_dir, picture.file_name)
+    ]
     assert red, "the picture in the zip is kept, under a name OnePlan chose"
 
 
@@ -102,12 +105,12 @@ def test_a_picture_cannot_replace_another_plans_drawing(
         select(ViewPicture).where(col(ViewPicture.plan_id) == plan_of(db_session, "Sam Taylor").id)
     ).first()
     assert sams is not None
-    original = picture_store.stored_bytes(settings.data_dir, sams.file_name)
+    original = picture_store.STORE.stored_bytes(settings.data_dir, sams.file_name)
     assert original is not None
     document, _entries = sams_export
     document["tables"]["view_picture"][0]["file_name"] = f"./{sams.file_name}"
     import_as_morgan(zip_of(document, {f"pictures/./{sams.file_name}": png_of("red")}))
-    assert picture_store.stored_bytes(settings.data_dir, sams.file_name) == original
+    assert picture_store.STORE.stored_bytes(settings.data_dir, sams.file_name) == original
 
 
 @pytest.mark.parametrize("named", ["/etc/passwd", "../oneplan.db", "/proc/self/environ"])

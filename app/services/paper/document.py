@@ -263,7 +263,7 @@ def _paper_picture(
     """The picture inlined (a PDF carries its pictures); a missing file prints its description only."""
     whose = f"{voice.display_name}'s picture" if voice is not None else "A picture"
     alt = f"{whose} with their view" + (f" ({prompt.lower()})" if prompt else "")
-    data = picture_store.stored_bytes(data_dir, picture.file_name)
+    data = picture_store.STORE.stored_bytes(data_dir, picture.file_name)
     if data is None:
         return PaperPicture(alt=alt, data_uri="")
     return PaperPicture(

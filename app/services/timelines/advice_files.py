@@ -1,26 +1,25 @@
 """Files returned with advice: PDF, PNG or JPEG, known by their content (never their name), size-limited.
 
-Stored like the children's pictures (app.services.voices.pictures): outside static/, in the data folder's
-advice/ under random names; pictures are re-encoded without what a camera adds. Served only through
-`read_attachment`, to the members of the attachment's plan, and each read is audited.
+Kept as every uploaded file is (app.services.stored_files), in the data folder's advice/; pictures
+are re-encoded without what a camera adds, as a view's are. Served only through `read_attachment`, to
+the members of the attachment's plan, and each read is audited.
 """
 
 import re
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
-from app.errors import Refused
 from app.models.timeline import AdviceAttachment
 from app.permissions import PlanAccess
-from app.services import audit
+from app.services import stored_files
 from app.services.plans.plans import PlanProblem
+from app.services.stored_files import FileStore, absent, kind_of, size_problem
 from app.services.voices.pictures import PictureProblem, checked_picture
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = stored_files.MAX_BYTES
 MAX_FILES = 5
 REQUEST_BYTES = MAX_FILES * MAX_BYTES + 1024 * 1024
 """The advice post's own body limit: every file it may keep, and a megabyte for the words and the
@@ -63,15 +62,15 @@ def checked_file(upload: Upload) -> CheckedFile:
     """The file as it will be stored, or PlanProblem naming the file and what to do instead."""
     name = shown_name(upload.name)
     data = upload.data
-    if not data:
-        raise PlanProblem(FIELD, EMPTY.format(name=name))
-    if len(data) > MAX_BYTES:
-        raise PlanProblem(FIELD, TOO_BIG.format(name=name))
-    if data.startswith(b"%PDF-"):
+    too = size_problem(data)
+    if too is not None:
+        raise PlanProblem(FIELD, (EMPTY if too == "empty" else TOO_BIG).format(name=name))
+    kind = kind_of(data)
+    if kind == "pdf":
         if b"%%EOF" not in data[-2048:]:
             raise PlanProblem(FIELD, BROKEN.format(name=name))
         return CheckedFile(name, data, *PDF)
-    if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+    if kind == "picture":
         try:
             picture = checked_picture(data)
         except PictureProblem:
@@ -86,21 +85,12 @@ def checked_files(uploads: list[Upload]) -> list[CheckedFile]:
     return [checked_file(upload) for upload in uploads]
 
 
-STORED_NAME = re.compile(r"[A-Za-z0-9_-]{16,64}\.(pdf|png|jpg)")
-"""The only names OnePlan gives stored files: a name of any other shape is never opened as a path."""
-
-
-def _folder(data_dir: Path) -> Path:
-    folder = data_dir / "advice"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+STORE = FileStore("advice", frozenset({"pdf", "png", "jpg"}))
 
 
 def store(data_dir: Path, checked: CheckedFile) -> str:
     """Write a checked file under a new random name and return the name."""
-    name = f"{secrets.token_urlsafe(24)}.{checked.extension}"
-    (_folder(data_dir) / name).write_bytes(checked.data)
-    return name
+    return STORE.store(data_dir, checked.extension, checked.data)
 
 
 def attachments_of(db: Session, plan_id: int, item_ids: list[int]) -> dict[int, list[AdviceAttachment]]:
@@ -117,22 +107,11 @@ def attachments_of(db: Session, plan_id: int, item_ids: list[int]) -> dict[int, 
     return found
 
 
-def _absent(access: PlanAccess, attachment_id: int) -> Refused:
-    return Refused(
-        404,
-        "Not Found",
-        action="advice.attachment_refused",
-        person=access.person,
-        object_type="advice_attachment",
-        object_id=attachment_id,
-    )
-
-
 def plan_attachment(db: Session, access: PlanAccess, attachment_id: int) -> AdviceAttachment:
     """A file of this plan, for its members (and its council's auditors); absent to everyone else."""
     attachment = db.get(AdviceAttachment, attachment_id)
     if attachment is None or attachment.plan_id != access.plan.id or not access.may_see:
-        raise _absent(access, attachment_id)
+        raise absent(access, "advice_attachment", attachment_id, action="advice.attachment_refused")
     return attachment
 
 
@@ -140,15 +119,13 @@ def read_attachment(
     db: Session, actor: Actor, access: PlanAccess, data_dir: Path, attachment: AdviceAttachment
 ) -> bytes:
     """The stored file's bytes (a read of plan content: audited)."""
-    path = _folder(data_dir) / attachment.file_name
-    if STORED_NAME.fullmatch(attachment.file_name) is None or not path.is_file():
-        raise _absent(access, attachment.id or 0)
-    audit.record(
+    return STORE.read(
         db,
         actor,
-        "advice.attachment_read",
+        access,
+        data_dir,
+        attachment,
         object_type="advice_attachment",
-        object_id=attachment.id,
-        details={"plan_id": attachment.plan_id, "item_id": attachment.item_id},
+        read_as="advice.attachment_read",
+        refused_as="advice.attachment_refused",
     )
-    return path.read_bytes()

@@ -2,12 +2,11 @@
 
 Only PNG and JPEG are kept, whatever a file is called. A picture is decoded under a pixel limit (so
 that a small file cannot unpack into gigabytes), then written afresh: what a camera or phone adds
-(EXIF, GPS position, comments) is not copied. Files live in the data folder's pictures/ under random
-names and are served only through `read_picture`, to people who may see the view.
+(EXIF, GPS position, comments) is not copied. Files are kept as every uploaded file is
+(app.services.stored_files), in the data folder's pictures/, and are served only through
+`read_picture`, to people who may see the view.
 """
 
-import re
-import secrets
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -16,15 +15,15 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlmodel import Session
 
 from app.actor import Actor
-from app.errors import Refused
 from app.models import Section, ViewPicture
 from app.models.base import id_of
 from app.permissions import PlanAccess, may_write_in
-from app.services import audit
+from app.services import audit, stored_files
 from app.services.plans.access import refuse
 from app.services.plans.items import plan_item
+from app.services.stored_files import FileStore, absent, size_problem
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = stored_files.MAX_BYTES
 MAX_PIXELS = 25_000_000
 """About 5,000 by 5,000: any phone photo, and far below what could exhaust the server's memory."""
 FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg")}
@@ -51,10 +50,9 @@ class CheckedPicture:
 
 def checked_picture(data: bytes) -> CheckedPicture:
     """The picture re-encoded without metadata, or PictureProblem saying what to do instead."""
-    if not data:
-        raise PictureProblem(EMPTY)
-    if len(data) > MAX_BYTES:
-        raise PictureProblem(TOO_BIG)
+    problem = size_problem(data)
+    if problem is not None:
+        raise PictureProblem(EMPTY if problem == "empty" else TOO_BIG)
     try:
         with Image.open(BytesIO(data), formats=list(FORMATS)) as opened:
             if opened.format not in FORMATS:
@@ -82,49 +80,12 @@ def checked_picture(data: bytes) -> CheckedPicture:
     return CheckedPicture(out.getvalue(), media_type, extension, image.width, image.height)
 
 
-STORED_NAME = re.compile(r"[A-Za-z0-9_-]{16,64}\.(png|jpg)")
-"""The only names OnePlan gives stored pictures: a name of any other shape is never opened as a path."""
-
-
-def pictures_dir(data_dir: Path) -> Path:
-    folder = data_dir / "pictures"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def stored_path(data_dir: Path, file_name: str) -> Path | None:
-    """Where a stored picture lives, or None for a name OnePlan would never have given it."""
-    if STORED_NAME.fullmatch(file_name) is None:
-        return None
-    return pictures_dir(data_dir) / file_name
-
-
-def stored_bytes(data_dir: Path, file_name: str) -> bytes | None:
-    """A stored picture's bytes, or None when the name is not one of ours or the file is gone."""
-    path = stored_path(data_dir, file_name)
-    if path is None or not path.is_file():
-        return None
-    return path.read_bytes()
+STORE = FileStore("pictures", frozenset({"png", "jpg"}))
 
 
 def new_name(media_type: str) -> str:
-    """A random name for a picture to be stored (never one chosen outside OnePlan)."""
-    extension = "jpg" if media_type == FORMATS["JPEG"][0] else "png"
-    return f"{secrets.token_urlsafe(24)}.{extension}"
-
-
-def store_as(data_dir: Path, file_name: str, checked: CheckedPicture) -> None:
-    path = stored_path(data_dir, file_name)
-    if path is None:  # pragma: no cover - names come from new_name
-        raise ValueError(f"not a stored picture's name: {file_name!r}")
-    path.write_bytes(checked.data)
-
-
-def store(data_dir: Path, checked: CheckedPicture) -> str:
-    """Write a checked picture under a new random name and return the name."""
-    name = new_name(checked.media_type)
-    store_as(data_dir, name, checked)
-    return name
+    """A random name for a picture to be stored, by what it is (never a name chosen outside OnePlan)."""
+    return STORE.new_name("jpg" if media_type == FORMATS["JPEG"][0] else "png")
 
 
 def add_picture(db: Session, actor: Actor, access: PlanAccess, data_dir: Path, data: bytes) -> ViewPicture:
@@ -134,7 +95,7 @@ def add_picture(db: Session, actor: Actor, access: PlanAccess, data_dir: Path, d
             access, "Only the people who write views on this plan can add pictures.", action="picture.refused"
         )
     checked = checked_picture(data)
-    name = store(data_dir, checked)
+    name = STORE.store(data_dir, checked.extension, checked.data)
     picture = ViewPicture(
         plan_id=id_of(access.plan),
         file_name=name,
@@ -166,36 +127,20 @@ def plan_picture(db: Session, access: PlanAccess, picture_id: int) -> ViewPictur
             return picture
         if picture.uploaded_by == access.person.id:
             return picture
-    raise Refused(
-        404,
-        "Not Found",
-        action="picture.refused",
-        person=access.person,
-        object_type="view_picture",
-        object_id=picture_id,
-    )
+    raise absent(access, "view_picture", picture_id, action="picture.refused")
 
 
 def read_picture(
     db: Session, actor: Actor, access: PlanAccess, data_dir: Path, picture: ViewPicture
 ) -> bytes:
     """The stored picture's bytes (a read of plan content: audited)."""
-    data = stored_bytes(data_dir, picture.file_name)
-    if data is None:
-        raise Refused(
-            404,
-            "Not Found",
-            action="picture.refused",
-            person=access.person,
-            object_type="view_picture",
-            object_id=picture.id,
-        )
-    audit.record(
+    return STORE.read(
         db,
         actor,
-        "picture.read",
+        access,
+        data_dir,
+        picture,
         object_type="view_picture",
-        object_id=picture.id,
-        details={"plan_id": picture.plan_id, "item_id": picture.item_id},
+        read_as="picture.read",
+        refused_as="picture.refused",
     )
-    return data

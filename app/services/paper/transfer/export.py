@@ -241,7 +241,7 @@ def _exported_pictures(settings: Settings, rows: list[dict[str, Any]]) -> dict[s
     """
     found: dict[str, bytes] = {}
     for row in rows:
-        data = picture_store.stored_bytes(settings.data_dir, str(row["file_name"]))
+        data = picture_store.STORE.stored_bytes(settings.data_dir, str(row["file_name"]))
         extension = "jpg" if row["media_type"] == "image/jpeg" else "png"
         if data is None:
             row["file_name"] = f"missing-{str(row['ref']).replace(':', '-')}.{extension}"

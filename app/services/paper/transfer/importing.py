@@ -227,7 +227,7 @@ def import_export(db: Session, settings: Settings, actor: Actor, data: bytes) ->
     except (KeyError, TypeError, ValueError, AttributeError, SQLAlchemyError) as error:
         raise ImportProblem(f"The export does not hold together ({_what_broke(error)})") from None
     for file_name, checked in stored:
-        picture_store.store_as(settings.data_dir, file_name, checked)
+        picture_store.STORE.store_as(settings.data_dir, file_name, checked.data)
     for position, trail in enumerate(trails, start=1):
         db.add(
             ImportedAuditTrail(
