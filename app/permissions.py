@@ -19,6 +19,7 @@ from app.models import (
     FAMILY_MEMBER_ROLES,
     PROFESSIONAL_MEMBER_ROLES,
     SEN_SUPPORT_SECTION_TITLES,
+    AdviceRequest,
     Item,
     ItemKind,
     MemberRole,
@@ -27,6 +28,7 @@ from app.models import (
     Plan,
     PlanKind,
     PlanMember,
+    PlanStatus,
     Section,
     ViewAudience,
 )
@@ -339,6 +341,29 @@ def may_manage_reviews(access: PlanAccess) -> bool:
     return may_coordinate(access) or (access.plan.kind is PlanKind.EHC and may_manage_assessment(access))
 
 
+def may_record_return(access: PlanAccess, advice: AdviceRequest) -> bool:
+    """Recording that advice came back: the case officer, or the person or team asked, on the plan."""
+    person = access.person
+    asked = person.id == advice.person_id or (person.organisation_id or 0) == advice.organisation_id
+    return may_manage_assessment(access) or (
+        access.membership is not None and person.role is not PersonRole.LA_AUDIT_OFFICER and asked
+    )
+
+
+def may_move_setting(access: PlanAccess) -> bool:
+    """A move of school, while the plan is open: its coordinator or the local authority on it. On an EHC
+    plan the local authority only (it names the placement in section I); once that plan is issued the
+    move amends it, through its review: the coordinator only."""
+    plan = access.plan
+    if plan.status in ENDED_STATUSES or not role_may(access.person, Permission.CONTRIBUTE):
+        return False
+    if plan.kind is PlanKind.EHC and plan.status is PlanStatus.ISSUED:
+        return may_coordinate(access)
+    if access.member_role is MemberRole.LOCAL_AUTHORITY:
+        return True
+    return may_coordinate(access) and plan.kind is not PlanKind.EHC
+
+
 def is_case_officer_of(person: Person, local_authority_id: int) -> bool:
     """A SEND case officer of this council: takes on its assessment requests."""
     return (
@@ -368,6 +393,11 @@ def may_raise_concern(access: PlanAccess) -> bool:
     if role not in FAMILY_MEMBER_ROLES or not role_may(access.person, Permission.CONTRIBUTE):
         return False
     return access.person.makes_own_decisions and access.plan.status not in ENDED_STATUSES
+
+
+def concerns_go_to_council(access: PlanAccess) -> bool:
+    """The family of a plan that has ended: there is no setting to answer now, so the council hears them."""
+    return access.member_role in FAMILY_MEMBER_ROLES and access.plan.status in ENDED_STATUSES
 
 
 def may_answer_concern(access: PlanAccess) -> bool:

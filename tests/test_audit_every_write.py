@@ -574,6 +574,18 @@ def _cancel_move(path: str, *, api: bool) -> Scenario:
     return scenario
 
 
+def _raise_concern(
+    client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+) -> Done:
+    """Alex raises a concern (the matrix also plays this route on an ended plan, where nothing is written)."""
+    sam, alex, csrf = _sams_plan(db, sign_in_as, "Alex Taylor")
+    since = last_event_id(db)
+    form = {"csrf_token": csrf, "about": "delivery", "words": "Sam's 1:1 did not happen this week."}
+    response = client.post(f"/plans/{sam.id}/concerns", data=form, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return _after(db, alex, "concern.raised", since)
+
+
 def _ask_expert(path: str, *, api: bool) -> Scenario:
     def scenario(
         client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
@@ -837,6 +849,7 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/plans/{plan_id}/needs-map"): _needs_map("/plans/{plan_id}/needs-map", api=False),
     ("POST", "/api/v1/plans/{plan_id}/needs-map"): _needs_map("/api/v1/plans/{plan_id}/needs-map", api=True),
     ("POST", "/plans/{plan_id}/move"): _move("/plans/{plan_id}/move", api=False),
+    ("POST", "/plans/{plan_id}/concerns"): _raise_concern,
     ("POST", "/api/v1/plans/{plan_id}/moves"): _move("/api/v1/plans/{plan_id}/moves", api=True),
     ("POST", "/plans/{plan_id}/moves/{move_id}/cancel"): _cancel_move(
         "/plans/{plan_id}/moves/{move_id}/cancel", api=False

@@ -41,6 +41,7 @@ from app.services.jobs.worker import JOBS, Context, Worker
 from app.services.plans.access import plan_access
 from app.services.plans.items import ContentProblem
 from tests.databases import migrated_database
+from tests.factories import make_person
 from tests.page_checks import check_page
 
 Lookup = Callable[[str], Person]
@@ -189,6 +190,27 @@ def test_a_move_that_does_not_fit_is_made_with_its_reason_and_amends_the_issued_
         .limit(3)
     ).all()
     assert list(reversed(actions)) == ["plan.start_review", "item.revised", "plan.setting_moved"]
+
+
+def test_on_an_issued_plan_only_its_coordinator_names_a_new_school(
+    db_session: Session, settings: Settings, demo: Lookup
+) -> None:
+    """A second council officer on Ella's plan may not: the move amends the plan, through its review."""
+    ella, priya = demo("Ella Morris"), demo("Priya Shah")
+    plan = plan_of(db_session, ella)
+    colleague = make_person(db_session, PersonRole.LA_CASE_OFFICER, password=None)
+    colleague.organisation_id = plan.local_authority_id
+    db_session.add(
+        PlanMember(plan_id=plan.id or 0, person_id=colleague.id or 0, role=MemberRole.LOCAL_AUTHORITY)
+    )
+    db_session.flush()
+    with pytest.raises(Refused) as refused:
+        record(db_session, settings, colleague, plan, priya, today(), reason="Closer to home")
+    assert (refused.value.status_code, refused.value.detail) == (
+        403,
+        "This plan has been issued: only its coordinator can amend it to name a new school.",
+    )
+    assert db_session.exec(select(SettingMove).where(SettingMove.plan_id == plan.id)).first() is None
 
 
 def test_an_issued_plans_move_needs_a_reason_even_when_the_school_fits(

@@ -24,6 +24,7 @@ from app.models import (
     PersonRole,
     Plan,
     PlanConcern,
+    PlanStatus,
 )
 from app.models.base import id_of
 from tests.factories import make_organisation, make_person
@@ -70,6 +71,17 @@ def _plan_with_concerns(
 def _waiting(db: Session, caller: Person | None, relationship: Relationship) -> Mapping[str, Any]:
     plan, parent = _plan_with_concerns(db, caller, relationship)
     return {"plan_id": plan.id, "concern_id": _concern(db, plan, parent, answered=False).id}
+
+
+def _ended(db: Session, caller: Person | None, relationship: Relationship) -> Mapping[str, Any]:
+    """A plan that has ended (closed), with a concern waiting."""
+    params = _waiting(db, caller, relationship)
+    plan = db.get(Plan, params["plan_id"])
+    assert plan is not None
+    plan.status = PlanStatus.CLOSED
+    db.add(plan)
+    db.flush()
+    return params
 
 
 def _answered(db: Session, caller: Person | None, relationship: Relationship) -> Mapping[str, Any]:
@@ -127,6 +139,7 @@ def api(
 
 FAMILY = frozenset({PersonRole.PARENT_CARER})
 """The matrix's child account has no date of birth, so is not yet 16: their parents raise concerns."""
+WHOLE_FAMILY = frozenset({PersonRole.PARENT_CARER, PersonRole.CHILD})
 SETTING = frozenset({PersonRole.EDUCATION})
 PARTIES = READERS - OTHER_AGENCIES
 
@@ -150,6 +163,9 @@ ROUTES = [
     Route("GET", "/plans/{plan_id}/concerns", page(PARTIES, 200, READERS), params=_waiting),
     Route("GET", "/plans/{plan_id}/concerns/new", page(FAMILY, 200), params=_waiting),
     Route("POST", "/plans/{plan_id}/concerns", page(FAMILY, 303), params=_waiting, form=CONCERN_FORM),
+    # A plan that has ended: its family is told concerns go to the council (409,
+    # permissions.concerns_go_to_council), the child too; the others as on a live plan.
+    Route("POST", "/plans/{plan_id}/concerns", page(WHOLE_FAMILY, 409), params=_ended, form=CONCERN_FORM),
     Route("GET", "/plans/{plan_id}/concerns/{concern_id}", page(PARTIES, 200, READERS), params=_waiting),
     Route(
         "POST",

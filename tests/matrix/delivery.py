@@ -20,11 +20,15 @@ from app.models import (
     Item,
     ItemKind,
     ItemRevision,
+    MemberRole,
     Organisation,
     OrganisationKind,
     Person,
     PersonRole,
+    Plan,
+    PlanKind,
     PlanMember,
+    PlanStatus,
     ProvisionChange,
     ProvisionChangeKind,
     ProvisionFrequency,
@@ -36,7 +40,7 @@ from app.models import (
 from app.models.base import id_of
 from tests.factories import make_organisation, make_person
 from tests.matrix import SEES_NO_PLAN, Relationship, Route, only
-from tests.matrix.plan_management import _plan
+from tests.matrix.plan_management import _member, _plan
 
 READERS = frozenset(set(PersonRole) - {PersonRole.ADMINISTRATOR})
 CONTRIBUTORS = READERS - {PersonRole.LA_AUDIT_OFFICER}
@@ -46,6 +50,7 @@ PROFESSIONALS = frozenset(
 COORDINATORS = frozenset({PersonRole.EDUCATION, PersonRole.LA_CASE_OFFICER})
 FAMILY = frozenset({PersonRole.PARENT_CARER, PersonRole.CHILD})
 LA = frozenset({PersonRole.LA_CASE_OFFICER, PersonRole.LA_AUDIT_OFFICER})
+CASE_OFFICERS = frozenset({PersonRole.LA_CASE_OFFICER})
 
 
 def _item(db: Session, plan_id: int, author: int, section: Section, kind: ItemKind, **content: Any) -> Item:
@@ -116,6 +121,24 @@ def _params(db: Session, caller: Person | None, relationship: Relationship) -> M
         "senco_id": senco.id,
         "move_id": waiting.id,
     }
+
+
+def _issued_ehc_params(db: Session, caller: Person | None, relationship: Relationship) -> Mapping[str, Any]:
+    """As `_params`, on an issued EHC plan that a council case officer coordinates (the caller, if that is
+    their part): a move amends the plan there, so only its coordinator records or cancels one."""
+    params = _params(db, caller, relationship)
+    plan = db.get(Plan, params["plan_id"])
+    assert plan is not None
+    if plan.kind is not PlanKind.EHC:
+        for member in db.exec(select(PlanMember).where(PlanMember.plan_id == plan.id)):
+            member.is_coordinator = False
+            db.add(member)
+        officer = make_person(db, PersonRole.LA_CASE_OFFICER, password=None)
+        _member(db, plan, officer, MemberRole.LOCAL_AUTHORITY, coordinator=True)
+    plan.kind, plan.status = PlanKind.EHC, PlanStatus.ISSUED
+    db.add(plan)
+    db.flush()
+    return params
 
 
 def page(
@@ -206,6 +229,18 @@ ROUTES = [
     Route("POST", "/plans/{plan_id}/move", page(COORDINATORS, 200), params=_params, form={"moves_on": WEEK}),
     # A move dated ahead is called off by those who may record one.
     Route("POST", "/plans/{plan_id}/moves/{move_id}/cancel", page(COORDINATORS, 303), params=_params),
+    # On an issued EHC plan: its coordinator only, the council's case officer (permissions.may_move_setting).
+    Route("GET", "/plans/{plan_id}/move", page(CASE_OFFICERS, 200), params=_issued_ehc_params),
+    Route(
+        "POST",
+        "/plans/{plan_id}/move",
+        page(CASE_OFFICERS, 200),
+        params=_issued_ehc_params,
+        form={"moves_on": WEEK},
+    ),
+    Route(
+        "POST", "/plans/{plan_id}/moves/{move_id}/cancel", page(CASE_OFFICERS, 303), params=_issued_ehc_params
+    ),
     Route(
         "GET",
         "/la/delivery",

@@ -96,6 +96,18 @@ def _advice_params(db: Session, caller: Person | None, relationship: Relationshi
     return {"plan_id": plan.id, "advice_id": advice.id}
 
 
+def _asked_of_caller(db: Session, caller: Person | None, relationship: Relationship) -> Mapping[str, Any]:
+    """Advice asked of the caller's own organisation (a new one for a caller with none)."""
+    params = _advice_params(db, caller, relationship)
+    if caller is not None and caller.organisation_id is not None:
+        advice = db.get(AdviceRequest, params["advice_id"])
+        assert advice is not None
+        advice.organisation_id = caller.organisation_id
+        db.add(advice)
+        db.flush()
+    return params
+
+
 def _attachment_params(db: Session, caller: Person | None, relationship: Relationship) -> Mapping[str, Any]:
     """A file returned with advice on the caller's plan (its file never written)."""
     params = _advice_params(db, caller, relationship)
@@ -153,6 +165,15 @@ RETURNED_ANSWERS = {
         PersonRole.LA_CASE_OFFICER.value: 200,
     },
     Relationship.OTHER: only(CONTRIBUTORS, 404, refused=404, anonymous=303),
+}
+# Advice asked of the caller's own team: anyone of it on the plan records that it came back (the form
+# again, with its error); the auditor and the family are refused (permissions.may_record_return).
+RETURNED_BY_TEAM = {
+    **RETURNED_ANSWERS,
+    Relationship.OWN: {
+        **RETURNED_ANSWERS[Relationship.OWN],
+        **{role.value: 200 for role in (PersonRole.EDUCATION, PersonRole.HEALTH, PersonRole.SOCIAL_CARE)},
+    },
 }
 RETURNED_ANSWERS_API = {
     **RETURNED_ANSWERS,
@@ -215,6 +236,13 @@ ROUTES = [
         "/plans/{plan_id}/advice-requests/{advice_id}/advice",
         RETURNED_ANSWERS,
         params=_advice_params,
+        form=RETURNED_EMPTY,
+    ),
+    Route(
+        "POST",
+        "/plans/{plan_id}/advice-requests/{advice_id}/advice",
+        RETURNED_BY_TEAM,
+        params=_asked_of_caller,
         form=RETURNED_EMPTY,
     ),
     # The file was never written: readers get as far as the file (404); see test_assessment_to_plan.

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.forms.timelines import WrittenAdviceForm
 from app.models.timeline import AdviceRequest
-from app.permissions import Permission, PlanAccess
+from app.permissions import Permission, PlanAccess, may_record_return
 from app.rendering import render
 from app.services.plans.plans import PlanProblem
 from app.services.timelines import advice_files, timelines
@@ -54,7 +54,7 @@ def _advice_page(
         "asked": timeline.people.get(advice.person_id or 0),
         "organisation": timeline.organisations.get(advice.organisation_id),
         "written": written,
-        "may_return": advice.returned_on is None and timelines.may_record_return(access, advice),
+        "may_return": advice.returned_on is None and may_record_return(access, advice),
         "max_files": advice_files.MAX_FILES,
         "max_file_bytes": advice_files.MAX_BYTES,
         "too_big": advice_files.TOO_BIG,

@@ -27,7 +27,13 @@ from app.models.timeline import (
     STEP_OUTCOMES,
     StepKind,
 )
-from app.permissions import Permission, PlanAccess, may_manage_assessment, may_manage_reviews
+from app.permissions import (
+    Permission,
+    PlanAccess,
+    may_manage_assessment,
+    may_manage_reviews,
+    may_record_return,
+)
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
 from app.services.experts import requests as expert_requests
@@ -65,7 +71,7 @@ def _timeline_page(
         "manages_reviews": may_manage_reviews(access),
         "may_request": timelines.may_request_assessment(db, access),
         "may_return": {
-            entry.key: timelines.may_record_return(access, entry.advice)
+            entry.key: may_record_return(access, entry.advice)
             for entry in timeline.entries
             if entry.advice is not None
         },

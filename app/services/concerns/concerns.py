@@ -18,7 +18,6 @@ from app.clock import uk_today
 from app.config import Settings
 from app.models import (
     DEFAULT_ANSWER_DAYS,
-    ENDED_STATUSES,
     FAMILY_MEMBER_ROLES,
     Complaint,
     ConcernAbout,
@@ -35,6 +34,7 @@ from app.models.base import PLAIN_TEXT, id_of
 from app.permissions import (
     PLAN_SECTIONS,
     PlanAccess,
+    concerns_go_to_council,
     may_answer_concern,
     may_raise_concern,
     may_see_concerns,
@@ -203,7 +203,7 @@ def family(db: Session, access: PlanAccess) -> list[Person]:
 def check_may_raise(access: PlanAccess) -> None:
     """Refused with the reason: not the family (403; 404 to whoever reads no concerns), or an ended plan."""
     check_readable(access)
-    if access.plan.status in ENDED_STATUSES and access.member_role in FAMILY_MEMBER_ROLES:
+    if concerns_go_to_council(access):
         refuse_change(
             access, "This plan has ended: concerns about it go to the council.", action="concern.refused"
         )

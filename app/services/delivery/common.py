@@ -14,7 +14,6 @@ from app.models import (
     MemberRole,
     Person,
     PersonRole,
-    PlanKind,
     PlanMember,
     PlanStatus,
 )
@@ -51,16 +50,6 @@ def may_manage_timetable(access: PlanAccess) -> bool:
     if not plan_is_open(access) or not role_may(access.person, Permission.CONTRIBUTE):
         return False
     return may_coordinate(access) or access.member_role is MemberRole.EDUCATION
-
-
-def may_move_setting(access: PlanAccess) -> bool:
-    """The coordinator, or the local authority on the plan; on an EHC plan the local authority only
-    (it names the placement in section I)."""
-    if not plan_is_open(access) or not role_may(access.person, Permission.CONTRIBUTE):
-        return False
-    if access.member_role is MemberRole.LOCAL_AUTHORITY:
-        return True
-    return may_coordinate(access) and access.plan.kind is not PlanKind.EHC
 
 
 def provision_item(db: Session, access: PlanAccess, item_id: int) -> tuple[Item, ItemRevision]:

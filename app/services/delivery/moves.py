@@ -36,10 +36,10 @@ from app.models import (
     SettingMove,
 )
 from app.models.base import PLAIN_TEXT, as_utc, id_of, utc_now
-from app.permissions import PlanAccess, audits_plan, may_coordinate
+from app.permissions import PlanAccess, audits_plan, may_move_setting
 from app.services import audit
 from app.services.delivery import phases, placement
-from app.services.delivery.common import family_and_coordinator, may_move_setting, tell
+from app.services.delivery.common import family_and_coordinator, tell
 from app.services.plans.access import refuse, refuse_change, row_of_plan
 from app.services.plans.items import ContentProblem
 from app.services.plans.plans import PlanProblem
@@ -89,17 +89,16 @@ def sencos_of(db: Session, schools: list[Organisation]) -> list[Person]:
 
 
 def check_may_move(access: PlanAccess) -> None:
-    if not may_move_setting(access):
-        refuse(
-            access,
-            "Only the plan's coordinator or the local authority records a move of school"
-            + (
-                " (on an EHC plan, the local authority: it names the placement)."
-                if access.plan.kind is PlanKind.EHC
-                else "."
-            ),
-            action="move.refused",
-        )
+    """Refused with who may (`permissions.may_move_setting`), in the words that fit the plan."""
+    if may_move_setting(access):
+        return
+    if placement.amends_issued_plan(access.plan):
+        why = "This plan has been issued: only its coordinator can amend it to name a new school."
+    elif access.plan.kind is PlanKind.EHC:
+        why = "Only the local authority records a move of school on an EHC plan: it names the placement."
+    else:
+        why = "Only the plan's coordinator or the local authority records a move of school."
+    refuse(access, why, action="move.refused")
 
 
 @dataclass(frozen=True)
@@ -135,12 +134,6 @@ def move_setting(
     """Record the move: applied at once if dated today or before, else kept until its day."""
     check_may_move(access)
     plan = access.plan
-    if placement.amends_issued_plan(plan) and not may_coordinate(access):
-        refuse(
-            access,
-            "This plan has been issued: only its coordinator can amend it to name a new school.",
-            action="move.refused",
-        )
     school, senco, fits = _checked(db, access, new)
     move = SettingMove(
         plan_id=id_of(plan),
@@ -435,7 +428,7 @@ def _acting_for(db: Session, plan: Plan, recorder_id: int) -> PlanAccess | None:
     )
     for membership, person in ranked:
         access = PlanAccess(person, plan, membership, audits_plan(person, plan))
-        if may_move_setting(access) and (not placement.amends_issued_plan(plan) or may_coordinate(access)):
+        if may_move_setting(access):
             return access
     return None
 

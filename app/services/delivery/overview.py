@@ -27,7 +27,7 @@ from app.models import (
     SettingMove,
 )
 from app.models.base import id_of
-from app.permissions import PlanAccess, may_coordinate
+from app.permissions import PlanAccess, may_coordinate, may_move_setting
 from app.services import audit
 from app.services.delivery import arithmetic, changes, log, moves, needs_map, timetables
 from app.services.delivery.arithmetic import Tally
@@ -36,7 +36,6 @@ from app.services.delivery.common import (
     is_quantified,
     may_log_delivery,
     may_manage_timetable,
-    may_move_setting,
 )
 from app.services.delivery.timetables import TimetableState
 from app.services.plans.plans import organisations_by_id

@@ -17,7 +17,6 @@ from app.models import (
     Organisation,
     OrganisationKind,
     Person,
-    PersonRole,
     Section,
 )
 from app.models.base import PLAIN_TEXT, id_of
@@ -26,10 +25,7 @@ from app.models.timeline import (
     AdviceRequest,
     AdviceTopic,
 )
-from app.permissions import (
-    PlanAccess,
-    may_manage_assessment,
-)
+from app.permissions import PlanAccess, may_manage_assessment, may_record_return
 from app.services import audit
 from app.services.plans.access import refuse, refuse_change, row_of_plan
 from app.services.plans.items import NewItem, write_item
@@ -146,17 +142,6 @@ def send_advice_request(
 def plan_advice(db: Session, access: PlanAccess, advice_id: int) -> AdviceRequest:
     return row_of_plan(
         db, access, AdviceRequest, advice_id, object_type="advice_request", action="advice.refused"
-    )
-
-
-def may_record_return(access: PlanAccess, advice: AdviceRequest) -> bool:
-    """The case officer, the person asked, or a member of the team asked (on the plan)."""
-    person = access.person
-    on_plan = access.membership is not None
-    return may_manage_assessment(access) or (
-        on_plan
-        and person.role is not PersonRole.LA_AUDIT_OFFICER
-        and (person.id == advice.person_id or (person.organisation_id or 0) == advice.organisation_id)
     )
 
 
