@@ -116,10 +116,10 @@ class FileStore:
         row: StoredRow,
         *,
         object_type: str,
-        read_as: str,
+        action: str,
         refused_as: str,
     ) -> bytes:
-        """A stored file's bytes, the reading audited as `read_as` (it is plan content); a file that is
+        """A stored file's bytes, the reading audited as `action` (it is plan content); a file that is
         gone is absent, recorded as `refused_as`."""
         data = self.stored_bytes(data_dir, row.file_name)
         if data is None:
@@ -127,7 +127,7 @@ class FileStore:
         audit.record(
             db,
             actor,
-            read_as,
+            action,
             object_type=object_type,
             object_id=row.id,
             details={"plan_id": row.plan_id, "item_id": row.item_id},

@@ -126,6 +126,6 @@ def read_attachment(
         data_dir,
         attachment,
         object_type="advice_attachment",
-        read_as="advice.attachment_read",
+        action="advice.attachment_read",
         refused_as="advice.attachment_refused",
     )

@@ -141,6 +141,6 @@ def read_picture(
         data_dir,
         picture,
         object_type="view_picture",
-        read_as="picture.read",
+        action="picture.read",
         refused_as="picture.refused",
     )
