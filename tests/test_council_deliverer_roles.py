@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.actor import Actor
+from app.errors import Refused
 from app.models import Organisation, OrganisationKind, Plan, provision_sentence
 from app.models.item import ItemContent, ItemRevision
 from app.services import deliverer_roles
@@ -88,6 +89,17 @@ def test_a_role_already_listed_or_unnamed_is_refused_beside_its_box(
     check_page(refused.text)
     assert error_beside(refused.text, "label") == message
     assert len(deliverer_roles.council_roles(db_session, sam.local_authority_id)) == 1
+
+
+def test_only_an_administrator_adds_a_role_whoever_calls_the_service(
+    db_session: Session, demo: Demo, sam: Plan
+) -> None:
+    """The service asks permissions itself, as the route does: a SENCo or a council officer is refused."""
+    for name in ("Priya Shah", "Morgan Price"):
+        with pytest.raises(Refused) as refused:
+            deliverer_roles.add_role(db_session, Actor.command(demo(name)), sam.local_authority_id, PLAY)
+        assert (refused.value.status_code, refused.value.action) == (403, "deliverer_role.refused")
+    assert deliverer_roles.council_roles(db_session, sam.local_authority_id) == []
 
 
 def test_the_provision_form_offers_the_councils_roles_after_the_built_in_ones(

@@ -7,9 +7,11 @@ reads the same wherever it goes and whatever the list becomes later.
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.errors import Refused
 from app.models import DELIVERER_ROLE_LABELS, CouncilDelivererRole, Organisation, OrganisationKind
 from app.models.base import id_of
 from app.models.provision import BUILT_IN_ROLES, ROLE_MAX_LENGTH
+from app.permissions import Permission, role_may
 from app.services import audit
 
 
@@ -51,7 +53,20 @@ def is_on_list(db: Session, local_authority_id: int, role: str | None) -> bool:
 
 
 def add_role(db: Session, actor: Actor, local_authority_id: int | None, label: str) -> CouncilDelivererRole:
-    """Add a role to a local authority's list (audited); a name already on the list is refused."""
+    """Add a role to a local authority's list (audited); a name already on the list is refused.
+
+    Only an administrator, who keeps the organisations and their lists; asked here, not only by the route.
+    """
+    person = actor.signed_in()
+    if not role_may(person, Permission.MANAGE_ORGANISATIONS):
+        raise Refused(
+            403,
+            "Only an administrator adds to a council's list of who delivers provision.",
+            action="deliverer_role.refused",
+            person=person,
+            object_type="organisation",
+            object_id=local_authority_id,
+        )
     name = " ".join(label.split())
     local_authority = db.get(Organisation, local_authority_id) if local_authority_id else None
     if local_authority is None or local_authority.kind is not OrganisationKind.LOCAL_AUTHORITY:
@@ -65,7 +80,7 @@ def add_role(db: Session, actor: Actor, local_authority_id: int | None, label: s
     if name.casefold() in taken:
         raise RoleProblem("label", f"“{name}” is already on the list")
     role = CouncilDelivererRole(
-        local_authority_id=id_of(local_authority), label=name, created_by=id_of(actor.person)
+        local_authority_id=id_of(local_authority), label=name, created_by=id_of(person)
     )
     db.add(role)
     db.flush()

@@ -244,6 +244,9 @@ ACTIONS: dict[str, Action] = {
     "deliverer_role.added": Action(
         "Role added to the council's list", "added a role to the list of who delivers provision"
     ),
+    "deliverer_role.refused": Action(
+        "Role not added", "tried to add a role to a council's list of who delivers provision and was stopped"
+    ),
     "invitation.accepted": Action(
         "Invitation accepted", "accepted their invitation and set up their account"
     ),
