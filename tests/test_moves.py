@@ -2,6 +2,7 @@
 follows (an issued EHC plan through an amendment); a move dated ahead changes nothing but a note on the
 plan until the worker applies it on its day, and may be cancelled before then."""
 
+import logging
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -35,13 +36,14 @@ from app.models import (
     SettingPhase,
 )
 from app.models.base import utc_now
-from app.services.delivery import moves, phases
+from app.permissions import PlanAccess
+from app.services.delivery import moves, phases, placement
 from app.services.demo import create_demo, demo_person
 from app.services.jobs.worker import JOBS, Context, Worker
 from app.services.plans.access import plan_access
 from app.services.plans.items import ContentProblem
+from app.services.plans.plans import PlanProblem
 from tests.databases import migrated_database
-from tests.factories import make_person
 from tests.page_checks import check_page
 
 Lookup = Callable[[str], Person]
@@ -190,27 +192,6 @@ def test_a_move_that_does_not_fit_is_made_with_its_reason_and_amends_the_issued_
         .limit(3)
     ).all()
     assert list(reversed(actions)) == ["plan.start_review", "item.revised", "plan.setting_moved"]
-
-
-def test_on_an_issued_plan_only_its_coordinator_names_a_new_school(
-    db_session: Session, settings: Settings, demo: Lookup
-) -> None:
-    """A second council officer on Ella's plan may not: the move amends the plan, through its review."""
-    ella, priya = demo("Ella Morris"), demo("Priya Shah")
-    plan = plan_of(db_session, ella)
-    colleague = make_person(db_session, PersonRole.LA_CASE_OFFICER, password=None)
-    colleague.organisation_id = plan.local_authority_id
-    db_session.add(
-        PlanMember(plan_id=plan.id or 0, person_id=colleague.id or 0, role=MemberRole.LOCAL_AUTHORITY)
-    )
-    db_session.flush()
-    with pytest.raises(Refused) as refused:
-        record(db_session, settings, colleague, plan, priya, today(), reason="Closer to home")
-    assert (refused.value.status_code, refused.value.detail) == (
-        403,
-        "This plan has been issued: only its coordinator can amend it to name a new school.",
-    )
-    assert db_session.exec(select(SettingMove).where(SettingMove.plan_id == plan.id)).first() is None
 
 
 def test_an_issued_plans_move_needs_a_reason_even_when_the_school_fits(
@@ -438,6 +419,56 @@ def test_the_workers_job_applies_a_move_on_its_uk_day(
             plan = plan_of(db, demo_person(db, "Sam Taylor"))
             assert sees(db, demo_person(db, "Chris Wood"), plan)
             assert not sees(db, demo_person(db, "Tom Baker"), plan)
+        engine.dispose()
+
+
+def test_a_move_that_cannot_be_applied_leaves_the_moves_due_after_it_going(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Sam's and Ella's moves fall on the same day; Sam's fails half-way (section I refused, after the
+    move was claimed). Ella's is applied all the same; Sam's is rolled back whole, logged, and left
+    waiting, so that the next run applies it once it can be."""
+    with migrated_database(tmp_path) as url:
+        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=tmp_path)
+        engine = build_engine(settings)
+        day = today() + timedelta(days=30)
+        with Session(engine) as db:
+            create_demo(db, settings)
+            sam_plan = plan_of(db, demo_person(db, "Sam Taylor"))
+            ella_plan = plan_of(db, demo_person(db, "Ella Morris"))
+            chris, priya = demo_person(db, "Chris Wood"), demo_person(db, "Priya Shah")
+            sams = record(db, settings, priya, sam_plan, chris, day)
+            ellas = record(
+                db, settings, demo_person(db, "Morgan Price"), ella_plan, priya, day, "Nearer home"
+            )
+            sam_plan_id, sams_id, ellas_id = sam_plan.id, sams.id, ellas.id
+            db.commit()
+        assert (sams_id or 0) < (ellas_id or 0)  # Sam's comes first in the job's order
+
+        named = placement.name_placement
+
+        def refused_for_sam(db: Session, actor: Actor, access: PlanAccess, *args: object) -> object:
+            if access.plan.id == sam_plan_id:
+                raise PlanProblem("section_i", "Section I cannot be changed now")
+            return named(db, actor, access, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr("app.services.delivery.placement.name_placement", refused_for_sam)
+        monkeypatch.setattr("app.services.delivery.moves.today", lambda: day)
+        job = next(job for job in JOBS if job.name == "setting_moves")
+        worker = Worker(Context(engine, settings), jobs=(job,))
+        with caplog.at_level(logging.WARNING, logger="oneplan.moves"):
+            [ran] = worker.run_once()
+        assert (ran.done, ran.error) == (1, None)
+        assert f"Setting move {sams_id} could not be applied: Section I cannot be changed now" in caplog.text
+        with Session(engine) as db:
+            pending = {row.id: row.is_pending for row in db.exec(select(SettingMove))}
+            assert pending == {sams_id: True, ellas_id: False}
+            assert sees(db, demo_person(db, "Tom Baker"), plan_of(db, demo_person(db, "Sam Taylor")))
+        monkeypatch.setattr("app.services.delivery.placement.name_placement", named)
+        assert worker.run_once()[0].done == 1
+        with Session(engine) as db:
+            assert all(not row.is_pending for row in db.exec(select(SettingMove)))
+            assert sees(db, demo_person(db, "Chris Wood"), plan_of(db, demo_person(db, "Sam Taylor")))
         engine.dispose()
 
 
