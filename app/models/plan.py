@@ -126,6 +126,11 @@ def new_content_stamp() -> str:
     return secrets.token_hex(16)
 
 
+def plan_reference(plan_id: int) -> str:
+    """A plan's reference from its id alone (plan 42 is OP-1042), for rows read without the plan."""
+    return f"OP-{1000 + plan_id}"
+
+
 class Plan(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: PlanKind = Field(sa_type=EnumText(PlanKind))
@@ -153,7 +158,7 @@ class Plan(SQLModel, table=True):
     @property
     def reference(self) -> str:
         """The plan's name in messages that must carry no personal details ("plan OP-1042")."""
-        return f"OP-{1000 + (self.id or 0)}"
+        return plan_reference(self.id or 0)
 
     @property
     def is_frozen(self) -> bool:

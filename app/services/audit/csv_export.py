@@ -16,6 +16,7 @@ from app.models import (
     Organisation,
     Person,
 )
+from app.models.plan import plan_reference
 from app.services.audit import events as audit
 from app.services.audit.search import EXPORT_BATCH, AuditFilter, la_scope
 
@@ -105,7 +106,7 @@ def csv_row(row: RowMapping, names: _Names) -> list[str]:
         row["action"],
         row["outcome"],
         row["reason"] if row["reason"] is not None else row["typed_reason"],
-        f"OP-{1000 + row['plan_id']}" if row["plan_id"] else None,
+        plan_reference(row["plan_id"]) if row["plan_id"] else None,
         row["object_type"],
         row["object_id"],
         row["channel"],

@@ -25,6 +25,7 @@ from app.models import (
     PlanStatus,
     SupportLayer,
 )
+from app.models.plan import plan_reference
 from app.services import audit
 from app.services.audit.search import plan_id_from_reference
 
@@ -44,7 +45,7 @@ class CouncilRow:
 
     @property
     def reference(self) -> str:
-        return f"OP-{1000 + self.plan_id}"
+        return plan_reference(self.plan_id)
 
     @property
     def kind_label(self) -> str:
