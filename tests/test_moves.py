@@ -3,12 +3,14 @@ follows (an issued EHC plan through an amendment); a move dated ahead changes no
 plan until the worker applies it on its day, and may be cancelled before then."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
@@ -389,16 +391,29 @@ def test_the_api_records_a_waiting_move_refuses_a_misfit_without_reason_and_canc
 # The worker ----------------------------------------------------------------------------------------
 
 
+@contextmanager
+def demo_of_its_own(tmp_path: Path) -> Iterator[tuple[Settings, Engine, Worker]]:
+    """The demo in a database of its own (the worker commits), and a worker with the moves' job only."""
+    with migrated_database(tmp_path) as url:
+        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=tmp_path)
+        engine = build_engine(settings)
+        with Session(engine) as db:
+            create_demo(db, settings)
+            db.commit()
+        job = next(job for job in JOBS if job.name == "setting_moves")
+        try:
+            yield settings, engine, Worker(Context(engine, settings), jobs=(job,))
+        finally:
+            engine.dispose()
+
+
 def test_the_workers_job_applies_a_move_on_its_uk_day(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The leased job, run as the worker runs it, on a database of its own with the UK date moved."""
-    with migrated_database(tmp_path) as url:
-        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=tmp_path)
-        engine = build_engine(settings)
-        day = today() + timedelta(days=30)
+    day = today() + timedelta(days=30)
+    with demo_of_its_own(tmp_path) as (settings, engine, worker):
         with Session(engine) as db:
-            create_demo(db, settings)
             sam = demo_person(db, "Sam Taylor")
             record(
                 db,
@@ -409,8 +424,6 @@ def test_the_workers_job_applies_a_move_on_its_uk_day(
                 day,
             )
             db.commit()
-        job = next(job for job in JOBS if job.name == "setting_moves")
-        worker = Worker(Context(engine, settings), jobs=(job,))
         monkeypatch.setattr("app.services.delivery.moves.today", lambda: day - timedelta(days=1))
         assert worker.run_once()[0].done == 0
         monkeypatch.setattr("app.services.delivery.moves.today", lambda: day)
@@ -419,7 +432,6 @@ def test_the_workers_job_applies_a_move_on_its_uk_day(
             plan = plan_of(db, demo_person(db, "Sam Taylor"))
             assert sees(db, demo_person(db, "Chris Wood"), plan)
             assert not sees(db, demo_person(db, "Tom Baker"), plan)
-        engine.dispose()
 
 
 def test_a_move_that_cannot_be_applied_leaves_the_moves_due_after_it_going(
@@ -428,12 +440,9 @@ def test_a_move_that_cannot_be_applied_leaves_the_moves_due_after_it_going(
     """Sam's and Ella's moves fall on the same day; Sam's fails half-way (section I refused, after the
     move was claimed). Ella's is applied all the same; Sam's is rolled back whole, logged, and left
     waiting, so that the next run applies it once it can be."""
-    with migrated_database(tmp_path) as url:
-        settings = Settings(environment=Environment.TEST, database_url=url, data_dir=tmp_path)
-        engine = build_engine(settings)
-        day = today() + timedelta(days=30)
+    day = today() + timedelta(days=30)
+    with demo_of_its_own(tmp_path) as (settings, engine, worker):
         with Session(engine) as db:
-            create_demo(db, settings)
             sam_plan = plan_of(db, demo_person(db, "Sam Taylor"))
             ella_plan = plan_of(db, demo_person(db, "Ella Morris"))
             chris, priya = demo_person(db, "Chris Wood"), demo_person(db, "Priya Shah")
@@ -454,8 +463,6 @@ def test_a_move_that_cannot_be_applied_leaves_the_moves_due_after_it_going(
 
         monkeypatch.setattr("app.services.delivery.placement.name_placement", refused_for_sam)
         monkeypatch.setattr("app.services.delivery.moves.today", lambda: day)
-        job = next(job for job in JOBS if job.name == "setting_moves")
-        worker = Worker(Context(engine, settings), jobs=(job,))
         with caplog.at_level(logging.WARNING, logger="oneplan.moves"):
             [ran] = worker.run_once()
         assert (ran.done, ran.error) == (1, None)
@@ -469,7 +476,6 @@ def test_a_move_that_cannot_be_applied_leaves_the_moves_due_after_it_going(
         with Session(engine) as db:
             assert all(not row.is_pending for row in db.exec(select(SettingMove)))
             assert sees(db, demo_person(db, "Chris Wood"), plan_of(db, demo_person(db, "Sam Taylor")))
-        engine.dispose()
 
 
 def test_an_issued_plan_is_amended_only_by_its_coordinator(
