@@ -196,6 +196,9 @@ ACTIONS: dict[str, Action] = {
         "Time to answer concerns refused", "tried to change the time to answer concerns and was stopped"
     ),
     # Experts at Hand and inclusion bases
+    "expert_service.contact_changed": Action(
+        "Service contact changed", "set where an Experts at Hand service's requests are mailed"
+    ),
     "expert_request.made": Action(
         "Service asked", "asked a service for advice or direct work (Experts at Hand)"
     ),

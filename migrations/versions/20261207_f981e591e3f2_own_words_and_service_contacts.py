@@ -1,4 +1,5 @@
-"""each person's own words about an outcome at a review, kept apart and verbatim, with earlier wordings
+"""each person's own words about an outcome at a review, kept apart and verbatim, with earlier wordings;
+an Experts at Hand service's contact address
 
 Revision ID: f981e591e3f2
 Revises: 7c1e9a3d5b28
@@ -40,6 +41,8 @@ words = sa.table(
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("expert_service") as service:
+        service.add_column(sa.Column("contact_email", sa.String(length=320), nullable=True))
     op.create_table(
         "progress_words",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -144,3 +147,5 @@ def downgrade() -> None:
             ).bindparams(sa.bindparam("by_child", by_child, sa.Boolean()))
         )
     op.drop_table("progress_words")
+    with op.batch_alter_table("expert_service") as service:
+        service.drop_column("contact_email")
