@@ -114,7 +114,7 @@ def test_the_child_and_both_parents_are_shown_by_name_at_the_review_and_over_tim
     csrf = sign_in_as(jordan)
     page = text_of(client.get(address).text)
     assert "What Sam says The library is quiet." in page
-    assert f"What Alex Taylor says {ALEXS}" in page
+    assert f"What Alex Taylor (parent or carer) says {ALEXS}" in page
     sent = client.post(
         f"{address}/own-words",
         data={f"own_words_{outcome}": JORDANS, "csrf_token": csrf},
@@ -124,7 +124,7 @@ def test_the_child_and_both_parents_are_shown_by_name_at_the_review_and_over_tim
     csrf = sign_in_as(demo("Alex Taylor"))
     mine = client.get(address).text
     assert f">{ALEXS}</textarea>" in mine, "Alex's own words wait in Alex's box to be corrected"
-    assert f"What Jordan Taylor says {JORDANS}" in text_of(mine)
+    assert f"What Jordan Taylor (parent or carer) says {JORDANS}" in text_of(mine)
     client.post(f"{address}/own-words", data={f"own_words_{outcome}": ALEX_CORRECTED, "csrf_token": csrf})
 
     priya = Actor.command(demo("Priya Shah"))
@@ -143,8 +143,12 @@ def test_the_child_and_both_parents_are_shown_by_name_at_the_review_and_over_tim
     ):
         assert shown in plan_page
     frozen = text_of(client.get(address).text)
-    assert f"What Jordan Taylor says {JORDANS}" in frozen
-    assert f"What Alex Taylor says {ALEX_CORRECTED}" in frozen
+    assert f"What Jordan Taylor (parent or carer) says {JORDANS}" in frozen
+    assert f"What you say {ALEX_CORRECTED}" in frozen, "Alex reads his own words as his"
+    sign_in_as(demo("Sam Taylor"))  # the child reads the family named as he knows them
+    sams = text_of(client.get(address).text)
+    assert f"What Jordan, your mum, dad or carer says {JORDANS}" in sams
+    assert "What Alex, your" in sams
 
 
 def test_the_api_lists_each_persons_words_with_what_they_wrote_before(

@@ -285,6 +285,7 @@ def test_the_api_carries_the_ratings_and_refuses_finishing_with_the_outcomes_mis
         "team_words": "Yes",
         "own_words": [
             {
+                "id": said.json()["outcomes"][0]["own_words"][0]["id"],
                 "person_id": demo("Sam Taylor").id,
                 "name": "Sam Taylor",
                 "by_child": True,

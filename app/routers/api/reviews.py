@@ -30,6 +30,8 @@ class EarlierWordsOut(BaseModel):
 class OwnWordsOut(BaseModel):
     """One person's own words, exactly as they wrote them, attributed to them."""
 
+    id: int
+    """These words' own id, to cite them by."""
     person_id: int
     name: str
     by_child: bool
@@ -43,6 +45,7 @@ class OwnWordsOut(BaseModel):
 def _own_out(said: list[Said]) -> list[OwnWordsOut]:
     return [
         OwnWordsOut(
+            id=one.id,
             person_id=one.person_id,
             name=one.name,
             by_child=one.by_child,

@@ -22,6 +22,7 @@ from app.rendering import render
 from app.routers.pages.inputs import FormValues
 from app.services.plans import own_words, progress
 from app.services.plans.plans import people_by_id
+from app.services.voices.names import others_on_the_plan
 from app.urls import Page, see_other
 
 router = APIRouter(prefix="/plans/{plan_id}/reviews/{review_id}")
@@ -56,6 +57,7 @@ def _review_page(
         "outcomes": progress.live_outcomes(db, access),
         "rows": rows,
         "said": said,
+        "names": others_on_the_plan(db, access, for_a_child=access.member_role is MemberRole.CHILD),
         "reader_id": access.person.id,
         "people": people_by_id(db, {review.recorded_by_id}),
         "ratings": [(rating.value, label) for rating, label in PROGRESS_RATING_LABELS.items()],

@@ -43,6 +43,8 @@ class Earlier:
 class Said:
     """One person's words about one outcome at one review, as they stand, with who wrote them."""
 
+    id: int
+    """The words' own row: what a citation names."""
     person_id: int
     name: str
     by_child: bool
@@ -161,6 +163,7 @@ def _said_of(rows: list[tuple[ProgressWords, Person]]) -> dict[tuple[int, int], 
             last, person = versions[-1]
             people.append(
                 Said(
+                    id=id_of(last),
                     person_id=last.person_id,
                     name=person.display_name,
                     by_child=last.by_child,
