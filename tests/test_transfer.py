@@ -60,6 +60,7 @@ def test_sams_plan_goes_to_another_oneplan_and_comes_back_the_same(
     for name in (
         "plan_review",
         "review_progress",
+        "progress_words",
         "plan_version",
         "item_link",
         "view_picture",
