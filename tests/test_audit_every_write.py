@@ -39,6 +39,7 @@ from app.models import (
     PersonRole,
     Plan,
     PlanKind,
+    Specialism,
     SupportLayer,
 )
 from app.models.base import id_of
@@ -112,6 +113,26 @@ def _add_deliverer_role(
     )
     assert response.status_code == 303, response.text
     return _after(db, admin, "deliverer_role.added", since)
+
+
+def _set_service_contact(
+    client: TestClient, db: Session, _settings: Settings, sign_in_as: Callable[[Person], str]
+) -> Done:
+    admin = make_person(db, PersonRole.ADMINISTRATOR)
+    csrf = sign_in_as(admin)
+    council = make_organisation(db, OrganisationKind.LOCAL_AUTHORITY)
+    therapy = make_organisation(db, OrganisationKind.HEALTH, council)
+    service = ExpertService(organisation_id=id_of(therapy), specialism=Specialism.SPEECH_AND_LANGUAGE_THERAPY)
+    db.add(service)
+    db.flush()
+    since = last_event_id(db)
+    response = client.post(
+        f"/admin/expert-services/{service.id}",
+        data={"contact_email": "therapy@service.example", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return _after(db, admin, "expert_service.contact_changed", since)
 
 
 def _reactivate(
@@ -798,6 +819,7 @@ def _isp(path: str, *, api: bool, details: bool) -> Scenario:
 SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/admin/people/invite"): _invite_staff,
     ("POST", "/admin/deliverer-roles"): _add_deliverer_role,
+    ("POST", "/admin/expert-services/{service_id}"): _set_service_contact,
     ("POST", "/admin/people/{person_id}/reactivate"): _reactivate,
     ("POST", "/account/children/{child_id}/sign-in-card/revoke"): _revoke_card,
     ("POST", "/password-reset"): _ask_for_a_reset,

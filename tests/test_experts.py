@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.clock import uk_today as today
+from app.config import Settings
 from app.errors import Refused
 from app.models import (
     AuditEvent,
@@ -58,7 +59,11 @@ def service_called(db: Session, name: str) -> ExpertService:
 
 
 def ask(
-    db: Session, demo: Lookup, who: str = "Priya Shah", service: str = SPEECH_AND_LANGUAGE_THERAPY
+    db: Session,
+    settings: Settings,
+    demo: Lookup,
+    who: str = "Priya Shah",
+    service: str = SPEECH_AND_LANGUAGE_THERAPY,
 ) -> ExpertRequest:
     plan = sams_plan(db, demo)
     actor = Actor.command(demo(who))
@@ -68,7 +73,7 @@ def ask(
         question=QUESTION,
         due_on=today() + timedelta(weeks=4),
     )
-    return requests.ask(db, actor, plan_access(db, actor, id_of(plan)), new)
+    return requests.ask(db, settings, actor, plan_access(db, actor, id_of(plan)), new)
 
 
 def actions(db: Session, object_type: str, object_id: int | None) -> list[str]:
@@ -82,9 +87,9 @@ def actions(db: Session, object_type: str, object_id: int | None) -> list[str]:
 
 
 def test_hannah_replies_as_provision_and_it_joins_sams_plan_in_one_audited_step(
-    db_session: Session, demo: Lookup
+    db_session: Session, settings: Settings, demo: Lookup
 ) -> None:
-    request = ask(db_session, demo)
+    request = ask(db_session, settings, demo)
     hannah = demo("Hannah Reed")
     waiting = requests.open_for_my_service(db_session, hannah)
     assert [row.request.id for row in waiting] == [request.id]
@@ -101,7 +106,7 @@ def test_hannah_replies_as_provision_and_it_joins_sams_plan_in_one_audited_step(
         frequency=ProvisionFrequency.WEEK,
         location="the therapy room",
     )
-    item = requests.reply(db_session, actor, row, answer)
+    item = requests.reply(db_session, settings, actor, row, answer)
 
     assert (item.section, item.kind, item.author_id) == (Section.F, ItemKind.PROVISION, hannah.id)
     revision = db_session.get(ItemRevision, item.current_revision_id)
@@ -121,22 +126,28 @@ def test_hannah_replies_as_provision_and_it_joins_sams_plan_in_one_audited_step(
     ]
     assert requests.open_for_my_service(db_session, hannah) == []
     with pytest.raises(ContentProblem) as again:
-        requests.reply(db_session, actor, row, answer)
+        requests.reply(db_session, settings, actor, row, answer)
     assert again.value.errors == {"reply_kind": "This request has already been answered"}
 
 
-def test_a_reply_as_advice_goes_into_the_advice_section(db_session: Session, demo: Lookup) -> None:
-    request = ask(db_session, demo)
+def test_a_reply_as_advice_goes_into_the_advice_section(
+    db_session: Session, settings: Settings, demo: Lookup
+) -> None:
+    request = ask(db_session, settings, demo)
     actor = Actor.command(demo("Hannah Reed"))
     row = requests.request_to_answer(db_session, actor, id_of(request))
     item = requests.reply(
-        db_session, actor, row, requests.ExpertReply(reply_kind=ReplyKind.ADVICE, text="Use visual prompts.")
+        db_session,
+        settings,
+        actor,
+        row,
+        requests.ExpertReply(reply_kind=ReplyKind.ADVICE, text="Use visual prompts."),
     )
     assert (item.section, item.kind) == (Section.K, ItemKind.ADVICE)
 
 
 def test_the_request_must_name_a_service_of_the_council_and_a_due_date_not_past(
-    db_session: Session, demo: Lookup
+    db_session: Session, settings: Settings, demo: Lookup
 ) -> None:
     plan = sams_plan(db_session, demo)
     actor = Actor.command(demo("Priya Shah"))
@@ -145,17 +156,17 @@ def test_the_request_must_name_a_service_of_the_council_and_a_due_date_not_past(
         service_id=2_000_000, kind=RequestKind.DIRECT_WORK, question="  ", due_on=today() - timedelta(days=1)
     )
     with pytest.raises(ContentProblem) as problem:
-        requests.ask(db_session, actor, access, new)
+        requests.ask(db_session, settings, actor, access, new)
     assert set(problem.value.errors) == {"service_id", "question", "due_on"}
 
 
 def test_only_the_settings_staff_ask_and_only_the_services_people_answer(
-    db_session: Session, demo: Lookup
+    db_session: Session, settings: Settings, demo: Lookup
 ) -> None:
     with pytest.raises(Refused) as refused:
-        ask(db_session, demo, who="Alex Taylor")
+        ask(db_session, settings, demo, who="Alex Taylor")
     assert refused.value.status_code == 403
-    request = ask(db_session, demo, who="Tom Baker")
+    request = ask(db_session, settings, demo, who="Tom Baker")
     for stranger in ("Dr Aisha Khan", "Priya Shah", "Morgan Price"):
         with pytest.raises(Refused) as absent:
             requests.request_to_answer(db_session, Actor.command(demo(stranger)), id_of(request))
@@ -163,16 +174,16 @@ def test_only_the_settings_staff_ask_and_only_the_services_people_answer(
 
 
 def test_the_council_sees_requests_by_service_in_a_constant_number_of_queries(
-    db_session: Session, demo: Lookup
+    db_session: Session, settings: Settings, demo: Lookup
 ) -> None:
     morgan = Actor.command(demo("Morgan Price"))
-    first = ask(db_session, demo)
+    first = ask(db_session, settings, demo)
     with counting_queries() as one:
         report.council_report(db_session, morgan)
-    answered = ask(db_session, demo)
+    answered = ask(db_session, settings, demo)
     answered.asked_at = utc_now() - timedelta(days=10)
     answered.answered_at = utc_now() - timedelta(days=6)
-    late = ask(db_session, demo, service=EDUCATIONAL_PSYCHOLOGY)
+    late = ask(db_session, settings, demo, service=EDUCATIONAL_PSYCHOLOGY)
     late.due_on = today() - timedelta(days=1)
     db_session.add_all([answered, late])
     db_session.flush()

@@ -26,7 +26,7 @@ from app.models import (
 from app.models.base import id_of
 from app.permissions import PlanAccess
 from app.services.auth.api_tokens import create_token
-from app.services.plans import items, lifecycle, progress
+from app.services.plans import items, lifecycle, own_words, progress
 from app.services.plans.access import plan_access
 from tests.page_checks import check_page
 from tests.plan_factories import events_since, last_event_id
@@ -93,8 +93,8 @@ def test_the_team_rates_the_family_add_their_words_and_the_coordinator_finishes(
         ],
     )
     child, childs = access_of(db_session, demo, "Sam Taylor", sam)
-    progress.add_own_words(
-        db_session, child, childs, review, [progress.OwnWords(item_id=id_of(first.item), words=SAMS_WORDS)]
+    own_words.add_own_words(
+        db_session, child, childs, review, [own_words.OwnWords(item_id=id_of(first.item), words=SAMS_WORDS)]
     )
     priya, priyas = access_of(db_session, demo, "Priya Shah", sam)
     with pytest.raises(progress.ProgressMissing) as missing:
@@ -114,12 +114,9 @@ def test_the_team_rates_the_family_add_their_words_and_the_coordinator_finishes(
     assert review.finished_at is not None
     assert (sam.cycle_number, sam.version) == (3, 3)
     row = progress.progress_of(db_session, review)[id_of(first.item)]
-    assert (row.rating, row.team_words, row.child_words, row.family_words) == (
-        ProgressRating.SOME_PROGRESS,
-        "Two steps",
-        SAMS_WORDS,
-        None,
-    )
+    assert (row.rating, row.team_words) == (ProgressRating.SOME_PROGRESS, "Two steps")
+    [said] = own_words.words_at(db_session, review)[id_of(first.item)]
+    assert (said.person_id, said.by_child, said.words) == (id_of(child.person), True, SAMS_WORDS)
     written = events_since(db_session, mark)
     assert [(event.action, event.actor_id) for event in written] == [
         ("review.progress_rated", id_of(tom.person)),
@@ -146,8 +143,8 @@ def test_a_finished_review_is_frozen(db_session: Session, demo: Demo, sam: Plan)
         progress.rate_outcomes(db_session, tom, toms, finished, [rating])
     assert refused.value.status_code == 409
     with pytest.raises(Refused) as refused:
-        progress.add_own_words(
-            db_session, alex, alexs, finished, [progress.OwnWords(item_id=id_of(outcome.item), words="Late")]
+        own_words.add_own_words(
+            db_session, alex, alexs, finished, [own_words.OwnWords(item_id=id_of(outcome.item), words="Late")]
         )
     assert refused.value.status_code == 409
     assert progress.progress_of(db_session, finished)[id_of(outcome.item)].rating is (
@@ -159,7 +156,7 @@ def test_who_rates_and_who_adds_their_own_words(db_session: Session, demo: Demo,
     review = open_review(db_session, demo, sam)
     outcome = outcomes_of(db_session, demo, sam)[0]
     rating = progress.Rating(item_id=id_of(outcome.item), rating=ProgressRating.ACHIEVED)
-    said = progress.OwnWords(item_id=id_of(outcome.item), words="Mine")
+    said = own_words.OwnWords(item_id=id_of(outcome.item), words="Mine")
     for name in ("Alex Taylor", "Sam Taylor"):
         actor, access = access_of(db_session, demo, name, sam)
         with pytest.raises(Refused):
@@ -167,7 +164,7 @@ def test_who_rates_and_who_adds_their_own_words(db_session: Session, demo: Demo,
     for name in ("Tom Baker", "Dr Aisha Khan", "Priya Shah"):
         actor, access = access_of(db_session, demo, name, sam)
         with pytest.raises(Refused):
-            progress.add_own_words(db_session, actor, access, review, [said])
+            own_words.add_own_words(db_session, actor, access, review, [said])
     tom, toms = access_of(db_session, demo, "Tom Baker", sam)
     with pytest.raises(Refused) as refused:
         progress.rate_outcomes(db_session, tom, toms, review, [], finish=True)
@@ -251,7 +248,7 @@ def test_sam_adds_his_own_words_and_the_plan_shows_progress_over_time(
     check_page(plan_page.text)
     shown = text_of(plan_page.text)
     assert "Progress towards each outcome" in shown
-    assert f"Sam: “{SAMS_WORDS}”" in shown
+    assert f"What Sam says {SAMS_WORDS}" in shown
     assert "Some progress" in shown
     assert "Achieved" in shown
     frozen = client.get(address)
@@ -286,8 +283,17 @@ def test_the_api_carries_the_ratings_and_refuses_finishing_with_the_outcomes_mis
         "outcome": first.revision.text,
         "rating": "good_progress",
         "team_words": "Yes",
-        "child_words": SAMS_WORDS,
-        "family_words": None,
+        "own_words": [
+            {
+                "id": said.json()["outcomes"][0]["own_words"][0]["id"],
+                "person_id": demo("Sam Taylor").id,
+                "name": "Sam Taylor",
+                "by_child": True,
+                "words": SAMS_WORDS,
+                "written_at": said.json()["outcomes"][0]["own_words"][0]["written_at"],
+                "earlier": [],
+            }
+        ],
     }
     refused = client.post(f"{base}/finish", headers=priya)
     assert refused.status_code == 409

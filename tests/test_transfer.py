@@ -60,6 +60,7 @@ def test_sams_plan_goes_to_another_oneplan_and_comes_back_the_same(
     for name in (
         "plan_review",
         "review_progress",
+        "progress_words",
         "plan_version",
         "item_link",
         "view_picture",
@@ -279,3 +280,38 @@ def test_a_familys_copy_holds_the_trail_as_their_audit_page_shows_it(
     assert transfer.verify_trail(whole["events"]) is None
     assert {event["client_address"] for event in whole["events"]} >= {"testclient"}
     assert {event["action"] for event in whole["events"] if event["outcome"] == "refused"} >= {"plan.refused"}
+
+
+def test_an_earlier_export_with_one_childs_and_one_familys_words_per_outcome_keeps_both(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    """Exports made before each person's words were kept apart held them in review_progress."""
+    from app.models import PlanReview, ProgressWords
+
+    plan = plan_of(db_session, "Sam Taylor")
+    sign_in_as(demo("Priya Shah"))
+    document, _archive = export_of(client, plan.id or 0)
+    tables = document["tables"]
+    [sams] = tables.pop("progress_words")
+    row = next(row for row in tables["review_progress"] if row["item_id"] == sams["item_id"])
+    alex = next(person["ref"] for person in document["people"] if person["display_name"] == "Alex Taylor")
+    row |= {
+        "child_words": sams["words"],
+        "child_words_by_id": sams["person_id"],
+        "family_words": "He says lunch is better.",
+        "family_words_by_id": alex,
+    }
+    imported = transfer.import_plan(
+        db_session, Settings(), Actor.command(demo("Morgan Price")), json.dumps(document).encode()
+    )
+    kept = db_session.exec(
+        select(ProgressWords, Person)
+        .join(PlanReview, col(PlanReview.id) == col(ProgressWords.review_id))
+        .join(Person, col(Person.id) == col(ProgressWords.person_id))
+        .where(col(PlanReview.plan_id) == imported.id)
+        .order_by(col(ProgressWords.id))
+    ).all()
+    assert [(words.by_child, words.words, person.display_name) for words, person in kept] == [
+        (True, sams["words"], "Sam Taylor"),
+        (False, "He says lunch is better.", "Alex Taylor"),
+    ]

@@ -28,6 +28,7 @@ PARTS = (
     "Changes between versions",
     "Views and advice in full",
     "Delivery record",
+    "Concerns and complaints",
     "Audit extract",
     "Checking this bundle",
 )
@@ -113,7 +114,7 @@ def test_sams_bundle_holds_every_item_view_and_event_and_closes_with_a_hash_the_
 
     # The closing page: the hash of the plan's last event, which the chain and its checkpoint confirm.
     last = page_text(path, pages)
-    assert "Part 6: Checking this bundle" in last
+    assert "Part 7: Checking this bundle" in last
     [event_hash] = re.findall(r"Its chain hash ([0-9a-f]{64})", last)
     [head_hash] = re.findall(r"Head hash ([0-9a-f]{64})", last)
     latest = events[-1]
@@ -166,3 +167,83 @@ def test_the_plan_page_offers_the_bundle_and_names_the_export_for_moving_a_plan(
     assert version.status_code == 200
     assert 'filename="OP-' in version.headers["content-disposition"]
     assert "tribunal-bundle-version-1.pdf" in version.headers["content-disposition"]
+
+
+CONCERN = "Sam has had no speech and language therapy since half term. Nobody told us why."
+SETTINGS_ANSWER = "The therapist was ill; sessions restart on Monday."
+WHY_COMPLAINT = "Monday came and went with no session."
+COUNCILS_ANSWER = "Sessions restarted; the school will report monthly."
+
+
+def test_concerns_and_complaints_are_in_the_bundle_only_for_those_who_read_them(
+    client: TestClient,
+    db_session: Session,
+    demo: Demo,
+    sign_in_as: SignIn,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    from app.models import ComplaintStage, ConcernAbout, ConcernOutcome
+    from app.services.concerns import complaints, concerns
+    from tests.plan_factories import access_for
+
+    plan = plan_of(db_session, "Sam Taylor")
+    alex, priya, morgan = demo("Alex Taylor"), demo("Priya Shah"), demo("Morgan Price")
+    alexs = access_for(db_session, alex, plan)
+    concern = concerns.raise_concern(
+        db_session,
+        settings,
+        Actor.command(alex),
+        alexs,
+        concerns.NewConcern(about=ConcernAbout.DELIVERY, words=CONCERN),
+    )
+    concerns.answer(
+        db_session,
+        settings,
+        Actor.command(priya),
+        access_for(db_session, priya, plan),
+        concern,
+        concerns.Words(words=SETTINGS_ANSWER),
+    )
+    concerns.say_outcome(db_session, Actor.command(alex), alexs, concern, ConcernOutcome.NOT_RESOLVED)
+    complaint = complaints.escalate(
+        db_session, settings, Actor.command(alex), alexs, concern, concerns.Words(words=WHY_COMPLAINT)
+    )
+    row = complaints.council_complaint(db_session, morgan, complaint.id or 0).rows[0]
+    complaints.handle(
+        db_session,
+        Actor.command(morgan),
+        morgan,
+        row,
+        complaints.Handling(stage=ComplaintStage.CLOSED, answer=COUNCILS_ANSWER),
+    )
+
+    sign_in_as(alex)
+    text = words(pdf_text(get_pdf(client, f"/plans/{plan.id}/tribunal-bundle.pdf"), tmp_path, "alex"))
+    for shown in (
+        "Part 5: Concerns and complaints",
+        "Raised by Alex Taylor",
+        f"In the words of Alex Taylor: {CONCERN}",
+        f"by Priya Shah: {SETTINGS_ANSWER}",
+        "the family said the answer did not resolve the concern",
+        f"Why, in the words of Alex Taylor: {WHY_COMPLAINT}",
+        "Stage Closed",
+        f"by Morgan Price: {COUNCILS_ANSWER}",
+        "Alex Taylor raised a concern with the setting",
+        "Part 7: Checking this bundle",
+    ):
+        assert shown in text, shown
+
+    sign_in_as(demo("Dr Aisha Khan"))  # on the plan for health: not one who reads its concerns
+    theirs = words(pdf_text(get_pdf(client, f"/plans/{plan.id}/tribunal-bundle.pdf"), tmp_path, "aisha"))
+    assert "Tribunal bundle: Sam Taylor" in theirs
+    for hidden in (
+        "Concerns and complaints",
+        "concern",
+        "complaint",
+        CONCERN,
+        SETTINGS_ANSWER,
+        COUNCILS_ANSWER,
+    ):
+        assert hidden.lower() not in theirs.lower(), hidden
+    assert "Part 6: Checking this bundle" in theirs

@@ -1,7 +1,7 @@
 """The Experts at Hand and inclusion base forms: asking a service, the service's reply, a base and a place."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from app.forms.base import PageForm
 from app.forms.fields import Choice, ChosenId, GovukDate, Number, Text
@@ -65,3 +65,10 @@ class PlaceForm(PageForm):
             too_long="The words must be 2,000 characters or fewer",
         ),
     ]
+
+
+class ServiceContactForm(PageForm):
+    """Where a service's requests are mailed: its shared inbox (empty: each of its people instead)."""
+
+    contact_email: Annotated[str, Text(254, too_long="The e-mail address must be 254 characters or fewer")]
+    problem_fallback: ClassVar[str | None] = "contact_email"

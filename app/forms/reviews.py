@@ -9,7 +9,8 @@ from typing import Annotated
 from app.forms.base import PageForm
 from app.forms.fields import Choice, Text
 from app.models import ProgressRating
-from app.services.plans.progress import WORDS_LENGTH, Outcome, OwnWords, Rating
+from app.services.plans.own_words import WORDS_LENGTH, OwnWords
+from app.services.plans.progress import Outcome, Rating
 
 TOO_LONG = "Your words about this outcome must be 2,000 characters or fewer"
 

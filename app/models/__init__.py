@@ -119,7 +119,7 @@ from app.models.plan import (
     SupportLayer,
     live_together,
 )
-from app.models.progress import PROGRESS_RATING_LABELS, ProgressRating, ReviewProgress
+from app.models.progress import PROGRESS_RATING_LABELS, ProgressRating, ProgressWords, ReviewProgress
 from app.models.provision import (
     DELIVERER_ROLE_LABELS,
     FREQUENCY_LABELS,
@@ -254,6 +254,7 @@ __all__ = [
     "PlanVersionItem",
     "PlanWording",
     "ProgressRating",
+    "ProgressWords",
     "ProvisionChange",
     "ProvisionChangeKind",
     "ProvisionFrequency",

@@ -43,6 +43,9 @@ class ExpertService(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", unique=True)
     specialism: Specialism = Field(sa_type=EnumText(Specialism))
+    contact_email: str | None = Field(default=None, max_length=320)
+    """Where requests to the service are mailed (its shared inbox); without one, to each of its people
+    who answer requests."""
 
 
 class RequestKind(StrEnum):

@@ -1,4 +1,5 @@
-"""Progress per outcome at a review: the team's rating and words, the child's and family's own words."""
+"""Progress per outcome at a review: the team's rating and words, and each person's own words (the
+child's and each family member's, kept apart, verbatim, with every earlier wording)."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -6,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import EnumText, moment_field
+from app.models.base import EnumText, created_at_field, moment_field
 
 
 class ProgressRating(StrEnum):
@@ -29,9 +30,9 @@ PROGRESS_RATING_LABELS = {
 
 
 class ReviewProgress(SQLModel, table=True):
-    """One outcome at one review: frozen with the review once it is finished.
+    """One outcome at one review, the team's rating: frozen with the review once it is finished.
 
-    The child's and the family's words are kept as they wrote them, like their views.
+    The child's and the family's own words are `ProgressWords`, one person's each.
     """
 
     __tablename__ = "review_progress"
@@ -44,7 +45,24 @@ class ReviewProgress(SQLModel, table=True):
     team_words: str = Field(default="", max_length=2000)
     rated_by_id: int | None = Field(default=None, foreign_key="person.id")
     rated_at: datetime | None = moment_field()
-    child_words: str | None = Field(default=None, max_length=2000)
-    child_words_by_id: int | None = Field(default=None, foreign_key="person.id")
-    family_words: str | None = Field(default=None, max_length=2000)
-    family_words_by_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class ProgressWords(SQLModel, table=True):
+    """One person's own words about one outcome at one review, exactly as they wrote them.
+
+    Nobody's words replace anyone else's: a person correcting theirs (while the review is open) adds a
+    new row and marks their earlier one `replaced_at`, which is kept as their earlier wording.
+    """
+
+    __tablename__ = "progress_words"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="plan_review.id", index=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    by_child: bool = False
+    """Written by the child the plan is about (else by a member of the family)."""
+    words: str = Field(max_length=2000)
+    written_at: datetime = created_at_field()
+    replaced_at: datetime | None = moment_field()
+    """When the same person corrected these words; None for the words as they stand."""

@@ -83,7 +83,12 @@ def test_priya_holds_a_review_with_progress_per_outcome_and_sams_own_words(
     expect(tables).to_have_count(3)
     expect(tables.first.locator("tbody tr")).to_have_count(2)  # the demo's review, then this one
     expect(tables.first.locator("tbody tr").last).to_contain_text("Some progress")
-    expect(tables.first.locator("tbody tr").last).to_contain_text(f"Sam: “{SAMS_WORDS}”")
+    sams = (
+        tables.first.locator("tbody tr")
+        .last.locator(".oneplan-own-words div")
+        .filter(has_text="What Sam says")
+    )
+    expect(sams.locator("dd")).to_have_text(SAMS_WORDS)
     assert_accessible(priya)
     assert priya.problems == []  # type: ignore[attr-defined]
     assert sam.problems == []  # type: ignore[attr-defined]

@@ -5,10 +5,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.models import ApiToken, Person, PersonRole
+from app.models import ApiToken, ExpertService, OrganisationKind, Person, PersonRole, Specialism
 from app.models.base import id_of
 from app.services.auth.secrets import digest, new_token
-from tests.factories import make_person
+from tests.factories import make_organisation, make_person
 from tests.matrix import Relationship, Route, only, statuses
 
 ADULTS = frozenset(set(PersonRole) - {PersonRole.CHILD})
@@ -33,6 +33,15 @@ def _someone(db: Session, _caller: Person | None, _relationship: Relationship) -
 
 def _staff_member(db: Session, _caller: Person | None, _relationship: Relationship) -> Mapping[str, Any]:
     return {"person_id": make_person(db, PersonRole.HEALTH, password=None, totp_secret="JBSWY3DPEHPK3PXP").id}
+
+
+def _expert_service(db: Session, _caller: Person | None, _relationship: Relationship) -> Mapping[str, Any]:
+    council = make_organisation(db, OrganisationKind.LOCAL_AUTHORITY)
+    therapy = make_organisation(db, OrganisationKind.HEALTH, council)
+    service = ExpertService(organisation_id=id_of(therapy), specialism=Specialism.SPEECH_AND_LANGUAGE_THERAPY)
+    db.add(service)
+    db.flush()
+    return {"service_id": service.id}
 
 
 def admin_only(allowed: int) -> dict[Relationship, dict[str, int]]:
@@ -66,6 +75,16 @@ ROUTES = [
     ),
     Route("GET", "/admin/deliverer-roles", admin_only(200)),
     Route("POST", "/admin/deliverer-roles", admin_only(200), form={"label": ""}),
+    Route("GET", "/admin/expert-services", admin_only(200)),
+    Route("GET", "/admin/expert-services/{service_id}", admin_only(200), params=_expert_service),
+    # An address the form refuses: who may send it at all (a scenario writes).
+    Route(
+        "POST",
+        "/admin/expert-services/{service_id}",
+        admin_only(200),
+        params=_expert_service,
+        form={"contact_email": "not an address"},
+    ),
     Route("GET", "/admin/people", admin_only(200)),
     Route("GET", "/admin/people/invite", admin_only(200)),
     Route("POST", "/admin/people/invite", admin_only(200), form={"display_name": ""}),

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, RowId, SessionDep, requires
+from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.permissions import Permission
 from app.routers.api.experts_schemas import (
     ExpertReplyIn,
@@ -42,11 +42,11 @@ def api_plan_expert_requests(access: CurrentPlan, db: SessionDep, actor: ActorDe
     responses=WRITE,
 )
 def ask_expert(
-    new: ExpertRequestIn, access: CurrentPlan, db: SessionDep, actor: ActorDep
+    new: ExpertRequestIn, access: CurrentPlan, db: SessionDep, settings: SettingsDep, actor: ActorDep
 ) -> ExpertRequestOut:
     """The setting's staff on the plan ask a service of the council for advice or direct work."""
     with input_problems():
-        made = requests.ask(db, actor, access, requests.NewExpertRequest(**new.model_dump()))
+        made = requests.ask(db, settings, actor, access, requests.NewExpertRequest(**new.model_dump()))
     return request_out(requests.row_of(db, made))
 
 
@@ -67,12 +67,12 @@ def api_my_service_requests(db: SessionDep, person: CurrentPerson) -> list[Exper
     responses=WRITE,
 )
 def api_reply_to_expert_request(
-    request_id: RowId, answer: ExpertReplyIn, db: SessionDep, actor: ActorDep
+    request_id: RowId, answer: ExpertReplyIn, db: SessionDep, settings: SettingsDep, actor: ActorDep
 ) -> ExpertReplyOut:
     """The service's reply, written into the plan as advice or provision in the same step."""
     row = requests.request_to_answer(db, actor, request_id, reading=False)
     with input_problems():
-        item = requests.reply(db, actor, row, requests.ExpertReply(**answer.model_dump()))
+        item = requests.reply(db, settings, actor, row, requests.ExpertReply(**answer.model_dump()))
     return ExpertReplyOut(request_id=request_id, item_id=item.id or 0, section=item.section.value)
 
 

@@ -15,10 +15,46 @@ from app.permissions import Permission, PlanAccess
 from app.routers.api.responses import READ, WRITE, Responses, input_problems
 from app.routers.api.routing import SharedPathRoute
 from app.services import audit
-from app.services.plans import progress
-from app.services.plans.progress import OwnWords, Rating
+from app.services.plans import own_words, progress
+from app.services.plans.own_words import OwnWords, Said
+from app.services.plans.progress import Rating
 
 router = APIRouter(prefix="/api/v1", tags=["reviews"], route_class=SharedPathRoute)
+
+
+class EarlierWordsOut(BaseModel):
+    words: str
+    written_at: datetime
+
+
+class OwnWordsOut(BaseModel):
+    """One person's own words, exactly as they wrote them, attributed to them."""
+
+    id: int
+    """These words' own id, to cite them by."""
+    person_id: int
+    name: str
+    by_child: bool
+    """Written by the child the plan is about; otherwise by a member of their family."""
+    words: str
+    written_at: datetime
+    earlier: list[EarlierWordsOut]
+    """What the same person wrote before correcting it, oldest first."""
+
+
+def _own_out(said: list[Said]) -> list[OwnWordsOut]:
+    return [
+        OwnWordsOut(
+            id=one.id,
+            person_id=one.person_id,
+            name=one.name,
+            by_child=one.by_child,
+            words=one.words,
+            written_at=one.written_at,
+            earlier=[EarlierWordsOut(words=e.words, written_at=e.written_at) for e in one.earlier],
+        )
+        for one in said
+    ]
 
 
 class OutcomeProgressOut(BaseModel):
@@ -27,9 +63,8 @@ class OutcomeProgressOut(BaseModel):
     """The outcome's words as they read now."""
     rating: ProgressRating | None
     team_words: str
-    child_words: str | None
-    """The child's own words, as they wrote them."""
-    family_words: str | None
+    own_words: list[OwnWordsOut]
+    """The child's and each family member's own words, the child's first."""
 
 
 class ReviewProgressOut(BaseModel):
@@ -42,12 +77,12 @@ class ReviewProgressOut(BaseModel):
 
 class RatingIn(BaseModel):
     rating: ProgressRating
-    words: Words | None = Field(default=None, max_length=progress.WORDS_LENGTH)
+    words: Words | None = Field(default=None, max_length=own_words.WORDS_LENGTH)
     """What the team says about it (optional)."""
 
 
 class OwnWordsIn(BaseModel):
-    words: str = Field(min_length=1, max_length=progress.WORDS_LENGTH)
+    words: str = Field(min_length=1, max_length=own_words.WORDS_LENGTH)
     """Kept exactly as written."""
 
 
@@ -61,8 +96,7 @@ class ProgressStepOut(BaseModel):
     held_on: date
     rating: ProgressRating | None
     team_words: str
-    child_words: str | None
-    family_words: str | None
+    own_words: list[OwnWordsOut]
 
 
 class OutcomeOverTimeOut(BaseModel):
@@ -82,6 +116,7 @@ FINISHING: Responses = {
 
 def _review_out(db: Session, access: PlanAccess, review: PlanReview) -> ReviewProgressOut:
     rows = progress.progress_of(db, review)
+    said = own_words.words_at(db, review)
     outcomes = []
     for outcome in progress.live_outcomes(db, access):
         row = rows.get(id_of(outcome.item))
@@ -93,8 +128,7 @@ def _review_out(db: Session, access: PlanAccess, review: PlanReview) -> ReviewPr
                 outcome=outcome.revision.text,
                 rating=row.rating if row else None,
                 team_words=row.team_words if row else "",
-                child_words=row.child_words if row else None,
-                family_words=row.family_words if row else None,
+                own_words=_own_out(said.get(id_of(outcome.item), [])),
             )
         )
     finished = as_utc(review.finished_at) if review.finished_at else None
@@ -139,10 +173,12 @@ def rate_progress(
 def add_own_words(
     review_id: RowId, item_id: RowId, body: OwnWordsIn, access: CurrentPlan, db: SessionDep, actor: ActorDep
 ) -> ReviewProgressOut:
-    """The child's or a parent's own words about an outcome, kept as written."""
+    """The caller's own words about an outcome (the child or a family member), kept as written beside
+    everyone else's; sent again while the review is open, they correct the caller's earlier words,
+    which are kept."""
     review = progress.find_review(db, access, review_id)
     with input_problems(where="path"):
-        progress.add_own_words(db, actor, access, review, [OwnWords(item_id=item_id, words=body.words)])
+        own_words.add_own_words(db, actor, access, review, [OwnWords(item_id=item_id, words=body.words)])
     return _review_out(db, access, review)
 
 
@@ -174,7 +210,16 @@ def progress_over_time(access: CurrentPlan, db: SessionDep, actor: ActorDep) -> 
         OutcomeOverTimeOut(
             item_id=id_of(outcome.item),
             outcome=outcome.revision.text,
-            progress=[ProgressStepOut(**vars(step)) for step in steps],
+            progress=[
+                ProgressStepOut(
+                    review_id=step.review_id,
+                    held_on=step.held_on,
+                    rating=step.rating,
+                    team_words=step.team_words,
+                    own_words=_own_out(step.own_words),
+                )
+                for step in steps
+            ],
         )
         for outcome, steps in found
     ]

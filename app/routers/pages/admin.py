@@ -4,6 +4,7 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.dependencies import ActorDep, RowId, SessionDep, SettingsDep, requires
+from app.forms.experts import ServiceContactForm
 from app.forms.people import DelivererRoleForm, InviteStaffForm, NewOrganisationForm
 from app.forms.support import WordsForm
 from app.models import (
@@ -11,6 +12,7 @@ from app.models import (
     ORGANISATION_KIND_LABELS,
     ROLE_LABELS,
     SETTING_PHASE_LABELS,
+    SPECIALISM_LABELS,
     InviteStaff,
     OrganisationKind,
     SettingPhase,
@@ -20,6 +22,7 @@ from app.permissions import Permission
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
 from app.services import deliverer_roles, organisations, people
+from app.services.experts import contacts
 from app.services.plans import words as plan_words_service
 
 router = APIRouter(prefix="/admin")
@@ -99,6 +102,61 @@ def add_deliverer_role(request: Request, db: SessionDep, actor: ActorDep, form: 
         else:
             return RedirectResponse("/admin/deliverer-roles", status_code=303)
     return _roles_page(request, db, errors, DelivererRoleForm.shown(form))
+
+
+@router.get(
+    "/expert-services", name="expert_services_page", dependencies=[requires(Permission.MANAGE_ORGANISATIONS)]
+)
+def expert_services_page(request: Request, db: SessionDep) -> Response:
+    """Each council's Experts at Hand services and where their requests are mailed."""
+    context = {"councils": contacts.services_by_council(db), "specialisms": SPECIALISM_LABELS}
+    return render(request, "pages/admin/expert_services.html", context)
+
+
+def _contact_page(
+    request: Request,
+    db: SessionDep,
+    service_id: int,
+    errors: dict[str, str],
+    values: dict[str, str] | None = None,
+) -> Response:
+    try:
+        service, organisation = contacts.service_of(db, service_id)
+    except LookupError:
+        raise HTTPException(404, "Not Found") from None
+    shown = values if values is not None else {"contact_email": service.contact_email or ""}
+    context = {"service": service, "organisation": organisation, "errors": errors, "values": shown}
+    return render(request, "pages/admin/expert_service_contact.html", context)
+
+
+@router.get(
+    "/expert-services/{service_id}",
+    name="expert_service_contact_page",
+    dependencies=[requires(Permission.MANAGE_ORGANISATIONS)],
+)
+def expert_service_contact_page(request: Request, db: SessionDep, service_id: RowId) -> Response:
+    return _contact_page(request, db, service_id, {})
+
+
+@router.post(
+    "/expert-services/{service_id}",
+    name="expert_service_contact_form",
+    dependencies=[requires(Permission.MANAGE_ORGANISATIONS)],
+)
+def set_expert_service_contact(
+    request: Request, db: SessionDep, actor: ActorDep, service_id: RowId, form: FormValues
+) -> Response:
+    typed, errors = ServiceContactForm.read(form)
+    if typed is not None:
+        try:
+            contacts.set_contact(db, actor, service_id, typed.contact_email)
+        except LookupError:
+            raise HTTPException(404, "Not Found") from None
+        except contacts.ContactProblem as problem:
+            errors = ServiceContactForm.problem_errors(problem)
+        else:
+            return RedirectResponse("/admin/expert-services", status_code=303)
+    return _contact_page(request, db, service_id, errors, ServiceContactForm.shown(form))
 
 
 @router.get("/people", dependencies=[requires(Permission.MANAGE_PEOPLE)])

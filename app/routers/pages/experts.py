@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.clock import uk_today as today
-from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, requires
+from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.forms import date_boxes
 from app.forms.experts import AskForm, ReplyForm
 from app.models import (
@@ -85,13 +85,19 @@ def ask_expert_page(request: Request, db: SessionDep, access: CurrentPlan) -> Re
     "/plans/{plan_id}/experts", name="ask_expert_form", dependencies=[requires(Permission.CONTRIBUTE)]
 )
 def ask_expert(
-    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, form: FormValues
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    access: CurrentPlan,
+    form: FormValues,
 ) -> Response:
     typed, errors = AskForm.read(form)
     if typed is not None:
         try:
             requests.ask(
                 db,
+                settings,
                 actor,
                 access,
                 requests.NewExpertRequest(
@@ -122,7 +128,12 @@ def expert_request_page(request: Request, db: SessionDep, actor: ActorDep, reque
     "/experts/requests/{request_id}", name="expert_reply_form", dependencies=[requires(Permission.CONTRIBUTE)]
 )
 def reply_to_expert_request(
-    request: Request, db: SessionDep, actor: ActorDep, request_id: RowId, form: FormValues
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    request_id: RowId,
+    form: FormValues,
 ) -> Response:
     row = requests.request_to_answer(db, actor, request_id, reading=False)
     typed, errors = ReplyForm.read(form)
@@ -130,6 +141,7 @@ def reply_to_expert_request(
         try:
             requests.reply(
                 db,
+                settings,
                 actor,
                 row,
                 requests.ExpertReply(

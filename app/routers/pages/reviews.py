@@ -10,6 +10,7 @@ from starlette.responses import Response
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, requires
 from app.forms.reviews import missing_errors, read_own_words, read_ratings
 from app.models import PROGRESS_RATING_LABELS, Child, MemberRole, PlanReview
+from app.models.base import id_of
 from app.permissions import (
     Permission,
     PlanAccess,
@@ -19,8 +20,9 @@ from app.permissions import (
 )
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
-from app.services.plans import progress
+from app.services.plans import own_words, progress
 from app.services.plans.plans import people_by_id
+from app.services.voices.names import others_on_the_plan
 from app.urls import Page, see_other
 
 router = APIRouter(prefix="/plans/{plan_id}/reviews/{review_id}")
@@ -36,6 +38,7 @@ def _review_page(
     values: dict[str, str] | None = None,
 ) -> Response:
     rows = progress.progress_of(db, review)
+    said = own_words.words_at(db, review)
     if values is None:
         values = {}
         for item_id, row in rows.items():
@@ -43,8 +46,9 @@ def _review_page(
                 f"rating_{item_id}": row.rating.value if row.rating else "",
                 f"words_{item_id}": row.team_words,
             }
-            mine = row.child_words if access.member_role is MemberRole.CHILD else row.family_words
-            values[f"own_words_{item_id}"] = mine or ""
+        for item_id, everyone in said.items():
+            mine = own_words.mine(everyone, id_of(access.person))
+            values[f"own_words_{item_id}"] = mine.words if mine else ""
     is_open = review.finished_at is None
     context: dict[str, Any] = {
         "plan": access.plan,
@@ -52,6 +56,9 @@ def _review_page(
         "review": review,
         "outcomes": progress.live_outcomes(db, access),
         "rows": rows,
+        "said": said,
+        "names": others_on_the_plan(db, access, for_a_child=access.member_role is MemberRole.CHILD),
+        "reader_id": access.person.id,
         "people": people_by_id(db, {review.recorded_by_id}),
         "ratings": [(rating.value, label) for rating, label in PROGRESS_RATING_LABELS.items()],
         "rating_labels": {rating.value: label for rating, label in PROGRESS_RATING_LABELS.items()},
@@ -105,5 +112,5 @@ def add_own_words(
     said, errors, values = read_own_words(form, progress.live_outcomes(db, access))
     if errors:
         return _review_page(request, db, access, review, errors=errors, values=values)
-    progress.add_own_words(db, actor, access, review, said)
+    own_words.add_own_words(db, actor, access, review, said)
     return see_other(request, Page.REVIEW, plan_id=access.plan.id, review_id=review_id, fragment="progress")

@@ -91,6 +91,10 @@ ACTIONS: dict[str, Action] = {
     "review.own_words_added": Action(
         "Own words added to a review", "added their own words about an outcome at a review"
     ),
+    "review.own_words_corrected": Action(
+        "Own words corrected at a review",
+        "corrected their own words about an outcome at a review (what they wrote before is kept)",
+    ),
     "plan.progress_read": Action("Progress read", "read the progress towards the plan's outcomes"),
     "review.finished": Action("Review finished", "finished a review with progress for every outcome"),
     "difference.recorded": Action("Difference of opinion recorded", "recorded a difference of opinion"),
@@ -192,6 +196,9 @@ ACTIONS: dict[str, Action] = {
         "Time to answer concerns refused", "tried to change the time to answer concerns and was stopped"
     ),
     # Experts at Hand and inclusion bases
+    "expert_service.contact_changed": Action(
+        "Service contact changed", "set where an Experts at Hand service's requests are mailed"
+    ),
     "expert_request.made": Action(
         "Service asked", "asked a service for advice or direct work (Experts at Hand)"
     ),

@@ -112,8 +112,17 @@ def panel(db: Session, access: PlanAccess) -> ConcernsPanel:
             for complaint in db.exec(select(Complaint).where(col(Complaint.plan_id) == access.plan.id))
         }
     wanted: set[int | None] = {c.raised_by_id for c in concerns}
-    wanted |= {c.answered_by_id for c in concerns} | {c.handler_id for c in complaints.values()}
+    wanted |= {c.answered_by_id for c in concerns}
+    wanted |= {p for c in complaints.values() for p in (c.handler_id, c.made_by_id, c.answered_by_id)}
     return ConcernsPanel(concerns, complaints, people_by_id(db, wanted), today)
+
+
+CONCERN_EVENTS = ("concern.", "concerns.", "complaint.", "complaints.")
+"""The audit actions about a plan's concerns and complaints: read only by those who read them."""
+
+
+def is_concern_event(action: str) -> bool:
+    return action.startswith(CONCERN_EVENTS)
 
 
 def read_concerns(db: Session, actor: Actor, access: PlanAccess) -> ConcernsPanel:

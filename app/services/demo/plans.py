@@ -32,7 +32,7 @@ from app.models.base import id_of, utc_now
 from app.services.demo.delivery import ONE_TO_ONE, create_demo_delivery
 from app.services.demo.quality import ELLA_THREAD, SAM_THREAD, link_thread
 from app.services.demo.timelines import create_demo_timelines
-from app.services.plans import items, lifecycle, members, progress
+from app.services.plans import items, lifecycle, members, own_words, progress
 from app.services.plans.access import plan_access
 from app.services.plans.plans import NewPlan, create_plan
 
@@ -427,8 +427,8 @@ def _sams_progress(
     progress.rate_outcomes(
         db, Actor.command(tom), plan_access(db, Actor.command(tom), id_of(plan)), review, ratings
     )
-    said = [progress.OwnWords(item_id=id_of(outcomes[1]), words="The library is much better. It is quiet.")]
-    progress.add_own_words(
+    said = [own_words.OwnWords(item_id=id_of(outcomes[1]), words="The library is much better. It is quiet.")]
+    own_words.add_own_words(
         db, Actor.command(sam), plan_access(db, Actor.command(sam), id_of(plan)), review, said
     )
     progress.finish_review(

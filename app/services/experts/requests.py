@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.clock import UK_TIME
 from app.clock import uk_today as today
+from app.config import Settings
 from app.errors import Refused
 from app.models import (
     DelivererRole,
@@ -35,6 +36,7 @@ from app.models.base import as_utc, id_of, utc_now
 from app.models.plan import Child
 from app.permissions import PLAN_SECTIONS, PlanAccess, answers_for_service, may_ask_experts
 from app.services import audit
+from app.services.experts import contacts
 from app.services.plans.access import refuse
 from app.services.plans.items import ContentProblem, checked_content, content_digest, new_item
 
@@ -99,8 +101,11 @@ def check_may_ask(access: PlanAccess) -> None:
         )
 
 
-def ask(db: Session, actor: Actor, access: PlanAccess, new: NewExpertRequest) -> ExpertRequest:
-    """Record the request to the service, audited; its people see it on their dashboard."""
+def ask(
+    db: Session, settings: Settings, actor: Actor, access: PlanAccess, new: NewExpertRequest
+) -> ExpertRequest:
+    """Record the request to the service, audited; its people see it on their dashboard, and its contact
+    address (or its people) is mailed through the outbox."""
     check_may_ask(access)
     errors: dict[str, str] = {}
     choices = {choice.service.id: choice for choice in services_of(db, access.plan.local_authority_id)}
@@ -123,6 +128,7 @@ def ask(db: Session, actor: Actor, access: PlanAccess, new: NewExpertRequest) ->
     )
     db.add(request)
     db.flush()
+    mailed = contacts.tell_service(db, settings, request, access.plan, access.person)
     audit.record(
         db,
         actor,
@@ -134,6 +140,7 @@ def ask(db: Session, actor: Actor, access: PlanAccess, new: NewExpertRequest) ->
             "service_id": request.service_id,
             "kind": request.kind.value,
             "due_on": request.due_on.isoformat(),
+            "outbox_message_ids": [message.id for message in mailed],
         },
     )
     return request
@@ -209,8 +216,9 @@ def request_to_answer(db: Session, actor: Actor, request_id: int, *, reading: bo
     return row
 
 
-def reply(db: Session, actor: Actor, row: RequestRow, answer: ExpertReply) -> Item:
-    """Answer the request and write the reply into the plan as advice or provision: one step, one event."""
+def reply(db: Session, settings: Settings, actor: Actor, row: RequestRow, answer: ExpertReply) -> Item:
+    """Answer the request and write the reply into the plan as advice or provision: one step, one event;
+    the person who asked is mailed."""
     request, plan = row.request, row.plan
     person = actor.signed_in()
     if request.answered_at is not None:
@@ -234,6 +242,7 @@ def reply(db: Session, actor: Actor, row: RequestRow, answer: ExpertReply) -> It
     request.reply_item_id = item.id
     db.add_all([item, request])
     db.flush()
+    mailed = contacts.tell_asker(db, settings, request, plan, person)
     audit.record(
         db,
         actor,
@@ -246,6 +255,7 @@ def reply(db: Session, actor: Actor, row: RequestRow, answer: ExpertReply) -> It
             "reply_kind": answer.reply_kind.value,
             "section": section.value,
             "digest": content_digest(checked_content(kind, typed)),
+            "outbox_message_id": mailed.id if mailed is not None else None,
         },
     )
     return item

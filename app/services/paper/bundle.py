@@ -3,10 +3,13 @@
 The plan as issued (or a chosen version), what changed from version to version, every view and piece
 of advice in full, the delivery record, and the audit extract (who wrote, changed and read what, when),
 with a contents page and a closing page that carries the hash of the plan's last event in the audit
-chain and the signed checkpoint that covers it, with how to check both. What the reader may not read
-on screen is not in their bundle (views their young person shared with others only are counted, not
-printed). Taken by the plan's members and by the council's audit officers; each bundle is one audited
-download ("plan.bundle_downloaded").
+chain and the signed checkpoint that covers it, with how to check both. For those who read the plan's
+concerns (`permissions.may_see_concerns`), every concern and complaint too: its dates, the family's
+words verbatim, the setting's answer, the complaint and its outcome. What the reader may not read on
+screen is not in their bundle: views their young person shared with others only are counted, not
+printed; concerns, and their events in the audit extract, are left out without a mark. Taken by the
+plan's members and by the council's audit officers; each bundle is one audited download
+("plan.bundle_downloaded").
 """
 
 import itertools
@@ -18,6 +21,8 @@ from sqlmodel import Session, col, select
 from app.actor import Actor
 from app.config import Settings
 from app.models import (
+    CONCERN_ABOUT_LABELS,
+    CONCERN_STATUS_LABELS,
     AuditEvent,
     DeliveryRecord,
     DeliveryStatus,
@@ -30,10 +35,12 @@ from app.models import (
     Section,
 )
 from app.models.base import as_utc
-from app.permissions import PlanAccess, may_take_bundle
+from app.permissions import PlanAccess, may_see_concerns, may_take_bundle
 from app.services import audit
 from app.services.audit import integrity, search, sentences
 from app.services.audit.integrity import Checkpoint
+from app.services.concerns import concerns
+from app.services.concerns.concerns import ConcernsPanel
 from app.services.delivery.arithmetic import in_units
 from app.services.paper import pdf
 from app.services.paper.document import PaperItem, PaperPlan, plan_on_paper
@@ -47,10 +54,16 @@ PARTS = (
     ("changes", "Changes between versions"),
     ("views-and-advice", "Views and advice in full"),
     ("delivery", "Delivery record"),
+    ("concerns", "Concerns and complaints"),
     ("audit", "Audit extract"),
     ("checking", "Checking this bundle"),
 )
-"""The bundle's parts in order, each with its anchor for the contents page."""
+"""The bundle's parts in order, each with its anchor for the contents page ("concerns" only for those
+who read the plan's concerns)."""
+
+
+def parts_for(sees_concerns: bool) -> list[tuple[str, str]]:
+    return [(anchor, title) for anchor, title in PARTS if sees_concerns or anchor != "concerns"]
 
 
 @dataclass(frozen=True)
@@ -117,9 +130,19 @@ class Bundle:
     """Every view and piece of advice the reader may read, as the plan stands now."""
     views_left_out: int
     delivery: list[DeliveryLine]
+    concerns: ConcernsPanel | None
+    """The plan's concerns and complaints; None for a reader who may not read them."""
     audit: list[AuditLine]
     seal: Seal
     public_url: str
+
+    @property
+    def parts(self) -> list[tuple[str, str]]:
+        return parts_for(self.concerns is not None)
+
+    @property
+    def part_numbers(self) -> dict[str, int]:
+        return {anchor: number for number, (anchor, _title) in enumerate(self.parts, start=1)}
 
 
 def check_may_take(access: PlanAccess) -> None:
@@ -222,15 +245,20 @@ def _delivery(db: Session, access: PlanAccess) -> list[DeliveryLine]:
     return lines
 
 
-def _audit_extract(db: Session, access: PlanAccess) -> tuple[list[AuditLine], AuditEvent | None]:
-    """The plan's events in the order of the chain (those not yet linked last), in words and UK time."""
-    events = list(
-        db.exec(
+def _audit_extract(
+    db: Session, access: PlanAccess, *, sees_concerns: bool
+) -> tuple[list[AuditLine], AuditEvent | None]:
+    """The plan's events in the order of the chain (those not yet linked last), in words and UK time;
+    without those about concerns for a reader who may not read them."""
+    events = [
+        event
+        for event in db.exec(
             select(AuditEvent)
             .where(col(AuditEvent.plan_id) == access.plan.id)
             .order_by(col(AuditEvent.sequence).is_(None), col(AuditEvent.sequence), col(AuditEvent.id))
         )
-    )
+        if sees_concerns or not concerns.is_concern_event(event.action)
+    ]
     names = search.names_for(db, events)
     a_plan_name = words_for_plan(db, access.plan).a_plan_name
     lines = [
@@ -259,13 +287,15 @@ def build_bundle(db: Session, settings: Settings, access: PlanAccess, version: i
         for entry in section.items
         if entry.item.kind in (ItemKind.VIEW, ItemKind.ADVICE)
     ] + now.appendices
-    lines, last_event = _audit_extract(db, access)
+    sees_concerns = may_see_concerns(access)
+    lines, last_event = _audit_extract(db, access, sees_concerns=sees_concerns)
     return Bundle(
         paper=paper,
         changes=_version_changes(db, access, versions),
         statements=statements,
         views_left_out=len(visibility.hidden_views(db, access)),
         delivery=_delivery(db, access),
+        concerns=concerns.panel(db, access) if sees_concerns else None,
         audit=lines,
         seal=Seal(last_event, integrity.latest_checkpoint(settings)),
         public_url=settings.public_url,
@@ -286,7 +316,11 @@ def tribunal_bundle(
             "paper": bundle.paper,
             "plan": plan,
             "plan_words": words,
-            "parts": PARTS,
+            "parts": bundle.parts,
+            "number": bundle.part_numbers,
+            "concern_about": CONCERN_ABOUT_LABELS,
+            "concern_status": CONCERN_STATUS_LABELS,
+            "section_titles": SECTION_TITLES[plan.kind],
             "section_k_title": SECTION_TITLES[plan.kind].get(Section.K, "Advice"),
         },
         pdf.margin_text(

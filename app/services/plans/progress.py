@@ -1,5 +1,6 @@
-"""Progress per outcome at a review: the team rates, the child and family add their own words, the
-coordinator finishes the review once every outcome has a rating; then the record is frozen.
+"""Progress per outcome at a review: the team rates, the child and family add their own words
+(`own_words`), the coordinator finishes the review once every outcome has a rating; then the record is
+frozen.
 
 A review is recorded open (`lifecycle.record_review`); finishing it is what closes a SEN Support cycle.
 """
@@ -13,25 +14,22 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.models import (
-    ENDED_STATUSES,
     SETTING_KINDS,
     CycleStage,
     Item,
     ItemKind,
     ItemRevision,
-    MemberRole,
     PlanReview,
     ProgressRating,
     ReviewProgress,
 )
 from app.models.base import Words, id_of, utc_now
-from app.permissions import PlanAccess, may_add_progress_words, may_coordinate, may_rate_progress
+from app.permissions import PlanAccess, may_coordinate, may_rate_progress
 from app.services import audit
-from app.services.plans.access import refuse, refuse_change, row_of_plan
+from app.services.plans.access import refuse, row_of_plan
 from app.services.plans.lifecycle import freeze_version
+from app.services.plans.own_words import WORDS_LENGTH, Said, open_for_change, words_over_time
 from app.services.plans.plans import PlanProblem
-
-WORDS_LENGTH = 2000
 
 
 class Rating(BaseModel):
@@ -40,13 +38,6 @@ class Rating(BaseModel):
     item_id: int
     rating: ProgressRating
     words: Words | None = Field(default=None, max_length=WORDS_LENGTH)
-
-
-class OwnWords(BaseModel):
-    """The child's or a parent's own words about one outcome, kept as they wrote them."""
-
-    item_id: int
-    words: str = Field(min_length=1, max_length=WORDS_LENGTH)
 
 
 @dataclass(frozen=True)
@@ -99,13 +90,6 @@ def progress_of(db: Session, review: PlanReview) -> dict[int, ReviewProgress]:
     return {row.item_id: row for row in rows}
 
 
-def _open_for_change(access: PlanAccess, review: PlanReview) -> None:
-    if review.finished_at is not None:
-        refuse_change(access, "This review is finished: its record cannot change.", action="review.refused")
-    if access.plan.status in ENDED_STATUSES:
-        refuse_change(access, "This plan has ended.", action="review.refused")
-
-
 def _rows(db: Session, access: PlanAccess, review: PlanReview, item_ids: list[int]) -> list[ReviewProgress]:
     """Each outcome's row at this review, made when first written (two queries, however many are sent);
     an item that is not one of this plan's outcomes is a problem with what was sent."""
@@ -154,7 +138,7 @@ def rate_outcomes(
         refuse(access, "Only the team on the plan rates progress.", action="review.refused")
     if finish and not may_coordinate(access):
         refuse(access, "Only the plan's coordinator finishes reviews.", action="review.refused")
-    _open_for_change(access, review)
+    open_for_change(access, review)
     rows = list(zip(_rows(db, access, review, [rating.item_id for rating in ratings]), ratings, strict=True))
     if finish:
         newly = {rating.item_id for rating in ratings}
@@ -179,39 +163,6 @@ def rate_outcomes(
             details={"plan_id": access.plan.id, "outcomes": rated},
         )
     return [row for row, _rating in rows]
-
-
-def add_own_words(
-    db: Session, actor: Actor, access: PlanAccess, review: PlanReview, said: list[OwnWords]
-) -> list[ReviewProgress]:
-    """The child's or a parent's own words, verbatim (a parent's replace the family's earlier words)."""
-    if not may_add_progress_words(access):
-        refuse(access, "Only the child and their family add their own words here.", action="review.refused")
-    _open_for_change(access, review)
-    is_child = access.member_role is MemberRole.CHILD
-    written = []
-    for row, one in zip(_rows(db, access, review, [one.item_id for one in said]), said, strict=True):
-        if is_child:
-            row.child_words, row.child_words_by_id = one.words, id_of(access.person)
-        else:
-            row.family_words, row.family_words_by_id = one.words, id_of(access.person)
-        db.add(row)
-        written.append(row)
-    db.flush()
-    if written:
-        audit.record(
-            db,
-            actor,
-            "review.own_words_added",
-            object_type="plan_review",
-            object_id=review.id,
-            details={
-                "plan_id": access.plan.id,
-                "outcomes": [row.item_id for row in written],
-                "whose": "child" if is_child else "family",
-            },
-        )
-    return written
 
 
 def missing_ratings(db: Session, access: PlanAccess, review: PlanReview) -> list[Outcome]:
@@ -264,29 +215,29 @@ class Step:
     held_on: date
     rating: ProgressRating | None
     team_words: str
-    child_words: str | None
-    family_words: str | None
+    own_words: list[Said]
+    """The child's and each family member's own words, each attributed, as they stand."""
 
 
 def progress_over_time(db: Session, access: PlanAccess) -> dict[int, list[Step]]:
-    """Each outcome's ratings at the plan's finished reviews, oldest first: one query."""
+    """Each outcome's ratings and own words at the plan's finished reviews, oldest first: two queries."""
     found = db.exec(
         select(ReviewProgress, col(PlanReview.held_on))
         .join(PlanReview, col(PlanReview.id) == col(ReviewProgress.review_id))
         .where(col(PlanReview.plan_id) == access.plan.id, col(PlanReview.finished_at).is_not(None))
         .order_by(col(PlanReview.held_on), col(PlanReview.id))
     )
+    said = words_over_time(db, id_of(access.plan))
     steps: dict[int, list[Step]] = defaultdict(list)
     for row, held_on in found:
-        steps[row.item_id].append(
-            Step(row.review_id, held_on, row.rating, row.team_words, row.child_words, row.family_words)
-        )
+        own = said.get((row.review_id, row.item_id), [])
+        steps[row.item_id].append(Step(row.review_id, held_on, row.rating, row.team_words, own))
     return dict(steps)
 
 
 def outcome_progress(db: Session, access: PlanAccess) -> list[tuple[Outcome, list[Step]]]:
     """The plan page's progress over time: each outcome rated at a finished review, with its steps
-    (two queries, however many reviews and outcomes)."""
+    (three queries, however many reviews and outcomes)."""
     steps = progress_over_time(db, access)
     if not steps:
         return []

@@ -54,6 +54,7 @@ from app.models import (
     PlanReview,
     PlanVersion,
     PlanVersionItem,
+    ProgressWords,
     ProvisionChange,
     ReducedTimetable,
     ReviewProgress,
@@ -95,6 +96,7 @@ TABLES: tuple[type[SQLModel], ...] = (
     PlanVersionItem,
     PlanReview,
     ReviewProgress,
+    ProgressWords,
     SupportLayerChange,
     DeliveryRecord,
     ShortfallFlag,
@@ -174,6 +176,12 @@ def _rows(db: Session, plan: Plan) -> dict[str, list[SQLModel]]:
             query = (
                 select(ReviewProgress)
                 .join(PlanReview, col(PlanReview.id) == col(ReviewProgress.review_id))
+                .where(col(PlanReview.plan_id) == plan.id)
+            )
+        elif model is ProgressWords:
+            query = (
+                select(ProgressWords)
+                .join(PlanReview, col(PlanReview.id) == col(ProgressWords.review_id))
                 .where(col(PlanReview.plan_id) == plan.id)
             )
         elif model is DifferenceView:

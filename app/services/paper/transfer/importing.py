@@ -22,7 +22,18 @@ from sqlmodel import Session, SQLModel, col, select
 
 from app.actor import Actor
 from app.config import Settings
-from app.models import AuditEvent, ImportedAuditTrail, Organisation, Person, PersonRole, Plan, ViewPicture
+from app.models import (
+    AuditEvent,
+    ImportedAuditTrail,
+    Organisation,
+    Person,
+    PersonRole,
+    Plan,
+    PlanReview,
+    ProgressWords,
+    ViewPicture,
+)
+from app.models.base import utc_now
 from app.services import audit
 from app.services.audit import GENESIS_HASH, reasons
 from app.services.paper.transfer import signing
@@ -330,10 +341,35 @@ def _import_rows(
         pointing = db.get(later_model, ids[ref])
         setattr(pointing, "current_revision_id", ids[value])  # noqa: B010
         db.add(pointing)
+    _earlier_own_words(db, document, ids)
     if plan is None:
         raise ImportProblem("The export holds no plan")
     db.flush()
     return plan, trails, stored
+
+
+LEGACY_OWN_WORDS = (("child_words", "child_words_by_id", True), ("family_words", "family_words_by_id", False))
+"""An export made before each person's words were kept apart held one child's and one family member's
+words in the outcome's review_progress row."""
+
+
+def _earlier_own_words(db: Session, document: dict[str, Any], ids: dict[str, int]) -> None:
+    """Words an earlier export kept in review_progress become their writers' own rows, as they stand."""
+    for entry in document["tables"].get("review_progress", []):
+        for words, by, by_child in LEGACY_OWN_WORDS:
+            if entry.get(words) is None or entry.get(by) is None:
+                continue
+            review = db.get(PlanReview, ids[entry["review_id"]])
+            db.add(
+                ProgressWords(
+                    review_id=ids[entry["review_id"]],
+                    item_id=ids[entry["item_id"]],
+                    person_id=ids[entry[by]],
+                    by_child=by_child,
+                    words=entry[words],
+                    written_at=review.created_at if review is not None else utc_now(),
+                )
+            )
 
 
 def _imported_picture(
