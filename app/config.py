@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     static_dir: Path = PROJECT_DIR / "static"
     templates_dir: Path = PROJECT_DIR / "templates"
     sql_echo: bool = False
+    database_pool_size: int = Field(default=20, ge=1)
+    """PostgreSQL connections each pool of a process keeps open: about one per request its thread pool
+    runs at once. A process has two pools, one for writes and one for reads (`app.db.reading_engine`).
+    SQLAlchemy's default (5) made the sixth of sixteen clients wait while the process had threads and
+    cores to spare."""
+    database_pool_overflow: int = Field(default=20, ge=0)
+    """Connections each pool may open beyond its size under load, closed again when returned. A
+    process opens at most 2 x (size + overflow): keep processes x that under `max_connections`."""
     templates_auto_reload: bool = False
     """See a template's changes without a restart (development only: it costs a file check per use)."""
     public_url: str = "http://127.0.0.1:8000"

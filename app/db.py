@@ -24,13 +24,6 @@ from app.config import Settings
 metadata: MetaData = SQLModel.metadata
 
 
-POOL_SIZE = 20
-"""PostgreSQL connections a process keeps open: one per request its thread pool may run at once, about.
-SQLAlchemy's default (5, and 10 more made and closed under load) made the sixth of sixteen clients
-wait for a connection while the process had threads and cores to spare."""
-POOL_OVERFLOW = 20
-
-
 PING_AFTER_IDLE = 10.0
 """Seconds a pooled PostgreSQL connection may lie unused before it is checked on being taken."""
 
@@ -39,8 +32,11 @@ def build_engine(settings: Settings) -> Engine:
     """Create the engine; SQLite gets the settings that make it behave under threads and FKs."""
     url = settings.resolved_database_url
     if not settings.is_sqlite:
-        engine = _postgresql_engine(url, settings.sql_echo)
+        sizes = {"pool_size": settings.database_pool_size, "max_overflow": settings.database_pool_overflow}
+        engine = _postgresql_engine(url, settings.sql_echo, **sizes)
         event.listen(engine, "begin", _postgresql_begin)
+        with _READING_ENGINES_LOCK:
+            _READING_ENGINES[engine] = _postgresql_reading_engine(engine, **sizes)
         return engine
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=settings.sql_echo, connect_args={"check_same_thread": False})
@@ -58,7 +54,7 @@ def _postgresql_engine(url: str | URL, echo: bool, **options: Any) -> Engine:
     SQLAlchemy's `pool_pre_ping` checks on every checkout, which on PostgreSQL costs a transaction
     of its own (BEGIN, SELECT 1) per request. A connection in steady use has just worked.
     """
-    engine = create_engine(url, echo=echo, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, **options)
+    engine = create_engine(url, echo=echo, **options)
     event.listen(engine, "checkout", _ping_if_idle)
     event.listen(engine, "checkin", _note_idle_since)
     return engine
@@ -114,9 +110,14 @@ _READING_ENGINES_LOCK = threading.Lock()
 def _reading_engine_for(engine: Engine) -> Engine:
     if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
         return engine.execution_options(**{READING: True})  # SQLite, or a test's own connection
+    return _postgresql_reading_engine(engine)  # an engine made elsewhere than build_engine
+
+
+def _postgresql_reading_engine(engine: Engine, **sizes: int) -> Engine:
     reading = _postgresql_engine(
         engine.url,
         bool(engine.echo),
+        **sizes,
         isolation_level="AUTOCOMMIT",
         connect_args={"options": "-c default_transaction_read_only=on"},
     ).execution_options(**{READING: True})

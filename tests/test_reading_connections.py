@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app import db as database
 from app.config import Settings
-from app.db import build_engine, reading_session
+from app.db import build_engine, reading_engine, reading_session
 from tests.databases import fresh_database, on_postgres
 
 COUNTS = Table("tally", MetaData(), Column("id", Integer, primary_key=True))
@@ -54,3 +54,24 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_unnoticed(
         serving = db.execute(text("SELECT pg_backend_pid()")).scalar_one()
         assert db.execute(select(COUNTS.c.id)).all() == []
     assert serving != dropped
+
+
+@pytest.mark.skipif(not on_postgres(), reason="connection pools: PostgreSQL only (SQLite opens a file)")
+def test_both_pools_of_a_process_take_their_size_from_the_settings(tmp_path: Path) -> None:
+    """A process has two pools (writes, reads), each of the size and overflow set: at most 2 x (2 + 1)."""
+    with fresh_database(tmp_path) as url:
+        settings = Settings(
+            database_url=url, data_dir=tmp_path, database_pool_size=2, database_pool_overflow=1
+        )
+        built = build_engine(settings)
+        reading = reading_engine(built)
+        try:
+            held = [pool.connect() for pool in (built, reading) for _ in range(3)]
+            assert [built.pool.size(), reading.pool.size()] == [2, 2]
+            assert "Current Overflow: 1" in built.pool.status()
+            assert "Current Overflow: 1" in reading.pool.status()
+            for connection in held:
+                connection.close()
+            assert "Connections in pool: 2" in reading.pool.status()  # the overflow one closed
+        finally:
+            built.dispose()
