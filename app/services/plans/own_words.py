@@ -61,7 +61,8 @@ def open_for_change(access: PlanAccess, review: PlanReview) -> None:
         refuse_change(access, "This plan has ended.", action="review.refused")
 
 
-def _check_outcomes(db: Session, access: PlanAccess, item_ids: list[int]) -> None:
+def check_outcomes(db: Session, access: PlanAccess, item_ids: list[int]) -> None:
+    """Each item sent is one of this plan's outcomes; a problem with what was sent otherwise."""
     outcomes = set(
         db.exec(
             select(Item.id).where(
@@ -89,7 +90,7 @@ def add_own_words(
     open_for_change(access, review)
     if not said:
         return []
-    _check_outcomes(db, access, [one.item_id for one in said])
+    check_outcomes(db, access, [one.item_id for one in said])
     person_id = id_of(access.person)
     standing = {
         row.item_id: row

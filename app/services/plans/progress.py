@@ -28,8 +28,7 @@ from app.permissions import PlanAccess, may_coordinate, may_rate_progress
 from app.services import audit
 from app.services.plans.access import refuse, row_of_plan
 from app.services.plans.lifecycle import freeze_version
-from app.services.plans.own_words import WORDS_LENGTH, Said, open_for_change, words_over_time
-from app.services.plans.plans import PlanProblem
+from app.services.plans.own_words import WORDS_LENGTH, Said, check_outcomes, open_for_change, words_over_time
 
 
 class Rating(BaseModel):
@@ -95,18 +94,7 @@ def _rows(db: Session, access: PlanAccess, review: PlanReview, item_ids: list[in
     an item that is not one of this plan's outcomes is a problem with what was sent."""
     if not item_ids:
         return []
-    outcomes = set(
-        db.exec(
-            select(Item.id).where(
-                col(Item.id).in_(item_ids),
-                col(Item.plan_id) == access.plan.id,
-                col(Item.kind) == ItemKind.OUTCOME.value,
-            )
-        )
-    )
-    stranger = next((item_id for item_id in item_ids if item_id not in outcomes), None)
-    if stranger is not None:
-        raise PlanProblem("item_id", f"Item {stranger} is not an outcome of this plan")
+    check_outcomes(db, access, item_ids)
     kept = {
         row.item_id: row
         for row in db.exec(
