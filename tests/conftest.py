@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -108,8 +109,21 @@ def sequencer(db_session: Session) -> Callable[[], int]:
     return run
 
 
+@pytest.fixture(scope="session")
+def event_loop_portal() -> Iterator[BlockingPortal]:
+    """One event loop, in a thread of its own, for every test client's requests, as a server has one.
+
+    A test client outside a `with` block otherwise starts a thread, an event loop and that loop's
+    worker threads for each request, and ends them after: more than many requests cost to serve.
+    """
+    with start_blocking_portal() as portal:
+        yield portal
+
+
 @pytest.fixture
-def client(app: FastAPI, db_session: Session, sequencer: Callable[[], int]) -> Iterator[TestClient]:
+def client(
+    app: FastAPI, db_session: Session, sequencer: Callable[[], int], event_loop_portal: BlockingPortal
+) -> Iterator[TestClient]:
     """A client whose requests share the test's rolled-back transaction.
 
     A worker runs the sequencer beside the service; here it runs before and after each request, so
@@ -120,6 +134,7 @@ def client(app: FastAPI, db_session: Session, sequencer: Callable[[], int]) -> I
     app.dependency_overrides[get_session] = sharing(db_session)
     # Not entered as a context manager: the app's lifespan (and engine) lasts the whole session.
     test_client = TestClient(app, raise_server_exceptions=False)
+    test_client.portal = event_loop_portal
     send = test_client.request
 
     def request_with_the_trail_chained(*args: Any, **kwargs: Any) -> Response:
