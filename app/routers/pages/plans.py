@@ -127,7 +127,7 @@ def _new_plan_form(
 
 @router.get("/plans/new", dependencies=[requires(Permission.CREATE_PLAN)])
 def new_plan_page(request: Request, db: SessionDep, person: CurrentPerson) -> Response:
-    return _new_plan_form(request, db, person, {}, {})
+    return _new_plan_form(request, db, person, {}, {"duty_holder_id": str(person.id)})
 
 
 @router.post("/plans/new", name="create_plan_form", dependencies=[requires(Permission.CREATE_PLAN)])

@@ -76,7 +76,8 @@ class NewPlan(BaseModel):
     layer: SupportLayer | None = None
     """An ISP's first layer of support (for other kinds, none)."""
     duty_holder_id: int | None = None
-    """An ISP's duty holder: one of the school's education staff (joins the plan if not its starter)."""
+    """An ISP's duty holder: one of the school's education staff (joins the plan if not its starter); none
+    given, the SENCo starting it."""
     next_review_on: date | None = None
     """An ISP's first review."""
 
@@ -170,13 +171,14 @@ def _isp_checked(db: Session, person: Person, school: Organisation, new: NewPlan
     """An ISP started directly: by the school's designated SENCo, with its layer, duty holder and review.
 
     The layer of support is the SENCo's call (a class teacher starts a SEN Support plan, which the SENCo
-    may turn into an ISP); the duty holder is one of the school's active education staff.
+    may turn into an ISP); the duty holder is one of the school's active education staff, the SENCo
+    starting it unless they name someone else.
     """
     if not sencos.leads(db, person, id_of(school)):
         raise PlanProblem("kind", f"Only the school's SENCo can start {_a(PlanKind.ISP)}")
     if new.layer is None:
         raise PlanProblem("layer", "Select the layer of support")
-    duty_holder = db.get(Person, new.duty_holder_id) if new.duty_holder_id else None
+    duty_holder = db.get(Person, new.duty_holder_id) if new.duty_holder_id else person
     if (
         duty_holder is None
         or duty_holder.role is not PersonRole.EDUCATION
