@@ -1,0 +1,189 @@
+"""Who is a school's SENCo: designated by the council's administrator (or by the school's SENCo, for a
+colleague), never guessed; the designation opens the school's list and names the new SENCo of a move."""
+
+import html
+import re
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from app.actor import Actor
+from app.errors import Refused
+from app.models import AuditEvent, Organisation, Outcome, Person, PersonRole
+from app.models.base import id_of, utc_now
+from app.services import sencos
+from app.services.delivery import moves
+from tests.factories import make_person
+
+Lookup = Callable[[str], Person]
+SignIn = Callable[[Person], str]
+
+
+def _events(db: Session, action: str) -> list[AuditEvent]:
+    return list(
+        db.exec(select(AuditEvent).where(col(AuditEvent.action) == action).order_by(col(AuditEvent.id)))
+    )
+
+
+def _text(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.unescape(page)))
+
+
+def test_the_demo_designates_priya_and_chris_wood_and_nobody_else(db_session: Session, demo: Lookup) -> None:
+    for name, leads in (("Priya Shah", True), ("Chris Wood", True), ("Tom Baker", False)):
+        person = demo(name)
+        assert sencos.leads(db_session, person, person.organisation_id or 0) is leads, name
+    hillcrest = demo("Chris Wood").organisation_id or 0
+    assert [person.display_name for person in sencos.sencos_of(db_session, hillcrest)] == ["Chris Wood"]
+
+
+def test_the_administrator_designates_a_teacher_and_ends_it_each_audited(
+    db_session: Session, demo: Lookup
+) -> None:
+    admin, tom = demo("Admin"), demo("Tom Baker")
+    riverside = tom.organisation_id or 0
+    sencos.designate(db_session, Actor.command(admin), riverside, id_of(tom))
+    assert sencos.leads(db_session, tom, riverside)
+    assert [p.display_name for p in sencos.sencos_of(db_session, riverside)] == ["Priya Shah", "Tom Baker"]
+    designated = _events(db_session, "setting.senco_designated")[-1]
+    assert (designated.actor_id, designated.object_id, designated.details["setting_id"]) == (
+        admin.id,
+        str(tom.id),
+        riverside,
+    )
+    sencos.designate(db_session, Actor.command(admin), riverside, id_of(tom))  # again: nothing new
+    assert _events(db_session, "setting.senco_designated")[-1].id == designated.id
+
+    assert sencos.end_designation(db_session, Actor.command(admin), riverside, id_of(tom))
+    assert not sencos.leads(db_session, tom, riverside)
+    ended = _events(db_session, "setting.senco_undesignated")[-1]
+    assert (ended.actor_id, ended.object_id) == (admin.id, str(tom.id))
+
+
+def test_a_senco_designates_a_colleague_but_not_at_another_school_and_never_ends_their_own(
+    db_session: Session, demo: Lookup
+) -> None:
+    priya, tom, chris = demo("Priya Shah"), demo("Tom Baker"), demo("Chris Wood")
+    riverside, hillcrest = priya.organisation_id or 0, chris.organisation_id or 0
+    sencos.designate(db_session, Actor.command(priya), riverside, id_of(tom))
+    assert sencos.leads(db_session, tom, riverside)
+    with pytest.raises(sencos.SencoProblem, match="administrator"):
+        sencos.end_designation(db_session, Actor.command(priya), riverside, id_of(priya))
+    with pytest.raises(sencos.SencoProblem, match="Riverside Primary School's education staff"):
+        sencos.designate(db_session, Actor.command(priya), riverside, id_of(chris))
+    with pytest.raises(Refused) as refused:
+        sencos.end_designation(db_session, Actor.command(priya), hillcrest, id_of(chris))
+    assert refused.value.status_code == 404
+    assert sencos.leads(db_session, chris, hillcrest)
+    # Tom, designated by Priya, may now end Priya's designation (a colleague's), as she did his.
+    assert sencos.end_designation(db_session, Actor.command(tom), riverside, id_of(priya))
+    assert not sencos.leads(db_session, priya, riverside)
+
+
+def test_a_teacher_who_is_not_the_senco_manages_no_one(db_session: Session, demo: Lookup) -> None:
+    tom, priya = demo("Tom Baker"), demo("Priya Shah")
+    with pytest.raises(Refused) as refused:
+        sencos.end_designation(db_session, Actor.command(tom), tom.organisation_id or 0, id_of(priya))
+    assert refused.value.status_code == 404
+    assert sencos.leads(db_session, priya, priya.organisation_id or 0)
+
+
+def test_a_designation_counts_only_while_the_person_works_there_and_is_active(
+    db_session: Session, demo: Lookup
+) -> None:
+    chris, priya = demo("Chris Wood"), demo("Priya Shah")
+    hillcrest = chris.organisation_id or 0
+    chris.organisation_id = priya.organisation_id  # moves to Riverside
+    db_session.add(chris)
+    assert not sencos.leads(db_session, chris, hillcrest)
+    assert not sencos.leads(db_session, chris, priya.organisation_id or 0)  # not designated there
+    priya.deactivated_at = utc_now()
+    db_session.add(priya)
+    assert not sencos.leads(db_session, priya, priya.organisation_id or 0)
+
+
+def test_the_administrator_is_told_when_someone_cannot_be_a_senco(db_session: Session, demo: Lookup) -> None:
+    aisha, riverside = demo("Dr Aisha Khan"), demo("Priya Shah").organisation_id or 0
+    with pytest.raises(sencos.SencoProblem, match="Riverside Primary School's education staff"):
+        sencos.designate(db_session, Actor.command(demo("Admin")), riverside, id_of(aisha))
+    with pytest.raises(Refused) as refused:  # the NHS trust is no school: it has no SENCo to manage
+        sencos.designate(db_session, Actor.command(demo("Admin")), aisha.organisation_id or 0, id_of(aisha))
+    assert refused.value.status_code == 404
+
+
+def test_a_move_offers_the_new_schools_designated_sencos_or_all_its_staff_where_it_has_none(
+    db_session: Session, demo: Lookup
+) -> None:
+    chris, admin = demo("Chris Wood"), demo("Admin")
+    hillcrest = db_session.get(Organisation, chris.organisation_id)
+    assert hillcrest is not None
+    teacher = make_person(db_session, PersonRole.EDUCATION, organisation=hillcrest, password=None)
+    assert [p.display_name for p in moves.sencos_of(db_session, [hillcrest])] == ["Chris Wood"]
+    assert moves.undesignated(db_session, [hillcrest]) == []
+    sencos.end_designation(db_session, Actor.command(admin), id_of(hillcrest), id_of(chris))
+    offered = {p.id for p in moves.sencos_of(db_session, [hillcrest])}
+    assert offered == {chris.id, teacher.id}
+    assert moves.undesignated(db_session, [hillcrest]) == [hillcrest]
+
+
+def test_priya_designates_tom_on_the_schools_page_and_he_then_sees_its_list(
+    client: TestClient, db_session: Session, demo: Lookup, sign_in_as: SignIn
+) -> None:
+    priya, tom = demo("Priya Shah"), demo("Tom Baker")
+    riverside = priya.organisation_id
+    csrf = sign_in_as(priya)
+    assert f'href="/settings/{riverside}/sencos"' in client.get(f"/settings/{riverside}/plans").text
+    page = _text(client.get(f"/settings/{riverside}/sencos").text)
+    assert "Designate as SENCo : Tom Baker" in page
+    assert "End designation : Priya Shah" not in page  # her own is the administrator's to end
+    done = client.post(
+        f"/settings/{riverside}/sencos/{tom.id}", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert (done.status_code, done.headers["location"]) == (303, f"/settings/{riverside}/sencos")
+    assert "End designation : Tom Baker" in _text(client.get(f"/settings/{riverside}/sencos").text)
+    sign_in_as(tom)
+    assert client.get(f"/settings/{riverside}/plans").status_code == 200
+
+
+def test_the_page_shows_why_in_an_error_summary(
+    client: TestClient, db_session: Session, demo: Lookup, sign_in_as: SignIn
+) -> None:
+    priya, chris = demo("Priya Shah"), demo("Chris Wood")
+    riverside = priya.organisation_id
+    csrf = sign_in_as(priya)
+    page = client.post(f"/settings/{riverside}/sencos/{chris.id}", data={"csrf_token": csrf})
+    assert page.status_code == 200
+    assert "govuk-error-summary" in page.text
+    assert (
+        '<a href="#person_id">Only Riverside Primary School&#39;s education staff can be its SENCo</a>'
+        in page.text
+    )
+    hillcrest = chris.organisation_id
+    assert client.get(f"/settings/{hillcrest}/sencos").status_code == 404
+    refused = _events(db_session, "setting.senco_refused")[-1]
+    assert (refused.outcome, refused.actor_id, refused.object_id) == (
+        Outcome.REFUSED,
+        priya.id,
+        str(hillcrest),
+    )
+
+
+def test_the_administrator_designates_from_the_list_of_organisations(
+    client: TestClient, db_session: Session, demo: Lookup, sign_in_as: SignIn
+) -> None:
+    chris = demo("Chris Wood")
+    hillcrest = chris.organisation_id
+    teacher = make_person(
+        db_session, PersonRole.EDUCATION, organisation=db_session.get(Organisation, hillcrest), password=None
+    )
+    csrf = sign_in_as(demo("Admin"))
+    assert f'href="/settings/{hillcrest}/sencos"' in client.get("/admin/organisations").text
+    assert "End designation : Chris Wood" in _text(client.get(f"/settings/{hillcrest}/sencos").text)
+    client.post(f"/settings/{hillcrest}/sencos/{teacher.id}", data={"csrf_token": csrf})
+    client.post(f"/settings/{hillcrest}/sencos/{chris.id}/end", data={"csrf_token": csrf})
+    assert [p.id for p in sencos.sencos_of(db_session, hillcrest or 0)] == [teacher.id]
+    people = _text(client.get("/admin/people").text)
+    assert f"{teacher.display_name} {teacher.email} Education (school or college) SENCo" in people
+    assert f"{chris.display_name} {chris.email} Education (school or college) Hillcrest" in people
