@@ -10,11 +10,15 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
+from app.clock import uk_today
+from app.config import Settings
 from app.errors import Refused
-from app.models import AuditEvent, Organisation, Outcome, Person, PersonRole
+from app.models import AuditEvent, Child, Organisation, Outcome, Person, PersonRole, Plan
 from app.models.base import id_of, utc_now
 from app.services import sencos
 from app.services.delivery import moves
+from app.services.plans.access import plan_access
+from app.services.plans.items import ContentProblem
 from tests.factories import make_person
 
 Lookup = Callable[[str], Person]
@@ -187,3 +191,21 @@ def test_the_administrator_designates_from_the_list_of_organisations(
     people = _text(client.get("/admin/people").text)
     assert f"{teacher.display_name} {teacher.email} Education (school or college) SENCo" in people
     assert f"{chris.display_name} {chris.email} Education (school or college) Hillcrest" in people
+
+
+def test_a_move_names_a_designated_senco_of_the_new_school_where_it_has_one(
+    db_session: Session, settings: Settings, demo: Lookup
+) -> None:
+    morgan, tom = demo("Morgan Price"), demo("Tom Baker")
+    ella = db_session.exec(select(Child).where(col(Child.full_name) == "Ella Morris")).one()
+    plan = db_session.exec(select(Plan).where(col(Plan.child_id) == ella.id)).one()
+    actor = Actor.command(morgan)
+    new = moves.NewMove(
+        to_setting_id=tom.organisation_id or 0,
+        new_senco_id=id_of(tom),
+        moves_on=uk_today(),
+        reason="Nearer home",
+    )
+    with pytest.raises(ContentProblem) as refused:
+        moves.move_setting(db_session, settings, actor, plan_access(db_session, actor, id_of(plan)), new)
+    assert refused.value.errors == {"new_senco_id": "Select one of Riverside Primary School's SENCos"}
