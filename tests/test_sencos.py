@@ -16,6 +16,7 @@ from app.errors import Refused
 from app.models import AuditEvent, Child, Organisation, Outcome, Person, PersonRole, Plan
 from app.models.base import id_of, utc_now
 from app.services import sencos
+from app.services.auth.api_tokens import create_token
 from app.services.delivery import moves
 from app.services.plans.access import plan_access
 from app.services.plans.items import ContentProblem
@@ -209,3 +210,34 @@ def test_a_move_names_a_designated_senco_of_the_new_school_where_it_has_one(
     with pytest.raises(ContentProblem) as refused:
         moves.move_setting(db_session, settings, actor, plan_access(db_session, actor, id_of(plan)), new)
     assert refused.value.errors == {"new_senco_id": "Select one of Riverside Primary School's SENCos"}
+
+
+def test_the_api_lists_designates_and_ends_with_reasons_for_what_it_refuses(
+    client: TestClient, db_session: Session, demo: Lookup
+) -> None:
+    def headers(name: str) -> dict[str, str]:
+        _token, secret = create_token(db_session, Actor.command(), demo(name), "sencos api test")
+        return {"Authorization": f"Bearer {secret}"}
+
+    priya, tom, chris = demo("Priya Shah"), demo("Tom Baker"), demo("Chris Wood")
+    base = f"/api/v1/settings/{priya.organisation_id}/sencos"
+    assert client.get(base, headers=headers("Tom Baker")).status_code == 404
+    as_priya = headers("Priya Shah")
+    staff = client.get(base, headers=as_priya).json()
+    assert [(row["name"], row["is_senco"], row["may_change"]) for row in staff] == [
+        ("Priya Shah", True, False),
+        ("Tom Baker", False, True),
+    ]
+    made = client.put(f"{base}/{tom.id}", headers=as_priya)
+    assert made.status_code == 200
+    assert [row["is_senco"] for row in made.json()] == [True, True]
+    own = client.delete(f"{base}/{priya.id}", headers=as_priya)
+    assert own.status_code == 422
+    assert own.json()["detail"][0]["loc"] == ["path", "person_id"]
+    assert "administrator" in own.json()["detail"][0]["msg"]
+    elsewhere = client.delete(f"/api/v1/settings/{chris.organisation_id}/sencos/{chris.id}", headers=as_priya)
+    assert (elsewhere.status_code, elsewhere.json()) == (404, {"detail": "Not Found"})
+    assert client.delete(f"{base}/{tom.id}", headers=as_priya).status_code == 204
+    assert not sencos.leads(db_session, tom, tom.organisation_id or 0)
+    parent = client.get(base, headers=headers("Alex Taylor"))
+    assert parent.status_code == 403

@@ -49,15 +49,19 @@ def _senco_colleague(db: Session, caller: Person | None, relationship: Relations
     return _school_and_colleague(db, caller, relationship, designated=True)
 
 
-def _expect(allowed: int) -> dict[Relationship, dict[str, int]]:
-    other = only(MANAGERS, allowed, refused=403, anonymous=303) | {PersonRole.EDUCATION.value: 404}
-    return {Relationship.OWN: only(MANAGERS, allowed, refused=403, anonymous=303), Relationship.OTHER: other}
+def _expect(allowed: int, anonymous: int = 303) -> dict[Relationship, dict[str, int]]:
+    own = only(MANAGERS, allowed, refused=403, anonymous=anonymous)
+    return {Relationship.OWN: own, Relationship.OTHER: own | {PersonRole.EDUCATION.value: 404}}
 
 
+API = "/api/v1/settings/{setting_id}/sencos"
 ROUTES = [
     Route("GET", "/settings/{setting_id}/sencos", _expect(200), params=_colleague),
     Route("POST", "/settings/{setting_id}/sencos/{person_id}", _expect(303), params=_colleague),
     Route("POST", "/settings/{setting_id}/sencos/{person_id}/end", _expect(303), params=_senco_colleague),
+    Route("GET", API, _expect(200, anonymous=401), params=_colleague),
+    Route("PUT", API + "/{person_id}", _expect(200, anonymous=401), params=_colleague),
+    Route("DELETE", API + "/{person_id}", _expect(204, anonymous=401), params=_senco_colleague),
 ]
 
 
