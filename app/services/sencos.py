@@ -55,22 +55,6 @@ def designated_ids(db: Session, setting_ids: list[int]) -> dict[int, set[int]]:
     return found
 
 
-def sencos_of(db: Session, setting_id: int) -> list[Person]:
-    """The setting's SENCos now: designated, active, education staff of that setting; by name."""
-    found = db.exec(
-        select(Person)
-        .join(SettingSenco, col(SettingSenco.person_id) == col(Person.id))
-        .where(
-            col(SettingSenco.setting_id) == setting_id,
-            col(Person.organisation_id) == setting_id,
-            col(Person.role) == PersonRole.EDUCATION.value,
-            col(Person.deactivated_at).is_(None),
-        )
-        .order_by(col(Person.display_name))
-    )
-    return list(found)
-
-
 @dataclass(frozen=True)
 class StaffMember:
     person: Person

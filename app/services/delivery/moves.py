@@ -76,7 +76,7 @@ def schools_of(db: Session, access: PlanAccess) -> list[Organisation]:
 
 
 def sencos_of(db: Session, schools: list[Organisation]) -> list[Person]:
-    """Who may join as the new SENCo: each school's designated SENCos (`sencos.sencos_of`), by name.
+    """Who may join as the new SENCo: each school's designated SENCos (active education staff), by name.
 
     Only the designated ones where a school has any: the plan's coordination passes to the person the
     school has said leads its SEN support, not to any teacher. A school that has not recorded its SENCo
