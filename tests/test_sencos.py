@@ -248,3 +248,17 @@ def test_the_api_lists_designates_and_ends_with_reasons_for_what_it_refuses(
     assert not sencos.leads(db_session, tom, tom.organisation_id or 0)
     parent = client.get(base, headers=headers("Alex Taylor"))
     assert parent.status_code == 403
+
+
+def test_a_school_whose_only_senco_was_switched_off_offers_all_its_staff_for_a_move(
+    db_session: Session, demo: Lookup
+) -> None:
+    chris = demo("Chris Wood")
+    hillcrest = db_session.get(Organisation, chris.organisation_id)
+    assert hillcrest is not None
+    teacher = make_person(db_session, PersonRole.EDUCATION, organisation=hillcrest, password=None)
+    chris.deactivated_at = utc_now()
+    db_session.add(chris)
+    db_session.flush()
+    assert [p.id for p in moves.sencos_of(db_session, [hillcrest])] == [teacher.id]
+    assert moves.undesignated(db_session, [hillcrest]) == [hillcrest]

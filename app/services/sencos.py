@@ -43,12 +43,18 @@ def leads(db: Session, person: Person, setting_id: int) -> bool:
 
 
 def designated_ids(db: Session, setting_ids: list[int]) -> dict[int, set[int]]:
-    """The people designated at each of these settings, by setting id (one query)."""
+    """Each setting's SENCos now, by setting id (one query): designated there and still its active
+    education staff (a designation of someone who left, or was switched off, counts for nothing)."""
     found: dict[int, set[int]] = {setting_id: set() for setting_id in setting_ids}
     if setting_ids:
         for setting_id, person_id in db.exec(
-            select(SettingSenco.setting_id, SettingSenco.person_id).where(
-                col(SettingSenco.setting_id).in_(setting_ids)
+            select(SettingSenco.setting_id, SettingSenco.person_id)
+            .join(Person, col(Person.id) == col(SettingSenco.person_id))
+            .where(
+                col(SettingSenco.setting_id).in_(setting_ids),
+                col(Person.organisation_id) == col(SettingSenco.setting_id),
+                col(Person.role) == PersonRole.EDUCATION.value,
+                col(Person.deactivated_at).is_(None),
             )
         ):
             found[setting_id].add(person_id)
