@@ -4,11 +4,15 @@ colleague), never guessed; the designation opens the school's list and names the
 import html
 import re
 from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection, MetaData, Table, create_engine, insert, text
 from sqlmodel import Session, col, select
 
+from app import migrate
 from app.actor import Actor
 from app.clock import uk_today
 from app.config import Settings
@@ -20,6 +24,7 @@ from app.services.auth.api_tokens import create_token
 from app.services.delivery import moves
 from app.services.plans.access import plan_access
 from app.services.plans.items import ContentProblem
+from tests.databases import fresh_database
 from tests.factories import make_person
 
 Lookup = Callable[[str], Person]
@@ -262,3 +267,65 @@ def test_a_school_whose_only_senco_was_switched_off_offers_all_its_staff_for_a_m
     db_session.flush()
     assert [p.id for p in moves.sencos_of(db_session, [hillcrest])] == [teacher.id]
     assert moves.undesignated(db_session, [hillcrest]) == [hillcrest]
+
+
+def _insert(connection: Connection, table_name: str, **values: object) -> int:
+    """A row with the values given, and a plain value in every other column that must have one."""
+    table = Table(table_name, MetaData(), autoload_with=connection)
+    fillers: dict[type, object] = {str: "x", int: 0, bool: False, datetime: utc_now(), date: date(2020, 1, 1)}
+    row = dict(values)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.primary_key or column.server_default is not None:
+            continue
+        row[column.name] = fillers.get(column.type.python_type, "x")
+    return int(connection.execute(insert(table).values(row)).inserted_primary_key[0])
+
+
+def test_the_upgrade_designates_whoever_coordinated_a_live_plan_at_their_own_school(tmp_path: Path) -> None:
+    """So that no SENCo loses their school's list on the day of the upgrade; a teacher coordinating a
+    plan at another school, or an ended plan, makes no one a SENCo."""
+    with fresh_database(tmp_path) as url:
+        migrate.upgrade(url, "7c1e9a3d5b28")
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            council = _insert(connection, "organisation", name="Council", kind="local_authority")
+            school = _insert(
+                connection, "organisation", name="School", kind="school", local_authority_id=council
+            )
+            other = _insert(
+                connection, "organisation", name="Other", kind="school", local_authority_id=council
+            )
+            senco = _insert(connection, "person", display_name="S", role="education", organisation_id=school)
+            visitor = _insert(connection, "person", display_name="V", role="education", organisation_id=other)
+            for number, (person, status) in enumerate(
+                ((senco, "active"), (visitor, "active"), (visitor, "closed"))
+            ):
+                child = _insert(
+                    connection,
+                    "child",
+                    full_name=f"C{number}",
+                    local_authority_id=council,
+                    date_of_birth=date(2016, 1, 1),
+                )
+                plan = _insert(
+                    connection,
+                    "plan",
+                    kind="sen_support",
+                    child_id=child,
+                    local_authority_id=council,
+                    setting_id=school if number < 2 else other,
+                    status=status,
+                )
+                _insert(
+                    connection,
+                    "plan_member",
+                    plan_id=plan,
+                    person_id=person,
+                    role="education",
+                    is_coordinator=True,
+                )
+        migrate.upgrade(url)
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT setting_id, person_id FROM setting_senco")).all()
+        engine.dispose()
+    assert [tuple(row) for row in found] == [(school, senco)]
