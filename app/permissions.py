@@ -333,11 +333,11 @@ def leads_setting(person: Person, setting_id: int, designated_there: bool) -> bo
 def may_designate_senco(person: Person, setting_id: int, designated_there: bool, colleague: Person) -> bool:
     """Who may make (or stop making) `colleague` a SENCo of the setting.
 
-    The governing body designates a school's SENCo (Code of Practice 6.85); in OnePlan the council's
+    The governing body designates a school's SENCo (Code of Practice 6.84); in OnePlan the council's
     administrator records it for every setting. A setting's own SENCo may also designate a colleague
     (an assistant SENCo) and end a colleague's designation, never their own: a SENCo who leaves the role
-    is taken off by the administrator, so a school is not left without one by a slip. Only active
-    education staff of that setting can be designated.
+    is taken off by the administrator, so a school is not left without one by a slip. Only education
+    staff of that setting can be designated (`sencos.designate` also wants them active).
     """
     if not may_manage_sencos_of(person, setting_id, designated_there):
         return False
