@@ -69,6 +69,9 @@ class Permission(StrEnum):
     answer a concern: its SEND case officers."""
     READ_SETTING_LIST = "read_setting_list"
     """A school's list of its children with plans and its evidence pack: its SENCo (`leads_setting`)."""
+    DESIGNATE_SENCO = "designate_senco"
+    """Who is a setting's SENCo: the council's administrator, and a setting's SENCo for colleagues
+    (`may_designate_senco`)."""
     MANAGE_PLAN_WORDS = "manage_plan_words"
     """A council's words for the Individual Support Plan and its layers: the administrator."""
 
@@ -101,6 +104,7 @@ ROLE_PERMISSIONS: dict[Permission, set[PersonRole]] = {
     Permission.HANDLE_COMPLAINTS: {PersonRole.LA_CASE_OFFICER},
     Permission.READ_SETTING_LIST: {PersonRole.EDUCATION},
     Permission.MANAGE_PLAN_WORDS: {PersonRole.ADMINISTRATOR},
+    Permission.DESIGNATE_SENCO: {PersonRole.ADMINISTRATOR, PersonRole.EDUCATION},
 }
 
 
@@ -314,18 +318,42 @@ def may_add_progress_words(access: PlanAccess) -> bool:
     return access.member_role in FAMILY_MEMBER_ROLES and role_may(access.person, Permission.CONTRIBUTE)
 
 
-def leads_setting(person: Person, setting_id: int, coordinates_there: bool) -> bool:
-    """The setting's SENCo: its own education staff who coordinate a live plan there.
+def leads_setting(person: Person, setting_id: int, designated_there: bool) -> bool:
+    """The setting's SENCo: its own active education staff designated as its SENCo (`designated_there`).
 
-    OnePlan has no head-teacher or SENCo role of its own; a school's SEN Support plans are coordinated
-    by its SENCo (Code of Practice 6.87), so coordinating one (`coordinates_there`) is the mark. A
-    class teacher on a plan, and the staff of any other setting, find the list absent (404).
+    The designation is explicit (a `SettingSenco` row, `may_designate_senco`): coordinating a plan does
+    not make a SENCo, and a designation stops counting once the person works elsewhere. A class teacher
+    on a plan, and the staff of any other setting, find the setting's list absent (404).
     """
     return (
         role_may(person, Permission.READ_SETTING_LIST)
         and person.organisation_id == setting_id
-        and coordinates_there
+        and designated_there
     )
+
+
+def may_designate_senco(person: Person, setting_id: int, designated_there: bool, colleague: Person) -> bool:
+    """Who may make (or stop making) `colleague` a SENCo of the setting.
+
+    The governing body designates a school's SENCo (Code of Practice 6.84); in OnePlan the council's
+    administrator records it for every setting. A setting's own SENCo may also designate a colleague
+    (an assistant SENCo) and end a colleague's designation, never their own: a SENCo who leaves the role
+    is taken off by the administrator, so a school is not left without one by a slip. Only education
+    staff of that setting can be designated (`sencos.designate` also wants them active).
+    """
+    if not may_manage_sencos_of(person, setting_id, designated_there):
+        return False
+    if not (colleague.role is PersonRole.EDUCATION and colleague.organisation_id == setting_id):
+        return False
+    return person.role is PersonRole.ADMINISTRATOR or colleague.id != person.id
+
+
+def may_manage_sencos_of(person: Person, setting_id: int, designated_there: bool) -> bool:
+    """The page of a setting's staff and who is its SENCo: the administrator, and the setting's SENCo;
+    anyone else finds it absent (404) or is refused by their role (403)."""
+    if not role_may(person, Permission.DESIGNATE_SENCO):
+        return False
+    return person.role is PersonRole.ADMINISTRATOR or leads_setting(person, setting_id, designated_there)
 
 
 # Statutory timelines (issue 7) ----------------------------------------------------------------

@@ -41,6 +41,7 @@ class Page(StrEnum):
     DASHBOARD = "dashboard_page"
     PLAN_EXPERTS = "plan_experts_page"
     INCLUSION_BASE = "inclusion_base_page"
+    SETTING_SENCOS = "setting_sencos_page"
 
 
 _ROUTES: dict[str, ASGIApp] = {}

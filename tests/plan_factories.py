@@ -30,6 +30,7 @@ from app.models import (
     PlanKind,
     PlanMember,
     Section,
+    SettingSenco,
     SupportLayer,
 )
 from app.models.base import id_of
@@ -76,6 +77,13 @@ def make_staff(db: Session, role: PersonRole, organisations: dict[OrganisationKi
     """A member of staff of the right organisation for their role, with no password."""
     organisation = organisations[ORGANISATION_KINDS[role]] if role in ORGANISATION_KINDS else None
     return make_person(db, role, organisation=organisation, password=None)
+
+
+def designate_senco(db: Session, person: Person) -> Person:
+    """Record the person as their school's SENCo (as the administrator would), with no audit event."""
+    db.add(SettingSenco(setting_id=person.organisation_id or 0, person_id=id_of(person)))
+    db.flush()
+    return person
 
 
 _CHILDREN = itertools.count(1)

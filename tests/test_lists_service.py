@@ -34,7 +34,7 @@ from app.services.lists.evidence import Mark
 from app.services.plans import items, links, members
 from app.services.plans.access import plan_access
 from tests.factories import make_person
-from tests.plan_factories import add_items, make_bare_plan, make_local_authority, make_staff
+from tests.plan_factories import add_items, designate_senco, make_bare_plan, make_local_authority, make_staff
 from tests.query_count import counting_queries
 
 SignIn = Callable[[Person], str]
@@ -42,7 +42,7 @@ SPECIFIC = "Reads with a teaching assistant trained in precision teaching, one t
 
 
 def _senco(db: Session) -> Person:
-    return make_staff(db, PersonRole.EDUCATION, make_local_authority(db))
+    return designate_senco(db, make_staff(db, PersonRole.EDUCATION, make_local_authority(db)))
 
 
 def _write(

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 from pydantic import ValidationInfo, field_validator
 
 from app.forms.base import PageForm
-from app.forms.fields import ChosenId, GovukDate, Text, problem
-from app.models import PlanKind
+from app.forms.fields import Choice, ChosenId, GovukDate, Text, problem
+from app.models import PlanKind, SupportLayer
 
 
 class NewPlanForm(PageForm):
-    """Read with the kind of plan this person starts as `kind` in the context (None: none)."""
+    """Read with the kinds of plan this person starts as `kinds` in the context (none: none)."""
 
     kind: PlanKind
     child_full_name: Annotated[
@@ -38,21 +38,26 @@ class NewPlanForm(PageForm):
         ),
     ]
     setting_id: Annotated[int | None, ChosenId()]
+    layer: Annotated[SupportLayer | None, Choice(SupportLayer)]
+    """An Individual Support Plan's first layer of support (the service asks for it, for an ISP)."""
+    duty_holder_id: Annotated[int | None, ChosenId()]
+    next_review_on: Annotated[date | None, GovukDate(label="The first review")]
 
     @field_validator("kind", mode="before")
     @classmethod
     def _kind(cls, value: Any, info: ValidationInfo) -> PlanKind:
-        """Only the kind of plan this person starts (the form offers only that)."""
-        kind: PlanKind | None = (info.context or {}).get("kind")
-        if kind is None or value != kind.value:
+        """Only a kind of plan this person starts (the form offers only those)."""
+        kinds: tuple[PlanKind, ...] = (info.context or {}).get("kinds", ())
+        found = next((kind for kind in kinds if value == kind.value), None)
+        if found is None:
             raise problem("Select the kind of plan")
-        return kind
+        return found
 
     @field_validator("setting_id")
     @classmethod
     def _setting(cls, setting_id: int | None, info: ValidationInfo) -> int | None:
         """An EHC plan names the school or college; a plan for SEN support names none here."""
-        if (info.context or {}).get("kind") is not PlanKind.EHC:
+        if PlanKind.EHC not in (info.context or {}).get("kinds", ()):
             return None
         if setting_id is None:
             raise problem("Select the school or college named in the plan")

@@ -85,6 +85,7 @@ from app.models.organisation import (
     Organisation,
     OrganisationKind,
     SettingPhase,
+    SettingSenco,
 )
 from app.models.person import (
     FAMILY_ROLES,
@@ -269,6 +270,7 @@ __all__ = [
     "Section",
     "SettingMove",
     "SettingPhase",
+    "SettingSenco",
     "ShortfallFlag",
     "SignInAttempt",
     "SignInMethod",

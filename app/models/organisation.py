@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import EnumText, created_at_field
@@ -60,3 +61,20 @@ class Organisation(OrganisationBase, table=True):
     phase: SettingPhase | None = Field(default=None, sa_type=EnumText(SettingPhase))
     """A school's or college's phase; None for other organisations (and a school not yet told)."""
     created_at: datetime = created_at_field()
+
+
+class SettingSenco(SQLModel, table=True):
+    """A person designated as a setting's SENCo (a school may have more than one: an assistant SENCo).
+
+    The designation is explicit: the council's administrator (or the setting's SENCo, for a colleague)
+    makes it, and it holds only while the person is active education staff of that setting.
+    """
+
+    __tablename__ = "setting_senco"
+    __table_args__ = (UniqueConstraint("setting_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    setting_id: int = Field(foreign_key="organisation.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    designated_by_id: int | None = Field(default=None, foreign_key="person.id")
+    designated_at: datetime = created_at_field()

@@ -86,6 +86,7 @@ PAGES = [
     # Issue 19: the school's list and evidence pack, the council's list.
     ("Priya Shah", "/settings/{school}/plans"),
     ("Priya Shah", "/settings/{school}/evidence?mark=child_voice"),
+    ("Priya Shah", "/settings/{school}/sencos"),
     ("Morgan Price", "/la/plans"),
     # Issue 19: the ISP (its layer pages are in test_isp_journey), removing someone, a council's words.
     ("Priya Shah", "/plans/{sam}/support-plan"),

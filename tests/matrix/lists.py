@@ -1,9 +1,9 @@
 """The lists of many plans: a school's children with plans and its evidence pack (its SENCo), the council's
 list of every child and plan (its case and audit officers).
 
-OWN: the caller's own school, where the caller coordinates a live plan (as its SENCo does). OTHER: another
-school, whose plan someone else coordinates: absent (404) for education staff; other roles are refused
-by their role (403), whichever school it is. The council's list is about no one's plan in particular.
+OWN: the caller's own school, where the caller is its designated SENCo. OTHER: another school, with its
+own SENCo: absent (404) for education staff; other roles are refused by their role (403), whichever school
+it is. The council's list is about no one's plan in particular.
 """
 
 from collections.abc import Mapping
@@ -26,6 +26,7 @@ from app.models import (
 from app.models.base import id_of
 from tests.factories import make_organisation, make_person
 from tests.matrix import Relationship, Route, only
+from tests.plan_factories import designate_senco
 
 LA_OFFICERS = frozenset({PersonRole.LA_CASE_OFFICER, PersonRole.LA_AUDIT_OFFICER})
 SENCOS = frozenset({PersonRole.EDUCATION})
@@ -61,10 +62,10 @@ def _setting(db: Session, caller: Person | None, relationship: Relationship) -> 
     council = make_organisation(db, OrganisationKind.LOCAL_AUTHORITY)
     own = caller is not None and caller.role is PersonRole.EDUCATION and relationship is Relationship.OWN
     if own and caller is not None and caller.organisation_id is not None:
-        _coordinated_plan(db, caller.organisation_id, id_of(council), caller)
+        _coordinated_plan(db, caller.organisation_id, id_of(council), designate_senco(db, caller))
         return {"setting_id": caller.organisation_id}
     school = make_organisation(db, OrganisationKind.SCHOOL, council)
-    senco = make_person(db, PersonRole.EDUCATION, organisation=school, password=None)
+    senco = designate_senco(db, make_person(db, PersonRole.EDUCATION, organisation=school, password=None))
     _coordinated_plan(db, id_of(school), id_of(council), senco)
     return {"setting_id": school.id}
 

@@ -14,6 +14,7 @@ from app.routers.api import (
     plans,
     quality,
     reviews,
+    sencos,
     support,
     timelines,
     voices,
@@ -34,6 +35,7 @@ PARTS = (
     experts,
     quality,
     lists,
+    sencos,
     paper,
     concerns,
 )

@@ -252,6 +252,7 @@ BodyId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 class PlanIn(plans.NewPlan):
     setting_id: BodyId | None = None
+    duty_holder_id: BodyId | None = None
 
 
 class ItemUpdate(ItemContent):

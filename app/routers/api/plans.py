@@ -154,6 +154,10 @@ def list_plans(db: SessionDep, actor: ActorDep) -> list[PlanSummaryOut]:
 def create_plan(new: PlanIn, db: SessionDep, actor: ActorDep, response: Response) -> PlanBrief:
     """Start a plan: a SENCo a SEN Support plan for their school, an LA case officer an EHC plan.
 
+    A school's designated SENCo may start an Individual Support Plan directly (`kind` "isp"), with its
+    `layer` of support, `duty_holder_id` (one of the school's education staff; left out, the SENCo) and
+    `next_review_on`; the layer's history starts with it ("Plan started").
+
     Someone whose role cannot start that kind of plan is refused (403, audited), not told to retype.
     A child has one live plan of each kind: a second is refused (409) and nothing is written.
     """

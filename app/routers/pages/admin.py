@@ -21,7 +21,7 @@ from app.models.base import id_of
 from app.permissions import Permission
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
-from app.services import deliverer_roles, organisations, people
+from app.services import deliverer_roles, organisations, people, sencos
 from app.services.experts import contacts
 from app.services.plans import words as plan_words_service
 
@@ -161,7 +161,8 @@ def set_expert_service_contact(
 
 @router.get("/people", dependencies=[requires(Permission.MANAGE_PEOPLE)])
 def people_page(request: Request, db: SessionDep) -> Response:
-    return render(request, "pages/admin/people.html", {"people": people.list_people(db)})
+    context = {"people": people.list_people(db), "sencos": sencos.designated_people(db)}
+    return render(request, "pages/admin/people.html", context)
 
 
 def _invite_form(

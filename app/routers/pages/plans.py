@@ -10,14 +10,15 @@ from app.dependencies import ActorDep, CurrentPerson, CurrentPlan, RowId, Sessio
 from app.forms.plans import NewPlanForm
 from app.models import (
     FAMILY_MEMBER_ROLES,
-    PLAN_KIND_LABELS,
     PROGRESS_RATING_LABELS,
     SECTION_KIND,
     ItemKind,
+    Organisation,
     OrganisationKind,
     Person,
     PersonRole,
     PlanKind,
+    SupportLayer,
 )
 from app.models.base import id_of
 from app.models.seen import PlanSeen
@@ -32,6 +33,7 @@ from app.permissions import (
 )
 from app.rendering import render, render_part
 from app.routers.pages.inputs import FormValues, is_htmx, section_in_path
+from app.services import sencos
 from app.services.concerns import concerns
 from app.services.delivery import overview as delivery_overview
 from app.services.delivery.changes import endings_of
@@ -40,7 +42,7 @@ from app.services.plans import attention, content, plans, progress, seen, suppor
 from app.services.plans.access import open_plan
 from app.services.plans.links import link_ends
 from app.services.plans.plans import SECTION_TITLES
-from app.services.plans.words import PlanWords, words_for_plan
+from app.services.plans.words import PlanWords, plan_words, words_for_plan
 from app.services.quality import differences
 from app.services.quality import panel as quality_panel
 from app.services.quality.report import outline_quality
@@ -52,11 +54,19 @@ from app.urls import Page, see_other
 
 router = APIRouter()
 
-PLAN_STARTERS: dict[PersonRole, PlanKind] = {
-    PersonRole.EDUCATION: PlanKind.SEN_SUPPORT,
-    PersonRole.LA_CASE_OFFICER: PlanKind.EHC,
+PLAN_STARTERS: dict[PersonRole, tuple[PlanKind, ...]] = {
+    PersonRole.EDUCATION: (PlanKind.SEN_SUPPORT, PlanKind.ISP),
+    PersonRole.LA_CASE_OFFICER: (PlanKind.EHC,),
 }
-"""Which kind of plan each role starts (the form offers only that; the service decides)."""
+"""Which kinds of plan each role starts (the form offers only those; the service decides)."""
+
+
+def _kinds(db: Session, person: Person) -> tuple[PlanKind, ...]:
+    """The kinds this person may start: an ISP only for the school's designated SENCo."""
+    kinds = PLAN_STARTERS.get(person.role, ())
+    if PlanKind.ISP in kinds and not setting_list.led_setting(db, person):
+        kinds = tuple(kind for kind in kinds if kind is not PlanKind.ISP)
+    return kinds
 
 
 @router.get("/plans", dependencies=[requires(Permission.READ_PLANS)])
@@ -81,32 +91,50 @@ def _new_plan_form(
     errors: dict[str, str],
     values: dict[str, str],
 ) -> Response:
-    kind = PLAN_STARTERS.get(person.role)
+    kinds = _kinds(db, person)
     schools = (
         plans.local_organisations(db, person.organisation_id, {OrganisationKind.SCHOOL})
-        if kind is PlanKind.EHC and person.organisation_id is not None
+        if PlanKind.EHC in kinds and person.organisation_id is not None
         else []
     )
+    school = db.get(Organisation, person.organisation_id) if person.organisation_id else None
+    words = plan_words(db, school.local_authority_id if school else None)
     context = {
         "errors": errors,
         "values": values,
-        "kind": kind,
-        "kind_label": PLAN_KIND_LABELS[kind] if kind else None,
+        "kinds": [(kind.value, words.kind_name(kind)) for kind in kinds],
+        "starts_isp": PlanKind.ISP in kinds,
+        "names_school": PlanKind.EHC in kinds,
+        "plan_words": words,
         "schools": [(str(school.id), school.name) for school in schools],
+        "layer_items": [
+            {
+                "value": layer.value,
+                "text": words.layer_name(layer),
+                "checked": values.get("layer") == layer.value,
+            }
+            for layer in SupportLayer
+        ],
+        "duty_holders": [
+            (str(staff.person.id), staff.person.display_name)
+            for staff in (
+                sencos.staff_of(db, person, id_of(school)) if PlanKind.ISP in kinds and school else []
+            )
+        ],
     }
     return render(request, "pages/plans/new.html", context)
 
 
 @router.get("/plans/new", dependencies=[requires(Permission.CREATE_PLAN)])
 def new_plan_page(request: Request, db: SessionDep, person: CurrentPerson) -> Response:
-    return _new_plan_form(request, db, person, {}, {})
+    return _new_plan_form(request, db, person, {}, {"duty_holder_id": str(person.id)})
 
 
 @router.post("/plans/new", name="create_plan_form", dependencies=[requires(Permission.CREATE_PLAN)])
 def create_plan(
     request: Request, db: SessionDep, actor: ActorDep, person: CurrentPerson, form: FormValues
 ) -> Response:
-    typed, errors = NewPlanForm.read(form, context={"kind": PLAN_STARTERS.get(person.role)})
+    typed, errors = NewPlanForm.read(form, context={"kinds": _kinds(db, person)})
     if typed is not None:
         new = plans.NewPlan(
             kind=typed.kind,
@@ -115,6 +143,9 @@ def create_plan(
             child_date_of_birth=typed.child_date_of_birth,
             child_school_year=typed.child_school_year,
             setting_id=typed.setting_id,
+            layer=typed.layer if typed.kind is PlanKind.ISP else None,
+            duty_holder_id=typed.duty_holder_id if typed.kind is PlanKind.ISP else None,
+            next_review_on=typed.next_review_on if typed.kind is PlanKind.ISP else None,
         )
         try:
             plan = plans.create_plan(db, actor, new)

@@ -248,6 +248,11 @@ ACTIONS: dict[str, Action] = {
     "person.second_factor_reset": Action("Second factor reset", "reset someone's sign-in codes"),
     "person.data_exported": Action("Own data downloaded", "downloaded everything OnePlan holds about them"),
     "organisation.created": Action("Organisation added", "added an organisation"),
+    "setting.senco_designated": Action("SENCo designated", "made someone a SENCo of their setting"),
+    "setting.senco_undesignated": Action("SENCo designation ended", "ended someone's designation as a SENCo"),
+    "setting.senco_refused": Action(
+        "SENCo designation refused", "tried to change who is a setting's SENCo and was stopped"
+    ),
     "deliverer_role.added": Action(
         "Role added to the council's list", "added a role to the list of who delivers provision"
     ),

@@ -37,7 +37,7 @@ from app.models import (
 )
 from app.models.base import PLAIN_TEXT, as_utc, id_of, utc_now
 from app.permissions import PlanAccess, audits_plan, may_move_setting
-from app.services import audit
+from app.services import audit, sencos
 from app.services.delivery import phases, placement
 from app.services.delivery.common import family_and_coordinator, tell
 from app.services.plans.access import refuse, refuse_change, row_of_plan
@@ -76,16 +76,38 @@ def schools_of(db: Session, access: PlanAccess) -> list[Organisation]:
 
 
 def sencos_of(db: Session, schools: list[Organisation]) -> list[Person]:
-    """The education staff of these schools (who may join as the new SENCo)."""
+    """Who may join as the new SENCo: each school's designated SENCos (active education staff), by name.
+
+    Only the designated ones where a school has any: the plan's coordination passes to the person the
+    school has said leads its SEN support, not to any teacher. A school that has not recorded its SENCo
+    yet (a new school, or before its administrator has) offers all its education staff, so that a move
+    is never blocked by a missing designation; the page says which schools those are (`undesignated`).
+    """
     ids = [id_of(school) for school in schools]
     if not ids:
         return []
     found = db.exec(
         select(Person)
-        .where(col(Person.organisation_id).in_(ids), col(Person.role) == PersonRole.EDUCATION.value)
+        .where(
+            col(Person.organisation_id).in_(ids),
+            col(Person.role) == PersonRole.EDUCATION.value,
+            col(Person.deactivated_at).is_(None),
+        )
         .order_by(col(Person.display_name))
-    )
-    return [person for person in found if person.is_active]
+    ).all()
+    designated = sencos.designated_ids(db, ids)
+    return [person for person in found if _may_join_as_senco(person, designated)]
+
+
+def undesignated(db: Session, schools: list[Organisation]) -> list[Organisation]:
+    """The schools with no SENCo recorded, whose staff are all offered as the new SENCo."""
+    designated = sencos.designated_ids(db, [id_of(school) for school in schools])
+    return [school for school in schools if not designated[id_of(school)]]
+
+
+def _may_join_as_senco(person: Person, designated: dict[int, set[int]]) -> bool:
+    school_sencos = designated.get(person.organisation_id or 0, set())
+    return not school_sencos or person.id in school_sencos
 
 
 def check_may_move(access: PlanAccess) -> None:
@@ -192,6 +214,8 @@ def _checked(db: Session, access: PlanAccess, new: NewMove) -> tuple[Organisatio
         errors["new_senco_id"] = "Select the new school's SENCo"
     elif school is not None and senco.organisation_id != school.id:
         errors["new_senco_id"] = "The new SENCo must work at the new school"
+    elif school is not None and not _may_join_as_senco(senco, sencos.designated_ids(db, [id_of(school)])):
+        errors["new_senco_id"] = f"Select one of {school.name}'s SENCos"
     if new.moves_on < as_utc(plan.created_at).astimezone(UK_TIME).date():
         errors["moves_on"] = "The move cannot be before the plan was started"
     elif new.moves_on > today() + FURTHEST_AHEAD:

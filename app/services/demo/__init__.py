@@ -9,6 +9,7 @@ from app.actor import Actor
 from app.config import Settings, get_settings
 from app.models import FamilyLink, Organisation, OrganisationKind, Person, PersonRole, SettingPhase
 from app.models.base import id_of, utc_now
+from app.services import sencos
 from app.services.auth import child_cards
 from app.services.auth.passwords import hash_password
 from app.services.demo.experts import (
@@ -33,6 +34,8 @@ DEMO_ORGANISATIONS: tuple[tuple[str, OrganisationKind, SettingPhase | None], ...
     (SPEECH_AND_LANGUAGE_THERAPY, OrganisationKind.HEALTH, None),
     (EDUCATIONAL_PSYCHOLOGY, OrganisationKind.OTHER, None),
 )
+DEMO_SENCOS = ("Priya Shah", "Chris Wood")
+"""Riverside's and Hillcrest's designated SENCos (Tom Baker is a class teacher at Riverside)."""
 # Sam's sign-in card (made by Alex): the pictures stay the same, the link is new at every run.
 DEMO_CARD_PICTURES = ("cat", "sun", "boat")
 
@@ -90,6 +93,9 @@ def create_demo(session: Session, settings: Settings | None = None) -> DemoWorld
         for persona in PERSONAS
     }
     _ensure_family_link(session, people["Alex Taylor"], people["Sam Taylor"])
+    for name in DEMO_SENCOS:
+        senco = people[name]
+        sencos.designate(session, Actor.command(people["Admin"]), senco.organisation_id or 0, id_of(senco))
     sam_card = _renew_sign_in_card(
         session, settings or get_settings(), parent=people["Alex Taylor"], child=people["Sam Taylor"]
     )

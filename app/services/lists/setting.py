@@ -29,12 +29,11 @@ from app.models import (
     Person,
     Plan,
     PlanKind,
-    PlanMember,
     SupportLayer,
 )
 from app.models.base import id_of
-from app.permissions import Permission, leads_setting, role_may
-from app.services import audit
+from app.permissions import Permission, role_may
+from app.services import audit, sencos
 from app.services.audit.csv_export import spreadsheet_safe
 from app.services.delivery.overview import deliveries
 from app.services.plans.links import links_of_plans
@@ -115,36 +114,18 @@ def read_filters(values: dict[str, str]) -> Filters:
     )
 
 
-def _coordinates_at(db: Session, person: Person, setting_id: int) -> bool:
-    """Whether the person coordinates a live plan at the setting (as its SENCo does): one query."""
-    found = db.exec(
-        select(PlanMember.id)
-        .join(Plan, col(Plan.id) == col(PlanMember.plan_id))
-        .where(
-            col(PlanMember.person_id) == person.id,
-            col(PlanMember.is_coordinator).is_(True),
-            col(PlanMember.removed_at).is_(None),
-            col(Plan.setting_id) == setting_id,
-            col(Plan.status).not_in(ENDED),
-        )
-        .limit(1)
-    ).first()
-    return found is not None
-
-
 def led_setting(db: Session, person: Person) -> int | None:
-    """The school whose list the person leads (their own, as its SENCo), for a link to it; else None."""
+    """The school whose list the person leads (their own, as its designated SENCo), for a link; else None."""
     own = person.organisation_id
     if own is None or not role_may(person, Permission.READ_SETTING_LIST):
         return None
-    return own if leads_setting(person, own, _coordinates_at(db, person, own)) else None
+    return own if sencos.leads(db, person, own) else None
 
 
 def setting_for(db: Session, actor: Actor, setting_id: int) -> Organisation:
     """The school whose list this person leads (`leads_setting`); any other is absent (404, audited)."""
     person = actor.signed_in()
-    coordinates = _coordinates_at(db, person, setting_id)
-    setting = db.get(Organisation, setting_id) if leads_setting(person, setting_id, coordinates) else None
+    setting = db.get(Organisation, setting_id) if sencos.leads(db, person, setting_id) else None
     if setting is None or setting.kind is not OrganisationKind.SCHOOL:
         raise Refused(
             404,

@@ -14,8 +14,10 @@ from app.models import (
     ENDED_STATUSES,
     PLAN_KIND_LABELS,
     SEN_SUPPORT_SECTION_TITLES,
+    SETTING_KINDS,
     Child,
     CycleStage,
+    MemberRole,
     Organisation,
     OrganisationKind,
     Person,
@@ -25,12 +27,16 @@ from app.models import (
     PlanMember,
     PlanStatus,
     Section,
+    SupportLayer,
+    SupportLayerChange,
     live_together,
 )
 from app.models.base import PLAIN_TEXT, Words, id_of
 from app.permissions import COORDINATOR_ROLES
-from app.services import audit
+from app.services import audit, sencos
 
+FIRST_LAYER_REASON = "Plan started"
+"""The reason the layer history gives for an ISP's first layer when it is started as an ISP."""
 SECTION_TITLES: dict[PlanKind, dict[Section, str]] = {
     PlanKind.EHC: EHC_SECTION_TITLES,
     PlanKind.SEN_SUPPORT: SEN_SUPPORT_SECTION_TITLES,
@@ -67,6 +73,13 @@ class NewPlan(BaseModel):
     child_school_year: Words = Field(min_length=1, max_length=20)
     setting_id: int | None = None
     """EHC plans: the school or college named; SEN Support plans are the coordinator's own school's."""
+    layer: SupportLayer | None = None
+    """An ISP's first layer of support (for other kinds, none)."""
+    duty_holder_id: int | None = None
+    """An ISP's duty holder: one of the school's education staff (joins the plan if not its starter); none
+    given, the SENCo starting it."""
+    next_review_on: date | None = None
+    """An ISP's first review."""
 
 
 @dataclass(frozen=True)
@@ -79,17 +92,18 @@ def create_plan(db: Session, actor: Actor, new: NewPlan) -> Plan:
     """SEN Support plans start with the SENCo's school; EHC plans with the LA case officer's council."""
     person = actor.signed_in()
     organisation = db.get(Organisation, person.organisation_id) if person.organisation_id else None
-    if new.kind is PlanKind.ISP:
-        raise PlanProblem("kind", "Start a SEN Support plan, then turn it into an Individual Support Plan")
-    if new.kind is PlanKind.SEN_SUPPORT:
+    duty_holder: Person | None = None
+    if new.kind in SETTING_KINDS:
         if (
             person.role is not PersonRole.EDUCATION
             or organisation is None
             or organisation.local_authority_id is None
         ):
-            raise PlanProblem("kind", "Only a school's SENCo can start a SEN Support plan")
+            raise PlanProblem("kind", f"Only a school's SENCo can start {_a(new.kind)}")
         local_authority_id = organisation.local_authority_id
         setting_id: int | None = id_of(organisation)
+        if new.kind is PlanKind.ISP:
+            duty_holder = _isp_checked(db, person, organisation, new)
     else:
         if person.role is not PersonRole.LA_CASE_OFFICER or organisation is None:
             raise PlanProblem("kind", "Only a local authority case officer can start an EHC plan")
@@ -124,8 +138,11 @@ def create_plan(db: Session, actor: Actor, new: NewPlan) -> Plan:
         child_id=id_of(child),
         local_authority_id=local_authority_id,
         setting_id=setting_id,
-        status=PlanStatus.ACTIVE if new.kind is PlanKind.SEN_SUPPORT else PlanStatus.DRAFT,
-        cycle_stage=CycleStage.ASSESS if new.kind is PlanKind.SEN_SUPPORT else None,
+        status=PlanStatus.ACTIVE if new.kind in SETTING_KINDS else PlanStatus.DRAFT,
+        cycle_stage=CycleStage.ASSESS if new.kind in SETTING_KINDS else None,
+        support_layer=new.layer if duty_holder else None,
+        duty_holder_id=duty_holder.id if duty_holder else None,
+        next_review_on=new.next_review_on if duty_holder else None,
     )
     db.add(plan)
     db.flush()
@@ -138,15 +155,68 @@ def create_plan(db: Session, actor: Actor, new: NewPlan) -> Plan:
             added_by_id=person.id,
         )
     )
-    audit.record(
-        db,
-        actor,
-        "plan.created",
-        object_type="plan",
-        object_id=plan.id,
-        details={"kind": plan.kind.value, "child_id": child.id},
-    )
+    details: dict[str, object] = {"kind": plan.kind.value, "child_id": child.id}
+    if duty_holder is not None:
+        details |= _first_layer(db, plan, person, duty_holder)
+    audit.record(db, actor, "plan.created", object_type="plan", object_id=plan.id, details=details)
     return plan
+
+
+def _a(kind: PlanKind) -> str:
+    label = PLAN_KIND_LABELS[kind]
+    return f"{'an' if label[:1] in 'AEIOU' else 'a'} {label}"
+
+
+def _isp_checked(db: Session, person: Person, school: Organisation, new: NewPlan) -> Person:
+    """An ISP started directly: by the school's designated SENCo, with its layer, duty holder and review.
+
+    The layer of support is the SENCo's call (a class teacher starts a SEN Support plan, which the SENCo
+    may turn into an ISP); the duty holder is one of the school's active education staff, the SENCo
+    starting it unless they name someone else.
+    """
+    if not sencos.leads(db, person, id_of(school)):
+        raise PlanProblem("kind", f"Only the school's SENCo can start {_a(PlanKind.ISP)}")
+    if new.layer is None:
+        raise PlanProblem("layer", "Select the layer of support")
+    duty_holder = db.get(Person, new.duty_holder_id) if new.duty_holder_id else person
+    if (
+        duty_holder is None
+        or duty_holder.role is not PersonRole.EDUCATION
+        or duty_holder.organisation_id != school.id
+        or not duty_holder.is_active
+    ):
+        raise PlanProblem("duty_holder_id", f"Select who holds the duty for the plan, at {school.name}")
+    if new.next_review_on is None:
+        raise PlanProblem("next_review_on", "Enter the date of the first review")
+    if new.next_review_on < uk_today():
+        raise PlanProblem("next_review_on", "The first review must be today or in the future")
+    return duty_holder
+
+
+def _first_layer(db: Session, plan: Plan, person: Person, duty_holder: Person) -> dict[str, object]:
+    """The ISP's first layer in its history ("Plan started"); a duty holder not starting it joins it."""
+    layer = plan.support_layer or SupportLayer.TARGETED
+    db.add(
+        SupportLayerChange(
+            plan_id=id_of(plan), layer=layer, reason=FIRST_LAYER_REASON, changed_by_id=person.id
+        )
+    )
+    if duty_holder.id != person.id:
+        db.add(
+            PlanMember(
+                plan_id=id_of(plan),
+                person_id=id_of(duty_holder),
+                role=MemberRole.EDUCATION,
+                added_by_id=person.id,
+            )
+        )
+    db.flush()
+    return {
+        "layer": layer.value,
+        "duty_holder_id": duty_holder.id,
+        "duty_holder_joined": duty_holder.id != person.id,
+        "next_review_on": plan.next_review_on.isoformat() if plan.next_review_on else None,
+    }
 
 
 def _known_child(db: Session, local_authority_id: int, new: NewPlan) -> Child | None:

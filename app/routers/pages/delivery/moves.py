@@ -35,6 +35,7 @@ def _move_form(
         "values": values,
         "schools": [(str(school.id), _with_phase(school)) for school in schools],
         "waiting": moves.waiting_move(db, int(access.plan.id or 0)),
+        "undesignated": [school.name for school in moves.undesignated(db, schools)],
         "amends": placement.amends_issued_plan(access.plan),
         "sencos": [
             (str(person.id), f"{person.display_name}, {names.get(person.organisation_id, '')}")
