@@ -5,13 +5,8 @@ Role permissions are a plain table; rules about a particular thing (this token, 
 this plan) are functions below. A thing the person may not see is reported as absent (404).
 """
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
-
-from fastapi import FastAPI, routing
-from fastapi.dependencies.models import Dependant
 
 from app.models import (
     EHC_SECTION_TITLES,
@@ -486,31 +481,3 @@ def may_give_place(access: PlanAccess) -> bool:
         and works_at_setting(access.person, plan.setting_id)
         and may_write_in(access, Section.F)
     )
-
-
-@dataclass(frozen=True)
-class RouteInfo:
-    path: str
-    methods: frozenset[str]
-    dependant: Dependant
-
-
-def app_routes(app: FastAPI) -> Iterator[RouteInfo]:
-    """Every API and page route as served, through included routers (FastAPI nests them)."""
-    for context in routing.iter_route_contexts(app.routes):
-        dependant = getattr(context, "dependant", None)
-        if isinstance(dependant, Dependant) and context.path:
-            yield RouteInfo(context.path, frozenset((context.methods or set()) - {"HEAD"}), dependant)
-
-
-def declared_permission(dependant: Dependant) -> Permission | None:
-    """The permission a route declared through `requires`, looking through nested dependencies."""
-    pending = list(dependant.dependencies)
-    while pending:
-        dependency = pending.pop()
-        call: Callable[..., Any] | None = dependency.call
-        permission = getattr(call, PERMISSION_ATTRIBUTE, None)
-        if permission is not None:
-            return Permission(permission)
-        pending.extend(dependency.dependencies)
-    return None

@@ -16,7 +16,7 @@ from app.models import (
     TimetableDecision,
     TimetableDecisionKind,
 )
-from app.permissions import app_routes
+from app.routes import app_routes
 from app.services.delivery.arithmetic import (
     DayRecord,
     SchoolCalendar,

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from app.permissions import app_routes, declared_permission
+from app.routes import app_routes, declared_permission
 
 
 def test_the_walk_sees_routes_inside_included_routers(app: FastAPI) -> None:

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from app.models import ApiToken, Person, PersonRole
-from app.permissions import app_routes
+from app.routes import app_routes
 from tests.factories import make_person
 
 # Fields that name an owner, an author, a role or a secret: the server decides them.

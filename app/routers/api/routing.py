@@ -4,7 +4,7 @@ from fastapi import HTTPException, status
 from fastapi.routing import APIRoute
 from starlette.types import Receive, Scope, Send
 
-from app.permissions import app_routes
+from app.routes import app_routes
 
 
 class SharedPathRoute(APIRoute):
