@@ -36,8 +36,8 @@ def upgrade() -> None:
     # live plan there) keeps their list: they are designated, by no one, on the day of the upgrade.
     op.execute(
         """
-        INSERT INTO setting_senco (setting_id, person_id, designated_by_id, designated_at)
-        SELECT DISTINCT plan.setting_id, person.id, NULL, CURRENT_TIMESTAMP
+        INSERT INTO setting_senco (setting_id, person_id, designated_at)
+        SELECT DISTINCT plan.setting_id, person.id, CURRENT_TIMESTAMP
         FROM plan_member
         JOIN plan ON plan.id = plan_member.plan_id
         JOIN person ON person.id = plan_member.person_id
