@@ -98,24 +98,44 @@ def _cursor(db: Session, council_id: int, plan_id: int | None) -> tuple[str, int
     return (found[0], int(found[1] or 0)) if found is not None else None
 
 
-def _searched(query: Any, council_id: int, search: str) -> tuple[Any, Any, Any]:
-    """The query narrowed to names with a word starting with each word searched, and the columns to
-    walk in order: the index's rows at the longest word searched (the fewest names, as a rule)."""
-    words = sorted(set(words_of(search)), key=len, reverse=True)[:MAX_WORDS]
-    if not words:
-        return query.where(false()), col(Child.full_name), col(Child.id)
-    walked = aliased(ChildNamePart, name="walked")
-    query = query.join(walked, col(walked.child_id) == col(Child.id)).where(
-        col(walked.local_authority_id) == council_id, col(walked.prefix) == words[0][:PREFIX_MAX]
+def _listed(name: Any, child: Any, council_id: int) -> Any:
+    """The list's columns, the child's name and number taken from `name` and `child`'s table."""
+    return (
+        sa_select(
+            col(Plan.id),
+            name,
+            col(Organisation.name),
+            col(Plan.kind),
+            col(Plan.status),
+            col(Plan.support_layer),
+        )
+        .join(Plan, col(Plan.child_id) == child)
+        .outerjoin(Organisation, col(Organisation.id) == col(Plan.setting_id))
+        .where(col(Plan.local_authority_id) == council_id)
     )
+
+
+def _searched(council_id: int, search: str) -> tuple[Any, Any, Any]:
+    """The plans of the children with a name with a word starting with each word searched, and the
+    columns to walk in order: the index's rows at the longest word searched (the fewest names, as a
+    rule), which hold the child's council and name, so the child's own row is not read."""
+    words = sorted(set(words_of(search)), key=len, reverse=True)[:MAX_WORDS]
+    walked = aliased(ChildNamePart, name="walked")
+    name, child = col(walked.full_name), col(walked.child_id)
+    query = (
+        _listed(name, child, council_id)
+        .select_from(walked)
+        .where(col(walked.local_authority_id) == council_id)
+    )
+    if not words:
+        return query.where(false()), name, child
+    query = query.where(col(walked.prefix) == words[0][:PREFIX_MAX])
     for word in words[1:]:
         other = aliased(ChildNamePart)
         query = query.where(
-            exists().where(
-                col(other.child_id) == col(walked.child_id), col(other.prefix) == word[:PREFIX_MAX]
-            )
+            exists().where(col(other.child_id) == child, col(other.prefix) == word[:PREFIX_MAX])
         )
-    return query, col(walked.full_name), col(walked.child_id)
+    return query, name, child
 
 
 def council_page(
@@ -129,25 +149,18 @@ def council_page(
 ) -> CouncilPage:
     """One page of the council's list, forwards from `after` or back from `before` (audited as a read)."""
     search = " ".join(search.split())[:MAX_SEARCH]
-    query = (
-        sa_select(
-            col(Plan.id),
-            col(Child.full_name),
-            col(Organisation.name),
-            col(Plan.kind),
-            col(Plan.status),
-            col(Plan.support_layer),
-        )
-        .join(Child, col(Child.id) == col(Plan.child_id))
-        .outerjoin(Organisation, col(Organisation.id) == col(Plan.setting_id))
-        .where(col(Child.local_authority_id) == council_id, col(Plan.local_authority_id) == council_id)
-    )
     plan_id = plan_id_from_reference(search) if search else None
-    name, child = col(Child.full_name), col(Child.id)
-    if plan_id is not None:
-        query = query.where(col(Plan.id) == plan_id)
-    elif search:
-        query, name, child = _searched(query, council_id, search)
+    if search and plan_id is None:
+        query, name, child = _searched(council_id, search)
+    else:
+        name, child = col(Child.full_name), col(Child.id)
+        query = (
+            _listed(name, child, council_id)
+            .select_from(Child)
+            .where(col(Child.local_authority_id) == council_id)
+        )
+        if plan_id is not None:
+            query = query.where(col(Plan.id) == plan_id)
     backwards = before is not None and after is None
     cursor_id = before if backwards else after
     cursor = _cursor(db, council_id, cursor_id)
