@@ -6,13 +6,11 @@ Makes two throw-away OnePlans with the demo (SQLite, the embedded default, or Po
 --postgres URL of an empty database per side, see below), grows Northshire's plans by bulk insert to
 100 in one and to --plans in the other, serves both side by side with `oneplan serve`, and has --clients
 clients at once ask each for the same pages as Morgan Price (the council's case officer): the first
-page, a page from the middle of the list (keyset: `after=`), a search that most names match (a full page
-at either size), a surname (a few rows at 100, a full page at 100,000) and a search that one child
-matches. The cases alternate between the two servers (small, large, large,
-small) so that other work on a shared machine weighs on both alike. Prints the requests/s of each
-and the ratio of the page's time at --plans to its time at 100; the goal (issue 19) is at most 1.2
-for the list's pages (first, middle and a search filling a page). A search for a rare name reads
-every name of the council (part of a name can sit anywhere in it): printed, not held to the goal.
+page, a page from the middle of the list (keyset: `after=`), a search for one letter (the start of a
+word of many names), a surname (a row or two at 100, a full page at 100,000) and a search that one
+child matches. The cases alternate between the two servers (small, large, large, small) so that
+other work on a shared machine weighs on both alike. Prints the requests/s of each and the ratio of
+the page's time at --plans to its time at 100; the goal (issue 19) is at most 1.2 for every case.
 Exits 1 when a goal fails. The servers are stopped by their process ids.
 
 With --postgres, pass two URLs (comma-separated) of empty databases that the bench may migrate.
@@ -44,7 +42,8 @@ from sqlmodel import Session, col, select
 from app.auth import SESSION_COOKIE
 from app.config import Settings
 from app.db import build_engine
-from app.models import Child, Organisation, Plan, PlanKind, PlanStatus, SignInMethod
+from app.models import Child, ChildNamePart, Organisation, Plan, PlanKind, PlanStatus, SignInMethod
+from app.models.child_names import name_part_rows
 from app.services.auth.sessions import start_session
 from app.services.demo import NORTHSHIRE, demo_person
 
@@ -63,13 +62,12 @@ LAST = (
     "Adams Ahmed Baker Brown Clarke Davies Evans Green Hall Hughes Jones Khan Lewis Martin Morgan Patel "
     "Price Roberts Shah Smith Taylor Thomas Turner Walker White Williams Wilson Wood Wright Young"
 ).split()
-COMMON_SEARCH = "e"
-"""Part of two names in three: a full page of them at either size, found early in the walk."""
+COMMON_SEARCH = "a"
+"""The start of a word of one name in seven: 13 rows at 100 plans, a full page at 100,000."""
 SURNAME_SEARCH = "wright"
-"""A surname one child in thirty has: 3 rows at 100 plans against a full page of 25 at 100,000, so its
-time grows with the rows shown, not with the list; printed, not held to the goal."""
+"""A surname one child in thirty has: a row at 100 plans against a full page of 25 at 100,000."""
 RARE_SEARCH = "sam t"
-"""Only the demo's Sam Taylor: the walk reads every name of the council."""
+"""Only the demo's Sam Taylor."""
 
 
 def names() -> Iterator[str]:
@@ -137,6 +135,10 @@ def grow(side: Side) -> float:
                 for number in range(count)
             ]
             db.execute(insert(Child), children)
+            parts = [
+                name_part_rows(child["id"], int(council.id or 0), child["full_name"]) for child in children
+            ]
+            db.execute(insert(ChildNamePart), [row for rows in parts for row in rows])
             db.execute(
                 insert(Plan),
                 [
@@ -164,6 +166,7 @@ def grow(side: Side) -> float:
         else:
             db.execute(text("ANALYZE child"))
             db.execute(text("ANALYZE plan"))
+            db.execute(text("ANALYZE child_name_part"))
         morgan = demo_person(db, "Morgan Price")
         side.session = start_session(
             db, morgan, SignInMethod.PASSWORD, second_factor_done=True, client_address="bench"
@@ -245,11 +248,10 @@ def main() -> int:
     cases = {
         "first page": "/la/plans",
         "a page from the middle": "/la/plans?after={middle}",
-        f"search “{COMMON_SEARCH}” (most names)": f"/la/plans?q={COMMON_SEARCH}",
-        f"search “{SURNAME_SEARCH}” (3 rows / 25)": f"/la/plans?q={SURNAME_SEARCH}",
+        f"search “{COMMON_SEARCH}” (a letter)": f"/la/plans?q={COMMON_SEARCH}",
+        f"search “{SURNAME_SEARCH}” (a surname)": f"/la/plans?q={SURNAME_SEARCH}",
         f"search “{RARE_SEARCH}” (one child)": "/la/plans?q=" + RARE_SEARCH.replace(" ", "+"),
     }
-    held = set(list(cases)[:3])
     rates: dict[tuple[str, str], list[float]] = {}
     with ExitStack() as stack:
         stack.enter_context(serving(small))
@@ -271,9 +273,8 @@ def main() -> int:
         at_small = sum(rates[(label, small.label)]) / len(rates[(label, small.label)])
         at_large = sum(rates[(label, large.label)]) / len(rates[(label, large.label)])
         ratio = at_small / at_large
-        goal = f"{GOAL_RATIO}" if label in held else "-"
-        print(f"{label:<36}{at_small:>14.1f}{at_large:>18.1f}{ratio:>12.2f}{goal:>7}")
-        if label in held and ratio > GOAL_RATIO:
+        print(f"{label:<36}{at_small:>14.1f}{at_large:>18.1f}{ratio:>12.2f}{GOAL_RATIO:>7}")
+        if ratio > GOAL_RATIO:
             failures.append(f"{label}: {ratio:.2f}x the time at {SMALL} plans (goal {GOAL_RATIO})")
     for failure in failures:
         print("GOAL NOT MET:", failure)

@@ -205,7 +205,7 @@ def _names(page: str) -> list[str]:
     )
 
 
-def test_morgan_searches_the_councils_list_by_part_of_a_name_or_a_reference(
+def test_morgan_searches_the_councils_list_by_the_start_of_a_word_of_a_name_or_a_reference(
     client: TestClient, db_session: Session, demo: Lookup, sign_in_as: SignIn
 ) -> None:
     morgan = demo("Morgan Price")
@@ -213,9 +213,11 @@ def test_morgan_searches_the_councils_list_by_part_of_a_name_or_a_reference(
     page = get(client, "/la/plans")
     assert "Sam Taylor" in _names(page)
     assert "Ella Morris" in _names(page)
-    for search in ("sam", "AYLO", "  Sam   T"):
+    assert "finds Sam Taylor" in page  # the hint says what a search matches
+    for search in ("sam", "TAY", "  Sam   T", "taylor s"):
         found = get(client, "/la/plans?" + f"q={search}")
         assert set(_names(found)) == {"Sam Taylor"}, search
+    assert _names(get(client, "/la/plans?q=aylo")) == []  # the start of a word, not any part of it
     sen_support = sams_plan(db_session, demo)
     by_reference = get(client, f"/la/plans?q={sen_support.reference.lower()}")
     assert _names(by_reference) == ["Sam Taylor"]

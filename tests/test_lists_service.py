@@ -235,6 +235,53 @@ def test_the_council_list_finds_part_of_a_name_in_any_case_and_keeps_to_its_coun
     assert page.before is None
 
 
+def _child_with_plan(db: Session, council_id: int, name: str) -> Plan:
+    child = Child(
+        full_name=name, date_of_birth=date(2015, 1, 1), school_year="Year 6", local_authority_id=council_id
+    )
+    db.add(child)
+    db.flush()
+    plan = Plan(
+        kind=PlanKind.SEN_SUPPORT,
+        child_id=id_of(child),
+        local_authority_id=council_id,
+        status=PlanStatus.ACTIVE,
+    )
+    db.add(plan)
+    db.flush()
+    return plan
+
+
+def test_the_council_list_finds_the_start_of_any_word_of_a_name_and_a_renamed_child_by_the_new_name(
+    db_session: Session,
+) -> None:
+    councils = [id_of(make_local_authority(db_session)[OrganisationKind.LOCAL_AUTHORITY]) for _ in range(2)]
+    zoe = _child_with_plan(db_session, councils[0], "Zoë O'Brien-Lee")
+    elsewhere = _child_with_plan(db_session, councils[1], "Zoë O'Brien-Lee")  # another council's child
+    actor = Actor.command(make_person(db_session, PersonRole.LA_CASE_OFFICER, password=None))
+
+    def found(search: str, council_id: int = councils[0]) -> list[int]:
+        return [
+            row.plan_id for row in council.council_page(db_session, actor, council_id, search=search).rows
+        ]
+
+    for search in ("zoe", "ZOË", "o'brien", "obri", "lee", "zo lee", "brien"):
+        assert found(search) == [id_of(zoe)], search
+    assert found("zoe") != found("zoe", councils[1]) == [id_of(elsewhere)]
+    for search in ("oe", "rien", "zoe smith", "-", "%"):
+        assert found(search) == [], search
+    child = db_session.get(Child, zoe.child_id)
+    assert child is not None
+    child.full_name = "Zoë Hart"
+    db_session.add(child)
+    db_session.flush()
+    assert found("hart") == [id_of(zoe)]
+    assert found("brien") == []
+    assert [
+        row.child_name for row in council.council_page(db_session, actor, councils[0], search="z").rows
+    ] == ["Zoë Hart"]
+
+
 def _queries(client: TestClient, path: str) -> int:
     with counting_queries() as counter:
         assert client.get(path).status_code == 200, path
@@ -267,7 +314,7 @@ def test_every_list_costs_the_same_queries_for_3_plans_as_for_30(
         f"/settings/{school}/evidence?mark=child_voice",
         f"/settings/{school}/evidence.csv",
     ]
-    council_paths = ["/la/plans", "/la/plans?q=robin"]
+    council_paths = ["/la/plans", "/la/plans?q=robin", "/la/plans?q=robin+te"]
 
     def counts() -> list[int]:
         sign_in_as(senco)
@@ -280,14 +327,16 @@ def test_every_list_costs_the_same_queries_for_3_plans_as_for_30(
     assert counts() == few
 
 
+@pytest.mark.parametrize("search", ["", "cole b"])
 def test_walking_the_council_list_forwards_and_back_meets_every_plan_once(
-    db_session: Session, monkeypatch: pytest.MonkeyPatch
+    db_session: Session, monkeypatch: pytest.MonkeyPatch, search: str
 ) -> None:
     """Pages of 3 over children with two plans each, so that pages end between a child's two plans."""
     monkeypatch.setattr(council, "PAGE_SIZE", 3)
     council_id = id_of(make_local_authority(db_session)[OrganisationKind.LOCAL_AUTHORITY])
     expected = []
-    for name in ("Noor Ali", "Ben Cole", "Ben Cole", "Ada Park", "Zed Young"):  # two children named alike
+    names = ("Noor Ali", "Ben Cole", "Ben Cole", "Ada Park", "Bo Coleman", "Zed Young")  # two named alike
+    for name in names:
         child = Child(
             full_name=name,
             date_of_birth=date(2015, 1, 1),
@@ -303,20 +352,23 @@ def test_walking_the_council_list_forwards_and_back_meets_every_plan_once(
             plan = Plan(kind=kind, child_id=id_of(child), local_authority_id=council_id, status=status)
             db_session.add(plan)
             db_session.flush()
-            expected.append((name, id_of(child), id_of(plan)))
+            if not search or name in ("Ben Cole", "Bo Coleman"):  # the names with a word for each searched
+                expected.append((name, id_of(child), id_of(plan)))
     expected.sort()
     actor = Actor.command(make_person(db_session, PersonRole.LA_AUDIT_OFFICER, password=None))
     seen: list[int] = []
-    page = council.council_page(db_session, actor, council_id)
+    page = council.council_page(db_session, actor, council_id, search=search)
     pages = [page]
     while page.after is not None:
-        page = council.council_page(db_session, actor, council_id, after=page.after)
+        page = council.council_page(db_session, actor, council_id, search=search, after=page.after)
         pages.append(page)
     seen = [row.plan_id for found in pages for row in found.rows]
     assert seen == [plan_id for _name, _child, plan_id in expected]
     back = [pages[-1]]
     while back[-1].before is not None:
-        back.append(council.council_page(db_session, actor, council_id, before=back[-1].before))
+        back.append(
+            council.council_page(db_session, actor, council_id, search=search, before=back[-1].before)
+        )
     assert [[row.plan_id for row in found.rows] for found in reversed(back)] == [
         [row.plan_id for row in found.rows] for found in pages
     ]

@@ -18,7 +18,7 @@ from app.actor import Actor
 from app.cli import cli
 from app.config import Settings, get_settings
 from app.db import build_engine
-from app.models import AuditEvent, ImportedAuditTrail, Person, PersonRole
+from app.models import AuditEvent, ChildNamePart, ImportedAuditTrail, Person, PersonRole
 from app.services.audit import integrity as audit_integrity
 from app.services.audit.sequencer import chain_pending
 from app.services.paper import transfer
@@ -100,6 +100,11 @@ def test_sams_plan_goes_to_another_oneplan_and_comes_back_the_same(
             db.commit()
             chain_pending(engine)
             assert db.exec(select(ImportedAuditTrail)).all()
+            # The imported child is in the council list's search index, as every child written is.
+            words = db.exec(
+                select(ChildNamePart.prefix).where(ChildNamePart.child_id == imported.child_id)
+            ).all()
+            assert {"sam", "tay", "taylor"} <= set(words)
             verification = audit_integrity.verify_trail(db, other, [])
             assert verification.problem is None
             assert transfer.verify_imported_trails(db) == []

@@ -18,6 +18,7 @@ from app.models.auth import (
     SignInMethod,
     UserSession,
 )
+from app.models.child_names import ChildNamePart
 from app.models.concern import (
     COMPLAINT_STAGE_LABELS,
     CONCERN_ABOUT_LABELS,
@@ -201,6 +202,7 @@ __all__ = [
     "ChangeResponse",
     "Channel",
     "Child",
+    "ChildNamePart",
     "ChildSignInCard",
     "Complaint",
     "ComplaintStage",

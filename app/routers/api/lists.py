@@ -48,7 +48,8 @@ def council_plans(
     after: Cursor = None,
     before: Cursor = None,
 ) -> CouncilPageOut:
-    """Every child and plan of the caller's council, by name, 25 at a time; `q`: part of a name or OP-1003."""
+    """Every child and plan of the caller's council, by name, 25 at a time; `q`: the start of a word of
+    the name (every word searched must start one) or a reference, OP-1003."""
     own = council.council_of(db, actor)
     page = council.council_page(
         db, actor, id_of(own), search=q.replace("\x00", ""), after=after, before=before

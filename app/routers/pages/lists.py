@@ -112,7 +112,8 @@ def council_plans_page(
     after: Cursor = None,
     before: Cursor = None,
 ) -> Response:
-    """Every child and plan of the council, searched by part of a name or a reference, a page at a time."""
+    """Every child and plan of the council, searched by the start of a word of a name or a reference,
+    a page at a time."""
     own = council.council_of(db, actor)
     page = council.council_page(
         db, actor, id_of(own), search=q.replace("\x00", ""), after=after, before=before

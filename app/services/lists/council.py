@@ -1,15 +1,21 @@
 """The council's searchable list of every child and plan in its area, for its case and audit officers.
 
-Keyset-paged by the child's name, the child and the plan's number (no OFFSET): a page is a walk of the index
-`ix_child_council_name` from where the last page ended, so page 4,000 costs what page 1 does, and the
-list of 100,000 plans what the list of 100 does. The search takes part of a name, in any case, or a
-plan's reference (OP-1003).
+Keyset-paged by the child's name, the child and the plan's number (no OFFSET): a page is a walk of an
+index from where the last page ended, so page 4,000 costs what page 1 does, and the list of 100,000
+plans what the list of 100 does. Unsearched, the walk is of `ix_child_council_name` (council, name,
+child). A search is for the start of any word of the name, in any case ("sam", "tay" for Sam Taylor),
+every word searched matching a word of the name: it walks `ix_child_name_part_walk` (council, word
+start, name, child) at the longest word searched, already in the list's order, and checks the others
+by the child's own rows of that index (app/models/child_names.py), so a rare name costs what a common
+one does. A plan's reference (OP-1003) finds that plan.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, or_, tuple_
+from sqlalchemy import exists, false, or_, tuple_
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
@@ -18,6 +24,7 @@ from app.models import (
     PLAN_KIND_LABELS,
     PLAN_STATUS_LABELS,
     Child,
+    ChildNamePart,
     Organisation,
     OrganisationKind,
     Plan,
@@ -25,12 +32,15 @@ from app.models import (
     PlanStatus,
     SupportLayer,
 )
+from app.models.child_names import PREFIX_MAX, words_of
 from app.models.plan import plan_reference
 from app.services import audit
 from app.services.audit.search import plan_id_from_reference
 
 PAGE_SIZE = 25
 MAX_SEARCH = 100
+MAX_WORDS = 6
+"""Words of a search looked for; more than a name has are not."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,46 @@ def _cursor(db: Session, council_id: int, plan_id: int | None) -> tuple[str, int
     return (found[0], int(found[1] or 0)) if found is not None else None
 
 
+def _listed(name: Any, child: Any, council_id: int) -> Any:
+    """The list's columns, the child's name and number taken from `name` and `child`'s table."""
+    return (
+        sa_select(
+            col(Plan.id),
+            name,
+            col(Organisation.name),
+            col(Plan.kind),
+            col(Plan.status),
+            col(Plan.support_layer),
+        )
+        .join(Plan, col(Plan.child_id) == child)
+        .outerjoin(Organisation, col(Organisation.id) == col(Plan.setting_id))
+        .where(col(Plan.local_authority_id) == council_id)
+    )
+
+
+def _searched(council_id: int, search: str) -> tuple[Any, Any, Any]:
+    """The plans of the children with a name with a word starting with each word searched, and the
+    columns to walk in order: the index's rows at the longest word searched (the fewest names, as a
+    rule), which hold the child's council and name, so the child's own row is not read."""
+    words = sorted(set(words_of(search)), key=len, reverse=True)[:MAX_WORDS]
+    walked = aliased(ChildNamePart, name="walked")
+    name, child = col(walked.full_name), col(walked.child_id)
+    query = (
+        _listed(name, child, council_id)
+        .select_from(walked)
+        .where(col(walked.local_authority_id) == council_id)
+    )
+    if not words:
+        return query.where(false()), name, child
+    query = query.where(col(walked.prefix) == words[0][:PREFIX_MAX])
+    for word in words[1:]:
+        other = aliased(ChildNamePart)
+        query = query.where(
+            exists().where(col(other.child_id) == child, col(other.prefix) == word[:PREFIX_MAX])
+        )
+    return query, name, child
+
+
 def council_page(
     db: Session,
     actor: Actor,
@@ -100,37 +150,31 @@ def council_page(
 ) -> CouncilPage:
     """One page of the council's list, forwards from `after` or back from `before` (audited as a read)."""
     search = " ".join(search.split())[:MAX_SEARCH]
-    query = (
-        sa_select(
-            col(Plan.id),
-            col(Child.full_name),
-            col(Organisation.name),
-            col(Plan.kind),
-            col(Plan.status),
-            col(Plan.support_layer),
-        )
-        .join(Child, col(Child.id) == col(Plan.child_id))
-        .outerjoin(Organisation, col(Organisation.id) == col(Plan.setting_id))
-        .where(col(Child.local_authority_id) == council_id, col(Plan.local_authority_id) == council_id)
-    )
     plan_id = plan_id_from_reference(search) if search else None
-    if plan_id is not None:
-        query = query.where(col(Plan.id) == plan_id)
-    elif search:
-        query = query.where(func.lower(col(Child.full_name)).contains(search.lower(), autoescape=True))
+    if search and plan_id is None:
+        query, name, child = _searched(council_id, search)
+    else:
+        name, child = col(Child.full_name), col(Child.id)
+        query = (
+            _listed(name, child, council_id)
+            .select_from(Child)
+            .where(col(Child.local_authority_id) == council_id)
+        )
+        if plan_id is not None:
+            query = query.where(col(Plan.id) == plan_id)
     backwards = before is not None and after is None
     cursor_id = before if backwards else after
     cursor = _cursor(db, council_id, cursor_id)
     if cursor is not None:
-        # The range is on the index's own columns (name, child); the cursor child's other plans are
-        # sorted by plan number within it. A row comparison of two tables' columns would not use it.
-        key = tuple_(col(Child.full_name), col(Child.id))
-        same_child = col(Child.id) == cursor[1]
+        # The range is on the walked index's own columns (name, child); the cursor child's other plans
+        # are sorted by plan number within it. A row comparison of two tables' columns would not use it.
+        key = tuple_(name, child)
+        same_child = child == cursor[1]
         if backwards:
             query = query.where(key <= cursor, or_(~same_child, col(Plan.id) < cursor_id))
         else:
             query = query.where(key >= cursor, or_(~same_child, col(Plan.id) > cursor_id))
-    order = (col(Child.full_name), col(Child.id), col(Plan.id))
+    order = (name, child, col(Plan.id))
     query = query.order_by(*(column.desc() for column in order) if backwards else order)
     found = [
         CouncilRow(
