@@ -44,7 +44,7 @@ from app.models import (
 )
 from app.models.base import id_of
 from app.models.timeline import AdviceRequest, StatutoryStep, StepKind
-from app.permissions import app_routes
+from app.routes import app_routes
 from app.services.auth import child_cards, second_factor
 from app.services.auth.csrf import csrf_token
 from app.services.delivery import arithmetic, moves

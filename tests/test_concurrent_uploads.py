@@ -26,7 +26,7 @@ from app.db import build_engine
 from app.dependencies import get_session
 from app.models import AuditEvent, MemberRole, ViewPicture
 from app.models.base import id_of
-from app.permissions import app_routes
+from app.routes import app_routes
 from app.services.auth.api_tokens import create_token
 from app.services.auth.csrf import csrf_token
 from app.services.auth.secrets import digest

@@ -18,7 +18,7 @@ import tests.matrix
 from app.auth import SESSION_COOKIE
 from app.config import Settings
 from app.models import Organisation, OrganisationKind, Person, PersonRole
-from app.permissions import app_routes
+from app.routes import app_routes
 from app.services.auth.csrf import csrf_token
 from app.services.auth.secrets import digest
 from tests.factories import make_organisation, make_person, session_token_for
