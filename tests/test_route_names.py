@@ -3,10 +3,12 @@ exactly one route, so a route renamed or moved breaks this test, not a link in f
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
+from starlette.routing import NoMatchFound
 
 from app.urls import Page, path_for
 
@@ -46,3 +48,22 @@ def test_every_name_the_templates_link_with_is_one_route(app: FastAPI) -> None:
 def test_a_path_has_its_parameters_then_its_query_and_fragment(app: FastAPI) -> None:
     path = path_for(app, Page.MEMBERS, plan_id=7, query={"added": 3, "next": "/plans"}, fragment="add")
     assert path == "/plans/7/members?added=3&next=/plans#add"
+
+
+def test_every_named_route_links_as_the_app_would_for_ids_and_for_other_values(app: FastAPI) -> None:
+    """Links are filled into each route's path kept from the first time (app/urls.py): for any id, and
+    for a value that is not an id, the path is the one the app's own look-up gives."""
+    for context in iter_route_contexts(app.routes):
+        keys = re.findall(r"{(\w+)", context.path)
+        for value in (7, 1234567, "a-word"):
+            params = dict.fromkeys(keys, value)
+            assert _linked(path_for, app, context.name, params) == _linked(
+                type(app).url_path_for, app, context.name, params
+            )
+
+
+def _linked(build: Callable[..., object], app: FastAPI, name: str, params: dict[str, object]) -> str:
+    try:
+        return str(build(app, name, **params))
+    except NoMatchFound:  # the static files' mount, say: named, but not linked by a route's name
+        return "no route"
