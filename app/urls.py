@@ -45,6 +45,14 @@ class Page(StrEnum):
     PLAN_EXPERTS = "plan_experts_page"
     INCLUSION_BASE = "inclusion_base_page"
     SETTING_SENCOS = "setting_sencos_page"
+    ORGANISATIONS = "organisations_page"
+    DELIVERER_ROLES = "deliverer_roles_page"
+    EXPERT_SERVICES = "expert_services_page"
+    PEOPLE = "people_page"
+    API_TOKENS = "tokens_page"
+    CHILD_SIGN_IN = "children_page"
+    PASSWORD_CHANGED = "changed_page"
+    SIGNED_OUT = "signed_out"
 
 
 _ROUTES: dict[str, ASGIApp] = {}

@@ -1,9 +1,9 @@
 """Your account: who you are here, and your API tokens."""
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from app.dependencies import ActorDep, CurrentPerson, SessionDep, requires
+from app.dependencies import ActorDep, CurrentPerson, RowId, SessionDep, requires
 from app.errors import Refused
 from app.forms.account import TokenForm
 from app.models import Organisation
@@ -11,6 +11,7 @@ from app.permissions import Permission
 from app.rendering import render
 from app.routers.pages.inputs import FormValues
 from app.services.auth import api_tokens
+from app.urls import Page, see_other
 
 router = APIRouter(prefix="/account", dependencies=[requires(Permission.MANAGE_OWN_ACCOUNT)])
 
@@ -47,7 +48,7 @@ def create_token(
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, db: SessionDep, actor: ActorDep) -> Response:
+def revoke_token(request: Request, token_id: RowId, db: SessionDep, actor: ActorDep) -> Response:
     try:
         api_tokens.revoke_token(db, actor, token_id)
     except api_tokens.TokenNotFound:
@@ -59,4 +60,4 @@ def revoke_token(token_id: int, db: SessionDep, actor: ActorDep) -> Response:
             object_type="api_token",
             object_id=token_id,
         ) from None
-    return RedirectResponse("/account/tokens", status_code=303)
+    return see_other(request, Page.API_TOKENS)

@@ -1,7 +1,7 @@
 """Administration: organisations and people. Administrators see no plan content."""
 
 from fastapi import APIRouter, HTTPException, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.dependencies import ActorDep, RowId, SessionDep, SettingsDep, requires
 from app.forms.experts import ServiceContactForm
@@ -24,6 +24,7 @@ from app.routers.pages.inputs import FormValues
 from app.services import deliverer_roles, organisations, people, sencos
 from app.services.experts import contacts
 from app.services.plans import words as plan_words_service
+from app.urls import Page, see_other
 
 router = APIRouter(prefix="/admin")
 
@@ -65,7 +66,7 @@ def create_organisation(request: Request, db: SessionDep, actor: ActorDep, form:
         except organisations.OrganisationProblem as problem:
             errors = NewOrganisationForm.problem_errors(problem)
         else:
-            return RedirectResponse("/admin/organisations", status_code=303)
+            return see_other(request, Page.ORGANISATIONS)
     return _organisation_form(request, db, errors, NewOrganisationForm.shown(form))
 
 
@@ -100,7 +101,7 @@ def add_deliverer_role(request: Request, db: SessionDep, actor: ActorDep, form: 
         except deliverer_roles.RoleProblem as problem:
             errors = DelivererRoleForm.problem_errors(problem)
         else:
-            return RedirectResponse("/admin/deliverer-roles", status_code=303)
+            return see_other(request, Page.DELIVERER_ROLES)
     return _roles_page(request, db, errors, DelivererRoleForm.shown(form))
 
 
@@ -155,7 +156,7 @@ def set_expert_service_contact(
         except contacts.ContactProblem as problem:
             errors = ServiceContactForm.problem_errors(problem)
         else:
-            return RedirectResponse("/admin/expert-services", status_code=303)
+            return see_other(request, Page.EXPERT_SERVICES)
     return _contact_page(request, db, service_id, errors, ServiceContactForm.shown(form))
 
 
@@ -199,39 +200,39 @@ def invite(
         except people.PersonProblem as problem:
             errors = InviteStaffForm.problem_errors(problem)
         else:
-            return RedirectResponse("/admin/people", status_code=303)
+            return see_other(request, Page.PEOPLE)
     return _invite_form(request, db, errors, InviteStaffForm.shown(form))
 
 
 @router.post("/people/{person_id}/deactivate", dependencies=[requires(Permission.MANAGE_PEOPLE)])
-def deactivate(person_id: int, db: SessionDep, actor: ActorDep) -> Response:
+def deactivate(request: Request, person_id: RowId, db: SessionDep, actor: ActorDep) -> Response:
     try:
         people.deactivate(db, actor, person_id)
     except people.PersonNotFound:
         raise HTTPException(404, "Not Found") from None
     except people.PersonProblem as problem:
         raise HTTPException(409, str(problem)) from None
-    return RedirectResponse("/admin/people", status_code=303)
+    return see_other(request, Page.PEOPLE)
 
 
 @router.post("/people/{person_id}/reactivate", dependencies=[requires(Permission.MANAGE_PEOPLE)])
-def reactivate(person_id: int, db: SessionDep, actor: ActorDep) -> Response:
+def reactivate(request: Request, person_id: RowId, db: SessionDep, actor: ActorDep) -> Response:
     try:
         people.reactivate(db, actor, person_id)
     except people.PersonNotFound:
         raise HTTPException(404, "Not Found") from None
-    return RedirectResponse("/admin/people", status_code=303)
+    return see_other(request, Page.PEOPLE)
 
 
 @router.post("/people/{person_id}/reset-second-factor", dependencies=[requires(Permission.MANAGE_PEOPLE)])
-def reset_second_factor(person_id: int, db: SessionDep, actor: ActorDep) -> Response:
+def reset_second_factor(request: Request, person_id: RowId, db: SessionDep, actor: ActorDep) -> Response:
     try:
         people.reset_second_factor(db, actor, person_id)
     except people.PersonNotFound:
         raise HTTPException(404, "Not Found") from None
     except people.PersonProblem as problem:
         raise HTTPException(409, str(problem)) from None
-    return RedirectResponse("/admin/people", status_code=303)
+    return see_other(request, Page.PEOPLE)
 
 
 def _words_page(
@@ -276,5 +277,5 @@ def change_plan_words(
         except plan_words_service.WordsProblem as problem:
             errors = WordsForm.problem_errors(problem)
         else:
-            return RedirectResponse("/admin/organisations", status_code=303)
+            return see_other(request, Page.ORGANISATIONS)
     return _words_page(request, db, local_authority_id, errors, WordsForm.shown(form))

@@ -20,6 +20,7 @@ from app.services.auth import child_cards, family_words
 from app.services.auth.child_cards import PICTURES, PICTURES_TO_PICK, CardDoesNotWork, WrongPictures
 from app.services.auth.throttle import Throttled
 from app.services.plans.plans import own_memberships
+from app.urls import Page, see_other
 
 router = APIRouter()
 set_up = [requires(Permission.SET_UP_CHILD_SIGN_IN)]
@@ -82,7 +83,7 @@ def save_family_word(
     if typed is None:
         return _children_page(request, db, actor, {f"child_calls-{child.id}": errors["child_calls"]})
     family_words.set_family_word(db, actor, child, typed.child_calls)
-    return RedirectResponse("/account/children", status_code=303)
+    return see_other(request, Page.CHILD_SIGN_IN)
 
 
 def _new_card_context(
@@ -129,9 +130,9 @@ def create_card(
 
 
 @router.post("/account/children/{child_id}/sign-in-card/revoke", dependencies=set_up)
-def revoke_card(db: SessionDep, actor: ActorDep, child: ChildToSetUp) -> Response:
+def revoke_card(request: Request, db: SessionDep, actor: ActorDep, child: ChildToSetUp) -> Response:
     child_cards.revoke_card(db, actor, child)
-    return RedirectResponse("/account/children", status_code=303)
+    return see_other(request, Page.CHILD_SIGN_IN)
 
 
 def _card_page(

@@ -4,7 +4,7 @@ The request page answers the same whether or not the address has an account.
 """
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.auth import clear_session_cookie
 from app.dependencies import ActorDep, IdentityDep, SessionDep, SettingsDep, requires
@@ -15,6 +15,7 @@ from app.rendering import render
 from app.routers.pages.dead_links import dead_link_page
 from app.routers.pages.inputs import FormValues
 from app.services.auth import links
+from app.urls import Page, see_other
 
 router = APIRouter()
 
@@ -70,7 +71,7 @@ def set_new_password(
         except links.PasswordRejected as rejected:
             errors = NewPasswordForm.problem_errors(rejected)
         else:
-            response = RedirectResponse("/password-reset/changed", status_code=303)
+            response = see_other(request, Page.PASSWORD_CHANGED)
             if identity.session is not None and identity.session.person_id == person.id:
                 clear_session_cookie(response, settings)  # that session has just ended with the others
             return response

@@ -10,6 +10,7 @@ from app.permissions import Permission
 from app.rendering import render
 from app.routers.pages.inputs import FormValues, safe_next
 from app.services.auth.sign_in import SignInProblem, sign_in_with_password, sign_out
+from app.urls import Page, see_other
 
 router = APIRouter()
 
@@ -63,10 +64,12 @@ def sign_in(
 
 
 @router.post("/sign-out", dependencies=[requires(Permission.PUBLIC)])
-def sign_out_now(db: SessionDep, settings: SettingsDep, actor: ActorDep, identity: IdentityDep) -> Response:
+def sign_out_now(
+    request: Request, db: SessionDep, settings: SettingsDep, actor: ActorDep, identity: IdentityDep
+) -> Response:
     if identity.session is not None:
         sign_out(db, actor, identity.session)
-    response = RedirectResponse("/signed-out", status_code=303)
+    response = see_other(request, Page.SIGNED_OUT)
     clear_session_cookie(response, settings)
     return response
 
