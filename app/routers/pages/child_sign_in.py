@@ -9,7 +9,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from app.auth import set_session_cookie
-from app.dependencies import ActorDep, CurrentPerson, IdentityDep, SessionDep, SettingsDep, requires
+from app.dependencies import ActorDep, CurrentPerson, IdentityDep, RowId, SessionDep, SettingsDep, requires
 from app.errors import Refused
 from app.forms.account import FamilyWordForm, SignInCardForm
 from app.models import FamilyWord, Person, PersonRole
@@ -28,7 +28,7 @@ WELCOME_PATH = "/welcome"
 PICTURE_FIELDS = ("first", "second", "third")
 
 
-def load_child(child_id: int, db: SessionDep, actor: ActorDep) -> Person:
+def load_child(child_id: RowId, db: SessionDep, actor: ActorDep) -> Person:
     """The child whose card this person manages; anyone else's child is not found (and audited)."""
     try:
         return child_cards.child_to_set_up(db, actor, child_id)

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.clock import uk_today as today
-from app.dependencies import ActorDep, CurrentPlan, SessionDep, SettingsDep, requires
+from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.forms import date_boxes
 from app.forms.delivery import MoveForm
 from app.models import SETTING_PHASE_LABELS, Organisation
@@ -94,7 +94,7 @@ def move_setting(
     "/moves/{move_id}/cancel", name="cancel_move_form", dependencies=[requires(Permission.CONTRIBUTE)]
 )
 def cancel_move(
-    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, move_id: int
+    request: Request, db: SessionDep, actor: ActorDep, access: CurrentPlan, move_id: RowId
 ) -> Response:
     """A move still waiting for its day is called off; the plan stays as it is."""
     moves.cancel_move(db, actor, access, move_id)
