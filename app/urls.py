@@ -53,6 +53,7 @@ class Page(StrEnum):
     CHILD_SIGN_IN = "children_page"
     PASSWORD_CHANGED = "changed_page"
     SIGNED_OUT = "signed_out"
+    WELCOME = "welcome_page"
 
 
 _ROUTES: dict[str, ASGIApp] = {}

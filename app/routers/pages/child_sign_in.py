@@ -6,7 +6,7 @@ import segno
 from fastapi import APIRouter, Depends, Form, Request
 from markupsafe import Markup, escape
 from sqlmodel import Session
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from app.auth import set_session_cookie
 from app.dependencies import ActorDep, CurrentPerson, IdentityDep, RowId, SessionDep, SettingsDep, requires
@@ -24,7 +24,6 @@ from app.urls import Page, see_other
 
 router = APIRouter()
 set_up = [requires(Permission.SET_UP_CHILD_SIGN_IN)]
-WELCOME_PATH = "/welcome"
 PICTURE_FIELDS = ("first", "second", "third")
 
 
@@ -165,7 +164,7 @@ def card_page(request: Request, token: str, db: SessionDep, identity: IdentityDe
     except CardDoesNotWork:
         return _card_not_working(request)
     if identity.person is not None and identity.person.id == child.id:
-        return RedirectResponse(WELCOME_PATH, status_code=303)
+        return see_other(request, Page.WELCOME)
     return _card_page(request, token, chosen=[], signed_in_as=identity.person)
 
 
@@ -200,12 +199,12 @@ def pick_picture(
         return _card_page(request, token, chosen=[], signed_in_as=identity.person, problem=problem)
     except Throttled as throttled:
         return _card_page(request, token, chosen=[], signed_in_as=identity.person, problem=throttled.message)
-    response = RedirectResponse(WELCOME_PATH, status_code=303)
+    response = see_other(request, Page.WELCOME)
     set_session_cookie(response, signed_in.session_token, settings)
     return response
 
 
-@router.get(WELCOME_PATH, dependencies=[requires(Permission.SIGNED_IN)])
+@router.get("/welcome", dependencies=[requires(Permission.SIGNED_IN)])
 def welcome_page(request: Request, db: SessionDep, person: CurrentPerson) -> Response:
     """Where a child lands after their card: straight on to their own page when they have a plan."""
     plan_ids = sorted(own_memberships(db, person))
