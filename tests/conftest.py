@@ -19,7 +19,7 @@ from app.db import build_engine
 from app.dependencies import get_session
 from app.main import create_app
 from app.models import Person
-from app.services.audit.sequencer import chain_batch
+from app.services.audit.sequencer import chain_batch, chain_pending
 from app.services.auth.csrf import csrf_token
 from app.services.auth.secrets import digest
 from app.services.demo import create_demo, demo_person
@@ -82,6 +82,9 @@ def db_session(request: pytest.FixtureRequest, app: FastAPI) -> Iterator[Session
     engine: Engine = request.getfixturevalue("demo_engine") if demo_wanted else app.state.engine
     # Parts of pages are kept under the plan's stamp; the demo's plans keep theirs from test to test.
     app.state.page_cache.clear()
+    # Events that tests committed for good (the API contract calls the app itself) are chained first,
+    # as a worker would have: else every test's sequencer chains them all again, then rolls them back.
+    chain_pending(engine)
     requests_run_on(engine)
     connection = engine.connect()
     transaction = connection.begin()
