@@ -1,9 +1,10 @@
 """Every state-changing route records exactly one audit event, of the person who acted.
 
-The permission matrix plays every write route as every kind of caller; here each of those plays
-must add at most one event (a refusal to a signed-in person exactly one, naming them), and every
-write route must be seen doing its write with exactly one "done" event of its caller. Routes the
-matrix plays only as refusals or as forms with errors have a scenario of their own below.
+Every write route of the permission matrix is played here as every kind of caller: each play must
+get the matrix's designed answer and add at most one event (a refusal to a signed-in person exactly
+one, naming them), and every write route must be seen doing its write with exactly one "done" event
+of its caller. Routes the matrix plays only as refusals or as forms with errors have a scenario of
+their own below.
 """
 
 import re
@@ -58,12 +59,10 @@ from tests.factories import PASSWORD, make_organisation, make_person
 from tests.matrix import Relationship, Route
 from tests.matrix.child_sign_in import PICTURES, _child_of
 from tests.plan_factories import add_items, coordinator_of, events_since, last_event_id, make_plan
-from tests.test_permission_matrix import ENTRIES, Played
+from tests.test_permission_matrix import WRITE_METHODS, WRITES, Played, designed_answers
 from tests.test_permission_matrix import play_as as play_as  # the fixture
 from tests.test_second_factor import half_signed_in, staff
 
-WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-WRITES = [entry for entry in ENTRIES if entry.method in WRITE_METHODS]
 SIGNING_IN_BY_LINK = ("/card/", "/invitations/", "/password-reset/")
 """Whoever follows the link acts as the person it was made for, not as whoever is signed in."""
 
@@ -924,28 +923,31 @@ being typed (provision's quality flags, as it is typed) and write nothing, so th
 
 
 @pytest.mark.parametrize("entry", WRITES, ids=[f"{entry.method} {entry.path}" for entry in WRITES])
-def test_each_play_of_a_write_route_records_at_most_one_event_of_its_caller(
+def test_each_play_of_a_write_route_answers_as_designed_and_records_at_most_one_event_of_its_caller(
     entry: Route, play_as: Callable[[Route, str, Relationship], Played], db_session: Session
 ) -> None:
+    plays = [
+        (relationship, caller, play_as(entry, caller, relationship))
+        for relationship, expected in entry.expect.items()
+        for caller in expected
+    ]
+    answers = {(relationship.value, caller): played.status for relationship, caller, played in plays}
+    assert answers == designed_answers(entry)
     done_by_caller = 0
-    for relationship, expected in entry.expect.items():
-        for caller in expected:
-            played = play_as(entry, caller, relationship)
-            events = events_since(db_session, played.last_event_before)
-            where = f"{entry.method} {entry.path} as {caller} ({relationship.value}): {played.status}"
-            assert len(events) <= 1, f"{where} recorded {[event.action for event in events]}"
-            if played.person is None:
-                continue
-            if played.status in {403, 404}:
-                assert [(e.outcome, e.actor_id) for e in events] == [(Outcome.REFUSED, played.person.id)], (
-                    where
-                )
-            if entry.path.startswith(SIGNING_IN_BY_LINK):
-                done_by_caller += len(events)
-                continue
-            for event in events:
-                assert event.actor_id == played.person.id, where
-                done_by_caller += event.outcome is Outcome.DONE
+    for relationship, caller, played in plays:
+        events = played.events
+        where = f"{entry.method} {entry.path} as {caller} ({relationship.value}): {played.status}"
+        assert len(events) <= 1, f"{where} recorded {[event.action for event in events]}"
+        if played.person is None:
+            continue
+        if played.status in {403, 404}:
+            assert [(e.outcome, e.actor_id) for e in events] == [(Outcome.REFUSED, played.person.id)], where
+        if entry.path.startswith(SIGNING_IN_BY_LINK):
+            done_by_caller += len(events)
+            continue
+        for event in events:
+            assert event.actor_id == played.person.id, where
+            done_by_caller += event.outcome is Outcome.DONE
     if (entry.method, entry.path) not in SCENARIOS.keys() | CHECKS_ONLY:
         assert done_by_caller, f"{entry.method} {entry.path}: no play wrote anything; add a scenario"
 

@@ -2,7 +2,8 @@
 
 Each part of the domain lists its routes in a module here (`tests/matrix/<part>.py`, a `ROUTES`
 list); `tests/test_permission_matrix.py` fails on any route of the app that no module lists, and
-plays every route as an anonymous visitor and as each role, for each relationship the entry names.
+plays every route as an anonymous visitor and as each role, for each relationship the entry names
+(the write routes in `tests/test_audit_every_write.py`, which also checks the event each play recorded).
 """
 
 from collections.abc import Callable, Mapping
