@@ -5,6 +5,8 @@ EHC plan, and checks what they get back and what the audit trail says. The demo 
 of seconds to build, so the role-by-action tables are played inside one test each and compared whole.
 """
 
+import json
+import subprocess
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -310,6 +312,40 @@ def test_bad_plan_details_are_named_beside_their_field(
         assert problem["loc"] == ["body", field]
         answers[name, field, value] = problem["msg"]
     assert answers == expected
+
+
+SPACES = ["\t", "\u0085", "\u00a0", "\u2003", "\u2028", "\u3000", "\ufeff"]
+
+
+def test_text_of_spaces_is_blank_to_the_schema_and_to_the_checks_alike(
+    client: TestClient, as_person: Headers
+) -> None:
+    """The OpenAPI schema's patterns are read as ECMAScript reads them (by API clients, by schemathesis);
+    the API checks them with pydantic's own engine. Their `\\s` differ (U+0085, U+FEFF), and the API
+    contract once found "\\u0085" allowed by the schema but refused as blank: both must refuse them all."""
+    schema = client.get("/openapi.json").json()
+    pattern = schema["components"]["schemas"]["PlanIn"]["properties"]["child_full_name"]["pattern"]
+    script = (
+        "const pattern = new RegExp(process.argv[1]);"
+        "console.log(JSON.stringify(JSON.parse(process.argv[2]).map((text) => pattern.test(text))))"
+    )
+    node = subprocess.run(
+        ["node", "-e", script, pattern, json.dumps([space * 3 for space in SPACES])],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    answers = [
+        client.post(
+            "/api/v1/plans",
+            json={**new_plan("sen_support"), "child_full_name": space * 3},
+            headers=as_person("Priya Shah"),
+        ).status_code
+        for space in SPACES
+    ]
+    assert json.loads(node.stdout) == [False] * len(SPACES)
+    assert answers == [422] * len(SPACES)
 
 
 # Items -------------------------------------------------------------------------------------------

@@ -21,7 +21,11 @@ SQLModel.metadata.naming_convention = {
 PLAIN_TEXT = r"^[^\x00]*$"
 """What typed text may hold: anything but the NUL character, which PostgreSQL cannot store."""
 PlainText = Annotated[str, StringConstraints(pattern=PLAIN_TEXT)]
-WORDS = r"^[^\x00]*[^\x00\s][^\x00]*$"
+_SPACES = r"\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+"""Every character that counts as a space, named: `\\s` means one set in pydantic's checks (Unicode's
+White_Space, with U+0085) and another in the OpenAPI schema (ECMAScript's, with U+FEFF), so text of
+only U+0085 passed the schema and was refused as blank. Named, both refuse the same text."""
+WORDS = rf"^[^\x00]*[^\x00{_SPACES}][^\x00]*$"
 """Text that must say something: at least one character that is not a space, and no NUL."""
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from app.dependencies import ActorDep, CurrentPlan, RowId, SessionDep, SettingsDep, requires
 from app.models import ItemKind, ItemLink, Person, ViewAudience, ViewPicture, ViewPrompt
-from app.models.base import as_utc, id_of
+from app.models.base import WORDS, as_utc, id_of
 from app.permissions import Permission, PlanAccess
 from app.routers.api.plan_schemas import PersonRef, person_ref
 from app.routers.api.responses import MAX_ROW_ID, READ, WRITE, Responses, input_problems, unprocessable
@@ -58,7 +58,7 @@ class ViewOut(BaseModel):
 
 class ViewIn(BaseModel):
     prompt: ViewPrompt = ViewPrompt.OTHER
-    text: str = Field(min_length=1, max_length=10000, pattern=r"^[^\x00]*[^\x00\s][^\x00]*$")
+    text: str = Field(min_length=1, max_length=10000, pattern=WORDS)
     audience: ViewAudience = ViewAudience.EVERYONE
     reader_ids: list[BodyId] = Field(default_factory=list, max_length=views.MAX_READERS)
     voice_id: BodyId | None = None
