@@ -91,6 +91,11 @@ def test_priya_adds_a_need_its_outcome_and_its_provision_tied_together(
             provision_form.get_by_role("checkbox", name=re.compile(re.escape(OUTCOME[:30])))
         ).to_be_checked()
         act.fill(provision_form.get_by_label("What the support is"), PROVISION)
+        # The checks answer as she types, just above Save; she reads them, then saves (clicking while they
+        # came in could land where Save had been).
+        expect(provision_form.locator(".oneplan-quality-live")).to_contain_text(
+            "It does not say who delivers it"
+        )
         act.save(provision_form)
         provision = outcome.locator("li.oneplan-item").filter(has_text=PROVISION).first
         expect(provision.locator(".oneplan-answers")).to_contain_text(OUTCOME)
