@@ -19,6 +19,7 @@ from sqlmodel import Session
 import tests.matrix
 from app.auth import SESSION_COOKIE
 from app.config import Settings
+from app.dependencies import SAFE_METHODS
 from app.models import AuditEvent, Organisation, OrganisationKind, Person, PersonRole
 from app.routes import app_routes
 from app.services.auth.csrf import csrf_token
@@ -37,9 +38,8 @@ def _all_entries() -> list[Route]:
 
 
 ENTRIES = _all_entries()
-WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-READS = [entry for entry in ENTRIES if entry.method not in WRITE_METHODS]
-WRITES = [entry for entry in ENTRIES if entry.method in WRITE_METHODS]
+READS = [entry for entry in ENTRIES if entry.method in SAFE_METHODS]
+WRITES = [entry for entry in ENTRIES if entry.method not in SAFE_METHODS]
 
 
 def _route_keys(app: FastAPI) -> set[tuple[str, str]]:
@@ -107,7 +107,7 @@ def play_as(
             headers["X-CSRF-Token"] = csrf_token(settings.secret_key, "browser:matrix-visitor")
         params = entry.params(db_session, person, relationship) if entry.params else {}
         path = entry.path.format(**params)
-        last_event_before = last_event_id(db_session) if entry.method in WRITE_METHODS else None
+        last_event_before = None if entry.method in SAFE_METHODS else last_event_id(db_session)
         response = client.request(
             entry.method,
             path,
