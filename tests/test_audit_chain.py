@@ -55,7 +55,7 @@ EVENTS = 12
 
 
 def _record(db: Session, number: int) -> AuditEvent:
-    return audit.record(
+    event = audit.record(
         db,
         Actor(person=None, channel=Channel.API, client_address="192.0.2.1", request_id=f"request-{number}"),
         "plan.read" if number % 2 else "item.revised",
@@ -69,6 +69,8 @@ def _record(db: Session, number: int) -> AuditEvent:
             "nested": {"z": 1, "a": [1, 2]},
         },
     )
+    assert event is not None, "a writing session's event is written at once"
+    return event
 
 
 EVENT_TABLE = AuditEvent.__table__  # type: ignore[attr-defined]

@@ -30,7 +30,7 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from app.actor import Actor
-from app.db import is_reading, write_after_reading
+from app.db import InsertRow, is_reading, write_after_reading
 from app.models import AuditEvent, AuditReason, Outcome, Person
 from app.models.base import as_utc, id_of, utc_now
 from app.plan_stamp import note_change
@@ -64,10 +64,8 @@ FORM_1_FIELDS = (
 CHAINED_FIELDS = (*FORM_1_FIELDS, "reason_digest")
 """Every column of an event except its id (a storage detail), its own hash and its form's number."""
 FORM_FIELDS = {1: FORM_1_FIELDS, 2: CHAINED_FIELDS}
-UNCHAINED_FIELDS = ("sequence", "prev_hash", "hash")
-"""Empty when an event commits; the sequencer fills them in."""
 _INSERT_EVENT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
-"""One statement for every event a reading request records: built once, its values passed apart."""
+"""One statement for every event a reading request records: built once, its rows passed apart."""
 _MAX_ROW_ID = 2_147_483_647
 
 
@@ -184,39 +182,42 @@ def record(
     reason: str | None = None,
     typed_reason: str | None = None,
     details: dict[str, Any] | None = None,
-) -> AuditEvent:
+) -> AuditEvent | None:
     """Write one event; it commits or rolls back with the change it records, and joins the chain later.
 
     `subject` names who acted when no one is signed in yet (a sign-in, a reset by link). `reason` is
     what the code states; `typed_reason`, words a person typed, is kept outside the chain (erasable)
     and the event holds its digest. `details` hold identifiers and digests, never typed words.
+    Returns the event, or None in a reading request: its event is written when the read ends.
     """
     person = actor.person or subject
     # Stored as the JSON column hands it back, so that the hash verifies after the round trip.
     plain_details: dict[str, Any] = json.loads(json.dumps(details or {}))
-    event = AuditEvent(
-        occurred_at=utc_now(),
-        actor_id=person.id if person is not None else None,
-        actor_role=person.role if person is not None else None,
-        actor_organisation_id=person.organisation_id if person is not None else None,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id) if object_id is not None else None,
-        plan_id=plan_id_of(object_type, object_id, plain_details),
-        channel=actor.channel,
-        client_address=actor.client_address,
-        request_id=actor.request_id,
-        outcome=outcome,
-        reason=reason,
-        details=plain_details,
-        hash_version=HASH_VERSION,
-    )
+    fields: dict[str, Any] = {
+        "occurred_at": utc_now(),
+        "actor_id": person.id if person is not None else None,
+        "actor_role": person.role if person is not None else None,
+        "actor_organisation_id": person.organisation_id if person is not None else None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id) if object_id is not None else None,
+        "plan_id": plan_id_of(object_type, object_id, plain_details),
+        "channel": actor.channel,
+        "client_address": actor.client_address,
+        "request_id": actor.request_id,
+        "outcome": outcome,
+        "reason": reason,
+        "details": plain_details,
+        "reason_digest": None,
+        "hash_version": HASH_VERSION,
+    }
     if typed_reason is None and is_reading(db):
-        # A reading request's event waits for the read to end, then goes in as a plain row: no one
-        # holds the object, and the ORM's unit of work would cost more than the read it records.
-        row = event.model_dump(exclude={"id", *UNCHAINED_FIELDS})
-        write_after_reading(db, lambda writer: writer.execute(_INSERT_EVENT, row))
-        return event
+        # A reading request's event waits for the read to end, then goes in as a plain row, with the
+        # rows of other requests ending at once: no one holds the object, and building the model or
+        # the ORM's unit of work would cost more than the read it records.
+        write_after_reading(db, InsertRow(_INSERT_EVENT, fields))
+        return None
+    event = AuditEvent(**fields)
     salt = secrets.token_hex(16)
     if typed_reason is not None:
         event.reason_digest = reason_digest(salt, typed_reason)
