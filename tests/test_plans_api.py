@@ -348,6 +348,21 @@ def test_text_of_spaces_is_blank_to_the_schema_and_to_the_checks_alike(
     assert answers == [422] * len(SPACES)
 
 
+def test_words_are_kept_without_the_spaces_around_them_whichever_spaces_they_are(
+    client: TestClient, as_person: Headers
+) -> None:
+    """A name pasted with a no-break space or an ideographic space around it is kept as the name."""
+    around = "".join(SPACES)
+    response = client.post(
+        "/api/v1/plans",
+        json=new_plan("sen_support", child_full_name=f"{around}Noah Green{around}"),
+        headers=as_person("Priya Shah"),
+    )
+    assert response.status_code == 201
+    plan = client.get(response.headers["Location"], headers=as_person("Priya Shah")).json()
+    assert plan["child"]["full_name"] == "Noah Green"
+
+
 # Items -------------------------------------------------------------------------------------------
 
 SECTION_BODIES: dict[str, dict[str, Any]] = {

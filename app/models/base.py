@@ -21,16 +21,22 @@ SQLModel.metadata.naming_convention = {
 PLAIN_TEXT = r"^[^\x00]*$"
 """What typed text may hold: anything but the NUL character, which PostgreSQL cannot store."""
 PlainText = Annotated[str, StringConstraints(pattern=PLAIN_TEXT)]
-_SPACES = r"\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-"""Every character that counts as a space, named: `\\s` means one set in pydantic's checks (Unicode's
-White_Space, with U+0085) and another in the OpenAPI schema (ECMAScript's, with U+FEFF), so text of
-only U+0085 passed the schema and was refused as blank. Named, both refuse the same text."""
-WORDS = rf"^[^\x00]*[^\x00{_SPACES}][^\x00]*$"
+SPACES = (
+    "\t\n\v\f\r \u0085\u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+"""Every character that counts as a space (Unicode's White_Space and ECMAScript's together), named:
+`\\s` means one set in pydantic's checks (with U+0085) and another in the OpenAPI schema (with U+FEFF),
+so text of only U+0085 passed the schema and was refused as blank. Both the pattern below and the
+trimming of typed words use this one set."""
+_SPACE_CLASS = "".join(f"\\u{ord(space):04x}" for space in SPACES)
+WORDS = rf"^[^\x00]*[^\x00{_SPACE_CLASS}][^\x00]*$"
 """Text that must say something: at least one character that is not a space, and no NUL."""
 
 
 def _trimmed(value: str) -> str:
-    return value.strip(" \t\n\r\f\v")
+    return value.strip(SPACES)
 
 
 Words = Annotated[str, StringConstraints(pattern=WORDS), AfterValidator(_trimmed)]
