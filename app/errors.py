@@ -4,18 +4,18 @@ import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from app.headers import REQUEST_ID_HEADER, SECURITY_HEADERS
 from app.models import Person
 from app.models.base import WORDS
 from app.templating import get_templates
+from app.urls import Page, see_other
 
 logger = logging.getLogger("oneplan.errors")
 
@@ -123,7 +123,7 @@ async def sign_in_required(request: Request, exc: SignInRequired) -> Response:
             headers={"WWW-Authenticate": "Bearer"},
         )
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/sign-in?next={quote(target, safe='')}", status_code=303)
+    return see_other(request, Page.SIGN_IN, query={"next": target})
 
 
 async def refused(request: Request, exc: Refused) -> Response:

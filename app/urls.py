@@ -53,6 +53,7 @@ class Page(StrEnum):
     CHILD_SIGN_IN = "children_page"
     PASSWORD_CHANGED = "changed_page"
     SIGNED_OUT = "signed_out"
+    SIGN_IN = "sign_in_page"
     WELCOME = "welcome_page"
 
 

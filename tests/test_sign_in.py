@@ -5,6 +5,8 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from html import escape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -207,7 +209,22 @@ def test_idle_and_absolute_timeouts(
     client.cookies.set(SESSION_COOKIE, token)
     response = client.get("/account", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/sign-in?next=%2Faccount"
+    assert response.headers["location"] == "/sign-in?next=/account"
+
+
+def test_the_page_asked_for_with_its_query_is_where_signing_in_leads(
+    client: TestClient, parent: Person
+) -> None:
+    sent = client.get("/plans?after=12&q=sam", follow_redirects=False)
+    assert (sent.status_code, sent.headers["location"]) == (
+        303,
+        "/sign-in?next=/plans%3Fafter%3D12%26q%3Dsam",
+    )
+    offered = parse_qs(urlsplit(sent.headers["location"]).query)["next"]
+    assert offered == ["/plans?after=12&q=sam"]
+    assert f'value="{escape(offered[0])}"' in client.get(sent.headers["location"]).text
+    _, location, _ = sign_in(client, parent.email or "", PASSWORD, next=offered[0])
+    assert location == "/plans?after=12&q=sam"
 
 
 def test_next_never_leaves_the_site(client: TestClient, parent: Person) -> None:

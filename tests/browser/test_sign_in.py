@@ -30,7 +30,7 @@ def test_parent_signs_in_and_out_by_keyboard(
     expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
     assert_accessible(page)
     page.goto("/account")
-    assert page.url.endswith("/sign-in?next=%2Faccount")
+    assert page.url.endswith("/sign-in?next=/account")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to OnePlan")
     assert browser_problems == []
 
