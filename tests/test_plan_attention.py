@@ -8,8 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.actor import Actor
 from app.models import Person
+from app.models.base import id_of
 from app.models.timeline import AdviceRequest
+from app.services.plans.access import plan_access
+from app.services.voices import views
 from tests.test_plan_pages import plan_of, text_of
 
 SignIn = Callable[[Person], str]
@@ -132,3 +136,37 @@ def test_each_short_week_reads_as_its_own_sentence(
             address,
             weeks,
         )
+
+
+def test_past_three_views_nothing_answers_one_entry_counts_them_and_leads_to_their_list(
+    client: TestClient, db_session: Session, demo: Demo, sign_in_as: SignIn
+) -> None:
+    plan = plan_of(db_session, "Sam Taylor")
+    sign_in_as(demo("Alex Taylor"))
+    before = unanswered_listed(client.get(f"/plans/{plan.id}").text)
+    assert 0 < len(before) <= 3, "the demo's plan lists each view nothing answers"
+    sam = demo("Sam Taylor")
+    access = plan_access(db_session, Actor.command(sam), id_of(plan))
+    said = ["I like the quiet room.", "Loud bells scare me.", "I want to sit near Jo."]
+    for text in said:
+        views.add_view(db_session, Actor.command(sam), access, views.NewView(text=text))
+    db_session.flush()
+    page = client.get(f"/plans/{plan.id}").text
+    listed = unanswered_listed(page)
+    assert len(listed) == len(before) + 3
+    assert all(any(text in entry for entry in listed) for text in said)
+    about_views = [
+        (href, text) for href, text in attention_of(page) if text.startswith("Nothing in the plan")
+    ]
+    assert about_views == [
+        (
+            f"/plans/{plan.id}#voices-title",
+            f"Nothing in the plan answers {len(listed)} things that Sam and the family said.",
+        )
+    ]
+
+
+def unanswered_listed(page: str) -> list[str]:
+    """The plan page's list of the views nothing answers yet (below its figure on views)."""
+    part = page.split('id="voices-title"', 1)[1].split("</ul>", 1)[0]
+    return [text_of(entry) for entry in re.findall(r"<li>(.*?)</li>", part, re.S)]

@@ -40,6 +40,12 @@ class Concern(StrEnum):
     CONCERN_ANSWERED = "concern_answered"
 
 
+MOST_VIEWS_LISTED = 3
+"""Views that nothing answers are listed one by one up to this many; past it, one entry counts them
+and leads to the plan page's list of them (`VOICES_ANCHOR`), so that the list stays short to read."""
+VOICES_ANCHOR = "voices-title"
+"""The heading of the plan page's part on the child's and family's views."""
+
 URGENT = frozenset({Concern.OVERDUE, Concern.ADVICE, Concern.SHORTFALL, Concern.CONCERN_LATE})
 """Shown with a warning: late, asked of this person, or help the child did not get."""
 
@@ -161,9 +167,12 @@ def needs_attention(access: PlanAccess, facts: Facts, own_comments: dict[int, in
         )
         found.append(Attention(Concern.COMMENTS, words, item_url(item_id)))
 
-    for view in facts.voices.unanswered_views:
-        if view.item_id not in sections:
-            continue
+    unanswered = [view for view in facts.voices.unanswered_views if view.item_id in sections]
+    if len(unanswered) > MOST_VIEWS_LISTED:
+        words = f"Nothing in the plan answers {len(unanswered)} things that {name} and the family said."
+        found.append(Attention(Concern.UNANSWERED_VIEW, words, f"{plan_url}#{VOICES_ANCHOR}"))
+        unanswered = []
+    for view in unanswered:
         speaker = facts.people.get(view.voice_id) if view.voice_id else None
         if view.voice_id == person.id:
             who = "you"
