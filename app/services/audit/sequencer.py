@@ -44,6 +44,16 @@ _LINK = (
         sequence=bindparam("new_sequence"), prev_hash=bindparam("new_prev_hash"), hash=bindparam("new_hash")
     )
 )
+"""Links one event; SQLite runs it once per event of the batch."""
+_LINK_ALL = text(
+    "UPDATE audit_event SET sequence = link.sequence, prev_hash = link.prev_hash, hash = link.hash"
+    " FROM unnest(CAST(:event_ids AS integer[]), CAST(:sequences AS bigint[]),"
+    " CAST(:prev_hashes AS varchar[]), CAST(:hashes AS varchar[])) AS link(id, sequence, prev_hash, hash)"
+    " WHERE audit_event.id = link.id AND audit_event.sequence IS NULL"
+)
+"""Links a whole batch in one statement on PostgreSQL (one UPDATE per event took the sequencer a tenth
+more CPU: 0.83 s against 0.76 s for 20,000 events): on a busy machine, its CPU is what it has to keep
+up with the requests."""
 
 
 def chain_pending(engine: Engine, *, batch_size: int = BATCH_SIZE) -> int:
@@ -88,7 +98,18 @@ def chain_batch(db: Session, *, batch_size: int = BATCH_SIZE) -> int:
                 "new_hash": prev_hash,
             }
         )
-    linked = db.connection().execute(_LINK, links)
+    if db.get_bind().dialect.name == "postgresql":
+        linked = db.connection().execute(
+            _LINK_ALL,
+            {
+                "event_ids": [link["event_id"] for link in links],
+                "sequences": [link["new_sequence"] for link in links],
+                "prev_hashes": [link["new_prev_hash"] for link in links],
+                "hashes": [link["new_hash"] for link in links],
+            },
+        )
+    else:
+        linked = db.connection().execute(_LINK, links)
     if linked.rowcount != len(links):
         raise RuntimeError("Another sequencer linked the same events: the chain's turn was not held.")
     _count_contributions(db, waiting)
