@@ -1,6 +1,8 @@
 """A throw-away OnePlan for a benchmark: its own data folder, the demo, `oneplan serve` on loopback."""
 
+import atexit
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -25,6 +27,7 @@ def free_port() -> int:
 def demo_environment() -> dict[str, str]:
     """A fresh data folder with the migrated demo database (SQLite, the embedded default)."""
     folder = Path(tempfile.mkdtemp(prefix="oneplan-bench-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # gone when the bench ends
     env = {**os.environ, "ONEPLAN_DATA_DIR": str(folder), "ONEPLAN_DATABASE_URL": ""}
     subprocess.run([ONEPLAN, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([ONEPLAN, "demo"], env=env, check=True, capture_output=True)

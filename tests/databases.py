@@ -6,6 +6,7 @@ databases); without it the tests use SQLite. `scripts/test` runs the suite once 
 
 import atexit
 import os
+import shutil
 import sqlite3
 import tempfile
 import uuid
@@ -84,7 +85,9 @@ def _template_url(server_url: str | None) -> str:
     if server_url in _TEMPLATES:
         return _TEMPLATES[server_url]
     if server_url is None:
-        path = Path(tempfile.mkdtemp(prefix="oneplan-template-")) / "template.sqlite3"
+        folder = Path(tempfile.mkdtemp(prefix="oneplan-template-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)  # as the PostgreSQL one is dropped
+        path = folder / "template.sqlite3"
         migrate.upgrade(f"sqlite:///{path}")
         _TEMPLATES[None] = str(path)
         return str(path)
