@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     AuditEvent,
@@ -96,9 +96,9 @@ def test_deactivating_keeps_the_person_and_can_be_undone(
     db_session.refresh(teacher)
     assert teacher.is_active
     actions = db_session.exec(
-        select(AuditEvent.action).where(
-            AuditEvent.object_type == "person", AuditEvent.object_id == str(teacher.id)
-        )
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "person", AuditEvent.object_id == str(teacher.id))
+        .order_by(col(AuditEvent.id))
     ).all()
     assert actions == ["person.deactivated", "person.reactivated"]
 

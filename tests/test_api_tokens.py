@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from app.actor import Actor
@@ -70,9 +70,9 @@ def test_page_shows_the_secret_once_and_revokes_it(
     assert revoked.status_code == 303
     assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 401
     actions = db_session.exec(
-        select(AuditEvent.action).where(
-            AuditEvent.object_type == "api_token", AuditEvent.object_id == str(token.id)
-        )
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "api_token", AuditEvent.object_id == str(token.id))
+        .order_by(col(AuditEvent.id))
     ).all()
     assert actions == ["api_token.created", "api_token.revoked"]
 

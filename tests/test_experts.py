@@ -79,9 +79,9 @@ def ask(
 def actions(db: Session, object_type: str, object_id: int | None) -> list[str]:
     return list(
         db.exec(
-            select(AuditEvent.action).where(
-                col(AuditEvent.object_type) == object_type, col(AuditEvent.object_id) == str(object_id)
-            )
+            select(AuditEvent.action)
+            .where(col(AuditEvent.object_type) == object_type, col(AuditEvent.object_id) == str(object_id))
+            .order_by(col(AuditEvent.id))
         )
     )
 
