@@ -109,7 +109,7 @@ class _Rows:
     rows: list[dict[str, Any]]
 
     def __call__(self, writer: Session | Connection) -> object:
-        return writer.execute(self.statement, self.rows if len(self.rows) > 1 else self.rows[0])
+        return writer.execute(self.statement, self.rows)
 
 
 def _together(writes: Iterable[Write]) -> Iterator[Write]:

@@ -70,7 +70,8 @@ def chain_pending(engine: Engine, *, batch_size: int = BATCH_SIZE) -> int:
 
 def chain_batch(db: Session, *, batch_size: int = BATCH_SIZE) -> int:
     """Link up to `batch_size` waiting events after the head, in the caller's transaction."""
-    if db.get_bind().dialect.name == "postgresql":
+    on_postgresql = db.get_bind().dialect.name == "postgresql"
+    if on_postgresql:
         db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
     waiting = (
         db.execute(
@@ -98,7 +99,7 @@ def chain_batch(db: Session, *, batch_size: int = BATCH_SIZE) -> int:
                 "new_hash": prev_hash,
             }
         )
-    if db.get_bind().dialect.name == "postgresql":
+    if on_postgresql:
         linked = db.connection().execute(
             _LINK_ALL,
             {
